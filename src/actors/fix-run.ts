@@ -1,0 +1,103 @@
+import { actor, queue } from "rivetkit";
+import { workflow } from "rivetkit/workflow";
+import { createSteps, type StepDeps } from "../steps/index.js";
+import { admitJob, capped } from "../workflow/admit.js";
+import { findRun, replaceRun, type DurableIO } from "../workflow/durable-step.js";
+import { finalView, toOutcome } from "../workflow/finish-run.js";
+import { fixIssue } from "../workflow/fix-issue.js";
+import { initialFixRunState } from "../workflow/flow-context.js";
+import { newRunView } from "../workflow/run-view.js";
+import type { FixJob, RunOutcome, RunView } from "../workflow/types.js";
+
+const MAX_RUNS_KEPT = 20;
+const MAX_DELIVERIES_KEPT = 200;
+
+/**
+ * One actor per (owner/repo, issue number): "one run per issue" is a property of the key, not a lock. Its
+ * workflow loops over its queue; each job is a sequence of recorded steps (src/workflow/fix-issue.ts), run
+ * inside a try block so a failing job ends in a recorded final state and never wedges the queue.
+ */
+export function createFixRunActor(deps: StepDeps) {
+  const steps = createSteps(deps);
+  const ioFor = (job: FixJob): DurableIO => {
+    const log = deps.log.child({ runId: job.runId, deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue.number });
+    return {
+      runId: job.runId,
+      now: deps.now,
+      publish: (view) => steps.publishTracking(job, view),
+      onPublishError: (error) => log.warn({ err: error }, "could not update the tracking comment; the next update will retry"),
+    };
+  };
+
+  return actor({
+    state: initialFixRunState(),
+    queues: { jobs: queue<FixJob>() },
+    run: workflow(async (ctx) => {
+      await ctx.loop("jobs", async (loop) => {
+        const message = await loop.queue.next("wait-job", { names: ["jobs"] });
+        const job = message.body as FixJob;
+        const log = deps.log.child({ runId: job.runId, deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue.number });
+
+        const admission = await loop.step({
+          name: "admit-job",
+          timeout: 10_000,
+          maxRetries: 3,
+          run: async (sc) => {
+            const decision = admitJob(sc.state, job);
+            if (job.deliveryId) sc.state.seenDeliveries = capped([...sc.state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
+            if (decision.ok) {
+              const view = newRunView({ runId: job.runId, issueNumber: job.issue.number, requestedBy: job.requestedBy, branch: job.branch, maxAttempts: 0, now: deps.now() });
+              sc.state.runs = capped([...sc.state.runs, { ...view, requestKey: job.requestKey }], MAX_RUNS_KEPT);
+            }
+            return decision;
+          },
+        });
+        if (!admission.ok) {
+          log.info({ reason: admission.reason }, "request not run");
+          return;
+        }
+
+        const io = ioFor(job);
+        const result = await loop.try("run-job", (tc) => fixIssue(tc, steps, io, job));
+
+        const final = await loop.step({
+          name: "record-outcome",
+          timeout: 10_000,
+          maxRetries: 3,
+          run: async (sc) => {
+            const view = finalView(findRun(sc.state, job.runId), result, deps.now());
+            replaceRun(sc.state, view);
+            if (view.status !== "ignored") sc.state.lastFinishedAt = view.finishedAt ?? deps.now();
+            return view;
+          },
+        });
+        log.info({ status: final.status, reason: final.ignoredReason ?? final.error?.message }, "run finished");
+
+        // The final comment edit is retried on its own; if GitHub stays down it is logged, and the job still ends.
+        const published = await loop.tryStep({
+          name: "publish-outcome",
+          timeout: 60_000,
+          maxRetries: 8,
+          retryBackoffBase: 2_000,
+          retryBackoffMax: 60_000,
+          run: async (sc) => {
+            const view = findRun(sc.state, job.runId);
+            if (!view.announced) return;
+            const id = await io.publish(view);
+            if (id !== undefined) replaceRun(sc.state, { ...view, trackingCommentId: id });
+          },
+        });
+        if (!published.ok) log.error({ err: published.failure.error }, "could not publish the final tracking comment");
+      });
+    }),
+    actions: {
+      /** Recent runs on this issue, oldest first. */
+      getRuns: (c): RunView[] => c.state.runs,
+      /** One run's outcome, or null while it is unknown. */
+      getOutcome: (c, runId: string): (RunOutcome & { final: boolean }) | null => {
+        const view = c.state.runs.find((r) => r.runId === runId);
+        return view ? { ...toOutcome(view), final: view.finishedAt !== undefined } : null;
+      },
+    },
+  });
+}

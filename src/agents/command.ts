@@ -1,0 +1,132 @@
+import { mkdir, mkdtemp, realpath, rm, stat, writeFile } from "node:fs/promises";
+import { constants } from "node:os";
+import { join, relative, isAbsolute } from "node:path";
+import { buildAgentEnv } from "../exec/agent-env.js";
+import { runProcess, type ProcessResult } from "../exec/run-process.js";
+import { AgentError, type Agent, type EditResult, type ReviewResult } from "./types.js";
+
+export interface CommandAgentParams {
+  /** Shell command run with `/bin/sh -c` in the workspace, for both edit() and review(). */
+  command: string;
+  /** Environment the allowlist is read from; defaults to process.env. */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** Extra variable names the agent needs (its API key). GitHub/bot secrets are refused regardless. */
+  passEnv?: readonly string[];
+  /** Redacted from the summary, the review and streamed output. */
+  secrets?: readonly string[];
+  /** Where per-run temp directories for the task/feedback/diff files are created; never inside the workspace. */
+  scratchDir: string;
+  maxOutputBytes?: number;
+  onOutput?: (chunk: string) => void;
+}
+
+/** How much of the end of stdout becomes the edit summary. */
+const SUMMARY_CHARS = 2000;
+
+interface Invocation {
+  mode: "edit" | "review";
+  workspace: string;
+  /** Text on stdin and in FIXBOT_TASK_FILE. */
+  input: string;
+  /** Further files to write, by env var name. */
+  files: Record<string, { name: string; content: string }>;
+  extraEnv: Record<string, string>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+function isInside(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+/** A numeric exit status for the Agent interface: the shell convention 128+n for a signal death. */
+function exitStatus(r: ProcessResult): number {
+  if (r.exitCode !== null) return r.exitCode;
+  const signo = r.signal ? constants.signals[r.signal as NodeJS.Signals] : undefined;
+  return signo !== undefined ? 128 + signo : 1;
+}
+
+function tail(text: string, chars: number): string {
+  const trimmed = text.trim();
+  return trimmed.length <= chars ? trimmed : trimmed.slice(-chars).replace(/^[\uDC00-\uDFFF]/, "").trimStart();
+}
+
+/**
+ * Agent backend that runs a configured CLI (claude, codex, aider, a script). The contract, documented in the README:
+ * cwd is the workspace; FIXBOT_MODE is "edit" or "review"; the task (or review context) is on stdin and in
+ * FIXBOT_TASK_FILE; FIXBOT_WORKSPACE is the workspace; edit gets FIXBOT_ATTEMPT and, on retries only,
+ * FIXBOT_FEEDBACK_FILE; review gets FIXBOT_DIFF_FILE. The files live in a temp directory under scratchDir, outside the workspace so they are never
+ * committed, and are removed afterwards. The environment is an allowlist without any GitHub credential. A non-zero
+ * exit or a timeout is reported, not thrown; cancellation through the signal throws its reason.
+ */
+export function createCommandAgent(params: CommandAgentParams): Agent {
+  async function invoke(inv: Invocation): Promise<ProcessResult> {
+    inv.signal?.throwIfAborted();
+    const isDir = await stat(inv.workspace).then((s) => s.isDirectory(), () => false);
+    if (!isDir) throw new AgentError(`workspace does not exist: ${inv.workspace}`);
+    await mkdir(params.scratchDir, { recursive: true });
+    if (isInside(await realpath(inv.workspace), await realpath(params.scratchDir))) {
+      throw new AgentError(`scratch directory ${params.scratchDir} must not be inside the workspace`);
+    }
+    const dir = await mkdtemp(join(params.scratchDir, "fixbot-agent-"));
+    try {
+      const taskFile = join(dir, "task.md");
+      await writeFile(taskFile, inv.input);
+      const extra: Record<string, string> = {
+        ...inv.extraEnv,
+        FIXBOT_MODE: inv.mode,
+        FIXBOT_TASK_FILE: taskFile,
+        FIXBOT_WORKSPACE: inv.workspace,
+      };
+      for (const [name, file] of Object.entries(inv.files)) {
+        const path = join(dir, file.name);
+        await writeFile(path, file.content);
+        extra[name] = path;
+      }
+      const result = await runProcess({
+        command: params.command,
+        cwd: inv.workspace,
+        env: buildAgentEnv({ base: params.baseEnv, passEnv: params.passEnv, extra }),
+        stdin: inv.input,
+        timeoutMs: inv.timeoutMs,
+        signal: inv.signal,
+        maxOutputBytes: params.maxOutputBytes,
+        secrets: params.secrets,
+        onOutput: params.onOutput,
+      });
+      if (result.aborted) inv.signal?.throwIfAborted();
+      return result;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  return {
+    kind: "command",
+    async edit(task): Promise<EditResult> {
+      const r = await invoke({
+        mode: "edit",
+        workspace: task.workspace,
+        input: task.task,
+        files: task.feedback === undefined ? {} : { FIXBOT_FEEDBACK_FILE: { name: "feedback.txt", content: task.feedback } },
+        extraEnv: { FIXBOT_ATTEMPT: String(task.attempt) },
+        timeoutMs: task.timeoutMs,
+        signal: task.signal,
+      });
+      return { summary: tail(r.stdout, SUMMARY_CHARS), exitCode: exitStatus(r), timedOut: r.timedOut };
+    },
+    async review(task): Promise<ReviewResult> {
+      const r = await invoke({
+        mode: "review",
+        workspace: task.workspace,
+        input: task.context,
+        files: { FIXBOT_DIFF_FILE: { name: "diff.patch", content: task.diff } },
+        extraEnv: {},
+        timeoutMs: task.timeoutMs,
+        signal: task.signal,
+      });
+      return { body: r.stdout.trim(), exitCode: exitStatus(r), timedOut: r.timedOut };
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { parseArgs } from "node:util";
+import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
+
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+export const USAGE = `Usage: fixbot fix --repo <path-or-git-url> --issue-file <file> [options]
+
+Runs fixbot's fix workflow on a repository without GitHub: an agent edits a clone, the tests run, failures go
+back to the agent, and the result is a local branch fixbot/<slug> in a clone under the data directory.
+
+Options:
+  --repo <path|url>          repository to fix (a local path or any git URL)
+  --issue-file <file>        the issue: markdown whose first line ("# Title") is the title, or JSON {title, body}
+  --agent-command <cmd>      the fixing agent (command-agent contract; see README)
+  --review-command <cmd>     the reviewing agent (optional)
+  --test-command <cmd>       test command (default: npm test when package.json has a test script)
+  --setup-command <cmd>      run before the tests, e.g. "npm ci"
+  --max-attempts <n>         agent attempts, 1-10 (default 3)
+  --agent-timeout <seconds>  per-attempt agent time limit (default 1200)
+  --test-timeout <seconds>   test time limit (default 900)
+  --fresh                    start a new run even if the same command was interrupted before
+  --json                     print one JSON object with the result
+  --verbose                  log what happens to stderr
+
+Environment: FIXBOT_DATA_DIR (default ~/.fixbot) holds clones and the workflow engine's data.
+Exit status: 0 fixed with tests passing, 1 not fixed, 2 bad input.`;
+
+export interface FixArgs {
+  repo: string;
+  issueFile: string;
+  config: RepoConfig;
+  fresh: boolean;
+  json: boolean;
+  verbose: boolean;
+}
+
+function intOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be a whole number, got "${value}"`);
+  return n;
+}
+
+/** Parses `fixbot fix ...` arguments into a validated config. Pure: throws UsageError with a one-line reason. */
+export function parseFixArgs(argv: string[]): FixArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        repo: { type: "string" },
+        "issue-file": { type: "string" },
+        "agent-command": { type: "string" },
+        "review-command": { type: "string" },
+        "test-command": { type: "string" },
+        "setup-command": { type: "string" },
+        "max-attempts": { type: "string" },
+        "agent-timeout": { type: "string" },
+        "test-timeout": { type: "string" },
+        fresh: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        verbose: { type: "boolean", default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  if (!v.repo) throw new UsageError("--repo is required (a local path or a git URL)");
+  if (!v["issue-file"]) throw new UsageError("--issue-file is required (markdown with a '# Title' first line, or JSON {title, body})");
+  if (!v["agent-command"]) throw new UsageError("--agent-command is required: the command that runs your agent (see README, 'Agents')");
+  const timeouts: Record<string, number> = {};
+  const agentTimeout = intOption(v["agent-timeout"], "agent-timeout");
+  const testTimeout = intOption(v["test-timeout"], "test-timeout");
+  if (agentTimeout !== undefined) timeouts.agent = agentTimeout;
+  if (testTimeout !== undefined) timeouts.tests = testTimeout;
+  const config = parseRepoConfig({
+    agent: { command: v["agent-command"] },
+    review: v["review-command"] ? { command: v["review-command"] } : {},
+    ...(v["test-command"] ? { testCommand: v["test-command"] } : {}),
+    ...(v["setup-command"] ? { setupCommand: v["setup-command"] } : {}),
+    ...(v["max-attempts"] !== undefined ? { maxAttempts: intOption(v["max-attempts"], "max-attempts") } : {}),
+    timeouts,
+  });
+  if (!config.ok) throw new UsageError(config.problems.join("; ").replace(/`/g, "").replace("maxAttempts", "--max-attempts"));
+  return { repo: v.repo, issueFile: v["issue-file"], config: config.config, fresh: v.fresh ?? false, json: v.json ?? false, verbose: v.verbose ?? false };
+}
+
+/** Reads an issue file's text: JSON {title, body}, or markdown whose first heading line is the title. Pure. */
+export function parseIssueText(text: string): { title: string; body: string } {
+  const trimmed = text.trim();
+  if (!trimmed) throw new UsageError("the issue file is empty");
+  if (trimmed.startsWith("{")) {
+    let data: unknown;
+    try {
+      data = JSON.parse(trimmed);
+    } catch (error) {
+      throw new UsageError(`the issue file is not valid JSON: ${(error as Error).message}`);
+    }
+    const { title, body } = data as { title?: unknown; body?: unknown };
+    if (typeof title !== "string" || !title.trim()) throw new UsageError('the issue JSON needs a non-empty "title" string');
+    return { title: title.trim(), body: typeof body === "string" ? body : "" };
+  }
+  const [first = "", ...rest] = trimmed.split("\n");
+  return { title: first.replace(/^#+\s*/, "").trim(), body: rest.join("\n").trim() };
+}

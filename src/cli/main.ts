@@ -1,0 +1,110 @@
+import { readFile } from "node:fs/promises";
+import { homedir, userInfo } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { fixRunKey } from "../actors/index.js";
+import { commandAgentFactory } from "../agents/factory.js";
+import { startRuntime, type Runtime } from "../runtime/start-runtime.js";
+import type { RunOutcome, RunView } from "../workflow/types.js";
+import { parseFixArgs, parseIssueText, USAGE, UsageError } from "./args.js";
+import { buildLocalJob, localRunKey, requestKeyFor, resolveRepo } from "./local-job.js";
+import { exitCodeFor, progressLines, summaryText } from "./report.js";
+
+const POLL_MS = 250;
+
+export interface CliIO {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** `fixbot fix ...`: the same workflow, steps and engine as the GitHub App, ending in a local branch. */
+export async function main(io: CliIO): Promise<number> {
+  const [command, ...rest] = io.argv;
+  if (!command || command === "help" || command === "--help" || command === "-h") {
+    io.stdout(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  if (command !== "fix") {
+    io.stderr(`fixbot: unknown command "${command}" (try: fixbot fix --help)\n`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  let args, issue, repo;
+  try {
+    args = parseFixArgs(rest);
+    const text = await readFile(args.issueFile, "utf8").catch((error: NodeJS.ErrnoException) => {
+      throw new UsageError(`--issue-file ${args!.issueFile}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
+    });
+    issue = parseIssueText(text);
+    repo = await resolveRepo(args.repo);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr(`fixbot: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+
+  // RivetKit's native runtime logs to stdout; keep stdout for the result (and --json parseable).
+  io.env.RIVET_LOG_LEVEL ??= args.verbose ? "warn" : "silent";
+  io.env.RUST_LOG ??= args.verbose ? "warn" : "off";
+  const dataDir = io.env.FIXBOT_DATA_DIR ?? join(homedir(), ".fixbot");
+  const log = pino({ level: args.verbose ? "debug" : "warn" }, pino.destination(2));
+  const printed = new Set<string>();
+  const showProgress = (view: RunView) => {
+    for (const line of progressLines(view, printed)) io.stderr(`${line}\n`);
+  };
+  let runtime: Runtime | undefined;
+  try {
+    runtime = await startRuntime({
+      dataDir,
+      createAgent: commandAgentFactory(io.env),
+      secrets: [],
+      log,
+      now: Date.now,
+      onLocalProgress: (_job, view) => showProgress(view),
+    });
+    const requestKey = requestKeyFor(repo, issue, args);
+    const handle = runtime.client.fixRun.getOrCreate(fixRunKey(...(localRunKey(repo, issue.title) as [string, string])));
+    const latest = (await handle.getRuns()).at(-1);
+    let runId: string;
+    if (latest && latest.finishedAt === undefined && latest.requestKey === requestKey && !args.fresh) {
+      runId = latest.runId;
+      io.stderr(`Resuming run ${runId} (interrupted before); pass --fresh to start anew.\n`);
+    } else {
+      const job = buildLocalJob({ repo, issue, args, requestKey, now: Date.now(), user: safeUser() });
+      runId = job.runId;
+      await handle.send("jobs", job);
+      io.stderr(`Run ${runId}: fixing "${issue.title}" in ${repo.cloneUrl}\n`);
+    }
+    const outcome = await waitForOutcome(() => handle.getOutcome(runId));
+    io.stdout(args.json ? `${JSON.stringify(outcome)}\n` : `${summaryText(outcome)}\n`);
+    return exitCodeFor(outcome);
+  } finally {
+    await runtime?.stop({ stopEngine: true });
+  }
+}
+
+async function waitForOutcome(read: () => Promise<(RunOutcome & { final: boolean }) | null>): Promise<RunOutcome> {
+  for (;;) {
+    const outcome = await read();
+    if (outcome?.final) {
+      const { final: _final, ...rest } = outcome;
+      return rest;
+    }
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return "local";
+  }
+}

@@ -1,0 +1,70 @@
+import { z } from "zod";
+
+/**
+ * `.github/fixbot.yml`: per-repository settings. Every field is optional; the defaults are safe for a repository
+ * that has never heard of fixbot. Org-wide defaults come from the org's `.github` repository (Probot's config
+ * plugin merges them), so a repo file only states what differs.
+ */
+export const RepoConfigSchema = z
+  .object({
+    /** The issue label that asks fixbot for a fix. */
+    label: z.string().min(1).max(50).default("fixbot"),
+    /** Shell command that runs the tests. Default: detected (`npm test` when package.json has a test script). */
+    testCommand: z.string().min(1).optional(),
+    /** Shell command run once before the first test run, e.g. `npm ci`. */
+    setupCommand: z.string().min(1).optional(),
+    /** Agent attempts (edit, then test) before giving up. */
+    maxAttempts: z.number().int().min(1).max(10).default(3),
+    /** Open a draft pull request when the tests still fail after the last attempt (default: open nothing). */
+    draftOnFailure: z.boolean().default(false),
+    /** Extra instructions appended to every task given to the agent. */
+    instructions: z.string().max(10_000).default(""),
+    /** Time limits in seconds. Each one kills the underlying process group when it is reached. */
+    timeouts: z
+      .object({
+        clone: z.number().int().min(5).max(3600).default(300),
+        agent: z.number().int().min(5).max(7200).default(1200),
+        tests: z.number().int().min(5).max(7200).default(900),
+        review: z.number().int().min(5).max(3600).default(600),
+      })
+      .strict()
+      .default({}),
+    /** The fixing agent: a shell command honouring the command-agent contract (see README). */
+    agent: z
+      .object({
+        command: z.string().min(1).optional(),
+        /** Environment variable names passed to the agent (its own API keys). GitHub secrets are never passed. */
+        passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).max(50).default([]),
+      })
+      .strict()
+      .default({}),
+    /** The reviewing agent, chained on the fixing agent's result. Without a command the review is skipped. */
+    review: z
+      .object({
+        command: z.string().min(1).optional(),
+        passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).max(50).default([]),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type RepoConfig = z.infer<typeof RepoConfigSchema>;
+export type RepoConfigInput = z.input<typeof RepoConfigSchema>;
+
+export type ParsedRepoConfig = { ok: true; config: RepoConfig } | { ok: false; problems: string[] };
+
+/** Validates raw YAML data; on failure returns one line per problem naming the field and the expected form. */
+export function parseRepoConfig(raw: unknown): ParsedRepoConfig {
+  const result = RepoConfigSchema.safeParse(raw ?? {});
+  if (result.success) return { ok: true, config: result.data };
+  return { ok: false, problems: result.error.issues.map(describeIssue) };
+}
+
+function describeIssue(issue: z.ZodIssue): string {
+  const field = issue.path.length > 0 ? issue.path.join(".") : "(top level)";
+  if (issue.code === "unrecognized_keys") {
+    return `${field}: unknown field(s) ${issue.keys.map((k) => `\`${k}\``).join(", ")}`;
+  }
+  return `\`${field}\`: ${issue.message}`;
+}

@@ -1,0 +1,116 @@
+import type { RunView, StepView, TestSummary } from "../workflow/types.js";
+
+/** Hidden marker that finds a run's tracking comment again, so a re-run step edits it instead of posting twice. */
+export function trackingMarker(runId: string): string {
+  return `<!-- fixbot:tracking run=${sanitizeMarkerValue(runId)} -->`;
+}
+
+/** Hidden marker of the review comment published for a pull request head. */
+export function reviewMarker(runId: string): string {
+  return `<!-- fixbot:review run=${sanitizeMarkerValue(runId)} -->`;
+}
+
+function sanitizeMarkerValue(value: string): string {
+  return value.replace(/[^A-Za-z0-9._:-]/g, "_");
+}
+
+const STEP_LABELS: Record<string, string> = {
+  "check-request": "Check the request and `.github/fixbot.yml`",
+  "clone-repo": "Clone the repository",
+  "run-agent": "Agent edits the code",
+  "run-tests": "Run the tests",
+  "commit-change": "Commit the change",
+  "push-branch": "Push the branch",
+  "open-pull-request": "Open the pull request",
+  "review-change": "Second agent reviews the change",
+  "publish-review": "Publish the review",
+};
+
+/** `run-agent#2` -> "Agent edits the code (attempt 2)". */
+export function stepLabel(name: string): string {
+  const [base, attempt] = name.split("#");
+  const label = STEP_LABELS[base ?? name] ?? name;
+  return attempt ? `${label} (attempt ${attempt})` : label;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+}
+
+function stepLine(step: StepView): string {
+  const box = step.status === "done" ? "[x]" : "[ ]";
+  const icon = { pending: "", running: "⏳ ", done: "", failed: "❌ ", skipped: "⏭️ " }[step.status];
+  const parts = [stepLabel(step.name)];
+  if (step.durationMs !== undefined) parts.push(formatDuration(step.durationMs));
+  if (step.starts > 1) parts.push(`started ${step.starts} times`);
+  if (step.detail) parts.push(step.detail);
+  const [label, ...rest] = parts;
+  return `- ${box} ${icon}${label}${rest.length ? ` — ${rest.join(" · ")}` : ""}`;
+}
+
+function header(view: RunView): string {
+  const pr = view.pullRequest ? ` Pull request: #${view.pullRequest.number}.` : "";
+  switch (view.status) {
+    case "queued":
+      return "### ⏳ fixbot: queued";
+    case "running":
+      return `### ⏳ fixbot is working on this issue (attempt ${Math.max(view.attempts, 1)} of ${view.maxAttempts})`;
+    case "fixed":
+      return `### ✅ fixbot fixed this issue: the tests pass.${pr}`;
+    case "tests-failing":
+      return view.pullRequest
+        ? `### ❌ fixbot could not make the tests pass after ${view.attempts} attempt(s). Draft pull request: #${view.pullRequest.number}.`
+        : `### ❌ fixbot could not make the tests pass after ${view.attempts} attempt(s). No pull request was opened.`;
+    case "no-change":
+      return "### ⚠️ fixbot's agent made NO change: nothing was committed, pushed or opened.";
+    case "error":
+      return `### 💥 fixbot stopped with an error${view.error?.step ? ` in \`${view.error.step}\`` : ""}`;
+    case "ignored":
+      return "### fixbot ignored this request";
+  }
+}
+
+function fence(text: string): string {
+  const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
+  const ticks = "`".repeat(longest + 1);
+  return `${ticks}\n${text}\n${ticks}`;
+}
+
+function testsSection(tests: TestSummary): string {
+  const verdict = tests.passed ? "passed" : tests.timedOut ? "timed out" : `failed (exit ${tests.exitCode ?? "?"})`;
+  const lines = [`**Tests** \`${tests.command}\` ${verdict} in ${formatDuration(tests.durationMs)}.`];
+  if (!tests.passed && tests.outputTail.trim()) {
+    lines.push("", "<details open><summary>Output (tail)</summary>", "", fence(tests.outputTail.trimEnd()), "", "</details>");
+  }
+  return lines.join("\n");
+}
+
+/**
+ * The tracking comment: a pure function of the run's view. Always starts with the hidden marker so the comment
+ * can be found again after a crash.
+ */
+export function renderTrackingComment(view: RunView): string {
+  const out = [trackingMarker(view.runId), header(view), ""];
+  if (view.status === "error" && view.error) {
+    out.push(`**What happened:** ${view.error.message}`);
+    if (view.error.hint) out.push("", `**What to do:** ${view.error.hint}`);
+    out.push("");
+  }
+  if (view.status === "no-change") {
+    out.push("The agent ran but left the working tree unchanged. Add detail to the issue (where the bug is, how to reproduce it) or adjust `instructions` in `.github/fixbot.yml`, then label the issue again.", "");
+  }
+  if (view.steps.length) out.push(...view.steps.map(stepLine), "");
+  if (view.pullRequest) out.push(`**Pull request:** ${view.pullRequest.url}${view.pullRequest.draft ? " (draft)" : ""}`, "");
+  if (view.reviewUrl) out.push(`**Review:** ${view.reviewUrl}`, "");
+  if (view.tests) out.push(testsSection(view.tests), "");
+  if (view.agentSummary && view.status !== "running") {
+    out.push("<details><summary>Agent summary</summary>", "", fence(view.agentSummary.trim()), "", "</details>", "");
+  }
+  const total = view.finishedAt ? ` in ${formatDuration(view.finishedAt - view.startedAt)}` : "";
+  out.push(`<sub>Requested by @${view.requestedBy} · run \`${view.runId}\` · branch \`${view.branch}\`${total}</sub>`);
+  return out.join("\n");
+}

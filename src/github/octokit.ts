@@ -1,0 +1,46 @@
+import { config } from "@probot/octokit-plugin-config";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import { Octokit } from "@octokit/rest";
+
+/**
+ * The REST client fixbot's steps post through: @octokit/rest plus Probot's config plugin (reads
+ * `.github/fixbot.yml` with org-wide defaults, exactly like `context.config`), retries on 5xx and
+ * rate-limit handling that honours `retry-after`.
+ */
+export const FixbotOctokit = Octokit.plugin(config, retry, throttling);
+export type FixbotOctokit = InstanceType<typeof FixbotOctokit>;
+
+export interface OctokitOptions {
+  baseUrl?: string;
+  /** Retries of 5xx answers (plugin-retry). Tests set 0 so a missing mock fails at once. */
+  retries?: number;
+  /** Honour rate-limit answers by waiting (plugin-throttling). Tests turn it off. */
+  throttle?: boolean;
+}
+
+export function createOctokit(params: { token: string } & OctokitOptions): FixbotOctokit {
+  const retries = params.retries ?? 3;
+  return new FixbotOctokit({
+    auth: params.token,
+    baseUrl: params.baseUrl,
+    userAgent: "fixbot",
+    retry: { enabled: retries > 0, retries },
+    throttle: {
+      enabled: params.throttle ?? true,
+      // Wait out primary and secondary limits a few times; after that the step fails and the workflow retries it.
+      onRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) => retryCount < 2,
+      onSecondaryRateLimit: (_after: number, _options: unknown, _octokit: unknown, retryCount: number) => retryCount < 2,
+    },
+  });
+}
+
+/** What steps need from GitHub for one installation: a REST client and the token git pushes with. */
+export interface InstallationAccess {
+  octokit: FixbotOctokit;
+  token: string;
+}
+
+export interface GitHubAccess {
+  forInstallation(installationId: number): Promise<InstallationAccess>;
+}

@@ -1,0 +1,47 @@
+import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
+import { hasAccess } from "../webhooks/permission.js";
+import type { FixJob } from "../workflow/types.js";
+import type { StepDeps } from "./deps.js";
+
+export const CONFIG_PATH = ".github/fixbot.yml";
+
+export type RequestCheck =
+  | { kind: "run"; config: RepoConfig }
+  | { kind: "ignored"; reason: string }
+  | { kind: "invalid-config"; problems: string[] };
+
+/**
+ * Reads and validates the repo config, then decides whether this request is ours to run: the label must be the
+ * configured one and the sender must have triage access or more. Runs inside the workflow (not in the webhook
+ * handler) so webhooks are acknowledged without waiting on GitHub.
+ */
+export async function checkRequest(deps: StepDeps, job: FixJob): Promise<RequestCheck> {
+  if (job.source === "local" || !deps.github || job.installationId === undefined) {
+    const parsed = parseRepoConfig(job.configOverride ?? {});
+    return parsed.ok ? { kind: "run", config: parsed.config } : { kind: "invalid-config", problems: parsed.problems };
+  }
+  const { octokit } = await deps.github.forInstallation(job.installationId);
+  const owner = job.repo.owner;
+  const repo = job.repo.name;
+  let raw: unknown;
+  try {
+    raw = (await octokit.config.get({ owner, repo, path: CONFIG_PATH })).config;
+  } catch (error) {
+    // A YAML syntax error is the user's to fix; anything else (network, 5xx) is retried by the step.
+    if (error instanceof Error && /yaml|YAML|parse/i.test(error.message) && !("status" in error)) {
+      return { kind: "invalid-config", problems: [`${CONFIG_PATH} is not valid YAML: ${error.message.split("\n")[0]}`] };
+    }
+    throw error;
+  }
+  const parsed = parseRepoConfig(raw);
+  if (!parsed.ok) return { kind: "invalid-config", problems: parsed.problems };
+  if (job.label !== undefined && job.label !== parsed.config.label) {
+    return { kind: "ignored", reason: `label "${job.label}" is not the configured label "${parsed.config.label}"` };
+  }
+  const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: job.requestedBy });
+  const roleName = (data as { role_name?: string }).role_name;
+  if (!hasAccess({ roleName, permission: data.permission }, "triage")) {
+    return { kind: "ignored", reason: `@${job.requestedBy} has ${roleName ?? data.permission} access; labelling for fixbot needs triage or more` };
+  }
+  return { kind: "run", config: parsed.config };
+}

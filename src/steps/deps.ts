@@ -1,0 +1,30 @@
+import type { Logger } from "pino";
+import type { Agent } from "../agents/types.js";
+import type { GitHubAccess } from "../github/octokit.js";
+import type { RunView } from "../workflow/types.js";
+import type { FixJob } from "../workflow/types.js";
+
+/** How an agent is made from the repo config: the command backend by default; tests may inject others. */
+export type AgentFactory = (params: {
+  role: "edit" | "review";
+  command: string;
+  passEnv: readonly string[];
+  scratchDir: string;
+  secrets: readonly string[];
+  onOutput?: (chunk: string) => void;
+}) => Agent;
+
+/** Everything the steps touch outside themselves. Built once per process and passed in; tests swap parts. */
+export interface StepDeps {
+  /** Root of fixbot's data: workspaces/ and scratch/ live here (engine data too, in the embedded case). */
+  dataDir: string;
+  /** GitHub access; absent for local CLI runs, whose jobs never reach GitHub steps. */
+  github?: GitHubAccess;
+  createAgent: AgentFactory;
+  /** Process-level secrets (webhook secret, private key, agent API keys) to redact from every output. */
+  secrets: readonly string[];
+  log: Logger;
+  now: () => number;
+  /** Shows progress for a local run (the CLI prints it); GitHub runs edit the tracking comment instead. */
+  onLocalProgress?: (job: FixJob, view: RunView) => void;
+}

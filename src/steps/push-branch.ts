@@ -1,0 +1,24 @@
+import { pushBranch as gitPush } from "../git/workspace.js";
+import type { FixJob } from "../workflow/types.js";
+import { commitChange } from "./commit-change.js";
+import type { StepDeps } from "./deps.js";
+import { gitAccessFor } from "./git-access.js";
+import { workspaceDir } from "./workspace-path.js";
+
+/**
+ * Pushes the fix commit to `fixbot/issue-<n>` with the bot's token. The commit is rebuilt first (same sha, by
+ * construction) so the step works in a fresh workspace; pushing a sha the remote already has is a no-op.
+ */
+export async function pushBranch(
+  deps: StepDeps,
+  params: { job: FixJob; baseSha: string; patch: string; sha: string; timeoutMs: number },
+): Promise<{ sha: string; result: "pushed" | "up-to-date" }> {
+  const { job } = params;
+  const rebuilt = await commitChange(deps, params);
+  if (rebuilt.sha !== params.sha) {
+    throw new Error(`rebuilt commit ${rebuilt.sha} differs from the recorded ${params.sha}; refusing to push a different change`);
+  }
+  const access = await gitAccessFor(deps, job, params.timeoutMs);
+  const result = await gitPush({ ...access, dir: workspaceDir(deps.dataDir, job), branch: job.branch, sha: params.sha });
+  return { sha: params.sha, result };
+}

@@ -1,0 +1,73 @@
+import type { RepoConfig } from "../config/repo.schema.js";
+import { captureChange, prepareWorkspace } from "../git/workspace.js";
+import { AgentError } from "../agents/types.js";
+import type { FixJob } from "../workflow/types.js";
+import type { StepDeps } from "./deps.js";
+import { gitAccessFor } from "./git-access.js";
+import { scratchDir, workspaceDir } from "./workspace-path.js";
+
+/** Patches above this are refused: they would bloat the workflow history and no reviewer reads them. */
+export const MAX_PATCH_BYTES = 2 * 1024 * 1024;
+
+export interface AgentAttemptResult {
+  attempt: number;
+  /** Cumulative diff against the base after this attempt ("" when nothing changed). */
+  patch: string;
+  files: string[];
+  insertions: number;
+  deletions: number;
+  summary: string;
+  exitCode: number;
+  timedOut: boolean;
+}
+
+/**
+ * One agent attempt. The workspace is first rebuilt to base + the previous attempt's patch, so the attempt
+ * continues from where the last one left off even in a fresh process; then the agent edits, and the result
+ * is measured from git, not from what the agent says.
+ */
+export async function runAgent(
+  deps: StepDeps,
+  params: { job: FixJob; config: RepoConfig; baseSha: string; attempt: number; previousPatch: string; task: string; feedback?: string; signal?: AbortSignal },
+): Promise<AgentAttemptResult> {
+  const { job, config } = params;
+  const command = config.agent.command;
+  if (!command) {
+    throw new AgentError("No agent is configured: set `agent.command` in .github/fixbot.yml (or pass --agent-command).");
+  }
+  const dir = workspaceDir(deps.dataDir, job);
+  const timeoutMs = config.timeouts.agent * 1000;
+  const access = await gitAccessFor(deps, job, config.timeouts.clone * 1000);
+  await prepareWorkspace({ ...access, dir, branch: job.repo.defaultBranch, baseSha: params.baseSha, patch: params.previousPatch });
+
+  const agent = deps.createAgent({
+    role: "edit",
+    command,
+    passEnv: config.agent.passEnv,
+    scratchDir: scratchDir(deps.dataDir),
+    secrets: [...deps.secrets, ...(access.token ? [access.token] : [])],
+    onOutput: (chunk) => deps.log.debug({ runId: job.runId, attempt: params.attempt, agent: chunk }, "agent output"),
+  });
+  const result = await agent.edit({
+    workspace: dir,
+    task: params.task,
+    attempt: params.attempt,
+    feedback: params.feedback,
+    timeoutMs,
+    signal: params.signal,
+  });
+  const change = await captureChange({ dir, baseSha: params.baseSha, timeoutMs: 60_000 });
+  if (Buffer.byteLength(change.patch) > MAX_PATCH_BYTES) {
+    throw new AgentError(`The agent's change is ${Math.round(Buffer.byteLength(change.patch) / 1024)} KiB, over the ${MAX_PATCH_BYTES / 1024} KiB limit: it probably committed generated files. Add them to .gitignore.`);
+  }
+  return {
+    attempt: params.attempt,
+    patch: change.patch,
+    files: change.files,
+    insertions: change.insertions,
+    deletions: change.deletions,
+    summary: result.summary,
+    exitCode: result.exitCode,
+    timedOut: result.timedOut,
+  };
+}

@@ -1,0 +1,16 @@
+import { join } from "node:path";
+import type { FixJob } from "../workflow/types.js";
+
+function safe(part: string): string {
+  return part.replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+/** One working tree per issue: a new run on the same issue reuses (and resets) it. */
+export function workspaceDir(dataDir: string, job: FixJob): string {
+  return join(dataDir, "workspaces", safe(job.repo.owner), safe(job.repo.name), job.source === "local" ? safe(job.branch) : String(job.issue.number));
+}
+
+/** Scratch space for agent task files: outside the workspace so nothing there is ever committed. */
+export function scratchDir(dataDir: string): string {
+  return join(dataDir, "scratch");
+}

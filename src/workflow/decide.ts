@@ -1,0 +1,50 @@
+import type { RunStatus, RunView } from "./types.js";
+
+/** What happens after an agent attempt. Pure. */
+export type AttemptVerdict =
+  | { kind: "test" }
+  | { kind: "stop"; status: Extract<RunStatus, "no-change" | "error" | "tests-failing">; error?: RunView["error"] };
+
+export function judgeAttempt(params: {
+  attempt: number;
+  step: string;
+  patch: string;
+  previousPatch: string;
+  exitCode: number;
+  timedOut: boolean;
+  timeoutSeconds: number;
+  summary: string;
+}): AttemptVerdict {
+  const changedThisAttempt = params.patch !== params.previousPatch;
+  if (changedThisAttempt && params.patch !== "") return { kind: "test" };
+  if (params.timedOut) {
+    return {
+      kind: "stop",
+      status: "error",
+      error: {
+        step: params.step,
+        message: `The agent ran out of time (${params.timeoutSeconds} s) without changing anything.`,
+        hint: "Raise `timeouts.agent` in .github/fixbot.yml or narrow the issue, then label it again.",
+      },
+    };
+  }
+  if (params.exitCode !== 0) {
+    const tail = params.summary.trim().split("\n").slice(-5).join(" / ").slice(0, 500);
+    return {
+      kind: "stop",
+      status: "error",
+      error: {
+        step: params.step,
+        message: `The agent exited with code ${params.exitCode} without changing anything.${tail ? ` Its last output: ${tail}` : ""}`,
+        hint: "Check `agent.command` in .github/fixbot.yml and the agent's credentials (see fixbot's logs), then label the issue again.",
+      },
+    };
+  }
+  // A later attempt that changes nothing more has given up: the previous test failure stands.
+  return { kind: "stop", status: params.attempt === 1 || params.patch === "" ? "no-change" : "tests-failing" };
+}
+
+/** Final status once the attempts are over. Pure. */
+export function finalStatus(testsPassed: boolean): Extract<RunStatus, "fixed" | "tests-failing"> {
+  return testsPassed ? "fixed" : "tests-failing";
+}

@@ -1,0 +1,102 @@
+import type { FixRunState, FlowContext } from "./flow-context.js";
+import { stepFailed, stepFinished, stepStarted } from "./run-view.js";
+import type { RunView } from "./types.js";
+
+/** Retry and time policy of one named step. Every step states both explicitly. */
+export interface StepPolicy {
+  /** The work's own limit (it kills its processes then). The engine's limit is set a margin above it. */
+  timeoutMs: number;
+  /** Retries on a thrown error (not on a failing test: that is a result, not an error). */
+  maxRetries: number;
+}
+
+/** Margin between a step's own timeout (which aborts its work) and the engine's step timeout. */
+const ENGINE_TIMEOUT_MARGIN_MS = 30_000;
+
+/** The work's own timers (process kill) fire first; this signal is the backstop for work that has none. */
+const WORK_TIMEOUT_GRACE_MS = 5_000;
+
+/** Shows the run's progress: edits the tracking comment (GitHub) or prints it (CLI). */
+export type PublishProgress = (view: RunView) => Promise<number | undefined>;
+
+export interface DurableIO {
+  runId: string;
+  now: () => number;
+  publish: PublishProgress;
+  onPublishError: (error: unknown) => void;
+}
+
+export function findRun(state: FixRunState, runId: string): RunView {
+  const run = state.runs.find((r) => r.runId === runId);
+  if (!run) throw new Error(`run ${runId} is missing from the actor state`);
+  return run;
+}
+
+export function replaceRun(state: FixRunState, view: RunView): void {
+  state.runs = state.runs.map((r) => (r.runId === view.runId ? view : r));
+}
+
+/** Publishes best-effort: a failed comment edit must not fail the step (the final edit is retried separately). */
+export async function publishQuietly(io: DurableIO, state: FixRunState): Promise<void> {
+  if (!findRun(state, io.runId).announced) return;
+  try {
+    const id = await io.publish(findRun(state, io.runId));
+    if (id !== undefined) replaceRun(state, { ...findRun(state, io.runId), trackingCommentId: id });
+  } catch (error) {
+    io.onPublishError(error);
+  }
+}
+
+function errorText(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!.slice(0, 300);
+}
+
+/**
+ * One recorded workflow step that also keeps the tracking comment current: it marks itself started, runs,
+ * and marks itself done or failed. The work gets an AbortSignal that fires at its timeout or when the actor
+ * stops, so a timed-out step stops its processes instead of running on unseen.
+ */
+export function durableStep<T>(
+  ctx: FlowContext,
+  io: DurableIO,
+  name: string,
+  policy: StepPolicy,
+  work: (signal: AbortSignal) => Promise<T>,
+  describe?: (result: T) => string | undefined,
+): Promise<T> {
+  return ctx.step({
+    name,
+    timeout: policy.timeoutMs + ENGINE_TIMEOUT_MARGIN_MS,
+    maxRetries: policy.maxRetries,
+    retryBackoffBase: 1000,
+    retryBackoffMax: 30_000,
+    run: async (sc) => {
+      replaceRun(sc.state, stepStarted(findRun(sc.state, io.runId), name, io.now()));
+      await publishQuietly(io, sc.state);
+      const signal = AbortSignal.any([sc.abortSignal, AbortSignal.timeout(policy.timeoutMs + WORK_TIMEOUT_GRACE_MS)]);
+      try {
+        const result = await work(signal);
+        replaceRun(sc.state, stepFinished(findRun(sc.state, io.runId), name, io.now(), describe?.(result)));
+        await publishQuietly(io, sc.state);
+        return result;
+      } catch (error) {
+        replaceRun(sc.state, stepFailed(findRun(sc.state, io.runId), name, io.now(), errorText(error)));
+        await publishQuietly(io, sc.state);
+        throw error;
+      }
+    },
+  });
+}
+
+/** A step that only records something in the run's view (no I/O besides the progress update). */
+export function recordStep(ctx: FlowContext, io: DurableIO, name: string, change: (view: RunView) => RunView): Promise<void> {
+  return ctx.step({
+    name,
+    timeout: 60_000,
+    maxRetries: 3,
+    run: async (sc) => {
+      replaceRun(sc.state, change(findRun(sc.state, io.runId)));
+      await publishQuietly(io, sc.state);
+    },
+  });
+}

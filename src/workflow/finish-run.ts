@@ -1,0 +1,41 @@
+import type { TryBlockResult } from "rivetkit/workflow";
+import type { FixResult } from "./fix-issue.js";
+import { runFinished } from "./run-view.js";
+import type { RunOutcome, RunView } from "./types.js";
+
+/** Turns the try-block's result (a FixResult, or the failure of a step) into the run's final view. Pure. */
+export function finalView(view: RunView, result: TryBlockResult<FixResult>, now: number): RunView {
+  if (result.ok) {
+    const { status, ...extra } = result.value;
+    // Invalid config is reported on the issue even though no step announced the run.
+    const announced = view.announced || status !== "ignored";
+    return runFinished(view, status, now, { ...extra, announced });
+  }
+  const failure = result.failure;
+  const step = failure.step?.stepName ?? failure.name;
+  const cause = failure.step?.kind === "timeout" ? `timed out` : `failed${failure.step ? ` after ${failure.step.attempts} attempt(s)` : ""}`;
+  return runFinished(view, "error", now, {
+    announced: true,
+    error: {
+      step,
+      message: `Step \`${step}\` ${cause}: ${failure.error.message.split("\n")[0]?.slice(0, 500)}`,
+      hint: "fixbot's logs have the details (search for the run id). Label the issue again to start a new run.",
+    },
+  });
+}
+
+/** The outcome the CLI prints and the status command reads. Pure. */
+export function toOutcome(view: RunView): RunOutcome {
+  return {
+    runId: view.runId,
+    status: view.status,
+    branch: view.branch,
+    commit: view.commit,
+    workspace: view.workspace,
+    attempts: view.attempts,
+    tests: view.tests,
+    review: view.review,
+    pullRequestUrl: view.pullRequest?.url,
+    error: view.error ? [view.error.message, view.error.hint].filter(Boolean).join(" ") : undefined,
+  };
+}

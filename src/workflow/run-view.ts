@@ -1,0 +1,80 @@
+import type { RunStatus, RunView, StepView } from "./types.js";
+
+/**
+ * Pure transitions of the run's view. Steps call these on the actor state; the tracking comment renders the
+ * result. Keeping them pure makes "what the user sees" testable without an engine.
+ */
+
+export function newRunView(params: {
+  runId: string;
+  issueNumber: number;
+  requestedBy: string;
+  branch: string;
+  maxAttempts: number;
+  now: number;
+}): RunView {
+  return {
+    runId: params.runId,
+    status: "running",
+    issueNumber: params.issueNumber,
+    requestedBy: params.requestedBy,
+    branch: params.branch,
+    maxAttempts: params.maxAttempts,
+    attempts: 0,
+    steps: [],
+    startedAt: params.now,
+  };
+}
+
+function upsertStep(view: RunView, name: string, change: (step: StepView) => StepView): RunView {
+  const index = view.steps.findIndex((s) => s.name === name);
+  const current: StepView = index >= 0 ? view.steps[index]! : { name, status: "pending", starts: 0 };
+  const steps = [...view.steps];
+  if (index >= 0) steps[index] = change(current);
+  else steps.push(change(current));
+  return { ...view, steps };
+}
+
+/** A step begins (or begins again after a retry or a crash: `starts` counts both). */
+export function stepStarted(view: RunView, name: string, now: number): RunView {
+  return upsertStep(view, name, (s) => ({
+    ...s,
+    status: "running",
+    starts: s.starts + 1,
+    startedAt: now,
+    durationMs: undefined,
+    detail: undefined,
+  }));
+}
+
+export function stepFinished(view: RunView, name: string, now: number, detail?: string): RunView {
+  return upsertStep(view, name, (s) => ({
+    ...s,
+    status: "done",
+    durationMs: s.startedAt === undefined ? undefined : now - s.startedAt,
+    detail,
+  }));
+}
+
+export function stepFailed(view: RunView, name: string, now: number, detail: string): RunView {
+  return upsertStep(view, name, (s) => ({
+    ...s,
+    status: "failed",
+    durationMs: s.startedAt === undefined ? undefined : now - s.startedAt,
+    detail,
+  }));
+}
+
+/** Ends the run. Any step still marked running (it threw past our wrapper, or the job was cut) is marked failed. */
+export function runFinished(view: RunView, status: RunStatus, now: number, extra: Partial<RunView> = {}): RunView {
+  const steps = view.steps.map((s) =>
+    s.status === "running"
+      ? { ...s, status: "failed" as const, durationMs: s.startedAt === undefined ? undefined : now - s.startedAt }
+      : s,
+  );
+  return { ...view, ...extra, steps, status, finishedAt: now };
+}
+
+export function isFinal(status: RunStatus): boolean {
+  return status !== "queued" && status !== "running";
+}

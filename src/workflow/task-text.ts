@@ -1,0 +1,82 @@
+import type { TestSummary } from "./types.js";
+
+/** The task given to the fixing agent: the issue and the repo's instructions. Pure. */
+export function buildTaskText(params: {
+  repo: string;
+  issue: { number: number; title: string; body: string };
+  instructions: string;
+  testCommand: string;
+}): string {
+  const body = params.issue.body.trim() || "(no description)";
+  const lines = [
+    `Fix issue #${params.issue.number} in ${params.repo}: ${params.issue.title.trim()}`,
+    "",
+    "## Issue",
+    body,
+    "",
+    "## How your work is checked",
+    `After you finish, \`${params.testCommand}\` runs in this directory. Edit the code so it passes; do not delete or weaken tests.`,
+    "Do not commit, push or create branches: fixbot does that.",
+  ];
+  if (params.instructions.trim()) lines.push("", "## Instructions from the maintainers", params.instructions.trim());
+  return lines.join("\n");
+}
+
+/** The context handed to the reviewing agent: chained on the fixing agent's result and the test outcome. Pure. */
+export function buildReviewContext(params: {
+  repo: string;
+  issue: { number: number; title: string };
+  agentSummary: string;
+  attempts: number;
+  tests: TestSummary;
+}): string {
+  const verdict = params.tests.passed ? "pass" : "still FAIL";
+  return [
+    `Review a change that fixes issue #${params.issue.number} in ${params.repo}: ${params.issue.title.trim()}`,
+    "",
+    `The fixing agent needed ${params.attempts} attempt(s). Its summary:`,
+    params.agentSummary.trim() || "(no summary)",
+    "",
+    `Tests (\`${params.tests.command}\`) ${verdict}.`,
+    "",
+    "Point out bugs, missed cases and risky edits. Be concise; reply in markdown.",
+  ].join("\n");
+}
+
+/** Feedback for the next attempt: the failing test output (already redacted and capped). Pure. */
+export function buildFeedback(tests: TestSummary): string {
+  const verdict = tests.timedOut ? "timed out" : `failed with exit code ${tests.exitCode ?? "unknown"}`;
+  return [`The test command \`${tests.command}\` ${verdict}. Output (tail):`, "", tests.outputTail].join("\n");
+}
+
+/** Branch for a fix: `fixbot/issue-<n>` on GitHub; `fixbot/<slug>` locally. Pure. */
+export function branchForIssue(number: number): string {
+  return `fixbot/issue-${number}`;
+}
+
+export function slugify(text: string, max = 40): string {
+  const slug = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, max)
+    .replace(/-+$/g, "");
+  return slug || "fix";
+}
+
+/**
+ * The test command to run: the configured one, else `npm test` when package.json declares a test script.
+ * Returns undefined when there is nothing to run (the caller reports that clearly). Pure: takes the file text.
+ */
+export function detectTestCommand(configured: string | undefined, packageJsonText: string | undefined): string | undefined {
+  if (configured) return configured;
+  if (!packageJsonText) return undefined;
+  try {
+    const pkg = JSON.parse(packageJsonText) as { scripts?: Record<string, unknown> };
+    const test = pkg.scripts?.test;
+    if (typeof test === "string" && test.trim() && !/no test specified/.test(test)) return "npm test";
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
