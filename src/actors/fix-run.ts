@@ -65,7 +65,7 @@ export function createFixRunActor(deps: StepDeps) {
           timeout: 10_000,
           maxRetries: 3,
           run: async (sc) => {
-            const view = finalView(findRun(sc.state, job.runId), result, deps.now());
+            const view = finalView(findRun(sc.state, job.runId), result, deps.now(), job.source);
             replaceRun(sc.state, view);
             if (view.status !== "ignored") sc.state.lastFinishedAt = view.finishedAt ?? deps.now();
             return view;
@@ -88,6 +88,12 @@ export function createFixRunActor(deps: StepDeps) {
           },
         });
         if (!published.ok) log.error({ err: published.failure.error }, "could not publish the final tracking comment");
+        await loop.step({
+          name: "close-run",
+          timeout: 10_000,
+          maxRetries: 3,
+          run: async (sc) => replaceRun(sc.state, { ...findRun(sc.state, job.runId), closed: true }),
+        });
       });
     }),
     actions: {
@@ -96,7 +102,7 @@ export function createFixRunActor(deps: StepDeps) {
       /** One run's outcome, or null while it is unknown. */
       getOutcome: (c, runId: string): (RunOutcome & { final: boolean }) | null => {
         const view = c.state.runs.find((r) => r.runId === runId);
-        return view ? { ...toOutcome(view), final: view.finishedAt !== undefined } : null;
+        return view ? { ...toOutcome(view), final: view.closed === true } : null;
       },
     },
   });

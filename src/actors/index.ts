@@ -1,5 +1,6 @@
 import { setup } from "rivetkit";
 import type { StepDeps } from "../steps/index.js";
+import type { FixJob } from "../workflow/types.js";
 import { createFixRunActor } from "./fix-run.js";
 
 /** The registry: every actor fixbot runs. Dependencies are passed in, so tests and the CLI build their own. */
@@ -9,7 +10,11 @@ export function createRegistry(deps: StepDeps) {
 
 export type FixbotRegistry = ReturnType<typeof createRegistry>;
 
-/** Actor key of the run for an issue (or pull request: they share GitHub's number space). */
-export function fixRunKey(repoFullName: string, number: number | string): string[] {
-  return [repoFullName.toLowerCase(), String(number)];
+/**
+ * Actor key of a job's run: one actor per (owner/repo, issue or PR number) on GitHub (they share the number
+ * space), one per (repository, branch) for local runs.
+ */
+export function runKey(job: Pick<FixJob, "source" | "repo" | "issue" | "branch">): string[] {
+  if (job.source === "local") return ["local", job.repo.name, job.branch];
+  return [`${job.repo.owner}/${job.repo.name}`.toLowerCase(), String(job.issue.number)];
 }

@@ -43,6 +43,23 @@ function intOption(value: string | undefined, name: string): number | undefined 
   return n;
 }
 
+const FLAG_FOR_FIELD: Record<string, string> = {
+  maxAttempts: "--max-attempts",
+  "timeouts.agent": "--agent-timeout",
+  "timeouts.tests": "--test-timeout",
+  "agent.command": "--agent-command",
+  "review.command": "--review-command",
+  testCommand: "--test-command",
+  setupCommand: "--setup-command",
+};
+
+/** Config problems name config fields; on the command line, name the flag the user typed. */
+function flagNames(problem: string): string {
+  const text = problem.replace(/`/g, "");
+  const field = Object.keys(FLAG_FOR_FIELD).find((f) => text.startsWith(`${f}:`));
+  return field ? `${FLAG_FOR_FIELD[field]}${text.slice(field.length)}` : text;
+}
+
 /** Parses `fixbot fix ...` arguments into a validated config. Pure: throws UsageError with a one-line reason. */
 export function parseFixArgs(argv: string[]): FixArgs {
   let parsed;
@@ -86,7 +103,7 @@ export function parseFixArgs(argv: string[]): FixArgs {
     ...(v["max-attempts"] !== undefined ? { maxAttempts: intOption(v["max-attempts"], "max-attempts") } : {}),
     timeouts,
   });
-  if (!config.ok) throw new UsageError(config.problems.join("; ").replace(/`/g, "").replace("maxAttempts", "--max-attempts"));
+  if (!config.ok) throw new UsageError(config.problems.map(flagNames).join("; "));
   return { repo: v.repo, issueFile: v["issue-file"], config: config.config, fresh: v.fresh ?? false, json: v.json ?? false, verbose: v.verbose ?? false };
 }
 

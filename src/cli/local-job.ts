@@ -56,8 +56,3 @@ export function buildLocalJob(params: { repo: RepoRef; issue: { title: string; b
     configOverride: params.args.config,
   };
 }
-
-/** Actor key of a local run: one per (repository, issue title), like one per issue on GitHub. */
-export function localRunKey(repo: RepoRef, issueTitle: string): string[] {
-  return ["local", repo.name, slugify(issueTitle)];
-}

@@ -2,12 +2,13 @@ import { readFile } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { fixRunKey } from "../actors/index.js";
+import { enqueueFixJob } from "../actors/enqueue.js";
+import { runKey } from "../actors/index.js";
 import { commandAgentFactory } from "../agents/factory.js";
 import { startRuntime, type Runtime } from "../runtime/start-runtime.js";
 import type { RunOutcome, RunView } from "../workflow/types.js";
 import { parseFixArgs, parseIssueText, USAGE, UsageError } from "./args.js";
-import { buildLocalJob, localRunKey, requestKeyFor, resolveRepo } from "./local-job.js";
+import { buildLocalJob, requestKeyFor, resolveRepo } from "./local-job.js";
 import { exitCodeFor, progressLines, summaryText } from "./report.js";
 
 const POLL_MS = 250;
@@ -70,16 +71,16 @@ export async function main(io: CliIO): Promise<number> {
       onLocalProgress: (_job, view) => showProgress(view),
     });
     const requestKey = requestKeyFor(repo, issue, args);
-    const handle = runtime.client.fixRun.getOrCreate(fixRunKey(...(localRunKey(repo, issue.title) as [string, string])));
+    const job = buildLocalJob({ repo, issue, args, requestKey, now: Date.now(), user: safeUser() });
+    const handle = runtime.client.fixRun.getOrCreate(runKey(job));
     const latest = (await handle.getRuns()).at(-1);
     let runId: string;
     if (latest && latest.finishedAt === undefined && latest.requestKey === requestKey && !args.fresh) {
       runId = latest.runId;
       io.stderr(`Resuming run ${runId} (interrupted before); pass --fresh to start anew.\n`);
     } else {
-      const job = buildLocalJob({ repo, issue, args, requestKey, now: Date.now(), user: safeUser() });
       runId = job.runId;
-      await handle.send("jobs", job);
+      await enqueueFixJob(runtime.client, job);
       io.stderr(`Run ${runId}: fixing "${issue.title}" in ${repo.cloneUrl}\n`);
     }
     const outcome = await waitForOutcome(() => handle.getOutcome(runId));

@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name: letters, digits and underscores, not starting with a digit");
+
 /**
  * `.github/fixbot.yml`: per-repository settings. Every field is optional; the defaults are safe for a repository
  * that has never heard of fixbot. Org-wide defaults come from the org's `.github` repository (Probot's config
@@ -34,7 +36,7 @@ export const RepoConfigSchema = z
       .object({
         command: z.string().min(1).optional(),
         /** Environment variable names passed to the agent (its own API keys). GitHub secrets are never passed. */
-        passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).max(50).default([]),
+        passEnv: z.array(envName).max(50).default([]),
       })
       .strict()
       .default({}),
@@ -42,7 +44,7 @@ export const RepoConfigSchema = z
     review: z
       .object({
         command: z.string().min(1).optional(),
-        passEnv: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).max(50).default([]),
+        passEnv: z.array(envName).max(50).default([]),
       })
       .strict()
       .default({}),

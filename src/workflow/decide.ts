@@ -1,3 +1,4 @@
+import { retryHint } from "./task-text.js";
 import type { RunStatus, RunView } from "./types.js";
 
 /** What happens after an agent attempt. Pure. */
@@ -6,6 +7,7 @@ export type AttemptVerdict =
   | { kind: "stop"; status: Extract<RunStatus, "no-change" | "error" | "tests-failing">; error?: RunView["error"] };
 
 export function judgeAttempt(params: {
+  source: "github" | "local";
   attempt: number;
   step: string;
   patch: string;
@@ -24,7 +26,7 @@ export function judgeAttempt(params: {
       error: {
         step: params.step,
         message: `The agent ran out of time (${params.timeoutSeconds} s) without changing anything.`,
-        hint: "Raise `timeouts.agent` in .github/fixbot.yml or narrow the issue, then label it again.",
+        hint: `Raise \`timeouts.agent\` in .github/fixbot.yml (or --agent-timeout) or narrow the issue, then ${retryHint(params.source)}.`,
       },
     };
   }
@@ -36,7 +38,7 @@ export function judgeAttempt(params: {
       error: {
         step: params.step,
         message: `The agent exited with code ${params.exitCode} without changing anything.${tail ? ` Its last output: ${tail}` : ""}`,
-        hint: "Check `agent.command` in .github/fixbot.yml and the agent's credentials (see fixbot's logs), then label the issue again.",
+        hint: `Check \`agent.command\` in .github/fixbot.yml (or --agent-command) and the agent's credentials (see fixbot's logs), then ${retryHint(params.source)}.`,
       },
     };
   }

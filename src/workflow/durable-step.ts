@@ -1,3 +1,4 @@
+import { errorLine } from "../util/error-text.js";
 import type { FixRunState, FlowContext } from "./flow-context.js";
 import { stepFailed, stepFinished, stepStarted } from "./run-view.js";
 import type { RunView } from "./types.js";
@@ -47,10 +48,6 @@ export async function publishQuietly(io: DurableIO, state: FixRunState): Promise
   }
 }
 
-function errorText(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0]!.slice(0, 300);
-}
-
 /**
  * One recorded workflow step that also keeps the tracking comment current: it marks itself started, runs,
  * and marks itself done or failed. The work gets an AbortSignal that fires at its timeout or when the actor
@@ -80,7 +77,7 @@ export function durableStep<T>(
         await publishQuietly(io, sc.state);
         return result;
       } catch (error) {
-        replaceRun(sc.state, stepFailed(findRun(sc.state, io.runId), name, io.now(), errorText(error)));
+        replaceRun(sc.state, stepFailed(findRun(sc.state, io.runId), name, io.now(), errorLine(error)));
         await publishQuietly(io, sc.state);
         throw error;
       }

@@ -1,10 +1,12 @@
 import type { TryBlockResult } from "rivetkit/workflow";
 import type { FixResult } from "./fix-issue.js";
 import { runFinished } from "./run-view.js";
+import { retryHint } from "./task-text.js";
+import { errorLine } from "../util/error-text.js";
 import type { RunOutcome, RunView } from "./types.js";
 
 /** Turns the try-block's result (a FixResult, or the failure of a step) into the run's final view. Pure. */
-export function finalView(view: RunView, result: TryBlockResult<FixResult>, now: number): RunView {
+export function finalView(view: RunView, result: TryBlockResult<FixResult>, now: number, source: "github" | "local"): RunView {
   if (result.ok) {
     const { status, ...extra } = result.value;
     // Invalid config is reported on the issue even though no step announced the run.
@@ -18,8 +20,8 @@ export function finalView(view: RunView, result: TryBlockResult<FixResult>, now:
     announced: true,
     error: {
       step,
-      message: `Step \`${step}\` ${cause}: ${failure.error.message.split("\n")[0]?.slice(0, 500)}`,
-      hint: "fixbot's logs have the details (search for the run id). Label the issue again to start a new run.",
+      message: `Step \`${step}\` ${cause}: ${errorLine(failure.error, 500)}`,
+      hint: `fixbot's logs have the details (search for the run id); to start a new run, ${retryHint(source)}.`,
     },
   });
 }

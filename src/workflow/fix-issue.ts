@@ -5,7 +5,7 @@ import { workspaceDir } from "../steps/workspace-path.js";
 import { judgeAttempt, finalStatus } from "./decide.js";
 import { durableStep, recordStep, type DurableIO } from "./durable-step.js";
 import type { FlowContext } from "./flow-context.js";
-import { buildFeedback, buildTaskText } from "./task-text.js";
+import { buildFeedback, buildTaskText, retryHint } from "./task-text.js";
 import type { FixJob, RunView, TestSummary } from "./types.js";
 
 /** How a run ended, as data: the finish step turns it into the final tracking comment and the actor state. */
@@ -29,7 +29,7 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
       error: {
         step: "check-request",
         message: `\`.github/fixbot.yml\` is invalid:\n${check.problems.map((p) => `- ${p}`).join("\n")}`,
-        hint: "Fix the fields listed above (see fixbot's README for the expected form), then label the issue again.",
+        hint: `Fix the fields listed above (see fixbot's README for the expected form), then ${retryHint(job.source)}.`,
       },
     };
   }
@@ -46,7 +46,7 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
       error: {
         step: "clone-repo",
         message: "fixbot found no way to run this repository's tests: no `testCommand` is configured and package.json has no test script.",
-        hint: "Set `testCommand` in .github/fixbot.yml, then label the issue again.",
+        hint: `Set \`testCommand\` in .github/fixbot.yml (or pass --test-command), then ${retryHint(job.source)}.`,
       },
     };
   }
@@ -70,7 +70,7 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
       (r) => (r.patch === previousPatch ? "no change" : `${r.files.length} file(s), +${r.insertions}/-${r.deletions}`),
     );
     lastAttempt = result;
-    const verdict = judgeAttempt({ attempt, step: agentStep, patch: result.patch, previousPatch, exitCode: result.exitCode, timedOut: result.timedOut, timeoutSeconds: config.timeouts.agent, summary: result.summary });
+    const verdict = judgeAttempt({ source: job.source, attempt, step: agentStep, patch: result.patch, previousPatch, exitCode: result.exitCode, timedOut: result.timedOut, timeoutSeconds: config.timeouts.agent, summary: result.summary });
     if (verdict.kind === "stop") {
       return { status: verdict.status, error: verdict.error, tests, agentSummary: result.summary, workspace };
     }

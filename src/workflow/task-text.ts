@@ -80,3 +80,8 @@ export function detectTestCommand(configured: string | undefined, packageJsonTex
   }
   return undefined;
 }
+
+/** How the person who asked can try again, in their own terms. Pure. */
+export function retryHint(source: "github" | "local"): string {
+  return source === "github" ? "label the issue again (remove and re-add the label)" : "run the same fixbot command again";
+}

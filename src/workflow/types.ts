@@ -82,6 +82,8 @@ export interface RunView {
   workspace?: string;
   /** The reviewing agent's text. */
   review?: string;
+  /** Set once the job's last step ran (after the final comment edit): nothing more will happen in this run. */
+  closed?: boolean;
   /** Hash of what was asked (CLI): a rerun of the same command resumes a run with the same request. */
   requestKey?: string;
 }

@@ -1,0 +1,58 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+
+const commaList = z
+  .string()
+  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a comma-separated list of environment variable names")));
+
+/**
+ * Process configuration, from the environment only. Probot reads its own variables (APP_ID, PRIVATE_KEY,
+ * PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST, PORT, LOG_LEVEL...); they are validated here too so a typo stops
+ * start-up with the variable's name instead of failing later.
+ */
+export const EnvSchema = z.object({
+  /** GitHub App id. Without it (and a private key) fixbot serves Probot's setup flow to create the App. */
+  APP_ID: z.string().regex(/^\d+$/, "must be the numeric GitHub App id").optional(),
+  /** The App's private key (PEM). Or PRIVATE_KEY_PATH. */
+  PRIVATE_KEY: z.string().includes("PRIVATE KEY", { message: "must be a PEM private key" }).optional(),
+  PRIVATE_KEY_PATH: z.string().min(1).optional(),
+  /** Secret GitHub signs webhooks with. */
+  WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Where clones, scratch files and the embedded engine's data live. */
+  FIXBOT_DATA_DIR: z.string().min(1).default(join(homedir(), ".fixbot")),
+  /** Variables of this process an agent may receive when a repo config lists them in passEnv (its API keys). */
+  FIXBOT_AGENT_ENV: commaList.default(""),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** GitHub Enterprise Server host (Probot's variable). */
+  GHE_HOST: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "must be a host name, e.g. github.example.com").optional(),
+  GHE_PROTOCOL: z.enum(["http", "https"]).default("https"),
+  /** An external Rivet Engine (RivetKit's variable); unset means the embedded engine. */
+  RIVET_ENDPOINT: z.string().url().optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Validates the environment; the error lists every bad variable by name. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
+  const result = EnvSchema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+  throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
+}
+
+/** True when the App credentials are present; otherwise fixbot serves the setup flow. */
+export function hasAppCredentials(env: Env): boolean {
+  return Boolean(env.APP_ID && (env.PRIVATE_KEY || env.PRIVATE_KEY_PATH));
+}
+
+/** REST API base URL: api.github.com, or the GHES host's /api/v3. */
+export function apiBaseUrl(env: Pick<Env, "GHE_HOST" | "GHE_PROTOCOL">): string {
+  return env.GHE_HOST ? `${env.GHE_PROTOCOL}://${env.GHE_HOST}/api/v3` : "https://api.github.com";
+}

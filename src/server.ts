@@ -1,0 +1,56 @@
+import { readFile } from "node:fs/promises";
+import pino from "pino";
+import { run, type Probot } from "probot";
+import { enqueueFixJob } from "./actors/enqueue.js";
+import { commandAgentFactory } from "./agents/factory.js";
+import { createApp } from "./app.js";
+import { apiBaseUrl, EnvError, hasAppCredentials, readEnv } from "./config/env.schema.js";
+import { createInstallationAccess } from "./github/installation-access.js";
+import { startRuntime } from "./runtime/start-runtime.js";
+
+// Process entry: read config, start the workflow runtime, then Probot. No logic here.
+async function main(): Promise<void> {
+  const env = readEnv(process.env);
+  if (!hasAppCredentials(env)) {
+    // No App yet: Probot's setup flow creates one from app.yml and writes the credentials to .env.
+    await run(() => undefined);
+    return;
+  }
+  const log = pino({ level: env.LOG_LEVEL, name: "fixbot" });
+  process.env.RIVET_LOG_LEVEL ??= "warn";
+  const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? await readFile(env.PRIVATE_KEY_PATH, "utf8") : "");
+  const agentSecrets = env.FIXBOT_AGENT_ENV.map((name) => process.env[name]).filter((v): v is string => Boolean(v));
+  let probot: Probot | undefined;
+  const runtime = await startRuntime({
+    dataDir: env.FIXBOT_DATA_DIR,
+    github: createInstallationAccess({
+      probot: () => {
+        if (!probot) throw new Error("the Probot app is not loaded yet");
+        return probot;
+      },
+      octokit: { baseUrl: apiBaseUrl(env) },
+    }),
+    createAgent: commandAgentFactory(process.env, env.FIXBOT_AGENT_ENV),
+    secrets: [privateKey, env.WEBHOOK_SECRET ?? "", ...agentSecrets].filter(Boolean),
+    log,
+    now: Date.now,
+  });
+  const app = createApp({ enqueue: (job) => enqueueFixJob(runtime.client, job), now: Date.now });
+  const server = await run((p: Probot) => {
+    probot = p;
+    app(p);
+  });
+  const stop = async (signal: string) => {
+    log.info({ signal }, "stopping: no new webhooks; in-flight steps resume on the next start");
+    await server.stop().catch(() => undefined);
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  process.once("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`fixbot: ${error instanceof EnvError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

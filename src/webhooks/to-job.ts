@@ -1,0 +1,43 @@
+import { branchForIssue } from "../workflow/task-text.js";
+import type { FixJob } from "../workflow/types.js";
+
+/** The fields of an `issues.labeled` payload fixbot reads. */
+export interface LabeledIssuePayload {
+  label?: { name: string } | null;
+  issue: { number: number; title: string; body?: string | null; state?: string; pull_request?: unknown };
+  repository: { name: string; full_name: string; clone_url: string; default_branch: string; owner: { login: string } };
+  sender: { login: string; type?: string };
+  installation?: { id: number } | null;
+}
+
+export type JobDecision = { ok: true; job: FixJob } | { ok: false; reason: string };
+
+/**
+ * Turns an `issues.labeled` delivery into a fix job, or says why it is not one. Pure and cheap: the label is
+ * checked against the repo config and the sender's permission inside the workflow, so the webhook is answered
+ * in milliseconds.
+ */
+export function jobFromLabeledIssue(payload: LabeledIssuePayload, deliveryId: string, now: number): JobDecision {
+  if (!payload.label?.name) return { ok: false, reason: "the event carries no label" };
+  if (payload.sender.type === "Bot") return { ok: false, reason: `sender @${payload.sender.login} is a bot` };
+  if (payload.issue.state && payload.issue.state !== "open") return { ok: false, reason: `issue #${payload.issue.number} is ${payload.issue.state}` };
+  if (payload.issue.pull_request) return { ok: false, reason: `#${payload.issue.number} is a pull request` };
+  if (!payload.installation?.id) return { ok: false, reason: "the delivery has no installation (is fixbot installed as an App?)" };
+  const repo = payload.repository;
+  return {
+    ok: true,
+    job: {
+      kind: "fix-issue",
+      runId: deliveryId,
+      deliveryId,
+      source: "github",
+      requestedBy: payload.sender.login,
+      receivedAt: now,
+      repo: { owner: repo.owner.login, name: repo.name, cloneUrl: repo.clone_url, defaultBranch: repo.default_branch },
+      installationId: payload.installation.id,
+      issue: { number: payload.issue.number, title: payload.issue.title, body: payload.issue.body ?? "" },
+      label: payload.label.name,
+      branch: branchForIssue(payload.issue.number),
+    },
+  };
+}

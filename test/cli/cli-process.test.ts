@@ -1,0 +1,84 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isolateEngineEnv } from "../helpers/engine-env.js";
+import { createBareRemote } from "../helpers/git-remote.js";
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, "..", "..");
+const AGENTS = join(ROOT, "fixtures", "agents");
+const BIN = join(ROOT, "bin", "fixbot.js");
+
+let work: string;
+let remote: Awaited<ReturnType<typeof createBareRemote>>;
+const env: NodeJS.ProcessEnv = { ...process.env };
+
+beforeAll(async () => {
+  isolateEngineEnv(env);
+  work = await mkdtemp(join(tmpdir(), "fixbot-cli-"));
+  env.FIXBOT_DATA_DIR = join(work, "data");
+  remote = await createBareRemote({ fixture: join(ROOT, "fixtures", "repos", "calc") });
+  await writeFile(join(work, "issue.md"), "# add() returns the wrong result\n\nadd(2, 3) should be 5 but is -1.\n");
+});
+
+afterAll(async () => {
+  await remote?.cleanup();
+  await rm(work, { recursive: true, force: true });
+});
+
+async function fixbot(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
+}
+
+describe("the fixbot command", () => {
+  it("fixes the fixture bug with a command agent: exit 0, JSON result, a local branch whose tests pass", async () => {
+    const result = await fixbot(["fix", "--repo", remote.url, "--issue-file", join(work, "issue.md"), "--agent-command", join(AGENTS, "fix-calc-second-try.sh"), "--review-command", join(AGENTS, "review.sh"), "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout) as Record<string, any>;
+    expect(out.status).toBe("fixed");
+    expect(out.attempts).toBe(2);
+    expect(out.branch).toBe("fixbot/add-returns-the-wrong-result");
+    expect(out.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(out.tests).toMatchObject({ passed: true, command: "npm test" });
+    expect(out.tests.outputTail).toContain("# pass 3");
+    expect(out.review).toContain("Reviewed 1 file(s): src/calc.js");
+    expect(out.workspace.startsWith(env.FIXBOT_DATA_DIR!)).toBe(true);
+    // The branch is real: it holds the fix and its tests pass.
+    const { stdout: head } = await run("git", ["-C", out.workspace, "rev-parse", out.branch]);
+    expect(head.trim()).toBe(out.commit);
+    const { stdout: file } = await run("git", ["-C", out.workspace, "show", `${out.branch}:src/calc.js`]);
+    expect(file).toContain("a + b");
+    await run("git", ["-C", out.workspace, "checkout", "-q", out.branch]);
+    await run("npm", ["test"], { cwd: out.workspace });
+    // Progress went to stderr, the result alone to stdout.
+    expect(result.stderr).toContain("Run the tests (attempt 2)");
+  });
+
+  it("exits 1 and says so when the agent changes nothing", async () => {
+    const result = await fixbot(["fix", "--repo", remote.url, "--issue-file", join(work, "issue.md"), "--agent-command", join(AGENTS, "no-change.sh")]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("the agent made NO change");
+  });
+
+  it("exits 2 with a one-line reason on bad input", async () => {
+    const missing = await fixbot(["fix", "--issue-file", join(work, "issue.md"), "--agent-command", "true"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split("\n")).toHaveLength(1);
+    expect(missing.stderr).toContain("--repo is required");
+    const badAttempts = await fixbot(["fix", "--repo", remote.url, "--issue-file", join(work, "issue.md"), "--agent-command", "true", "--max-attempts", "0"]);
+    expect(badAttempts.code).toBe(2);
+    expect(badAttempts.stderr).toContain("--max-attempts");
+    const noFile = await fixbot(["fix", "--repo", remote.url, "--issue-file", join(work, "nope.md"), "--agent-command", "true"]);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr).toContain("no such file");
+  });
+});

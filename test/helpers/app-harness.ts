@@ -1,0 +1,67 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { enqueueFixJob } from "../../src/actors/enqueue.js";
+import { commandAgentFactory } from "../../src/agents/factory.js";
+import { createApp } from "../../src/app.js";
+import { createInstallationAccess } from "../../src/github/installation-access.js";
+import { startRuntime, type Runtime } from "../../src/runtime/start-runtime.js";
+import type { AgentFactory } from "../../src/steps/deps.js";
+import type { RunView } from "../../src/workflow/types.js";
+import { generatePrivateKey } from "./app-key.js";
+import { isolateEngineEnv } from "./engine-env.js";
+
+export interface AppHarness {
+  probot: Probot;
+  runtime: Runtime;
+  dataDir: string;
+  /** Waits until the issue's actor has `count` closed runs (final comment published) (ignored ones included) and returns its runs. */
+  waitForRuns(repoFullName: string, issue: number, count?: number, timeoutMs?: number): Promise<RunView[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real thing minus GitHub: a Probot instance (retry and throttle off, so a missing mock fails at once)
+ * loaded with fixbot's app, on a real embedded Rivet Engine isolated for this test file.
+ */
+export async function startAppHarness(params: { createAgent?: AgentFactory; secrets?: string[] } = {}): Promise<AppHarness> {
+  isolateEngineEnv();
+  const dataDir = await mkdtemp(join(tmpdir(), "fixbot-it-"));
+  const log = pino({ level: "silent" });
+  const probot = new Probot({
+    appId: 1,
+    privateKey: generatePrivateKey(),
+    log,
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+  });
+  const runtime = await startRuntime({
+    dataDir,
+    github: createInstallationAccess({ probot: () => probot, octokit: { retries: 0, throttle: false } }),
+    createAgent: params.createAgent ?? commandAgentFactory(),
+    secrets: params.secrets ?? [],
+    log,
+    now: Date.now,
+  });
+  await probot.load(createApp({ enqueue: (job) => enqueueFixJob(runtime.client, job), now: Date.now }));
+  return {
+    probot,
+    runtime,
+    dataDir,
+    async waitForRuns(repoFullName, issue, count = 1, timeoutMs = 90_000) {
+      const handle = runtime.client.fixRun.getOrCreate([repoFullName.toLowerCase(), String(issue)]);
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const runs = await handle.getRuns();
+        if (runs.filter((r) => r.closed).length >= count) return runs;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} finished run(s) on ${repoFullName}#${issue}: ${JSON.stringify(runs.map((r) => [r.status, r.steps.map((s) => s.name)]))}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    async stop() {
+      await runtime.stop({ stopEngine: true });
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * Isolates the embedded Rivet Engine of one test file: its own port block (the engine uses P, P+1 and P+10,
+ * and reuses an engine already on P, so every file picks a random block) and quiet native logs. Storage goes
+ * under the test's data directory (see src/runtime/engine.ts).
+ */
+export function isolateEngineEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const port = 20_000 + 16 * Math.floor(Math.random() * 2_500);
+  env.RIVET_RUN_ENGINE_PORT = String(port);
+  env.RIVET_RUN_SERVICES = "0";
+  env.RIVET_LOG_LEVEL = "silent";
+  env.RUST_LOG = "off";
+  delete env.RIVET_ENDPOINT;
+  delete env.RIVETKIT_STORAGE_PATH;
+  return port;
+}

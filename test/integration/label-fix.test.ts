@@ -1,0 +1,222 @@
+import { join } from "node:path";
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { trackingMarker } from "../../src/github/comment-body.js";
+import { startAppHarness, type AppHarness } from "../helpers/app-harness.js";
+import { fakeGitHub, TEST_TOKEN, type FakeGitHubState } from "../helpers/fake-github-nock.js";
+import { createBareRemote, listRemoteBranches, readRemoteFile, runInClone } from "../helpers/git-remote.js";
+import { issuesLabeledPayload } from "../helpers/payloads.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const AGENTS = join(ROOT, "fixtures", "agents");
+const CALC = join(ROOT, "fixtures", "repos", "calc");
+const OWNER = "acme";
+
+let harness: AppHarness;
+let stopFake: (() => void) | undefined;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  harness = await startAppHarness();
+});
+
+afterEach(() => {
+  stopFake?.();
+  stopFake = undefined;
+});
+
+afterAll(async () => {
+  await harness?.stop();
+  for (const cleanup of cleanups) await cleanup();
+  nock.enableNetConnect();
+});
+
+function yaml(lines: Record<string, string | number | boolean>): string {
+  return Object.entries(lines)
+    .map(([k, v]) => {
+      const path = k.split(".");
+      return path.length === 1 ? `${k}: ${JSON.stringify(v)}` : `${path[0]}:\n  ${path[1]}: ${JSON.stringify(v)}`;
+    })
+    .join("\n");
+}
+
+/** A repository (bare remote from the calc fixture) and a fake GitHub serving it, with a config. */
+async function scenario(repo: string, config: Record<string, string | number | boolean> | undefined, roles: Record<string, string> = { alice: "write" }) {
+  const remote = await createBareRemote({ fixture: CALC });
+  cleanups.push(remote.cleanup);
+  const fake = fakeGitHub({ owner: OWNER, repo, configYaml: config ? yaml(config) : undefined, roles });
+  stopFake = fake.stop;
+  const label = async (params: { number?: number; label?: string; sender?: string; senderType?: "User" | "Bot"; deliveryId?: string } = {}) =>
+    harness.probot.receive({
+      id: params.deliveryId ?? `delivery-${repo}-${Math.random().toString(36).slice(2)}`,
+      name: "issues",
+      payload: issuesLabeledPayload({
+        owner: OWNER,
+        repo,
+        number: params.number ?? 1,
+        label: params.label ?? "fixbot",
+        senderLogin: params.sender ?? "alice",
+        senderType: params.senderType,
+        title: "add() returns the wrong result",
+        body: "add(2, 3) should be 5 but is -1.",
+        cloneUrl: remote.url,
+        defaultBranch: "main",
+      }),
+    } as never);
+  return { remote, fake: fake.state, label };
+}
+
+function trackingComments(state: FakeGitHubState, issue = 1) {
+  return state.comments.filter((c) => c.issue === issue && c.body.includes("fixbot:tracking"));
+}
+
+const withReview = (agent: string) => ({ "agent.command": join(AGENTS, agent), "review.command": join(AGENTS, "review.sh") });
+
+describe("labelling an issue runs the durable fix workflow", () => {
+  it("fixes the bug on the first attempt: branch pushed, PR opened, review posted, one tracking comment", async () => {
+    const { remote, fake, label } = await scenario("calc-first", withReview("fix-calc.sh"));
+    await label();
+    const [run] = await harness.waitForRuns(`${OWNER}/calc-first`, 1);
+    expect(run?.status).toBe("fixed");
+    expect(run?.attempts).toBe(1);
+
+    const fixed = await readRemoteFile(remote.dir, "fixbot/issue-1", "src/calc.js");
+    expect(fixed).toContain("a + b");
+    expect((await runInClone(remote.dir, "fixbot/issue-1", "npm test")).exitCode).toBe(0);
+
+    expect(fake.pulls).toHaveLength(1);
+    const pr = fake.pulls[0]!;
+    expect(pr.head).toBe("fixbot/issue-1");
+    expect(pr.base).toBe("main");
+    expect(pr.draft).toBe(false);
+    expect(pr.body).toContain("Fixes #1");
+    expect(pr.body).toContain("src/calc.js");
+    expect(pr.body).toMatch(/npm test.*passed/);
+
+    const review = fake.comments.filter((c) => c.issue === pr.number);
+    expect(review).toHaveLength(1);
+    expect(review[0]!.body).toContain("Reviewed 1 file(s): src/calc.js (+1/-1)");
+
+    const tracking = trackingComments(fake);
+    expect(tracking).toHaveLength(1);
+    expect(tracking[0]!.body.startsWith(trackingMarker(run!.runId))).toBe(true);
+    expect(tracking[0]!.body).toContain("fixbot fixed this issue");
+    expect(tracking[0]!.body).toContain(`#${pr.number}`);
+    expect(tracking[0]!.body).toMatch(/\[x\] Agent edits the code \(attempt 1\) — \d/);
+    // Progress was shown while it ran: the comment was edited many times, never posted twice.
+    expect(tracking[0]!.versions.length).toBeGreaterThan(5);
+    expect(tracking[0]!.versions.some((v) => v.includes("fixbot is working on this issue"))).toBe(true);
+    // The token never reached a comment or the PR.
+    for (const text of [...fake.comments.flatMap((c) => c.versions), pr.body]) expect(text).not.toContain(TEST_TOKEN);
+    expect(fake.unmatched, fake.unmatched.join("\n")).toEqual([]);
+  });
+
+  it("fixes on the second attempt, feeding the failing test output back to the agent", async () => {
+    const { remote, fake, label } = await scenario("calc-second", withReview("fix-calc-second-try.sh"));
+    await label();
+    const [run] = await harness.waitForRuns(`${OWNER}/calc-second`, 1);
+    expect(run?.status).toBe("fixed");
+    expect(run?.attempts).toBe(2);
+    expect(run?.steps.map((s) => s.name)).toEqual(expect.arrayContaining(["run-agent#1", "run-tests#1", "run-agent#2", "run-tests#2", "push-branch"]));
+    expect(run?.steps.find((s) => s.name === "run-tests#1")?.detail).toMatch(/failed/);
+    expect(await readRemoteFile(remote.dir, "fixbot/issue-1", "src/calc.js")).toContain("a + b");
+    expect(fake.pulls).toHaveLength(1);
+    expect(fake.pulls[0]!.body).toContain("after 2 agent attempt(s)");
+    expect(trackingComments(fake)).toHaveLength(1);
+  });
+
+  it("never fixed: no branch, no PR, and the final comment says so with the test output tail", async () => {
+    const { remote, fake, label } = await scenario("calc-never", { ...withReview("never-fix.sh"), maxAttempts: 2 });
+    await label();
+    const [run] = await harness.waitForRuns(`${OWNER}/calc-never`, 1);
+    expect(run?.status).toBe("tests-failing");
+    expect(run?.attempts).toBe(2);
+    expect(Object.keys(await listRemoteBranches(remote.dir))).toEqual(["main"]);
+    expect(fake.pulls).toHaveLength(0);
+    const [tracking] = trackingComments(fake);
+    expect(tracking?.body).toContain("could not make the tests pass after 2 attempt(s). No pull request was opened.");
+    expect(tracking?.body).toContain("Output (tail)");
+    expect(tracking?.body).toContain("# fail 1");
+  });
+
+  it("agent makes no change: says so loudly and opens nothing", async () => {
+    const { remote, fake, label } = await scenario("calc-nochange", withReview("no-change.sh"));
+    await label();
+    const [run] = await harness.waitForRuns(`${OWNER}/calc-nochange`, 1);
+    expect(run?.status).toBe("no-change");
+    expect(run?.steps.some((s) => s.name.startsWith("run-tests"))).toBe(false);
+    expect(Object.keys(await listRemoteBranches(remote.dir))).toEqual(["main"]);
+    expect(fake.pulls).toHaveLength(0);
+    expect(trackingComments(fake)[0]?.body).toContain("made NO change");
+  });
+
+  it("agent times out: its process is killed and the run ends in a clear error", async () => {
+    const { fake, label } = await scenario("calc-timeout", { ...withReview("slow.sh"), "timeouts.agent": 5 });
+    await label();
+    const [run] = await harness.waitForRuns(`${OWNER}/calc-timeout`, 1);
+    expect(run?.status).toBe("error");
+    expect(run?.error?.message, JSON.stringify(run?.error)).toContain("ran out of time (5 s)");
+    const [tracking] = trackingComments(fake);
+    expect(tracking?.body).toContain("stopped with an error");
+    expect(tracking?.body).toContain("timeouts.agent");
+    expect(fake.pulls).toHaveLength(0);
+  });
+
+  it("invalid repo config: the comment names the bad field and the expected form", async () => {
+    const { fake, label } = await scenario("calc-badconfig", { ...withReview("fix-calc.sh"), maxAttempts: "three" });
+    await label();
+    const [run] = await harness.waitForRuns(`${OWNER}/calc-badconfig`, 1);
+    expect(run?.status).toBe("error");
+    const [tracking] = trackingComments(fake);
+    expect(tracking?.body).toContain("`.github/fixbot.yml` is invalid");
+    expect(tracking?.body).toMatch(/`maxAttempts`: Expected number, received string/);
+    expect(fake.pulls).toHaveLength(0);
+  });
+
+  it("a sender without triage access gets nothing run and nothing posted", async () => {
+    const { remote, fake, label } = await scenario("calc-noperm", withReview("fix-calc.sh"), { alice: "write" });
+    await label({ sender: "mallory" });
+    const [run] = await harness.waitForRuns(`${OWNER}/calc-noperm`, 1);
+    expect(run?.status).toBe("ignored");
+    expect(run?.ignoredReason).toContain("@mallory has read access");
+    expect(fake.comments).toHaveLength(0);
+    expect(fake.writes).toHaveLength(0);
+    expect(Object.keys(await listRemoteBranches(remote.dir))).toEqual(["main"]);
+  });
+
+  it("a label that is not ours does nothing (and a configured custom label works)", async () => {
+    const { fake, label } = await scenario("calc-label", { ...withReview("fix-calc.sh"), label: "autofix" });
+    await label({ label: "bug" });
+    const [ignored] = await harness.waitForRuns(`${OWNER}/calc-label`, 1);
+    expect(ignored?.status).toBe("ignored");
+    expect(fake.writes).toHaveLength(0);
+    await label({ label: "autofix" });
+    const runs = await harness.waitForRuns(`${OWNER}/calc-label`, 1, 2);
+    expect(runs[1]?.status).toBe("fixed");
+    expect(fake.pulls).toHaveLength(1);
+  });
+
+  it("bot senders and closed issues are ignored before anything is enqueued", async () => {
+    const { fake, label } = await scenario("calc-bot", withReview("fix-calc.sh"));
+    await label({ senderType: "Bot", sender: "dependabot[bot]" });
+    const runs = await harness.runtime.client.fixRun.getOrCreate([`${OWNER}/calc-bot`, "1"]).getRuns();
+    expect(runs).toEqual([]);
+    expect(fake.tokenRequests).toBe(0);
+  });
+
+  it("a second label event while a run is in progress, and a duplicate delivery, start no second run", async () => {
+    const { fake, label } = await scenario("calc-twice", withReview("fix-calc.sh"));
+    await label({ deliveryId: "dup-1" });
+    await label({ deliveryId: "dup-1" });
+    await label({ deliveryId: "second-label" });
+    const runs = await harness.waitForRuns(`${OWNER}/calc-twice`, 1);
+    // Give the queued duplicates time to be dequeued and refused.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await harness.runtime.client.fixRun.getOrCreate([`${OWNER}/calc-twice`, "1"]).getRuns()).length).toBe(1);
+    expect(runs[0]?.status).toBe("fixed");
+    expect(fake.pulls).toHaveLength(1);
+    expect(trackingComments(fake)).toHaveLength(1);
+  });
+});
