@@ -2,7 +2,12 @@ import type { Client } from "rivetkit/client";
 import type { FixJob } from "../workflow/types.js";
 import { runKey, type FixbotRegistry } from "./index.js";
 
-/** Puts a job on its issue's actor queue. The actor is created on first use. */
+/**
+ * Puts a job on its issue's actor queue (the actor is created on first use) and starts its wake-up alarm, so
+ * the job runs to the end even if this process dies right after answering the webhook.
+ */
 export async function enqueueFixJob(client: Client<FixbotRegistry>, job: FixJob): Promise<void> {
-  await client.fixRun.getOrCreate(runKey(job)).send("jobs", job);
+  const handle = client.fixRun.getOrCreate(runKey(job));
+  await handle.send("jobs", job);
+  await handle.keepAwake();
 }

@@ -8,6 +8,7 @@ import { fixIssue } from "../workflow/fix-issue.js";
 import { initialFixRunState } from "../workflow/flow-context.js";
 import { newRunView } from "../workflow/run-view.js";
 import type { FixJob, RunOutcome, RunView } from "../workflow/types.js";
+import { ENQUEUE_WAKE_MS, needsWaking, TICK_MS, tickChainBroken } from "../workflow/wake.js";
 
 const MAX_RUNS_KEPT = 20;
 const MAX_DELIVERIES_KEPT = 200;
@@ -44,6 +45,7 @@ export function createFixRunActor(deps: StepDeps) {
           maxRetries: 3,
           run: async (sc) => {
             const decision = admitJob(sc.state, job);
+            sc.state.lastDequeuedAt = deps.now();
             if (job.deliveryId) sc.state.seenDeliveries = capped([...sc.state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
             if (decision.ok) {
               const view = newRunView({ runId: job.runId, issueNumber: job.issue.number, requestedBy: job.requestedBy, branch: job.branch, maxAttempts: 0, now: deps.now() });
@@ -97,6 +99,26 @@ export function createFixRunActor(deps: StepDeps) {
       });
     }),
     actions: {
+      /** Called after every enqueue: keeps the wake-up alarm ticking until the job has run (see wake.ts). */
+      keepAwake: async (c): Promise<void> => {
+        const now = Date.now();
+        c.state.wakeUntil = Math.max(c.state.wakeUntil, now + ENQUEUE_WAKE_MS);
+        c.state.lastEnqueuedAt = now;
+        if (tickChainBroken(c.state, now)) {
+          c.state.nextTickAt = now + TICK_MS;
+          await c.schedule.after(TICK_MS, "tick");
+        }
+      },
+      /** The alarm: reschedules itself while the actor has an open run or a fresh job. */
+      tick: async (c): Promise<void> => {
+        const now = Date.now();
+        if (!needsWaking(c.state, now)) {
+          c.state.nextTickAt = 0;
+          return;
+        }
+        c.state.nextTickAt = now + TICK_MS;
+        await c.schedule.after(TICK_MS, "tick");
+      },
       /** Recent runs on this issue, oldest first. */
       getRuns: (c): RunView[] => c.state.runs,
       /** One run's outcome, or null while it is unknown. */

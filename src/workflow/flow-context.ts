@@ -8,10 +8,17 @@ export interface FixRunState {
   seenDeliveries: string[];
   /** When the latest run finished; a request that arrived before then was answered by that run. */
   lastFinishedAt: number;
+  /** The actor keeps a wake-up alarm ticking until then while a job waits in its queue, and while a run is open. */
+  wakeUntil: number;
+  /** When a job was last enqueued, and when the workflow last took one from the queue. */
+  lastEnqueuedAt: number;
+  lastDequeuedAt: number;
+  /** When the next tick alarm is due; a chain that missed its time (crash) is started again. */
+  nextTickAt: number;
 }
 
 export function initialFixRunState(): FixRunState {
-  return { runs: [], seenDeliveries: [], lastFinishedAt: 0 };
+  return { runs: [], seenDeliveries: [], lastFinishedAt: 0, wakeUntil: 0, nextTickAt: 0, lastEnqueuedAt: 0, lastDequeuedAt: 0 };
 }
 
 /** What a step body gets: the actor state and the signal aborted when the actor stops. */

@@ -1,0 +1,86 @@
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+/** Small shared pieces of the benchmarks: statistics, formatting, result hand-off to bench/run.ts. */
+
+export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function max(values: number[]): number {
+  return values.length === 0 ? Number.NaN : Math.max(...values);
+}
+
+export function min(values: number[]): number {
+  return values.length === 0 ? Number.NaN : Math.min(...values);
+}
+
+/** Milliseconds with a precision that suits the magnitude (µs-range figures keep 4 decimals). */
+export function ms(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const digits = Math.abs(value) < 0.1 ? 4 : Math.abs(value) < 10 ? 3 : 1;
+  return `${value.toFixed(digits)} ms`;
+}
+
+export function ratio(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  return value >= 100 ? `${value.toFixed(0)}x` : `${value.toFixed(1)}x`;
+}
+
+export const sleep = (millis: number) => new Promise<void>((r) => setTimeout(r, millis));
+
+/** One line of the summary table bench/run.ts prints. */
+export interface SummaryRow {
+  bench: string;
+  figure: string;
+  measured: string;
+  baseline: string;
+  ratio: string;
+}
+
+export interface BenchResult {
+  name: string;
+  rows: SummaryRow[];
+  /** Raw figures (ms) for anyone who wants them. */
+  raw: Record<string, number | number[]>;
+}
+
+/** True when the module is the entry point (`npx tsx bench/x.ts`), not imported. */
+export function isEntryPoint(importMetaUrl: string): boolean {
+  const entry = process.argv[1];
+  return entry !== undefined && pathToFileURL(resolve(entry)).href === importMetaUrl;
+}
+
+/**
+ * Runs a bench as the process's main function: prints, hands the result to bench/run.ts through the file
+ * named by BENCH_RESULT_FILE (when set), and exits (handles left open by a library must not keep it alive).
+ */
+export function runAsMain(run: () => Promise<BenchResult>): void {
+  run()
+    .then(async (result) => {
+      const file = process.env.BENCH_RESULT_FILE;
+      if (file) await writeFile(file, JSON.stringify(result));
+      process.exit(0);
+    })
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+}
+
+/** A random port block for the embedded engine (it uses P, P+1 and P+10 and reuses an engine already on P). */
+export async function freeEnginePort(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const port = 20_000 + 16 * Math.floor(Math.random() * 2_500);
+    try {
+      await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(300) });
+    } catch {
+      return port; // nothing answers: free
+    }
+  }
+  throw new Error("no free engine port block found");
+}

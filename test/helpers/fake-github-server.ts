@@ -1,0 +1,440 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * GitHub's REST API as a real HTTP server on 127.0.0.1, for tests that run the bot as a child process. Same
+ * routes and state shape as test/helpers/fake-github-nock.ts (that one is in-process), plus several repositories,
+ * a timestamped write log and fault injection for durability tests. Served under the GHES prefix `/api/v3`: start
+ * the bot with `GHE_HOST=<host>` and `GHE_PROTOCOL=http`.
+ */
+
+/** One comment, with every version of its body (oldest first). */
+export interface FakeServerComment {
+  id: number;
+  /** "owner/name" */
+  repo: string;
+  issue: number;
+  body: string;
+  versions: string[];
+}
+
+export interface FakeServerPull {
+  /** "owner/name" */
+  repo: string;
+  number: number;
+  head: string;
+  base: string;
+  title: string;
+  body: string;
+  draft: boolean;
+}
+
+/** One request as the server saw it. `path` is the API path without `/api/v3` and without the query string. */
+export interface FakeServerRequest {
+  method: string;
+  path: string;
+  /** Query string including "?", or "". */
+  query: string;
+  status: number;
+  /** Date.now() when the request arrived. */
+  time: number;
+  /** Set when the answer was an injected failure. */
+  injected?: boolean;
+}
+
+export interface FakeGitHubServerState {
+  comments: FakeServerComment[];
+  pulls: FakeServerPull[];
+  /** Every request that changed something (and succeeded), in order. */
+  writes: Array<{ method: string; path: string; time: number }>;
+  /** Every request, in arrival order (answered or not yet), with the status it got. */
+  requests: FakeServerRequest[];
+  /** Installation tokens issued (POST /app/installations/:id/access_tokens answered 201). */
+  tokenRequests: number;
+  /** Every installation token issued, so a test can check none leaked into a comment or PR. */
+  tokens: string[];
+  /** "METHOD /path?query" of every request no route matched (answered 404). */
+  unmatched: string[];
+}
+
+export type RequestMatcher = (method: string, path: string) => boolean;
+
+export interface FailOptions {
+  /** 403 and 429 are sent as GitHub's secondary rate limit (a `retry-after` header and "secondary rate limit" message). */
+  status: 500 | 502 | 403 | 429;
+  /** `retry-after` header (seconds). Default 1 for 403/429, none for 5xx. */
+  retryAfterSeconds?: number;
+  /** Which requests fail; default every request except the token and `/app` calls. Path: API path, no query. */
+  match?: RequestMatcher;
+  /** Wait this long before sending the failure. */
+  delayMs?: number;
+}
+
+export interface DelayOptions {
+  delayMs: number;
+  /** Which requests are delayed (default all). Path: API path, no query. */
+  match?: RequestMatcher;
+  /** Delay only this many matching requests (default: until removed). */
+  times?: number;
+}
+
+export interface FakeRepoConfig {
+  owner: string;
+  /** `.github/fixbot.yml` content; undefined answers 404 (then the org's `.github` repo is asked: 404 too). */
+  configYaml?: string;
+  /** Collaborator role by login; anyone else is "read". */
+  roles?: Record<string, string>;
+}
+
+export interface FakeGitHubServer {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** 127.0.0.1:<port>, the bot's GHE_HOST. */
+  host: string;
+  /** The REST base URL, `<url>/api/v3`. */
+  apiUrl: string;
+  state: FakeGitHubServerState;
+  /** The repositories served, by name; may be changed or added to while the server runs. */
+  repos: Record<string, FakeRepoConfig>;
+  /** The next `n` matching requests are answered with `status` instead of being served (no state change). */
+  failNext(n: number, options: FailOptions): void;
+  /** Delays matching requests (before they are served or failed). Returns a function removing the delay. */
+  delay(options: DelayOptions): () => void;
+  /** Injected failures not used yet (summed over failNext calls). */
+  pendingFailures(): number;
+  /** Resolves once `predicate(state)` is true (checked on every request and every 100 ms); rejects after timeoutMs. */
+  waitFor(predicate: (state: FakeGitHubServerState) => boolean, timeoutMs?: number, what?: string): Promise<void>;
+  /** Comments on an issue of a repo (by repo name), optionally only those whose body contains `includes`. */
+  commentsOn(repo: string, issue: number, includes?: string): FakeServerComment[];
+  stop(): Promise<void>;
+}
+
+const API_PREFIX = "/api/v3";
+const APP_ROUTE = /^\/app(\/|$)/;
+
+function newToken(): string {
+  return `ghs_${randomBytes(18).toString("hex")}`;
+}
+
+/** Starts the fake on 127.0.0.1 with a random port. */
+export async function startFakeGitHub(params: { repos: Record<string, FakeRepoConfig>; installationId?: number }): Promise<FakeGitHubServer> {
+  const repos: Record<string, FakeRepoConfig> = { ...params.repos };
+  const state: FakeGitHubServerState = { comments: [], pulls: [], writes: [], requests: [], tokenRequests: 0, tokens: [], unmatched: [] };
+  const failures: Array<{ remaining: number; options: FailOptions }> = [];
+  const delays: Array<{ remaining: number; options: DelayOptions }> = [];
+  const waiters = new Set<() => void>();
+  let nextCommentId = 1000;
+  const nextPull = new Map<string, number>();
+
+  const notify = () => {
+    for (const check of [...waiters]) check();
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, { message: `fake GitHub crashed: ${error instanceof Error ? error.message : String(error)}` });
+      else res.destroy();
+    });
+  });
+  // A killed bot leaves half-open keep-alive sockets; never let them hold stop() up.
+  server.keepAliveTimeout = 1000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = new URL(req.url ?? "/", "http://fake.invalid");
+    const fullPath = url.pathname;
+    const apiPath = fullPath.startsWith(`${API_PREFIX}/`) ? fullPath.slice(API_PREFIX.length) : fullPath;
+    const record: FakeServerRequest = { method, path: apiPath, query: url.search, status: 0, time: Date.now() };
+    state.requests.push(record);
+    const raw = await readBody(req);
+    const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      record.status = status;
+      send(res, status, body, headers);
+      notify();
+    };
+
+    for (const d of delays) {
+      if (d.remaining > 0 && (d.options.match ?? (() => true))(method, apiPath)) {
+        d.remaining--;
+        await sleep(d.options.delayMs);
+      }
+    }
+    if (!fullPath.startsWith(`${API_PREFIX}/`)) {
+      state.unmatched.push(`${method} ${fullPath}${url.search}`);
+      return reply(404, { message: "Not Found" });
+    }
+
+    const failure = failures.find((f) => f.remaining > 0 && (f.options.match ?? defaultFailMatch)(method, apiPath));
+    if (failure) {
+      failure.remaining--;
+      const { status, retryAfterSeconds, delayMs } = failure.options;
+      if (delayMs) await sleep(delayMs);
+      record.injected = true;
+      const rateLimited = status === 403 || status === 429;
+      const headers: Record<string, string> = {};
+      const retryAfter = retryAfterSeconds ?? (rateLimited ? 1 : undefined);
+      if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
+      const body = rateLimited
+        ? { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits" }
+        : { message: status === 502 ? "Server Error" : "Internal Server Error (injected)" };
+      return reply(status, body, headers);
+    }
+
+    let body: Record<string, unknown> = {};
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw) as Record<string, unknown>;
+      } catch {
+        return reply(400, { message: "Problems parsing JSON" });
+      }
+    }
+    const auth = req.headers.authorization ?? "";
+    const route = routeOf(method, apiPath);
+    if (!route) {
+      state.unmatched.push(`${method} ${apiPath}${url.search}`);
+      return reply(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
+    }
+    // App routes take the App's JWT; repository routes an installation token this server issued.
+    if (route.kind === "app" ? !/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(auth) : !state.tokens.some((t) => auth === `token ${t}` || auth === `bearer ${t}` || auth === `Bearer ${t}`)) {
+      return reply(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" });
+    }
+    const result = route.serve(body, url);
+    if (result.write && result.status < 300) {
+      state.writes.push({ method, path: apiPath, time: record.time });
+    }
+    return reply(result.status, result.body, result.headers);
+  }
+
+  type Served = { status: number; body: unknown; headers?: Record<string, string>; write?: boolean };
+  type Route = { kind: "app" | "repo"; serve: (body: Record<string, unknown>, url: URL) => Served };
+
+  function routeOf(method: string, path: string): Route | undefined {
+    let m: RegExpExecArray | null;
+    if (method === "GET" && path === "/app") {
+      return { kind: "app", serve: () => ({ status: 200, body: { id: 1, slug: "fixbot", name: "fixbot", owner: { login: "fixbot-owner" }, permissions: {}, events: ["issues"] } }) };
+    }
+    if (method === "POST" && (m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path))) {
+      const id = Number(m[1]);
+      return {
+        kind: "app",
+        serve: () => {
+          if (params.installationId !== undefined && id !== params.installationId) return { status: 404, body: { message: "Not Found" } };
+          const token = newToken();
+          state.tokens.push(token);
+          state.tokenRequests++;
+          return { status: 201, body: { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { issues: "write", contents: "write", pull_requests: "write" }, repository_selection: "all" } };
+        },
+      };
+    }
+    if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(path))) return undefined;
+    const owner = decodeURIComponent(m[1]!);
+    const name = decodeURIComponent(m[2]!);
+    const rest = m[3]!;
+    const full = `${owner}/${name}`;
+
+    // The org-wide config repository: never present.
+    if (method === "GET" && name === ".github" && rest.startsWith("/contents/")) {
+      return { kind: "repo", serve: () => ({ status: 404, body: { message: "Not Found" } }) };
+    }
+    const repo = repos[name];
+    if (!repo || repo.owner !== owner) return undefined;
+
+    if (method === "GET" && (m = /^\/contents\/(.+)$/.exec(rest))) {
+      const file = decodeURIComponent(m[1]!);
+      return {
+        kind: "repo",
+        serve: () =>
+          file === ".github/fixbot.yml" && repo.configYaml !== undefined
+            ? { status: 200, body: repo.configYaml, headers: { "content-type": "text/plain; charset=utf-8" } }
+            : { status: 404, body: { message: "Not Found" } },
+      };
+    }
+    if (method === "GET" && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
+      const login = decodeURIComponent(m[1]!);
+      return {
+        kind: "repo",
+        serve: () => {
+          const role = repo.roles?.[login] ?? "read";
+          const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+          return { status: 200, body: { permission, role_name: role, user: { login } } };
+        },
+      };
+    }
+    if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
+      const issue = Number(m[1]);
+      if (method === "GET") {
+        return { kind: "repo", serve: () => ({ status: 200, body: state.comments.filter((c) => c.repo === full && c.issue === issue).map(toApiComment) }) };
+      }
+      if (method === "POST") {
+        return {
+          kind: "repo",
+          serve: (b) => {
+            if (typeof b.body !== "string") return { status: 422, body: { message: "Validation Failed" } };
+            const comment: FakeServerComment = { id: nextCommentId++, repo: full, issue, body: b.body, versions: [b.body] };
+            state.comments.push(comment);
+            return { status: 201, body: toApiComment(comment), write: true };
+          },
+        };
+      }
+    }
+    if (method === "PATCH" && (m = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
+      const id = Number(m[1]);
+      return {
+        kind: "repo",
+        serve: (b) => {
+          const comment = state.comments.find((c) => c.id === id && c.repo === full);
+          if (!comment) return { status: 404, body: { message: "Not Found" } };
+          if (typeof b.body !== "string") return { status: 422, body: { message: "Validation Failed" } };
+          comment.body = b.body;
+          comment.versions.push(b.body);
+          return { status: 200, body: toApiComment(comment), write: true };
+        },
+      };
+    }
+    if (rest === "/pulls" && method === "GET") {
+      return {
+        kind: "repo",
+        serve: (_b, url) => {
+          const head = url.searchParams.get("head");
+          const wanted = url.searchParams.get("state") ?? "open";
+          const pulls = state.pulls.filter((p) => p.repo === full && (head === null || `${owner}:${p.head}` === head));
+          return { status: 200, body: wanted === "closed" ? [] : pulls.map(toApiPull) };
+        },
+      };
+    }
+    if (rest === "/pulls" && method === "POST") {
+      return {
+        kind: "repo",
+        serve: (b) => {
+          const head = String(b.head ?? "");
+          if (state.pulls.some((p) => p.repo === full && p.head === head)) {
+            return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${owner}:${head}.` }] } };
+          }
+          const number = nextPull.get(full) ?? 50;
+          nextPull.set(full, number + 1);
+          const pull: FakeServerPull = { repo: full, number, head, base: String(b.base ?? ""), title: String(b.title ?? ""), body: String(b.body ?? ""), draft: b.draft === true };
+          state.pulls.push(pull);
+          return { status: 201, body: toApiPull(pull), write: true };
+        },
+      };
+    }
+    if (method === "PATCH" && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
+      const number = Number(m[1]);
+      return {
+        kind: "repo",
+        serve: (b) => {
+          const pull = state.pulls.find((p) => p.repo === full && p.number === number);
+          if (!pull) return { status: 404, body: { message: "Not Found" } };
+          for (const key of ["title", "body", "base"] as const) if (typeof b[key] === "string") pull[key] = b[key];
+          if (typeof b.draft === "boolean") pull.draft = b.draft;
+          return { status: 200, body: toApiPull(pull), write: true };
+        },
+      };
+    }
+    return undefined;
+  }
+
+  function toApiComment(c: FakeServerComment) {
+    return { id: c.id, body: c.body, html_url: `https://github.com/${c.repo}/issues/${c.issue}#issuecomment-${c.id}`, user: { login: "fixbot[bot]", type: "Bot" } };
+  }
+  function toApiPull(p: FakeServerPull) {
+    return { number: p.number, state: "open", html_url: `https://github.com/${p.repo}/pull/${p.number}`, draft: p.draft, head: { ref: p.head }, base: { ref: p.base }, title: p.title, body: p.body };
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = `127.0.0.1:${port}`;
+  const url = `http://${host}`;
+  const ticker = setInterval(notify, 100);
+  ticker.unref();
+
+  return {
+    url,
+    host,
+    apiUrl: `${url}${API_PREFIX}`,
+    state,
+    repos,
+    failNext(n, options) {
+      failures.push({ remaining: n, options });
+    },
+    delay(options) {
+      const entry = { remaining: options.times ?? Number.POSITIVE_INFINITY, options };
+      delays.push(entry);
+      return () => {
+        entry.remaining = 0;
+      };
+    },
+    pendingFailures: () => failures.reduce((sum, f) => sum + f.remaining, 0),
+    waitFor(predicate, timeoutMs = 90_000, what = "a condition on the fake GitHub's state") {
+      return new Promise<void>((resolve, reject) => {
+        const check = () => {
+          let ok = false;
+          try {
+            ok = predicate(state);
+          } catch (error) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            reject(error instanceof Error ? error : new Error(String(error)));
+            return;
+          }
+          if (ok) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      });
+    },
+    commentsOn(repo, issue, includes) {
+      return state.comments.filter((c) => c.repo.split("/")[1] === repo && c.issue === issue && (includes === undefined || c.body.includes(includes)));
+    },
+    async stop() {
+      clearInterval(ticker);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function defaultFailMatch(_method: string, path: string): boolean {
+  return !APP_ROUTE.test(path);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "x-github-media-type": "github.v3; format=json",
+    "x-ratelimit-limit": "5000",
+    "x-ratelimit-remaining": "4999",
+    "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
+    ...headers,
+    "content-length": String(Buffer.byteLength(text)),
+  });
+  res.end(text);
+}
