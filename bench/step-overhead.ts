@@ -33,6 +33,8 @@ interface BenchState {
 
 interface BenchJob {
   jobId: string;
+  /** Ephemeral steps are not flushed one by one (a diagnostic variant: it isolates the per-step flush). */
+  ephemeral?: boolean;
 }
 
 /** The step's work, shared by both paths: hash 1 KB, write two fields of state. */
@@ -54,7 +56,7 @@ const benchActor = actor({
       // from the first call to the last one's return. A replay would re-measure, which does not matter here.
       const started = performance.now();
       for (let i = 0; i < STEPS; i++) {
-        await loop.step(`work-${i}`, async (sc) => stepWork(sc.state, i));
+        await loop.step({ name: `work-${i}`, ephemeral: job.ephemeral === true, run: async (sc) => stepWork(sc.state, i) });
       }
       const elapsed = performance.now() - started;
       await loop.step("record", async (sc) => {
@@ -98,26 +100,34 @@ export async function runStepOverhead(): Promise<BenchResult> {
     console.log(`engine + registry started in ${ms(performance.now() - t0)} (port ${port})`);
 
     const handle = client.bench.getOrCreate(["step-overhead", String(process.pid)]);
-    const durable: number[] = [];
-    const endToEnd: number[] = [];
-    for (let j = 0; j < WARMUP_JOBS + JOBS; j++) {
-      const jobId = `job-${j}`;
-      const sent = performance.now();
-      await handle.send("jobs", { jobId } satisfies BenchJob);
-      let inWorkflow: number | null = null;
-      const deadline = Date.now() + 120_000;
-      while ((inWorkflow = await handle.result(jobId)) === null) {
-        if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish in 120 s`);
-        await sleep(5);
+    /** Sends jobs one at a time and waits for each; returns per-step ms (in-workflow) and send -> seen ms. */
+    const runJobs = async (label: string, count: number, ephemeral: boolean) => {
+      const perStep: number[] = [];
+      const endToEnd: number[] = [];
+      for (let j = 0; j < WARMUP_JOBS + count; j++) {
+        const jobId = `${label}-${j}`;
+        const sent = performance.now();
+        await handle.send("jobs", { jobId, ephemeral } satisfies BenchJob);
+        let inWorkflow: number | null = null;
+        const deadline = Date.now() + 120_000;
+        while ((inWorkflow = await handle.result(jobId)) === null) {
+          if (Date.now() > deadline) throw new Error(`job ${jobId} did not finish in 120 s`);
+          await sleep(5);
+        }
+        const total = performance.now() - sent;
+        const warm = j < WARMUP_JOBS;
+        console.log(`  ${warm ? "warm-up" : "job"} ${jobId}: ${STEPS} steps in ${ms(inWorkflow)} (${ms(inWorkflow / STEPS)}/step); send -> result seen ${ms(total)}`);
+        if (!warm) {
+          perStep.push(inWorkflow / STEPS);
+          endToEnd.push(total);
+        }
       }
-      const total = performance.now() - sent;
-      const warm = j < WARMUP_JOBS;
-      console.log(`${warm ? "warm-up" : "job"} ${jobId}: ${STEPS} steps in ${ms(inWorkflow)} (${ms(inWorkflow / STEPS)}/step); send -> result seen ${ms(total)}`);
-      if (!warm) {
-        durable.push(inWorkflow / STEPS);
-        endToEnd.push(total);
-      }
-    }
+      return { perStep, endToEnd };
+    };
+    console.log(`durable steps (each flushed: history entry + actor state written to the engine):`);
+    const { perStep: durable, endToEnd } = await runJobs("durable", JOBS, false);
+    console.log(`diagnostic: the same steps with \`ephemeral: true\` (not flushed one by one):`);
+    const { perStep: ephemeral } = await runJobs("ephemeral", 3, true);
 
     for (let w = 0; w < 3; w++) await directRun();
     const direct: number[] = [];
@@ -132,6 +142,7 @@ export async function runStepOverhead(): Promise<BenchResult> {
     console.log(`median ms per step, direct (same function, plain loop, ${JOBS} x ${STEPS}): ${ms(directMedian)}  [min ${ms(min(direct))}, max ${ms(max(direct))}]`);
     console.log(`overhead per step (durable - direct):                       ${ms(overhead)}`);
     console.log(`ratio durable / direct:                                      ${ratio(r)}`);
+    console.log(`(diagnostic) median ms per step with ephemeral steps (no per-step flush): ${ms(median(ephemeral))}`);
     console.log(`median job latency, send -> result action sees it (${STEPS} steps + queue + 5 ms polling): ${ms(median(endToEnd))}`);
     return {
       name: "step-overhead",
@@ -139,7 +150,7 @@ export async function runStepOverhead(): Promise<BenchResult> {
         { bench: "step-overhead", figure: "ms per step (median)", measured: ms(durableMedian), baseline: ms(directMedian), ratio: ratio(r) },
         { bench: "step-overhead", figure: "overhead per step", measured: ms(overhead), baseline: "", ratio: "" },
       ],
-      raw: { durablePerStep: durable, directPerStep: direct, endToEnd, overheadPerStep: overhead },
+      raw: { durablePerStep: durable, ephemeralPerStep: ephemeral, directPerStep: direct, endToEnd, overheadPerStep: overhead },
     };
   } finally {
     await client?.dispose().catch(() => undefined);

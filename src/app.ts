@@ -1,10 +1,14 @@
-import type { Probot } from "probot";
+import type { ApplicationFunctionOptions, Probot } from "probot";
 import { jobFromLabeledIssue } from "./webhooks/to-job.js";
 import type { FixJob } from "./workflow/types.js";
 
 export interface AppDeps {
   enqueue: (job: FixJob) => Promise<void>;
   now: () => number;
+  /** ALLOWED_OWNERS: installations of other owners are ignored (and logged). Empty: all. */
+  allowedOwners?: readonly string[];
+  /** Extra HTTP routes (health checks), served next to the webhook endpoint. */
+  httpHandler?: Parameters<ApplicationFunctionOptions["addHandler"]>[0];
 }
 
 /**
@@ -13,11 +17,13 @@ export interface AppDeps {
  * failed and it can be redelivered.
  */
 export function createApp(deps: AppDeps) {
-  return (app: Probot): void => {
+  return (app: Probot, options?: ApplicationFunctionOptions): void => {
+    if (deps.httpHandler) options?.addHandler(deps.httpHandler);
     app.on("issues.labeled", async (context) => {
-      const decision = jobFromLabeledIssue(context.payload, context.id, deps.now());
+      const decision = jobFromLabeledIssue(context.payload, context.id, deps.now(), deps.allowedOwners);
       if (!decision.ok) {
-        context.log.debug({ deliveryId: context.id, reason: decision.reason }, "issues.labeled ignored");
+        const level = decision.reason.includes("ALLOWED_OWNERS") ? "warn" : "debug";
+        context.log[level]({ deliveryId: context.id, reason: decision.reason }, "issues.labeled ignored");
         return;
       }
       await deps.enqueue(decision.job);

@@ -6,6 +6,8 @@ import { commandAgentFactory } from "./agents/factory.js";
 import { createApp } from "./app.js";
 import { apiBaseUrl, EnvError, hasAppCredentials, readEnv } from "./config/env.schema.js";
 import { createInstallationAccess } from "./github/installation-access.js";
+import { createHealthHandler } from "./http/health.js";
+import { engineIsHealthy } from "./runtime/engine.js";
 import { startRuntime } from "./runtime/start-runtime.js";
 
 // Process entry: read config, start the workflow runtime, then Probot. No logic here.
@@ -35,12 +37,19 @@ async function main(): Promise<void> {
     log,
     now: Date.now,
   });
-  const app = createApp({ enqueue: (job) => enqueueFixJob(runtime.client, job), now: Date.now });
-  const server = await run((p: Probot) => {
+  let accepting = true;
+  const app = createApp({
+    enqueue: (job) => enqueueFixJob(runtime.client, job),
+    now: Date.now,
+    allowedOwners: env.ALLOWED_OWNERS,
+    httpHandler: createHealthHandler({ engineReady: () => engineIsHealthy(runtime.engine.endpoint), accepting: () => accepting }),
+  });
+  const server = await run((p: Probot, options) => {
     probot = p;
-    app(p);
+    app(p, options);
   });
   const stop = async (signal: string) => {
+    accepting = false;
     log.info({ signal }, "stopping: no new webhooks; in-flight steps resume on the next start");
     await server.stop().catch(() => undefined);
     await runtime.stop();

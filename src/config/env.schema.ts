@@ -5,7 +5,7 @@ import { z } from "zod";
 const commaList = z
   .string()
   .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a comma-separated list of environment variable names")));
+  .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a comma-separated list of names")));
 
 /**
  * Process configuration, from the environment only. Probot reads its own variables (APP_ID, PRIVATE_KEY,
@@ -24,6 +24,8 @@ export const EnvSchema = z.object({
   FIXBOT_DATA_DIR: z.string().min(1).default(join(homedir(), ".fixbot")),
   /** Variables of this process an agent may receive when a repo config lists them in passEnv (its API keys). */
   FIXBOT_AGENT_ENV: commaList.default(""),
+  /** Owners (orgs or users) whose installations fixbot serves; empty serves all. Others are ignored and logged. */
+  ALLOWED_OWNERS: commaList.default(""),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** GitHub Enterprise Server host (Probot's variable). */

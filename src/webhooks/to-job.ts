@@ -17,8 +17,11 @@ export type JobDecision = { ok: true; job: FixJob } | { ok: false; reason: strin
  * checked against the repo config and the sender's permission inside the workflow, so the webhook is answered
  * in milliseconds.
  */
-export function jobFromLabeledIssue(payload: LabeledIssuePayload, deliveryId: string, now: number): JobDecision {
+export function jobFromLabeledIssue(payload: LabeledIssuePayload, deliveryId: string, now: number, allowedOwners: readonly string[] = []): JobDecision {
   if (!payload.label?.name) return { ok: false, reason: "the event carries no label" };
+  if (!ownerAllowed(payload.repository.owner.login, allowedOwners)) {
+    return { ok: false, reason: `owner ${payload.repository.owner.login} is not in ALLOWED_OWNERS` };
+  }
   if (payload.sender.type === "Bot") return { ok: false, reason: `sender @${payload.sender.login} is a bot` };
   if (payload.issue.state && payload.issue.state !== "open") return { ok: false, reason: `issue #${payload.issue.number} is ${payload.issue.state}` };
   if (payload.issue.pull_request) return { ok: false, reason: `#${payload.issue.number} is a pull request` };
@@ -40,4 +43,9 @@ export function jobFromLabeledIssue(payload: LabeledIssuePayload, deliveryId: st
       branch: branchForIssue(payload.issue.number),
     },
   };
+}
+
+/** Empty list: every owner. Owner logins compare case-insensitively, as GitHub does. Pure. */
+export function ownerAllowed(owner: string, allowedOwners: readonly string[]): boolean {
+  return allowedOwners.length === 0 || allowedOwners.some((o) => o.toLowerCase() === owner.toLowerCase());
 }

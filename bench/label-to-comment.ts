@@ -1,0 +1,179 @@
+/**
+ * Latency from a label event to the first tracking-comment request reaching GitHub, through fixbot's durable
+ * path (Probot handler -> actor queue -> workflow steps check-request, post-tracking-comment), against a plain
+ * Probot handler that comments at once, in the same process and against the same fake GitHub.
+ *
+ * What is timed, for both paths: from the call of `probot.receive(...)` to the moment the nock fake GitHub
+ * handles the `POST /repos/acme/calc-bench/issues/<n>/comments` that creates the comment (its reply handler
+ * stores the comment with `state.comments.push`, which this bench wraps to take the timestamp). For fixbot
+ * that request is the tracking comment's creation (preceded, inside the workflow, by the config read, the
+ * permission check and the marker search `GET .../comments`). The fake answers at once: real GitHub latency
+ * (one round trip for the plain handler, four for fixbot) is not included.
+ *
+ * Events are sent one at a time; after each fixbot event the bench waits for that run to finish (clone, agent
+ * fixtures/agents/fix-calc.sh, tests, push, PR) so every measurement starts with an idle bot.
+ *
+ * Run alone: `npx tsx bench/label-to-comment.ts` (or all benches: `npm run bench`).
+ */
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import nock from "nock";
+import pino from "pino";
+import { Probot, ProbotOctokit } from "probot";
+import { startAppHarness, type AppHarness } from "../test/helpers/app-harness.js";
+import { generatePrivateKey } from "../test/helpers/app-key.js";
+import { fakeGitHub, type FakeComment } from "../test/helpers/fake-github-nock.js";
+import { createBareRemote } from "../test/helpers/git-remote.js";
+import { issuesLabeledPayload } from "../test/helpers/payloads.js";
+import { isEntryPoint, max, median, ms, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
+
+const ROOT = join(import.meta.dirname, "..");
+const AGENT = join(ROOT, "fixtures", "agents", "fix-calc.sh");
+const CALC = join(ROOT, "fixtures", "repos", "calc");
+const OWNER = "acme";
+const REPO = "calc-bench";
+const EVENTS = 10;
+/** Issue numbers: fixbot gets 1..10 (warm-up 100), the plain handler 201..210 (warm-up 300). */
+const FIXBOT_ISSUE = (i: number) => i + 1;
+const PLAIN_ISSUE = (i: number) => 201 + i;
+const TRACKING = "fixbot:tracking";
+
+/** A Probot instance loaded with a trivial app: comment on every labelled issue, at once. */
+async function plainProbot(): Promise<Probot> {
+  const probot = new Probot({
+    appId: 1,
+    privateKey: generatePrivateKey(),
+    log: pino({ level: "silent" }),
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+  });
+  await probot.load((app: Probot) => {
+    app.on("issues.labeled", async (context) => {
+      await context.octokit.rest.issues.createComment(context.issue({ body: "plain handler: on it" }));
+    });
+  });
+  return probot;
+}
+
+export async function runLabelToComment(): Promise<BenchResult> {
+  console.log(`\n== label-to-comment: probot.receive(issues.labeled) -> first comment POST handled by the fake GitHub ==`);
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  let harness: AppHarness | undefined;
+  let stopFake: (() => void) | undefined;
+  let cleanupRemote: (() => Promise<void>) | undefined;
+  try {
+    const t0 = performance.now();
+    harness = await startAppHarness();
+    console.log(`app harness (engine + registry + Probot) started in ${ms(performance.now() - t0)}`);
+    const remote = await createBareRemote({ fixture: CALC });
+    cleanupRemote = remote.cleanup;
+    const fake = fakeGitHub({ owner: OWNER, repo: REPO, configYaml: `agent:\n  command: ${JSON.stringify(AGENT)}`, roles: { alice: "write" } });
+    stopFake = fake.stop;
+
+    // Timestamp of the first comment created on each issue, taken inside the fake's POST reply handler.
+    const firstComment = new Map<number, { at: number; tracking: boolean }>();
+    const comments = fake.state.comments;
+    const push = comments.push;
+    comments.push = function (this: FakeComment[], ...items: FakeComment[]): number {
+      const at = performance.now();
+      for (const c of items) if (!firstComment.has(c.issue)) firstComment.set(c.issue, { at, tracking: c.body.includes(TRACKING) });
+      return push.apply(this, items);
+    };
+    /** Waits (polling every 5 ms) for the issue's first comment; returns its timestamp. */
+    const waitComment = async (issue: number, timeoutMs = 60_000): Promise<{ at: number; tracking: boolean }> => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const seen = firstComment.get(issue);
+        if (seen) return seen;
+        const inState = fake.state.comments.find((c) => c.issue === issue);
+        if (inState) return { at: performance.now(), tracking: inState.body.includes(TRACKING) }; // the wrap did not see it: poll time
+        if (Date.now() > deadline) throw new Error(`no comment on issue #${issue} after ${timeoutMs} ms (unmatched: ${fake.state.unmatched.join(", ")})`);
+        await sleep(5);
+      }
+    };
+
+    const plain = await plainProbot();
+    const label = (probot: Probot, issue: number) =>
+      probot.receive({
+        id: `bench-${issue}-${Math.random().toString(36).slice(2)}`,
+        name: "issues",
+        payload: issuesLabeledPayload({
+          owner: OWNER,
+          repo: REPO,
+          number: issue,
+          label: "fixbot",
+          senderLogin: "alice",
+          title: "add() returns the wrong result",
+          body: "add(2, 3) should be 5 but is -1.",
+          cloneUrl: remote.url,
+          defaultBranch: "main",
+        }),
+      } as never);
+
+    /** One plain-handler event: receive -> comment POST handled. */
+    const plainEvent = async (issue: number): Promise<number> => {
+      const start = performance.now();
+      await label(plain, issue);
+      return (await waitComment(issue)).at - start;
+    };
+    /** One fixbot event: receive -> tracking comment POST handled; then waits for the whole run to finish. */
+    const fixbotEvent = async (issue: number) => {
+      const start = performance.now();
+      await label(harness!.probot, issue);
+      const acked = performance.now() - start;
+      const seen = await waitComment(issue);
+      if (!seen.tracking) throw new Error(`the first comment on #${issue} is not the tracking comment`);
+      const comment = seen.at - start;
+      const [run] = await harness!.waitForRuns(`${OWNER}/${REPO}`, issue, 1, 180_000);
+      return { acked, comment, runMs: performance.now() - start, status: run?.status ?? "unknown" };
+    };
+
+    const w1 = await plainEvent(300);
+    const w2 = await fixbotEvent(100);
+    console.log(`warm-up (not counted; first installation token, first actor): plain ${ms(w1)}, fixbot ${ms(w2.comment)} (run ${w2.status} in ${ms(w2.runMs)})`);
+
+    const plainTimes: number[] = [];
+    const fixbotTimes: number[] = [];
+    const ackTimes: number[] = [];
+    const runTimes: number[] = [];
+    const statuses: string[] = [];
+    for (let i = 0; i < EVENTS; i++) {
+      const p = await plainEvent(PLAIN_ISSUE(i));
+      const f = await fixbotEvent(FIXBOT_ISSUE(i));
+      plainTimes.push(p);
+      fixbotTimes.push(f.comment);
+      ackTimes.push(f.acked);
+      runTimes.push(f.runMs);
+      statuses.push(f.status);
+      console.log(`  event ${i + 1}: plain #${PLAIN_ISSUE(i)} ${ms(p)} | fixbot #${FIXBOT_ISSUE(i)} tracking comment ${ms(f.comment)} (receive returned after ${ms(f.acked)}; run ${f.status} after ${ms(f.runMs)})`);
+    }
+    if (fake.state.unmatched.length > 0) console.log(`note: ${fake.state.unmatched.length} request(s) the fake did not match: ${fake.state.unmatched.slice(0, 5).join(", ")}`);
+
+    const fixed = statuses.filter((s) => s === "fixed").length;
+    const fMed = median(fixbotTimes);
+    const pMed = median(plainTimes);
+    console.log("");
+    console.log(`measured: probot.receive() call -> the fake GitHub handles the comment-creating POST (${EVENTS} events, ${EVENTS} issues, sequential, idle bot)`);
+    console.log(`fixbot (durable path), first tracking comment: median ${ms(fMed)}, max ${ms(max(fixbotTimes))}`);
+    console.log(`plain Probot handler, createComment at once:   median ${ms(pMed)}, max ${ms(max(plainTimes))}`);
+    console.log(`ratio fixbot / plain (median):                 ${ratio(fMed / pMed)}   (difference ${ms(fMed - pMed)})`);
+    console.log(`fixbot webhook handler (receive -> enqueued, what GitHub waits for): median ${ms(median(ackTimes))}, max ${ms(max(ackTimes))}`);
+    console.log(`whole fix runs (receive -> run closed, ${fixed}/${EVENTS} fixed): median ${ms(median(runTimes))}`);
+    return {
+      name: "label-to-comment",
+      rows: [
+        { bench: "label-to-comment", figure: "receive -> first comment POST (median)", measured: ms(fMed), baseline: ms(pMed), ratio: ratio(fMed / pMed) },
+        { bench: "label-to-comment", figure: "receive -> first comment POST (max)", measured: ms(max(fixbotTimes)), baseline: ms(max(plainTimes)), ratio: ratio(max(fixbotTimes) / max(plainTimes)) },
+        { bench: "label-to-comment", figure: "webhook handler returns (median)", measured: ms(median(ackTimes)), baseline: "", ratio: "" },
+      ],
+      raw: { fixbot: fixbotTimes, plain: plainTimes, acked: ackTimes, runs: runTimes },
+    };
+  } finally {
+    stopFake?.();
+    await harness?.stop();
+    await cleanupRemote?.();
+    nock.enableNetConnect();
+  }
+}
+
+if (isEntryPoint(import.meta.url)) runAsMain(runLabelToComment);
