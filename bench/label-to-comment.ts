@@ -44,7 +44,15 @@ async function plainProbot(): Promise<Probot> {
     appId: 1,
     privateKey: generatePrivateKey(),
     log: pino({ level: "silent" }),
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    // Throttling off, as fixbot's own client in the harness. `ProbotOctokit.defaults({ throttle: { enabled: false } })`
+    // does NOT turn it off in Probot 14 (Probot's own throttle options replace that object, then ProbotOctokit's
+    // default `enabled: true` fills the gap), and plugin-throttling then spaces comment POSTs 3 s apart per
+    // installation. A defaults function runs after Probot's options are merged, so it wins.
+    Octokit: ProbotOctokit.defaults((options: Record<string, any>) => ({
+      ...options,
+      retry: { ...options.retry, enabled: false },
+      throttle: { ...options.throttle, enabled: false },
+    })),
   });
   await probot.load((app: Probot) => {
     app.on("issues.labeled", async (context) => {
@@ -61,6 +69,7 @@ export async function runLabelToComment(): Promise<BenchResult> {
   let harness: AppHarness | undefined;
   let stopFake: (() => void) | undefined;
   let cleanupRemote: (() => Promise<void>) | undefined;
+  let restoreFetch: (() => void) | undefined;
   try {
     const t0 = performance.now();
     harness = await startAppHarness();
@@ -92,6 +101,20 @@ export async function runLabelToComment(): Promise<BenchResult> {
       }
     };
 
+    // Diagnostic only: when fixbot's queue send (actor get-or-create + message, one HTTP request to the
+    // engine gateway) returns, seen by wrapping the global fetch the RivetKit client calls.
+    let lastQueueSendDone = 0;
+    const realFetch = globalThis.fetch;
+    restoreFetch = () => {
+      globalThis.fetch = realFetch;
+    };
+    globalThis.fetch = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+      const response = await realFetch(input, init);
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      if (url.includes("/queue/jobs")) lastQueueSendDone = performance.now();
+      return response;
+    };
+
     const plain = await plainProbot();
     const label = (probot: Probot, issue: number) =>
       probot.receive({
@@ -121,11 +144,12 @@ export async function runLabelToComment(): Promise<BenchResult> {
       const start = performance.now();
       await label(harness!.probot, issue);
       const acked = performance.now() - start;
+      const queued = lastQueueSendDone > start ? lastQueueSendDone - start : Number.NaN;
       const seen = await waitComment(issue);
       if (!seen.tracking) throw new Error(`the first comment on #${issue} is not the tracking comment`);
       const comment = seen.at - start;
       const [run] = await harness!.waitForRuns(`${OWNER}/${REPO}`, issue, 1, 180_000);
-      return { acked, comment, runMs: performance.now() - start, status: run?.status ?? "unknown" };
+      return { acked, queued, comment, runMs: performance.now() - start, status: run?.status ?? "unknown" };
     };
 
     const w1 = await plainEvent(300);
@@ -135,6 +159,7 @@ export async function runLabelToComment(): Promise<BenchResult> {
     const plainTimes: number[] = [];
     const fixbotTimes: number[] = [];
     const ackTimes: number[] = [];
+    const queueTimes: number[] = [];
     const runTimes: number[] = [];
     const statuses: string[] = [];
     for (let i = 0; i < EVENTS; i++) {
@@ -143,9 +168,10 @@ export async function runLabelToComment(): Promise<BenchResult> {
       plainTimes.push(p);
       fixbotTimes.push(f.comment);
       ackTimes.push(f.acked);
+      queueTimes.push(f.queued);
       runTimes.push(f.runMs);
       statuses.push(f.status);
-      console.log(`  event ${i + 1}: plain #${PLAIN_ISSUE(i)} ${ms(p)} | fixbot #${FIXBOT_ISSUE(i)} tracking comment ${ms(f.comment)} (receive returned after ${ms(f.acked)}; run ${f.status} after ${ms(f.runMs)})`);
+      console.log(`  event ${i + 1}: plain #${PLAIN_ISSUE(i)} ${ms(p)} | fixbot #${FIXBOT_ISSUE(i)} tracking comment ${ms(f.comment)} (queue send returned after ${ms(f.queued)}, receive after ${ms(f.acked)}; run ${f.status} after ${ms(f.runMs)})`);
     }
     if (fake.state.unmatched.length > 0) console.log(`note: ${fake.state.unmatched.length} request(s) the fake did not match: ${fake.state.unmatched.slice(0, 5).join(", ")}`);
 
@@ -158,6 +184,7 @@ export async function runLabelToComment(): Promise<BenchResult> {
     console.log(`plain Probot handler, createComment at once:   median ${ms(pMed)}, max ${ms(max(plainTimes))}`);
     console.log(`ratio fixbot / plain (median):                 ${ratio(fMed / pMed)}   (difference ${ms(fMed - pMed)})`);
     console.log(`fixbot webhook handler (receive -> enqueued, what GitHub waits for): median ${ms(median(ackTimes))}, max ${ms(max(ackTimes))}`);
+    console.log(`  of which the queue send (new actor + message) returned after: median ${ms(median(queueTimes))}; from then to the tracking comment: median ${ms(median(fixbotTimes.map((t, i) => t - queueTimes[i]!)))}`);
     console.log(`whole fix runs (receive -> run closed, ${fixed}/${EVENTS} fixed): median ${ms(median(runTimes))}`);
     return {
       name: "label-to-comment",
@@ -166,9 +193,10 @@ export async function runLabelToComment(): Promise<BenchResult> {
         { bench: "label-to-comment", figure: "receive -> first comment POST (max)", measured: ms(max(fixbotTimes)), baseline: ms(max(plainTimes)), ratio: ratio(max(fixbotTimes) / max(plainTimes)) },
         { bench: "label-to-comment", figure: "webhook handler returns (median)", measured: ms(median(ackTimes)), baseline: "", ratio: "" },
       ],
-      raw: { fixbot: fixbotTimes, plain: plainTimes, acked: ackTimes, runs: runTimes },
+      raw: { fixbot: fixbotTimes, plain: plainTimes, acked: ackTimes, queueSend: queueTimes, runs: runTimes },
     };
   } finally {
+    restoreFetch?.();
     stopFake?.();
     await harness?.stop();
     await cleanupRemote?.();

@@ -4,19 +4,22 @@ import { pathToFileURL } from "node:url";
 
 /** Small shared pieces of the benchmarks: statistics, formatting, result hand-off to bench/run.ts. */
 
+/** Median of the finite values (a figure that could not be measured is NaN and is left out). */
 export function median(values: number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 export function max(values: number[]): number {
-  return values.length === 0 ? Number.NaN : Math.max(...values);
+  const finite = values.filter(Number.isFinite);
+  return finite.length === 0 ? Number.NaN : Math.max(...finite);
 }
 
 export function min(values: number[]): number {
-  return values.length === 0 ? Number.NaN : Math.min(...values);
+  const finite = values.filter(Number.isFinite);
+  return finite.length === 0 ? Number.NaN : Math.min(...finite);
 }
 
 /** Milliseconds with a precision that suits the magnitude (µs-range figures keep 4 decimals). */

@@ -18,6 +18,8 @@ export interface CommandAgentParams {
   scratchDir: string;
   maxOutputBytes?: number;
   onOutput?: (chunk: string) => void;
+  /** Records the agent's process group (see exec/leftover-group.ts). */
+  groupFile?: string;
 }
 
 /** How much of the end of stdout becomes the edit summary. */
@@ -94,6 +96,7 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
         maxOutputBytes: params.maxOutputBytes,
         secrets: params.secrets,
         onOutput: params.onOutput,
+        groupFile: params.groupFile,
       });
       if (result.aborted) inv.signal?.throwIfAborted();
       return result;

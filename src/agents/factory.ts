@@ -14,6 +14,7 @@ export function commandAgentFactory(baseEnv: NodeJS.ProcessEnv = process.env, al
       passEnv: allowedPassEnv ? params.passEnv.filter((name) => allowedPassEnv.includes(name)) : params.passEnv,
       secrets: params.secrets,
       scratchDir: params.scratchDir,
+      groupFile: params.groupFile,
       onOutput: params.onOutput,
     });
 }

@@ -12,6 +12,8 @@ import { buildLocalJob, requestKeyFor, resolveRepo } from "./local-job.js";
 import { exitCodeFor, progressLines, summaryText } from "./report.js";
 
 const POLL_MS = 250;
+/** The bot's embedded engine uses 6420-6430 (P, P+1, P+10); the CLI's sits above. */
+const CLI_ENGINE_PORT = 6440;
 
 export interface CliIO {
   argv: string[];
@@ -55,6 +57,10 @@ export async function main(io: CliIO): Promise<number> {
   io.env.RIVET_LOG_LEVEL ??= args.verbose ? "warn" : "silent";
   io.env.RUST_LOG ??= args.verbose ? "warn" : "off";
   const dataDir = io.env.FIXBOT_DATA_DIR ?? join(homedir(), ".fixbot");
+  // The CLI runs its own embedded engine (own port and storage), so it never touches a bot's engine and may
+  // stop it at the end, also when a killed run left it behind.
+  io.env.RIVET_RUN_ENGINE_PORT ??= String(CLI_ENGINE_PORT);
+  io.env.RIVETKIT_STORAGE_PATH ??= join(dataDir, "cli-engine");
   const log = pino({ level: args.verbose ? "debug" : "warn" }, pino.destination(2));
   const printed = new Set<string>();
   const showProgress = (view: RunView) => {
@@ -73,11 +79,12 @@ export async function main(io: CliIO): Promise<number> {
     const requestKey = requestKeyFor(repo, issue, args);
     const job = buildLocalJob({ repo, issue, args, requestKey, now: Date.now(), user: safeUser() });
     const handle = runtime.client.fixRun.getOrCreate(runKey(job));
-    const latest = (await handle.getRuns()).at(-1);
+    const latest = (await withRetries(() => handle.getRuns())).at(-1);
     let runId: string;
-    if (latest && latest.finishedAt === undefined && latest.requestKey === requestKey && !args.fresh) {
+    if (latest && latest.requestKey === requestKey && !args.fresh) {
+      // The same command ran before: continue (or report) that recorded run instead of starting over.
       runId = latest.runId;
-      io.stderr(`Resuming run ${runId} (interrupted before); pass --fresh to start anew.\n`);
+      io.stderr(latest.closed ? `Run ${runId} already finished; showing its result (pass --fresh to run again).\n` : `Resuming run ${runId} (interrupted before); pass --fresh to start anew.\n`);
     } else {
       runId = job.runId;
       await enqueueFixJob(runtime.client, job);
@@ -87,18 +94,40 @@ export async function main(io: CliIO): Promise<number> {
     io.stdout(args.json ? `${JSON.stringify(outcome)}\n` : `${summaryText(outcome)}\n`);
     return exitCodeFor(outcome);
   } finally {
-    await runtime?.stop({ stopEngine: true });
+    await runtime?.stop({ stopEngine: "always" });
   }
 }
 
+/** How long the engine may keep failing requests (it does, briefly, right after a crash) before we give up. */
+const ENGINE_FAILURE_BUDGET_MS = 120_000;
+
 async function waitForOutcome(read: () => Promise<(RunOutcome & { final: boolean }) | null>): Promise<RunOutcome> {
+  let failingSince: number | undefined;
   for (;;) {
-    const outcome = await read();
-    if (outcome?.final) {
-      const { final: _final, ...rest } = outcome;
-      return rest;
+    try {
+      const outcome = await read();
+      failingSince = undefined;
+      if (outcome?.final) {
+        const { final: _final, ...rest } = outcome;
+        return rest;
+      }
+    } catch (error) {
+      failingSince ??= Date.now();
+      if (Date.now() - failingSince > ENGINE_FAILURE_BUDGET_MS) throw error;
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** The first request to an actor that was running when its process died can fail while the engine recovers. */
+async function withRetries<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (i >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 1000 * i));
+    }
   }
 }
 

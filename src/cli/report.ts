@@ -9,7 +9,8 @@ export function progressLines(view: RunView, printed: Set<string>): string[] {
     if (printed.has(key) || step.status === "pending") continue;
     printed.add(key);
     const took = step.durationMs !== undefined ? ` (${formatDuration(step.durationMs)})` : "";
-    const detail = step.detail ? ` — ${step.detail}` : "";
+    const restarts = step.starts > 1 ? ` (started ${step.starts} times)` : "";
+    const detail = `${restarts}${step.detail ? ` — ${step.detail}` : ""}`;
     const mark = { running: "…", done: "✓", failed: "✗", skipped: "-", pending: " " }[step.status];
     lines.push(`${mark} ${stepLabel(step.name)}${took}${detail}`);
   }

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import { redact } from "../util/redact.js";
+import { forgetGroup, GUARD_VAR, killLeftoverGroup, newGuard, recordGroup } from "./leftover-group.js";
 import { TailBuffer } from "../util/tail-buffer.js";
 
 export interface RunProcessOptions {
@@ -22,6 +23,11 @@ export interface RunProcessOptions {
   onOutput?: (chunk: string) => void;
   /** SIGTERM goes to the process group first, SIGKILL after this many ms (default 2000). */
   killGraceMs?: number;
+  /**
+   * Records the process group here while it runs, so a restarted fixbot can kill what a crash left behind
+   * (see leftover-group.ts). A group recorded in this file by an earlier, crashed run is killed first.
+   */
+  groupFile?: string;
 }
 
 export interface ProcessResult {
@@ -114,6 +120,10 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
     opts.onOutput?.(text);
   };
 
+  const guard = newGuard();
+  if (opts.groupFile) await killLeftoverGroup(opts.groupFile);
+  const env = opts.groupFile ? { ...opts.env, [GUARD_VAR]: guard } : opts.env;
+
   return new Promise<ProcessResult>((resolve) => {
     let timedOut = false;
     let aborted = false;
@@ -123,11 +133,12 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
 
     const child = spawn("/bin/sh", ["-c", opts.command], {
       cwd: opts.cwd,
-      env: opts.env,
+      env,
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],
     });
     const pid = child.pid;
+    if (opts.groupFile && pid !== undefined) recordGroup(opts.groupFile, { pid, guard });
 
     const killGroup = (sig: NodeJS.Signals): void => {
       if (pid === undefined) return;
@@ -168,6 +179,7 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
     const finish = (result: Omit<ProcessResult, "durationMs">): void => {
       if (settled) return;
       settled = true;
+      if (opts.groupFile) void forgetGroup(opts.groupFile);
       clearTimeout(timer);
       clearTimeout(graceTimer);
       opts.signal?.removeEventListener("abort", onAbort);

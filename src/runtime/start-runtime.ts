@@ -7,8 +7,11 @@ export interface Runtime {
   registry: FixbotRegistry;
   client: Client<FixbotRegistry>;
   engine: EngineSettings;
-  /** Stops the registry; also stops the embedded engine when this process started it and `stopEngine` is set. */
-  stop(options?: { stopEngine?: boolean }): Promise<void>;
+  /**
+   * Stops the registry. `stopEngine: true` also stops the embedded engine if this process started it;
+   * `"always"` stops it even if it was already running (the CLI's own engine, orphaned by a killed run).
+   */
+  stop(options?: { stopEngine?: boolean | "always" }): Promise<void>;
 }
 
 /** Starts the registry (and the embedded engine unless RIVET_ENDPOINT points elsewhere) and a client for it. */
@@ -28,7 +31,8 @@ export async function startRuntime(deps: StepDeps): Promise<Runtime> {
       stopped = true;
       await client.dispose().catch(() => undefined);
       await registry.shutdown().catch(() => undefined);
-      if (options?.stopEngine && engine.embedded && !engineWasUp && engine.storagePath) await stopEmbeddedEngine(engine.storagePath);
+      const stopIt = options?.stopEngine === "always" || (options?.stopEngine === true && !engineWasUp);
+      if (stopIt && engine.embedded && engine.storagePath) await stopEmbeddedEngine(engine.storagePath);
     },
   };
 }

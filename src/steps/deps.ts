@@ -11,6 +11,8 @@ export type AgentFactory = (params: {
   passEnv: readonly string[];
   scratchDir: string;
   secrets: readonly string[];
+  /** Where the agent's process group is recorded, so a resumed step can kill what a crash left running. */
+  groupFile?: string;
   onOutput?: (chunk: string) => void;
 }) => Agent;
 

@@ -1,10 +1,11 @@
 import type { RepoConfig } from "../config/repo.schema.js";
 import { prepareWorkspace } from "../git/workspace.js";
 import { buildReviewContext } from "../workflow/task-text.js";
+import { killLeftoverGroup } from "../exec/leftover-group.js";
 import type { FixJob, TestSummary } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";
 import { gitAccessFor } from "./git-access.js";
-import { scratchDir, workspaceDir } from "./workspace-path.js";
+import { groupFile, scratchDir, workspaceDir } from "./workspace-path.js";
 
 /** The longest review fixbot publishes; GitHub's comment limit is 65,536 characters. */
 const MAX_REVIEW_CHARS = 60_000;
@@ -22,12 +23,15 @@ export async function reviewChange(
   if (!command) throw new Error("review-change ran without a review command");
   const dir = workspaceDir(deps.dataDir, job);
   const access = await gitAccessFor(deps, job, config.timeouts.clone * 1000);
+  const groups = groupFile(deps.dataDir, job, "review");
+  await killLeftoverGroup(groups);
   await prepareWorkspace({ ...access, dir, branch: job.repo.defaultBranch, baseSha: params.baseSha, patch: params.patch });
   const agent = deps.createAgent({
     role: "review",
     command,
     passEnv: config.review.passEnv,
     scratchDir: scratchDir(deps.dataDir),
+    groupFile: groups,
     secrets: [...deps.secrets, ...(access.token ? [access.token] : [])],
   });
   const context = buildReviewContext({ repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue, agentSummary: params.agentSummary, attempts: params.attempts, tests: params.tests });

@@ -1,10 +1,11 @@
 import type { RepoConfig } from "../config/repo.schema.js";
 import { captureChange, prepareWorkspace } from "../git/workspace.js";
 import { AgentError } from "../agents/types.js";
+import { killLeftoverGroup } from "../exec/leftover-group.js";
 import type { FixJob } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";
 import { gitAccessFor } from "./git-access.js";
-import { scratchDir, workspaceDir } from "./workspace-path.js";
+import { groupFile, scratchDir, workspaceDir } from "./workspace-path.js";
 
 /** Patches above this are refused: they would bloat the workflow history and no reviewer reads them. */
 export const MAX_PATCH_BYTES = 2 * 1024 * 1024;
@@ -38,6 +39,8 @@ export async function runAgent(
   const dir = workspaceDir(deps.dataDir, job);
   const timeoutMs = config.timeouts.agent * 1000;
   const access = await gitAccessFor(deps, job, config.timeouts.clone * 1000);
+  const groups = groupFile(deps.dataDir, job, "agent");
+  await killLeftoverGroup(groups);
   await prepareWorkspace({ ...access, dir, branch: job.repo.defaultBranch, baseSha: params.baseSha, patch: params.previousPatch });
 
   const agent = deps.createAgent({
@@ -45,6 +48,7 @@ export async function runAgent(
     command,
     passEnv: config.agent.passEnv,
     scratchDir: scratchDir(deps.dataDir),
+    groupFile: groups,
     secrets: [...deps.secrets, ...(access.token ? [access.token] : [])],
     onOutput: (chunk) => deps.log.debug({ runId: job.runId, attempt: params.attempt, agent: chunk }, "agent output"),
   });

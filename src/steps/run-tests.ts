@@ -2,10 +2,11 @@ import type { RepoConfig } from "../config/repo.schema.js";
 import { buildAgentEnv } from "../exec/agent-env.js";
 import { runProcess } from "../exec/run-process.js";
 import { prepareWorkspace } from "../git/workspace.js";
+import { killLeftoverGroup } from "../exec/leftover-group.js";
 import type { FixJob, TestSummary } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";
 import { gitAccessFor } from "./git-access.js";
-import { workspaceDir } from "./workspace-path.js";
+import { groupFile, workspaceDir } from "./workspace-path.js";
 
 /** Lines of test output kept for the comment and the next attempt's feedback. */
 export const TEST_OUTPUT_TAIL_BYTES = 6 * 1024;
@@ -21,6 +22,8 @@ export async function runTests(
   const { job, config } = params;
   const dir = workspaceDir(deps.dataDir, job);
   const access = await gitAccessFor(deps, job, config.timeouts.clone * 1000);
+  const groups = groupFile(deps.dataDir, job, "tests");
+  await killLeftoverGroup(groups);
   await prepareWorkspace({ ...access, dir, branch: job.repo.defaultBranch, baseSha: params.baseSha, patch: params.patch });
   const secrets = [...deps.secrets, ...(access.token ? [access.token] : [])];
   const env = buildAgentEnv({ extra: { CI: "true" } });
@@ -34,6 +37,7 @@ export async function runTests(
     timeoutMs,
     signal: params.signal,
     maxOutputBytes: TEST_OUTPUT_TAIL_BYTES,
+    groupFile: groups,
     secrets,
   });
   return {

@@ -14,3 +14,9 @@ export function workspaceDir(dataDir: string, job: FixJob): string {
 export function scratchDir(dataDir: string): string {
   return join(dataDir, "scratch");
 }
+
+/** Where a step records the process group of its agent or test command (see exec/leftover-group.ts). */
+export function groupFile(dataDir: string, job: FixJob, role: "agent" | "tests" | "review"): string {
+  const key = [job.repo.owner, job.repo.name, job.source === "local" ? job.branch : String(job.issue.number)].map(safe).join("__");
+  return join(dataDir, "groups", `${key}.${role}.json`);
+}

@@ -14,6 +14,33 @@ const ROOT = join(import.meta.dirname, "..", "..");
 export const TEST_WEBHOOK_SECRET = "fixbot-e2e-webhook-secret";
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
+/** Log line prefix of a request the redirect shim sent to the fake instead of https://api.github.com. */
+export const REDIRECT_MARK = "[e2e-redirect]";
+
+/**
+ * Preloaded into the bot (with `redirectGitHubCom`): sends fetch calls aimed at https://api.github.com to the fake
+ * GitHub and logs each one. Needed because Probot 14 gives @octokit/auth-app a `request` without the GHES baseUrl,
+ * so `(await probot.auth(id)).auth({ type: "installation" })` (src/github/installation-access.ts) asks
+ * api.github.com for the token even with GHE_HOST set. Once that is fixed the shim sees no such call.
+ */
+const REDIRECT_SHIM = `
+const target = process.env.E2E_REDIRECT_GITHUB_COM_TO;
+if (target) {
+  const original = globalThis.fetch;
+  const prefix = "https://api.github.com";
+  globalThis.fetch = (input, init) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    if (url === prefix || url.startsWith(prefix + "/")) {
+      const to = target + url.slice(prefix.length);
+      const method = (init && init.method) || (input instanceof Request ? input.method : "GET");
+      process.stderr.write(${JSON.stringify(REDIRECT_MARK)} + " " + method + " " + url + " -> " + to + "\\n");
+      return original(input instanceof Request ? new Request(to, input) : to, init);
+    }
+    return original(input, init);
+  };
+}
+`;
+
 export interface BotProcess {
   pid: number;
   /** The bot's HTTP port (Probot's server on 127.0.0.1). */
@@ -44,6 +71,13 @@ export interface BotProcess {
   log(): Promise<string>;
   /** The last `lines` lines of the log. */
   logTail(lines?: number): Promise<string>;
+  /** Requests the redirect shim moved from https://api.github.com to the fake ("METHOD url"), from the log. */
+  redirectedRequests(): Promise<string[]>;
+  /**
+   * Kills (SIGKILL) what is left of the processes the bot had started when `kill()` was called without
+   * `descendants` (agents orphaned by a crash), except the engine. Checked by pid and start time.
+   */
+  killOrphans(): Promise<number[]>;
 }
 
 /** A free TCP port on 127.0.0.1 (asked from the kernel, then released: small race, fine for tests). */
@@ -91,8 +125,13 @@ export async function startBot(params: {
   port?: number;
   /** Extra or overriding variables (e.g. LOG_LEVEL: "debug"). */
   env?: Record<string, string>;
-  /** Where the log goes (default `<dataDir>/logs/bot-<n>.log`, a new file per start). */
+  /** Where the log goes (default `<dataDir>/logs/bot-<time>-<random>.log`, a new file per start). */
   logFile?: string;
+  /**
+   * Preload a shim that sends calls to https://api.github.com to the fake instead (default true): works around
+   * the installation-token request ignoring GHE_HOST (see REDIRECT_SHIM). Each such call is logged with REDIRECT_MARK.
+   */
+  redirectGitHubCom?: boolean;
 }): Promise<BotProcess> {
   const port = params.port ?? (await freePort());
   const env = baseEnv();
@@ -112,6 +151,7 @@ export async function startBot(params: {
     LOG_FORMAT: "json",
     NODE_ENV: "test",
     GIT_TERMINAL_PROMPT: "0",
+    ...(params.redirectGitHubCom === false ? {} : { E2E_REDIRECT_GITHUB_COM_TO: `http://${params.fakeGitHub.host}/api/v3` }),
     ...params.env,
   });
 
@@ -121,7 +161,8 @@ export async function startBot(params: {
   const fd = openSync(logFile, "a");
   const child = (() => {
     try {
-      return spawn(process.execPath, ["--import", "tsx", join("src", "server.ts")], { cwd: ROOT, env, stdio: ["ignore", fd, fd] });
+      const shim = params.redirectGitHubCom === false ? [] : ["--import", `data:text/javascript,${encodeURIComponent(REDIRECT_SHIM)}`];
+      return spawn(process.execPath, ["--import", "tsx", ...shim, join("src", "server.ts")], { cwd: ROOT, env, stdio: ["ignore", fd, fd] });
     } finally {
       closeSync(fd);
     }
@@ -144,6 +185,7 @@ export async function startBot(params: {
   const url = `http://127.0.0.1:${port}`;
   const log = () => readFile(logFile, "utf8").catch(() => "");
   const logTail = async (lines = 60) => (await log()).split("\n").slice(-lines - 1).join("\n");
+  let orphans: ProcessRef[] = [];
 
   const sendWebhook: BotProcess["sendWebhook"] = async (name, payload, deliveryId = randomUUID(), options = {}) => {
     const body = JSON.stringify(payload);
@@ -180,6 +222,26 @@ export async function startBot(params: {
     log,
     logTail,
     sendWebhook,
+    async redirectedRequests() {
+      return (await log())
+        .split("\n")
+        .filter((l) => l.startsWith(REDIRECT_MARK))
+        .map((l) => l.slice(REDIRECT_MARK.length + 1).split(" -> ")[0]!);
+    },
+    async killOrphans() {
+      const killed: number[] = [];
+      for (const ref of orphans) {
+        if ((await startTimeOf(ref.pid)) !== ref.startTime) continue;
+        try {
+          process.kill(ref.pid, "SIGKILL");
+          killed.push(ref.pid);
+        } catch {
+          // already gone
+        }
+      }
+      orphans = [];
+      return killed;
+    },
     async waitReady(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -197,18 +259,23 @@ export async function startBot(params: {
     },
     async kill(signal = "SIGKILL", options = {}) {
       if (hasExited) return;
-      const victims = options.descendants ? await descendantsOf(pid, await enginePid(params.dataDir)) : [];
+      const children = await descendantsOf(pid, await enginePid(params.dataDir));
+      const refs = (await Promise.all(children.map(async (p) => ({ pid: p, startTime: await startTimeOf(p) })))).filter((r): r is ProcessRef => r.startTime !== undefined);
       try {
         process.kill(pid, signal);
       } catch {
         // already gone
       }
-      for (const p of victims) {
-        try {
-          process.kill(p, signal);
-        } catch {
-          // already gone
+      if (options.descendants) {
+        for (const ref of refs) {
+          try {
+            process.kill(ref.pid, signal);
+          } catch {
+            // already gone
+          }
         }
+      } else {
+        orphans.push(...refs);
       }
       await exited;
     },
@@ -228,6 +295,18 @@ export async function enginePid(dataDir: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+interface ProcessRef {
+  pid: number;
+  startTime: string;
+}
+
+/** A process's start time (field 22 of /proc/<pid>/stat): with the pid, it names one process for good. */
+async function startTimeOf(pid: number): Promise<string | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
+  if (!stat) return undefined;
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
 }
 
 /** True while a process with this pid exists (and is not a zombie). */
