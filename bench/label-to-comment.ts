@@ -25,7 +25,7 @@ import { generatePrivateKey } from "../test/helpers/app-key.js";
 import { fakeGitHub, type FakeComment } from "../test/helpers/fake-github-nock.js";
 import { createBareRemote } from "../test/helpers/git-remote.js";
 import { issuesLabeledPayload } from "../test/helpers/payloads.js";
-import { isEntryPoint, max, median, ms, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
+import { enginesUnder, isEntryPoint, loadLine, max, median, ms, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const AGENT = join(ROOT, "fixtures", "agents", "fix-calc.sh");
@@ -64,15 +64,19 @@ async function plainProbot(): Promise<Probot> {
 
 export async function runLabelToComment(): Promise<BenchResult> {
   console.log(`\n== label-to-comment: probot.receive(issues.labeled) -> first comment POST handled by the fake GitHub ==`);
+  console.log(loadLine());
   nock.disableNetConnect();
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
   let harness: AppHarness | undefined;
   let stopFake: (() => void) | undefined;
   let cleanupRemote: (() => Promise<void>) | undefined;
   let restoreFetch: (() => void) | undefined;
+  let result: Omit<BenchResult, "leftoverEngines"> | undefined;
+  let dataDir: string | undefined;
   try {
     const t0 = performance.now();
     harness = await startAppHarness();
+    dataDir = harness.dataDir;
     console.log(`app harness (engine + registry + Probot) started in ${ms(performance.now() - t0)}`);
     const remote = await createBareRemote({ fixture: CALC });
     cleanupRemote = remote.cleanup;
@@ -186,7 +190,8 @@ export async function runLabelToComment(): Promise<BenchResult> {
     console.log(`fixbot webhook handler (receive -> enqueued, what GitHub waits for): median ${ms(median(ackTimes))}, max ${ms(max(ackTimes))}`);
     console.log(`  of which the queue send (new actor + message) returned after: median ${ms(median(queueTimes))}; from then to the tracking comment: median ${ms(median(fixbotTimes.map((t, i) => t - queueTimes[i]!)))}`);
     console.log(`whole fix runs (receive -> run closed, ${fixed}/${EVENTS} fixed): median ${ms(median(runTimes))}`);
-    return {
+    console.log(loadLine());
+    result = {
       name: "label-to-comment",
       rows: [
         { bench: "label-to-comment", figure: "receive -> first comment POST (median)", measured: ms(fMed), baseline: ms(pMed), ratio: ratio(fMed / pMed) },
@@ -196,12 +201,17 @@ export async function runLabelToComment(): Promise<BenchResult> {
       raw: { fixbot: fixbotTimes, plain: plainTimes, acked: ackTimes, queueSend: queueTimes, runs: runTimes },
     };
   } finally {
+    const stopping = performance.now();
     restoreFetch?.();
     stopFake?.();
     await harness?.stop();
     await cleanupRemote?.();
     nock.enableNetConnect();
+    console.log(`stopped (harness: client, registry, engine) in ${ms(performance.now() - stopping)}`);
   }
+  const leftoverEngines = dataDir ? await enginesUnder(dataDir) : [];
+  console.log(leftoverEngines.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${leftoverEngines.join(", ")}`);
+  return { ...result, leftoverEngines };
 }
 
 if (isEntryPoint(import.meta.url)) runAsMain(runLabelToComment);

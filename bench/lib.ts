@@ -1,4 +1,6 @@
-import { writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import { cpus, loadavg } from "node:os";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -50,6 +52,8 @@ export interface BenchResult {
   rows: SummaryRow[];
   /** Raw figures (ms) for anyone who wants them. */
   raw: Record<string, number | number[]>;
+  /** rivet-engine processes of this bench still running after it stopped (should be none). */
+  leftoverEngines: number[];
 }
 
 /** True when the module is the entry point (`npx tsx bench/x.ts`), not imported. */
@@ -86,4 +90,32 @@ export async function freeEnginePort(): Promise<number> {
     }
   }
   throw new Error("no free engine port block found");
+}
+
+/** Pids of rivet-engine processes whose data directory lies under `dir` (read from /proc/<pid>/environ). */
+export async function enginesUnder(dir: string): Promise<number[]> {
+  let out = "";
+  try {
+    out = execFileSync("pgrep", ["-f", "rivet-engine"], { encoding: "utf8" });
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+  const pids: number[] = [];
+  for (const line of out.split("\n")) {
+    const pid = Number(line.trim());
+    if (!pid || pid === process.pid) continue;
+    try {
+      const env = (await readFile(`/proc/${pid}/environ`, "utf8")).split("\0");
+      const data = env.find((v) => v.startsWith("RIVET__FILE_SYSTEM__PATH="))?.slice("RIVET__FILE_SYSTEM__PATH=".length);
+      if (data?.startsWith(dir)) pids.push(pid);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+/** Load average, printed with the figures: other work on a 2-core machine moves them. */
+export function loadLine(): string {
+  return `load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} on ${cpus().length} cores`;
 }

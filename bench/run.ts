@@ -4,39 +4,14 @@
  *
  * Benchmarks print figures; they assert nothing about time.
  */
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtemp, readFile, readlink, rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BenchResult, SummaryRow } from "./lib.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const BENCHES = ["bench/step-overhead.ts", "bench/label-to-comment.ts"];
-
-/** rivet-engine processes on this machine (pid -> data directory), to spot one a bench left behind. */
-async function rivetEngines(): Promise<Map<number, string>> {
-  const found = new Map<number, string>();
-  let out = "";
-  try {
-    out = execFileSync("pgrep", ["-f", "rivet-engine"], { encoding: "utf8" });
-  } catch {
-    return found; // pgrep exits 1 when nothing matches
-  }
-  for (const line of out.split("\n")) {
-    const pid = Number(line.trim());
-    if (!pid || pid === process.pid) continue;
-    let data = "?";
-    try {
-      const env = await readFile(`/proc/${pid}/environ`, "utf8");
-      data = env.split("\0").find((v) => v.startsWith("RIVET__FILE_SYSTEM__PATH="))?.slice("RIVET__FILE_SYSTEM__PATH=".length) ?? "?";
-      if (data === "?") data = await readlink(`/proc/${pid}/exe`);
-    } catch {
-      // gone, or not ours to read
-    }
-    found.set(pid, data);
-  }
-  return found;
-}
 
 function runChild(file: string, resultFile: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -67,7 +42,6 @@ async function main(): Promise<number> {
   const started = Date.now();
   try {
     for (const [i, file] of BENCHES.entries()) {
-      const before = await rivetEngines();
       const resultFile = join(dir, `result-${i}.json`);
       const code = await runChild(file, resultFile);
       if (code !== 0) {
@@ -76,9 +50,7 @@ async function main(): Promise<number> {
       }
       const result = JSON.parse(await readFile(resultFile, "utf8")) as BenchResult;
       rows.push(...result.rows);
-      for (const [pid, data] of await rivetEngines()) {
-        if (!before.has(pid)) leftovers.push(`pid ${pid} (${data}) appeared during ${file}`);
-      }
+      for (const pid of result.leftoverEngines) leftovers.push(`pid ${pid} (${file})`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -86,8 +58,7 @@ async function main(): Promise<number> {
 
   console.log(`\n== summary (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, node ${process.version}, ${((Date.now() - started) / 1000).toFixed(0)} s) ==`);
   console.log(table(rows));
-  // Other processes on the machine (tests) may start engines of their own at the same time: the data path tells.
-  console.log(leftovers.length === 0 ? "rivet-engine processes left behind by the benches: none" : `rivet-engine processes that appeared during the benches and still run:\n  ${leftovers.join("\n  ")}`);
+  console.log(leftovers.length === 0 ? "rivet-engine processes left behind by the benches: none" : `rivet-engine processes the benches left running: ${leftovers.join(", ")}`);
   if (failed.length > 0) console.log(`FAILED: ${failed.join(", ")}`);
   return failed.length > 0 ? 1 : 0;
 }

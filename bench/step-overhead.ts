@@ -17,7 +17,7 @@ import { actor, queue, setup } from "rivetkit";
 import { createClient } from "rivetkit/client";
 import { workflow } from "rivetkit/workflow";
 import { stopEmbeddedEngine } from "../src/runtime/engine.js";
-import { freeEnginePort, isEntryPoint, median, min, max, ms, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
+import { enginesUnder, freeEnginePort, isEntryPoint, loadLine, median, min, max, ms, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
 
 const STEPS = 50;
 const JOBS = 5;
@@ -81,6 +81,7 @@ async function directRun(): Promise<number> {
 
 export async function runStepOverhead(): Promise<BenchResult> {
   console.log(`\n== step-overhead: ${STEPS} durable workflow steps vs the same step functions called directly ==`);
+  console.log(loadLine());
   const storage = await mkdtemp(join(tmpdir(), "fixbot-bench-steps-"));
   const port = await freeEnginePort();
   // RivetKit reads these when the registry starts: an isolated embedded engine, quiet, no extra services.
@@ -93,6 +94,7 @@ export async function runStepOverhead(): Promise<BenchResult> {
 
   const registry = setup({ use: { bench: benchActor }, noWelcome: true });
   let client: ReturnType<typeof createClient<typeof registry>> | undefined;
+  let result: Omit<BenchResult, "leftoverEngines"> | undefined;
   try {
     const t0 = performance.now();
     await registry.startAndWait();
@@ -144,7 +146,8 @@ export async function runStepOverhead(): Promise<BenchResult> {
     console.log(`ratio durable / direct:                                      ${ratio(r)}`);
     console.log(`(diagnostic) median ms per step with ephemeral steps (no per-step flush): ${ms(median(ephemeral))}`);
     console.log(`median job latency, send -> result action sees it (${STEPS} steps + queue + 5 ms polling): ${ms(median(endToEnd))}`);
-    return {
+    console.log(loadLine());
+    result = {
       name: "step-overhead",
       rows: [
         { bench: "step-overhead", figure: "ms per step (median)", measured: ms(durableMedian), baseline: ms(directMedian), ratio: ratio(r) },
@@ -153,11 +156,16 @@ export async function runStepOverhead(): Promise<BenchResult> {
       raw: { durablePerStep: durable, ephemeralPerStep: ephemeral, directPerStep: direct, endToEnd, overheadPerStep: overhead },
     };
   } finally {
+    const stopping = performance.now();
     await client?.dispose().catch(() => undefined);
     await registry.shutdown().catch(() => undefined);
     await stopEmbeddedEngine(storage);
     await rm(storage, { recursive: true, force: true });
+    console.log(`stopped (client, registry, engine) in ${ms(performance.now() - stopping)}`);
   }
+  const leftoverEngines = await enginesUnder(storage);
+  console.log(leftoverEngines.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${leftoverEngines.join(", ")}`);
+  return { ...result, leftoverEngines };
 }
 
 if (isEntryPoint(import.meta.url)) runAsMain(runStepOverhead);

@@ -6,6 +6,7 @@ import { commandAgentFactory } from "./agents/factory.js";
 import { createApp } from "./app.js";
 import { apiBaseUrl, EnvError, hasAppCredentials, readEnv } from "./config/env.schema.js";
 import { createInstallationAccess } from "./github/installation-access.js";
+import { recoverFailedDeliveries } from "./github/recover-deliveries.js";
 import { createHealthHandler } from "./http/health.js";
 import { engineIsHealthy } from "./runtime/engine.js";
 import { startRuntime } from "./runtime/start-runtime.js";
@@ -48,6 +49,11 @@ async function main(): Promise<void> {
     probot = p;
     app(p, options);
   });
+  // Deliveries that reached a process which died before enqueueing them: ask GitHub to send them again.
+  void probot!
+    .auth()
+    .then((appOctokit) => recoverFailedDeliveries({ app: appOctokit, log }))
+    .catch((error: unknown) => log.warn({ err: error }, "could not check for failed webhook deliveries"));
   const stop = async (signal: string) => {
     accepting = false;
     log.info({ signal }, "stopping: no new webhooks; in-flight steps resume on the next start");

@@ -23,6 +23,8 @@ let fake: FakeGitHubServer;
 let bot: BotProcess;
 let engine: number | undefined;
 
+/** Set when a test failed: the data directory (bot logs, workspaces) is then kept for a look. */
+let failed = false;
 /** Milliseconds measured along the way, printed at the end (never asserted). */
 const timings: Record<string, number> = {};
 
@@ -43,6 +45,7 @@ beforeAll(async () => {
   try {
     await bot.waitReady(60_000);
   } catch (error) {
+    failed = true;
     console.error(`bot log (${bot.logFile}):\n${await bot.logTail(80)}`);
     throw error;
   }
@@ -61,12 +64,14 @@ afterAll(async () => {
   await remote?.cleanup();
   // Nothing may outlive the file: the engine daemon is the one process that would.
   if (engine !== undefined) expect(await isAlive(engine), `engine pid ${engine} still running`).toBe(false);
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  if (dataDir && failed) console.error(`kept the bot's data directory (logs under logs/): ${dataDir}`);
+  else if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 /** Prints the bot's log tail and the fake's view when the current test fails. */
 function showDiagnosticsOnFailure(): void {
   onTestFailed(async () => {
+    failed = true;
     console.error(
       [
         `bot log tail (${bot.logFile}):`,

@@ -24,6 +24,7 @@ export interface FakeGitHubState {
   writes: Array<{ method: string; path: string }>;
   tokenRequests: number;
   unmatched: string[];
+  faultsServed: number;
 }
 
 export const TEST_TOKEN = `ghs_${"T0k3n".repeat(8)}`;
@@ -40,12 +41,25 @@ export function fakeGitHub(params: {
   configYaml?: string;
   /** Collaborator role by login; anyone else is "read". */
   roles?: Record<string, string>;
+  /** Answers served before the normal ones: the first `times` matching requests get this status. */
+  faults?: Array<{ method: "GET" | "POST" | "PATCH"; path: RegExp; status: number; times: number; headers?: Record<string, string>; body?: object }>;
 }): { state: FakeGitHubState; stop: () => void } {
   const { owner, repo } = params;
-  const state: FakeGitHubState = { comments: [], pulls: [], writes: [], tokenRequests: 0, unmatched: [] };
+  const state: FakeGitHubState = { comments: [], pulls: [], writes: [], tokenRequests: 0, unmatched: [], faultsServed: 0 };
   let nextCommentId = 1000;
   let nextPull = 50;
   const base = `/repos/${owner}/${repo}`;
+  for (const fault of params.faults ?? []) {
+    const faulty = nock("https://api.github.com");
+    const route = fault.method === "GET" ? faulty.get(fault.path) : fault.method === "POST" ? faulty.post(fault.path) : faulty.patch(fault.path);
+    route
+      .query(true)
+      .times(fault.times)
+      .reply(() => {
+        state.faultsServed++;
+        return [fault.status, fault.body ?? { message: `injected ${fault.status}` }, fault.headers ?? {}];
+      });
+  }
   const api = nock("https://api.github.com").persist();
   // Calls to the local Rivet Engine (its gateway and health API) pass through nock; anything else unmatched is a bug.
   const onNoMatch = (req: { method?: string; path?: string }) => {

@@ -43,10 +43,15 @@ function yaml(lines: Record<string, string | number | boolean>): string {
 }
 
 /** A repository (bare remote from the calc fixture) and a fake GitHub serving it, with a config. */
-async function scenario(repo: string, config: Record<string, string | number | boolean> | undefined, roles: Record<string, string> = { alice: "write" }) {
+async function scenario(
+  repo: string,
+  config: Record<string, string | number | boolean> | undefined,
+  roles: Record<string, string> = { alice: "write" },
+  faults?: Parameters<typeof fakeGitHub>[0]["faults"],
+) {
   const remote = await createBareRemote({ fixture: CALC });
   cleanups.push(remote.cleanup);
-  const fake = fakeGitHub({ owner: OWNER, repo, configYaml: config ? yaml(config) : undefined, roles });
+  const fake = fakeGitHub({ owner: OWNER, repo, configYaml: config ? yaml(config) : undefined, roles, faults });
   stopFake = fake.stop;
   const label = async (params: { number?: number; label?: string; sender?: string; senderType?: "User" | "Bot"; deliveryId?: string } = {}) =>
     harness.probot.receive({
@@ -218,5 +223,33 @@ describe("labelling an issue runs the durable fix workflow", () => {
     expect(runs[0]?.status).toBe("fixed");
     expect(fake.pulls).toHaveLength(1);
     expect(trackingComments(fake)).toHaveLength(1);
+  });
+
+  it("GitHub 5xx and secondary rate limits are retried: still one PR and one tracking comment", async () => {
+    const { fake, label } = await scenario("calc-faults", withReview("fix-calc.sh"), { alice: "write" }, [
+      { method: "POST", path: /\/pulls$/, status: 502, times: 1 },
+      { method: "POST", path: /\/issues\/1\/comments$/, status: 403, times: 1, headers: { "retry-after": "1" }, body: { message: "You have exceeded a secondary rate limit." } },
+    ]);
+    await label();
+    const [run] = await harness.waitForRuns(`${OWNER}/calc-faults`, 1);
+    expect(run?.status).toBe("fixed");
+    expect(fake.faultsServed).toBe(2);
+    expect(fake.pulls).toHaveLength(1);
+    expect(trackingComments(fake)).toHaveLength(1);
+    expect(run?.steps.find((s) => s.name === "open-pull-request")?.starts).toBe(2);
+  });
+
+  it("a hanging test command is killed at its timeout; a failed job does not wedge the issue: the next label runs normally", async () => {
+    const { fake, label } = await scenario("calc-hang", { ...withReview("fix-calc.sh"), testCommand: "sleep 300", "timeouts.tests": 5, maxAttempts: 1 });
+    await label();
+    const [first] = await harness.waitForRuns(`${OWNER}/calc-hang`, 1);
+    expect(first?.status).toBe("tests-failing");
+    expect(first?.tests?.timedOut).toBe(true);
+    expect(trackingComments(fake)[0]?.body).toContain("timed out");
+    // Remove and re-add the label: a new run on the same actor works.
+    await label({ deliveryId: "calc-hang-again" });
+    const runs = await harness.waitForRuns(`${OWNER}/calc-hang`, 1, 2);
+    expect(runs[1]?.status).toBe("tests-failing");
+    expect(trackingComments(fake)).toHaveLength(2);
   });
 });
