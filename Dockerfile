@@ -13,6 +13,8 @@ USER fixbot
 ENV NODE_ENV=production FIXBOT_DATA_DIR=/data PORT=3000
 VOLUME ["/data"]
 EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=3s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # tini reaps the agent and test processes fixbot kills.
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "--import", "tsx", "src/server.ts"]

@@ -1,0 +1,58 @@
+import type { TryBlockResult } from "rivetkit/workflow";
+import { errorLine } from "../../util/error-text.js";
+import { TICK_MS } from "../wake.js";
+import type { PrReviewJob, PrReviewRun, PrReviewState, PrReviewStatus, ReviewRange } from "./types.js";
+
+export type ReviewAdmission = { ok: true; since: string | null } | { ok: false; reason: string };
+
+/**
+ * Should a dequeued review job run, and from which sha? Pure. A delivery seen before, or a head that was already
+ * reviewed, is refused: one review per head sha. A synchronize starts from the last reviewed head (null: review
+ * the whole pull request); the other actions always review the whole pull request.
+ */
+export function admitReviewJob(state: PrReviewState, job: PrReviewJob): ReviewAdmission {
+  if (state.seenDeliveries.includes(job.deliveryId)) return { ok: false, reason: `delivery ${job.deliveryId} was already handled` };
+  if (state.runs.some((r) => r.runId === job.runId)) return { ok: false, reason: `run ${job.runId} already exists` };
+  if (state.lastReviewedSha === job.pr.headSha) return { ok: false, reason: `head ${job.pr.headSha.slice(0, 7)} was already reviewed` };
+  return { ok: true, since: job.action === "synchronize" ? state.lastReviewedSha : null };
+}
+
+/** How a review job ended, as data: the record step turns it into the run's final state. */
+export interface ReviewResult {
+  status: Exclude<PrReviewStatus, "running" | "error">;
+  range?: ReviewRange;
+  chunks?: number;
+  reviewId?: number;
+  reviewUrl?: string;
+  inlineComments?: number;
+  reason?: string;
+}
+
+/** The run's final state from the try block's result (a ReviewResult, or the step that failed for good). Pure. */
+export function finishReviewRun(run: PrReviewRun, result: TryBlockResult<ReviewResult>, now: number): PrReviewRun {
+  if (result.ok) return { ...run, ...result.value, finishedAt: now };
+  const failure = result.failure;
+  const step = failure.step?.stepName ?? failure.name;
+  const cause = failure.step?.kind === "timeout" ? "timed out" : `failed${failure.step ? ` after ${failure.step.attempts} attempt(s)` : ""}`;
+  return { ...run, status: "error", finishedAt: now, error: `step ${step} ${cause}: ${errorLine(failure.error, 500)}` };
+}
+
+/**
+ * Statuses after which the head counts as covered, so the next synchronize starts from it: a review was posted
+ * (now or by an earlier, interrupted attempt), or there was nothing to review in it. Pure.
+ */
+export function coversHead(status: PrReviewStatus): boolean {
+  return status === "reviewed" || status === "already-reviewed" || status === "nothing-to-review";
+}
+
+/** True while the actor has a queued job or an open run that must not be left asleep after a crash. Pure. */
+export function reviewNeedsWaking(state: PrReviewState, now: number): boolean {
+  const last = state.runs.at(-1);
+  const jobWaiting = state.lastEnqueuedAt >= state.lastDequeuedAt && now < state.wakeUntil;
+  return jobWaiting || (last !== undefined && !last.closed);
+}
+
+/** True when no tick is pending (none yet, or the chain was broken by a crash). Pure. */
+export function reviewTickChainBroken(state: PrReviewState, now: number): boolean {
+  return state.nextTickAt === 0 || state.nextTickAt < now - TICK_MS;
+}
