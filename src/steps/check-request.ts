@@ -1,9 +1,8 @@
 import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
+import { CONFIG_PATH, loadRepoConfig } from "../github/repo-config.js";
 import { hasAccess } from "../webhooks/permission.js";
 import type { FixJob } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";
-
-export const CONFIG_PATH = ".github/fixbot.yml";
 
 export type RequestCheck =
   | { kind: "run"; config: RepoConfig }
@@ -25,7 +24,7 @@ export async function checkRequest(deps: StepDeps, job: FixJob): Promise<Request
   const repo = job.repo.name;
   let raw: unknown;
   try {
-    raw = (await octokit.config.get({ owner, repo, path: CONFIG_PATH })).config;
+    raw = await loadRepoConfig(octokit, owner, repo);
   } catch (error) {
     // A YAML syntax error is the user's to fix; anything else (network, 5xx) is retried by the step.
     if (error instanceof Error && /yaml|YAML|parse/i.test(error.message) && !("status" in error)) {

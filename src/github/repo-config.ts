@@ -1,0 +1,33 @@
+import type { FixbotOctokit } from "./octokit.js";
+
+export const CONFIG_PATH = ".github/fixbot.yml";
+
+type Plain = Record<string, unknown>;
+
+function isPlain(value: unknown): value is Plain {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Deep merge, later configs win; objects merge, arrays and scalars replace. Pure. */
+export function mergeConfigs(configs: readonly unknown[]): Plain {
+  const out: Plain = {};
+  for (const config of configs) {
+    if (!isPlain(config)) continue;
+    for (const [key, value] of Object.entries(config)) {
+      out[key] = isPlain(value) && isPlain(out[key]) ? mergeConfigs([out[key], value]) : value;
+    }
+  }
+  return out;
+}
+
+/**
+ * The repository's `.github/fixbot.yml` on top of the org-wide defaults in the org's `.github` repository.
+ * Probot's config plugin reads the org file only when the repo has none (or `_extends` it); fixbot always
+ * layers the repo file over the org defaults, so an org sets policy once and a repo states only what differs.
+ */
+export async function loadRepoConfig(octokit: FixbotOctokit, owner: string, repo: string): Promise<Plain> {
+  const own = await octokit.config.get({ owner, repo, path: CONFIG_PATH, defaults: (configs) => mergeConfigs(configs) });
+  if (repo === ".github" || own.files.some((f) => f.repo === ".github")) return own.config;
+  const org = await octokit.config.get({ owner, repo: ".github", path: CONFIG_PATH, defaults: (configs) => mergeConfigs(configs) });
+  return mergeConfigs([org.config, own.config]);
+}

@@ -1,0 +1,71 @@
+import { parseReviewConfig } from "../../config/pull-requests.schema.js";
+import { upsertMarkedComment } from "../../github/marked-comment.js";
+import { invalidConfigComment, PR_CONFIG_MARKER } from "../../workflow/review-pr/review-text.js";
+import type { PrReviewJob, PullRequestCheck } from "../../workflow/review-pr/types.js";
+import { CONFIG_PATH } from "../check-request.js";
+import type { StepDeps } from "../deps.js";
+import { installationFor } from "./pr-workspace.js";
+
+/**
+ * Reads `.github/fixbot.yml` (from the default branch, through Probot's config plugin: a pull request cannot
+ * change the review command that reviews it) and applies the skip rules: review turned off, an ignored author,
+ * no review command. Then asks GitHub for the PR as it is now, because the webhook may be minutes old: a PR
+ * closed, turned into a draft or pushed to since then is not reviewed at this head.
+ */
+export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promise<PullRequestCheck> {
+  const { octokit } = await installationFor(deps, job);
+  const owner = job.repo.owner;
+  const repo = job.repo.name;
+  let raw: unknown;
+  try {
+    raw = (await octokit.config.get({ owner, repo, path: CONFIG_PATH })).config;
+  } catch (error) {
+    // A YAML syntax error is the user's to fix; anything else (network, 5xx) is retried by the step.
+    if (error instanceof Error && /yaml|YAML|parse/i.test(error.message) && !("status" in error)) {
+      return { kind: "invalid-config", problems: [`${CONFIG_PATH} is not valid YAML: ${error.message.split("\n")[0]}`] };
+    }
+    throw error;
+  }
+  const parsed = parseReviewConfig(raw);
+  if (!parsed.ok) return { kind: "invalid-config", problems: parsed.problems };
+  const { repo: config, pullRequests } = parsed.config;
+  if (!pullRequests.autoReview) return { kind: "skipped", reason: "pullRequests.autoReview is off" };
+  const author = job.pr.author.toLowerCase();
+  if (pullRequests.ignoreAuthors.some((login) => login.toLowerCase() === author)) {
+    return { kind: "skipped", reason: `@${job.pr.author} is in pullRequests.ignoreAuthors` };
+  }
+  if (!config.review.command) return { kind: "skipped", reason: "no review.command is configured" };
+
+  const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: job.pr.number });
+  if (pr.state !== "open") return { kind: "skipped", reason: `pull request #${job.pr.number} is ${pr.state}` };
+  if (pr.draft) return { kind: "skipped", reason: `pull request #${job.pr.number} is a draft` };
+  if (pr.head.sha !== job.pr.headSha) {
+    return { kind: "skipped", reason: `head moved on from ${job.pr.headSha.slice(0, 7)} to ${pr.head.sha.slice(0, 7)}; that push is reviewed by its own event` };
+  }
+  return {
+    kind: "run",
+    settings: {
+      reviewCommand: config.review.command,
+      passEnv: config.review.passEnv,
+      cloneTimeoutMs: config.timeouts.clone * 1000,
+      reviewTimeoutMs: config.timeouts.review * 1000,
+      ignorePaths: pullRequests.ignorePaths,
+      maxChunkBytes: pullRequests.maxChunkBytes,
+      maxChunks: pullRequests.maxChunks,
+    },
+  };
+}
+
+/** Reports an invalid config on the PR: one comment, found again by its marker and edited in place. */
+export async function reportInvalidConfig(deps: StepDeps, job: PrReviewJob, problems: string[]): Promise<{ url: string }> {
+  const { octokit } = await installationFor(deps, job);
+  const { url } = await upsertMarkedComment({
+    octokit,
+    owner: job.repo.owner,
+    repo: job.repo.name,
+    issueNumber: job.pr.number,
+    marker: PR_CONFIG_MARKER,
+    body: invalidConfigComment(problems),
+  });
+  return { url };
+}

@@ -1,0 +1,21 @@
+import type { StepDeps } from "../deps.js";
+import { checkPullRequest, reportInvalidConfig } from "./check-pull-request.js";
+import { fetchDiff } from "./fetch-diff.js";
+import { publishPrReview } from "./publish-review.js";
+import { reviewChunk } from "./review-chunk.js";
+
+type Bound<F> = F extends (deps: StepDeps, ...args: infer A) => infer R ? (...args: A) => R : never;
+
+/** The pull request review's activities, bound to the same dependencies as the fix workflow's (see createSteps). */
+export function createReviewSteps(deps: StepDeps) {
+  const bind = <F extends (deps: StepDeps, ...args: any[]) => unknown>(fn: F) => ((...args: unknown[]) => fn(deps, ...args)) as Bound<F>;
+  return {
+    checkPullRequest: bind(checkPullRequest),
+    reportInvalidConfig: bind(reportInvalidConfig),
+    fetchDiff: bind(fetchDiff),
+    reviewChunk: bind(reviewChunk),
+    publishReview: bind(publishPrReview),
+  };
+}
+
+export type ReviewSteps = ReturnType<typeof createReviewSteps>;
