@@ -193,7 +193,7 @@ export async function runLabelToComment(): Promise<BenchResult> {
       const f = await fixbotEvent(FIXBOT_ISSUE(i));
       plainTimes.push(p);
       fixbotTimes.push(f.comment);
-      queueTimes.push(f.queued);
+      queueTimes.push(f.error ? Number.NaN : f.queued);
       runTimes.push(f.runMs);
       statuses.push(f.status);
       if (f.error) failures.push(`#${FIXBOT_ISSUE(i)}: ${f.error} after ${ms(f.acked)}${Number.isNaN(f.comment) ? ", no comment" : ", comment came anyway"}`);
@@ -213,7 +213,7 @@ export async function runLabelToComment(): Promise<BenchResult> {
     console.log(`ratio fixbot / plain (median):                 ${ratio(fMed / pMed)}   (difference ${ms(fMed - pMed)})`);
     console.log(`fixbot webhook handler (receive -> enqueued, what GitHub waits for): median ${ms(median(ackTimes))}, max ${ms(max(ackTimes))} (successful deliveries)`);
     console.log(`failed deliveries (the handler threw): ${failures.length}/${EVENTS}${failures.length > 0 ? `: ${failures.join("; ")}` : ""}`);
-    console.log(`  of which the queue send (new actor + message) returned after: median ${ms(median(queueTimes))}; from then to the tracking comment: median ${ms(median(fixbotTimes.map((t, i) => t - queueTimes[i]!)))}`);
+    console.log(`  of which (successful deliveries) the queue send (new actor + message) returned after: median ${ms(median(queueTimes))}; from then to the tracking comment: median ${ms(median(fixbotTimes.map((t, i) => t - queueTimes[i]!)))}`);
     console.log(`whole fix runs (receive -> run closed, ${fixed}/${EVENTS} fixed): median ${ms(median(runTimes))}`);
     console.log(loadLine());
     result = {

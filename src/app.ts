@@ -1,9 +1,13 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
+import { handlePullRequestForReview, PULL_REQUEST_REVIEW_EVENTS } from "./webhooks/on-pull-request.js";
 import { jobFromLabeledIssue } from "./webhooks/to-job.js";
+import type { PrReviewJob } from "./workflow/review-pr/types.js";
 import type { FixJob } from "./workflow/types.js";
 
 export interface AppDeps {
   enqueue: (job: FixJob) => Promise<void>;
+  /** Enqueues a pull request review (src/actors/enqueue-pr-review.ts); unset: pull_request events are only logged. */
+  enqueueReview?: (job: PrReviewJob) => Promise<void>;
   now: () => number;
   /** ALLOWED_OWNERS: installations of other owners are ignored (and logged). Empty: all. */
   allowedOwners?: readonly string[];
@@ -29,5 +33,6 @@ export function createApp(deps: AppDeps) {
       await deps.enqueue(decision.job);
       context.log.info({ deliveryId: context.id, runId: decision.job.runId, issue: decision.job.issue.number }, "fix job enqueued");
     });
+    app.on([...PULL_REQUEST_REVIEW_EVENTS], handlePullRequestForReview(deps));
   };
 }

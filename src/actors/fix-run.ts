@@ -2,7 +2,7 @@ import { actor, queue } from "rivetkit";
 import { workflow } from "rivetkit/workflow";
 import { createSteps, type StepDeps } from "../steps/index.js";
 import { admitJob, capped } from "../workflow/admit.js";
-import { findRun, replaceRun, type DurableIO } from "../workflow/durable-step.js";
+import { cancelledBy, findRun, replaceRun, type DurableIO } from "../workflow/durable-step.js";
 import { finalView, toOutcome } from "../workflow/finish-run.js";
 import { fixIssue } from "../workflow/fix-issue.js";
 import { initialFixRunState } from "../workflow/flow-context.js";
@@ -20,6 +20,8 @@ const MAX_DELIVERIES_KEPT = 200;
  */
 export function createFixRunActor(deps: StepDeps) {
   const steps = createSteps(deps);
+  // Cancel signals of the runs this process is executing, by run id (a cancel reaches the actor's process).
+  const cancellers = new Map<string, AbortController>();
   const ioFor = (job: FixJob): DurableIO => {
     const log = deps.log.child({ runId: job.runId, deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue.number });
     return {
@@ -27,8 +29,15 @@ export function createFixRunActor(deps: StepDeps) {
       now: deps.now,
       publish: (view) => steps.publishTracking(job, view),
       onPublishError: (error) => log.warn({ err: error }, "could not update the tracking comment; the next update will retry"),
+      cancelSignal: cancellerFor(job.runId).signal,
     };
   };
+
+  function cancellerFor(runId: string): AbortController {
+    let controller = cancellers.get(runId);
+    if (!controller) cancellers.set(runId, (controller = new AbortController()));
+    return controller;
+  }
 
   return actor({
     state: initialFixRunState(),
@@ -67,7 +76,7 @@ export function createFixRunActor(deps: StepDeps) {
           timeout: 10_000,
           maxRetries: 3,
           run: async (sc) => {
-            const view = finalView(findRun(sc.state, job.runId), result, deps.now(), job.source);
+            const view = finalView(findRun(sc.state, job.runId), result, deps.now(), job.source, cancelledBy(sc.state, job.runId));
             replaceRun(sc.state, view);
             if (view.status !== "ignored") sc.state.lastFinishedAt = view.finishedAt ?? deps.now();
             return view;
@@ -96,6 +105,7 @@ export function createFixRunActor(deps: StepDeps) {
           maxRetries: 3,
           run: async (sc) => replaceRun(sc.state, { ...findRun(sc.state, job.runId), closed: true }),
         });
+        cancellers.delete(job.runId);
       });
     }),
     actions: {
@@ -118,6 +128,17 @@ export function createFixRunActor(deps: StepDeps) {
         }
         c.state.nextTickAt = now + TICK_MS;
         await c.schedule.after(TICK_MS, "tick");
+      },
+      /**
+       * Stops the open run: its current step's processes are killed, no later step starts, and the tracking
+       * comment says who cancelled it. Returns the run id, or null when nothing is running.
+       */
+      cancel: (c, by: string): string | null => {
+        const open = c.state.runs.at(-1);
+        if (!open || open.finishedAt !== undefined) return null;
+        c.state.cancelRequest = { runId: open.runId, by };
+        cancellers.get(open.runId)?.abort(new Error(`cancelled by @${by}`));
+        return open.runId;
       },
       /** Recent runs on this issue, oldest first. */
       getRuns: (c): RunView[] => c.state.runs,

@@ -22,6 +22,7 @@ const HEADLINES: Record<RunOutcome["status"], string> = {
   "tests-failing": "Not fixed: the tests still fail.",
   "no-change": "Not fixed: the agent made NO change.",
   error: "Error.",
+  cancelled: "Cancelled.",
   ignored: "Ignored.",
   running: "Still running.",
   queued: "Queued.",

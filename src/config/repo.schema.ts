@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PullRequestsConfigSchema } from "./pull-requests.schema.js";
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name: letters, digits and underscores, not starting with a digit");
 
@@ -48,6 +49,8 @@ export const RepoConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Automatic pull request review (src/config/pull-requests.schema.ts); accepted here so the key is not "unknown". */
+    pullRequests: PullRequestsConfigSchema.optional(),
   })
   .strict();
 

@@ -68,6 +68,8 @@ function header(view: RunView): string {
       return "### ⚠️ fixbot's agent made NO change: nothing was committed, pushed or opened.";
     case "error":
       return `### 💥 fixbot stopped with an error${view.error?.step ? ` in \`${view.error.step}\`` : ""}`;
+    case "cancelled":
+      return `### 🛑 fixbot's run was cancelled by @${view.cancelledBy ?? "someone"}`;
     case "ignored":
       return "### fixbot ignored this request";
   }
@@ -98,6 +100,9 @@ export function renderTrackingComment(view: RunView): string {
     out.push(`**What happened:** ${view.error.message}`);
     if (view.error.hint) out.push("", `**What to do:** ${view.error.hint}`);
     out.push("");
+  }
+  if (view.status === "cancelled") {
+    out.push("Its agent and test processes were stopped. `/fixbot retry` continues from the step that was cancelled.", "");
   }
   if (view.status === "no-change") {
     out.push("The agent ran but left the working tree unchanged. Add detail to the issue (where the bug is, how to reproduce it) or adjust `instructions` in `.github/fixbot.yml`, then label the issue again.", "");

@@ -1,5 +1,7 @@
 import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
 import { CONFIG_PATH, loadRepoConfig } from "../github/repo-config.js";
+
+export { CONFIG_PATH };
 import { hasAccess } from "../webhooks/permission.js";
 import type { FixJob } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";

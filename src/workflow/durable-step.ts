@@ -1,3 +1,4 @@
+import { CriticalError } from "@rivetkit/workflow-engine";
 import { errorLine } from "../util/error-text.js";
 import type { FixRunState, FlowContext } from "./flow-context.js";
 import { stepFailed, stepFinished, stepStarted } from "./run-view.js";
@@ -25,6 +26,21 @@ export interface DurableIO {
   now: () => number;
   publish: PublishProgress;
   onPublishError: (error: unknown) => void;
+  /** Fires when the run is cancelled while this process runs it: aborts the step's processes. */
+  cancelSignal: AbortSignal;
+}
+
+/** Who cancelled the run, if someone did (recorded in state, so it survives a crash). */
+export function cancelledBy(state: FixRunState, runId: string): string | undefined {
+  return state.cancelRequest?.runId === runId ? state.cancelRequest.by : undefined;
+}
+
+/** A cancelled run must not retry its step: the engine stops retrying on a CriticalError. */
+export class CancelledRunError extends CriticalError {
+  constructor(by: string) {
+    super(`cancelled by @${by}`);
+    this.name = "CancelledRunError";
+  }
 }
 
 export function findRun(state: FixRunState, runId: string): RunView {
@@ -68,18 +84,21 @@ export function durableStep<T>(
     retryBackoffBase: 1000,
     retryBackoffMax: 30_000,
     run: async (sc) => {
+      const cancelled = cancelledBy(sc.state, io.runId);
+      if (cancelled) throw new CancelledRunError(cancelled);
       replaceRun(sc.state, stepStarted(findRun(sc.state, io.runId), name, io.now()));
       await publishQuietly(io, sc.state);
-      const signal = AbortSignal.any([sc.abortSignal, AbortSignal.timeout(policy.timeoutMs + WORK_TIMEOUT_GRACE_MS)]);
+      const signal = AbortSignal.any([sc.abortSignal, io.cancelSignal, AbortSignal.timeout(policy.timeoutMs + WORK_TIMEOUT_GRACE_MS)]);
       try {
         const result = await work(signal);
         replaceRun(sc.state, stepFinished(findRun(sc.state, io.runId), name, io.now(), describe?.(result)));
         await publishQuietly(io, sc.state);
         return result;
       } catch (error) {
-        replaceRun(sc.state, stepFailed(findRun(sc.state, io.runId), name, io.now(), errorLine(error)));
+        const by = cancelledBy(sc.state, io.runId);
+        replaceRun(sc.state, stepFailed(findRun(sc.state, io.runId), name, io.now(), by ? `cancelled by @${by}` : errorLine(error)));
         await publishQuietly(io, sc.state);
-        throw error;
+        throw by ? new CancelledRunError(by) : error;
       }
     },
   });

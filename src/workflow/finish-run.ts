@@ -6,7 +6,10 @@ import { errorLine } from "../util/error-text.js";
 import type { RunOutcome, RunView } from "./types.js";
 
 /** Turns the try-block's result (a FixResult, or the failure of a step) into the run's final view. Pure. */
-export function finalView(view: RunView, result: TryBlockResult<FixResult>, now: number, source: "github" | "local"): RunView {
+export function finalView(view: RunView, result: TryBlockResult<FixResult>, now: number, source: "github" | "local", cancelledBy?: string): RunView {
+  if (cancelledBy) {
+    return runFinished(view, "cancelled", now, { announced: view.announced, cancelledBy, error: undefined });
+  }
   if (result.ok) {
     const { status, ...extra } = result.value;
     // Invalid config is reported on the issue even though no step announced the run.

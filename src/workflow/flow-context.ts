@@ -15,6 +15,8 @@ export interface FixRunState {
   lastDequeuedAt: number;
   /** When the next tick alarm is due; a chain that missed its time (crash) is started again. */
   nextTickAt: number;
+  /** A cancel asked for this run; every later step of it stops at once (also after a crash). */
+  cancelRequest?: { runId: string; by: string };
 }
 
 export function initialFixRunState(): FixRunState {

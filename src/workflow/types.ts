@@ -36,7 +36,7 @@ export interface FixJob {
   configOverride?: Partial<RepoConfig>;
 }
 
-export type RunStatus = "queued" | "running" | "fixed" | "tests-failing" | "no-change" | "error" | "ignored";
+export type RunStatus = "queued" | "running" | "fixed" | "tests-failing" | "no-change" | "error" | "cancelled" | "ignored";
 
 export type StepStatus = "pending" | "running" | "done" | "failed" | "skipped";
 
@@ -71,6 +71,8 @@ export interface RunView {
   agentSummary?: string;
   /** For status "error": what went wrong and where, and what the user can do. */
   error?: { step?: string; message: string; hint?: string };
+  /** For status "cancelled": who cancelled it. */
+  cancelledBy?: string;
   /** For status "ignored": why nothing ran (logged, never posted). */
   ignoredReason?: string;
   trackingCommentId?: number;

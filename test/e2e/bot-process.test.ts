@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { trackingMarker } from "../../src/github/comment-body.js";
-import { descendantsOf, enginePid, isAlive, startBot, stopEngine, type BotProcess } from "../helpers/bot-process.js";
+import { descendantsOf, engineLogTail, enginePid, enginesUsing, isAlive, startReadyBot, stopEngine, type BotProcess } from "../helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer, type FakeServerComment } from "../helpers/fake-github-server.js";
 import { createBareRemote, readRemoteFile } from "../helpers/git-remote.js";
 import { issuesLabeledPayload } from "../helpers/payloads.js";
@@ -41,12 +41,10 @@ beforeAll(async () => {
     },
   });
   const started = performance.now();
-  bot = await startBot({ fakeGitHub: fake, dataDir });
   try {
-    await bot.waitReady(60_000);
+    bot = await startReadyBot({ fakeGitHub: fake, dataDir }, { readyTimeoutMs: 60_000, onRetry: (e) => console.warn(`bot start failed, retrying once: ${e.message}`) });
   } catch (error) {
     failed = true;
-    console.error(`bot log (${bot.logFile}):\n${await bot.logTail(80)}`);
     throw error;
   }
   timings["bot start → ready"] = Math.round(performance.now() - started);
@@ -64,6 +62,7 @@ afterAll(async () => {
   await remote?.cleanup();
   // Nothing may outlive the file: the engine daemon is the one process that would.
   if (engine !== undefined) expect(await isAlive(engine), `engine pid ${engine} still running`).toBe(false);
+  if (dataDir) expect(await enginesUsing(dataDir)).toEqual([]);
   if (dataDir && failed) console.error(`kept the bot's data directory (logs under logs/): ${dataDir}`);
   else if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
@@ -78,6 +77,7 @@ function showDiagnosticsOnFailure(): void {
         await bot.logTail(60),
         `fake GitHub requests: ${JSON.stringify(fake.state.requests.map((r) => `${r.method} ${r.path}${r.query} ${r.status}`))}`,
         `unmatched: ${JSON.stringify(fake.state.unmatched)}`,
+        `engine log tail:\n${await engineLogTail(dataDir)}`,
       ].join("\n"),
     );
   });

@@ -6,6 +6,7 @@ import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { stopEmbeddedEngine } from "../../src/runtime/engine.js";
 import { generatePrivateKey } from "./app-key.js";
+import type { WebhookTarget } from "./fake-github-server.js";
 import { isolateEngineEnv } from "./engine-env.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -41,6 +42,13 @@ if (target) {
 }
 `;
 
+/** What startBot uses of the fake GitHub: its host, and (optionally) its webhook delivery log and target. */
+export interface FakeGitHubLink {
+  host: string;
+  setWebhookTarget?(target: WebhookTarget | undefined): void;
+  recordDelivery?(delivery: { guid: string; event: string; payload: object; statusCode: number }): unknown;
+}
+
 export interface BotProcess {
   pid: number;
   /** The bot's HTTP port (Probot's server on 127.0.0.1). */
@@ -55,7 +63,11 @@ export interface BotProcess {
   env: NodeJS.ProcessEnv;
   /** Polls until POST /api/github/webhooks answers (any HTTP status); rejects if the process exits first. */
   waitReady(timeoutMs?: number): Promise<void>;
-  /** Sends a webhook signed with X-Hub-Signature-256 (or with `signature` as given, to test rejections). */
+  /**
+   * Sends a webhook signed with X-Hub-Signature-256 (or with `signature` as given, to test rejections). Never
+   * throws: an unreachable bot gives status 0. Correctly signed deliveries are recorded in the fake's delivery
+   * log (what GET /app/hook/deliveries lists), with the status the bot answered.
+   */
   sendWebhook(name: string, payload: object, deliveryId?: string, options?: { signature?: string; timeoutMs?: number }): Promise<{ status: number; ms: number; body: string; deliveryId: string }>;
   /**
    * Signals the bot (default SIGKILL) and resolves when it has exited. With `descendants`, its child processes
@@ -117,7 +129,8 @@ function baseEnv(): NodeJS.ProcessEnv {
  * restart with the same `dataDir` and `enginePort` reconnects to it. Call `stopEngine(dataDir)` when done.
  */
 export async function startBot(params: {
-  fakeGitHub: { host: string };
+  /** The fake GitHub (startFakeGitHub's result, or just its host). Its webhook target becomes this bot. */
+  fakeGitHub: FakeGitHubLink;
   dataDir: string;
   /** Reuse the engine of an earlier start (same dataDir). Default: a random port block. */
   enginePort?: number;
@@ -137,6 +150,7 @@ export async function startBot(params: {
   const env = baseEnv();
   const randomEnginePort = isolateEngineEnv(env);
   const enginePort = params.enginePort ?? randomEnginePort;
+  delete env.RUST_LOG;
   Object.assign(env, {
     RIVET_RUN_ENGINE_PORT: String(enginePort),
     APP_ID: "1",
@@ -151,6 +165,8 @@ export async function startBot(params: {
     LOG_FORMAT: "json",
     NODE_ENV: "test",
     GIT_TERMINAL_PROMPT: "0",
+    // Rivet's own warnings (engine crashes, lost connections) belong in the log; isolateEngineEnv silences them.
+    RIVET_LOG_LEVEL: "warn",
     ...(params.redirectGitHubCom === false ? {} : { E2E_REDIRECT_GITHUB_COM_TO: `http://${params.fakeGitHub.host}/api/v3` }),
     ...params.env,
   });
@@ -183,31 +199,44 @@ export async function startBot(params: {
     });
   });
   const url = `http://127.0.0.1:${port}`;
+  // GitHub sends the App's webhooks (and the redeliveries the bot asks for) to the bot running now.
+  params.fakeGitHub.setWebhookTarget?.({ url: `${url}${WEBHOOK_PATH}`, secret: String(env.WEBHOOK_SECRET) });
   const log = () => readFile(logFile, "utf8").catch(() => "");
   const logTail = async (lines = 60) => (await log()).split("\n").slice(-lines - 1).join("\n");
   let orphans: ProcessRef[] = [];
 
   const sendWebhook: BotProcess["sendWebhook"] = async (name, payload, deliveryId = randomUUID(), options = {}) => {
     const body = JSON.stringify(payload);
-    const signature = options.signature ?? signWebhook(body);
+    const signature = options.signature ?? signWebhook(body, String(env.WEBHOOK_SECRET));
     const started = performance.now();
-    const res = await fetch(`${url}${WEBHOOK_PATH}`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "user-agent": "GitHub-Hookshot/fixbot-e2e",
-        "x-github-event": name,
-        "x-github-delivery": deliveryId,
-        "x-github-hook-id": "1",
-        "x-github-hook-installation-target-type": "integration",
-        "x-github-hook-installation-target-id": "1",
-        "x-hub-signature-256": signature,
-      },
-      body,
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-    });
-    const text = await res.text();
-    return { status: res.status, ms: Math.round(performance.now() - started), body: text, deliveryId };
+    let status: number;
+    let text: string;
+    try {
+      const res = await fetch(`${url}${WEBHOOK_PATH}`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "GitHub-Hookshot/fixbot-e2e",
+          "x-github-event": name,
+          "x-github-delivery": deliveryId,
+          "x-github-hook-id": "1",
+          "x-github-hook-installation-target-type": "integration",
+          "x-github-hook-installation-target-id": "1",
+          "x-hub-signature-256": signature,
+        },
+        body,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      });
+      status = res.status;
+      text = await res.text();
+    } catch (error) {
+      // Refused, reset (the bot was killed mid-request) or timed out: what GitHub records as a failed delivery.
+      status = 0;
+      text = error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ""}` : String(error);
+    }
+    // A forged signature is not GitHub's delivery: only correctly signed ones enter the fake's delivery log.
+    if (options.signature === undefined) params.fakeGitHub.recordDelivery?.({ guid: deliveryId, event: name, payload, statusCode: status });
+    return { status, ms: Math.round(performance.now() - started), body: text, deliveryId };
   };
 
   return {
@@ -259,7 +288,7 @@ export async function startBot(params: {
     },
     async kill(signal = "SIGKILL", options = {}) {
       if (hasExited) return;
-      const children = await descendantsOf(pid, await enginePid(params.dataDir));
+      const children = await descendantsOf(pid);
       const refs = (await Promise.all(children.map(async (p) => ({ pid: p, startTime: await startTimeOf(p) })))).filter((r): r is ProcessRef => r.startTime !== undefined);
       try {
         process.kill(pid, signal);
@@ -320,7 +349,10 @@ export async function isAlive(pid: number): Promise<boolean> {
   return !/^\d+ \(.*\) Z /.test(stat);
 }
 
-/** Every descendant of `pid` (from /proc), children before grandchildren, except `exclude` and its own descendants. */
+/**
+ * Every descendant of `pid` (from /proc), children before grandchildren, except Rivet Engine daemons, `exclude`,
+ * and their own descendants.
+ */
 export async function descendantsOf(pid: number, exclude?: number): Promise<number[]> {
   const parents = new Map<number, number[]>();
   for (const entry of await readdir("/proc")) {
@@ -337,7 +369,7 @@ export async function descendantsOf(pid: number, exclude?: number): Promise<numb
   const queue = [pid];
   while (queue.length > 0) {
     for (const child of parents.get(queue.shift()!) ?? []) {
-      if (child === exclude) continue;
+      if (child === exclude || (await isEngineProcess(child))) continue;
       out.push(child);
       queue.push(child);
     }
@@ -345,9 +377,90 @@ export async function descendantsOf(pid: number, exclude?: number): Promise<numb
   return out;
 }
 
-/** Stops the embedded engine whose data lives under `<dataDir>/engine` (SIGTERM, then SIGKILL after 10 s). */
+async function isEngineProcess(pid: number): Promise<boolean> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+  return /(^|\/)rivet-engine\0/.test(cmdline);
+}
+
+/**
+ * Pids of the Rivet Engine daemons keeping their data under `dataDir` (found by RIVET__FILE_SYSTEM__PATH in
+ * /proc/<pid>/environ), whether or not runtime.json names them.
+ */
+export async function enginesUsing(dataDir: string): Promise<number[]> {
+  const found: number[] = [];
+  const prefix = `RIVET__FILE_SYSTEM__PATH=${dataDir.replace(/\/+$/, "")}/`;
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry) || !(await isEngineProcess(Number(entry)))) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, "utf8").catch(() => "");
+    if (environ.split("\0").some((v) => v.startsWith(prefix)) && (await isAlive(Number(entry)))) found.push(Number(entry));
+  }
+  return found;
+}
+
+/**
+ * Stops the embedded engine whose data lives under `<dataDir>/engine`: by the pid in runtime.json (SIGTERM, then
+ * SIGKILL after 10 s), then any other engine still using the directory (one that never wrote runtime.json).
+ */
 export async function stopEngine(dataDir: string): Promise<void> {
   await stopEmbeddedEngine(join(dataDir, "engine"));
+  let left = await enginesUsing(dataDir);
+  for (const pid of left) signal(pid, "SIGTERM");
+  const deadline = Date.now() + 5000;
+  while (left.length > 0 && Date.now() < deadline) {
+    await sleep(100);
+    left = await enginesUsing(dataDir);
+  }
+  for (const pid of left) signal(pid, "SIGKILL");
+}
+
+/** The last lines of the embedded engine's own stdout/stderr logs under `dataDir` (empty when it wrote none). */
+export async function engineLogTail(dataDir: string, lines = 30): Promise<string> {
+  const dir = join(dataDir, "engine", ".rivetkit", "var", "logs", "rivet-engine");
+  const files = (await readdir(dir).catch(() => [] as string[])).sort();
+  const parts: string[] = [];
+  for (const file of files) {
+    const text = await readFile(join(dir, file), "utf8").catch(() => "");
+    if (text.trim()) parts.push(`== ${file}\n${text.split("\n").slice(-lines - 1).join("\n")}`);
+  }
+  return parts.join("\n");
+}
+
+/**
+ * startBot, then waitReady. When the process exits before it is ready (e.g. RivetKit's "Engine health check
+ * failed" on a loaded machine), the start is retried (default once more) with the same parameters after stopping
+ * whatever engine the failed start left; the failed attempt's log stays in `<dataDir>/logs`.
+ */
+export async function startReadyBot(
+  params: Parameters<typeof startBot>[0],
+  options: { readyTimeoutMs?: number; attempts?: number; onRetry?: (failure: Error) => void } = {},
+): Promise<BotProcess> {
+  const attempts = options.attempts ?? 2;
+  for (let attempt = 1; ; attempt++) {
+    const bot = await startBot(params);
+    try {
+      await bot.waitReady(options.readyTimeoutMs);
+      return bot;
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      const exitedEarly = await Promise.race([bot.exited.then(() => true), sleep(0).then(() => false)]);
+      await bot.kill("SIGKILL", { descendants: true });
+      if (!exitedEarly || attempt >= attempts) {
+        const engineLog = await engineLogTail(params.dataDir);
+        throw new Error(`${failure.message}${engineLog ? `\nengine log:\n${engineLog}` : ""}`);
+      }
+      options.onRetry?.(failure);
+      // Reusing an engine (params.enginePort) means it was already up: leave it. Otherwise clear the half-started one.
+      if (params.enginePort === undefined) await stopEngine(params.dataDir);
+    }
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
 }
 
 /** Waits until GET <engine>/health answers ok (the engine a restarted bot will reuse). */

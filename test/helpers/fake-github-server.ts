@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -43,6 +43,26 @@ export interface FakeServerRequest {
   injected?: boolean;
 }
 
+/** One webhook delivery as GitHub's "deliveries for an app webhook" API lists it (plus what a redelivery needs). */
+export interface FakeDelivery {
+  id: number;
+  guid: string;
+  event: string;
+  action: string | null;
+  /** The bot's answer; 0 when it could not be reached (refused, reset, timed out). */
+  status_code: number;
+  delivered_at: string;
+  redelivery: boolean;
+  payload: object;
+}
+
+/** Where GitHub sends the App's webhooks: the bot process running now. */
+export interface WebhookTarget {
+  /** Full URL of the webhook endpoint, e.g. http://127.0.0.1:3000/api/github/webhooks */
+  url: string;
+  secret: string;
+}
+
 export interface FakeGitHubServerState {
   comments: FakeServerComment[];
   pulls: FakeServerPull[];
@@ -56,6 +76,10 @@ export interface FakeGitHubServerState {
   tokens: string[];
   /** "METHOD /path?query" of every request no route matched (answered 404). */
   unmatched: string[];
+  /** Webhook deliveries GitHub made (recordDelivery / deliverWebhook / redeliveries), oldest first. */
+  deliveries: FakeDelivery[];
+  /** Delivery ids the bot asked to redeliver (POST /app/hook/deliveries/:id/attempts), in order. */
+  redeliveryRequests: number[];
 }
 
 export type RequestMatcher = (method: string, path: string) => boolean;
@@ -107,6 +131,17 @@ export interface FakeGitHubServer {
   waitFor(predicate: (state: FakeGitHubServerState) => boolean, timeoutMs?: number, what?: string): Promise<void>;
   /** Comments on an issue of a repo (by repo name), optionally only those whose body contains `includes`. */
   commentsOn(repo: string, issue: number, includes?: string): FakeServerComment[];
+  /**
+   * The App's webhook URL (startBot sets it to the bot it started). Redeliveries the bot asks for are sent there,
+   * signed, with the original delivery's guid; unset: they are only recorded.
+   */
+  setWebhookTarget(target: WebhookTarget | undefined): void;
+  /** Records a delivery GitHub made (BotProcess.sendWebhook calls it for every correctly signed webhook). */
+  recordDelivery(delivery: { guid: string; event: string; payload: object; statusCode: number; redelivery?: boolean }): FakeDelivery;
+  /** Sends a webhook the way GitHub does (signed, to the webhook target) and records the delivery. */
+  deliverWebhook(event: string, payload: object, guid?: string): Promise<{ status: number; ms: number; delivery: FakeDelivery }>;
+  /** Redeliveries started by the bot's requests that have not finished yet. */
+  settleRedeliveries(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -120,7 +155,10 @@ function newToken(): string {
 /** Starts the fake on 127.0.0.1 with a random port. */
 export async function startFakeGitHub(params: { repos: Record<string, FakeRepoConfig>; installationId?: number }): Promise<FakeGitHubServer> {
   const repos: Record<string, FakeRepoConfig> = { ...params.repos };
-  const state: FakeGitHubServerState = { comments: [], pulls: [], writes: [], requests: [], tokenRequests: 0, tokens: [], unmatched: [] };
+  const state: FakeGitHubServerState = { comments: [], pulls: [], writes: [], requests: [], tokenRequests: 0, tokens: [], unmatched: [], deliveries: [], redeliveryRequests: [] };
+  let webhookTarget: WebhookTarget | undefined;
+  let nextDeliveryId = 90_000;
+  const redeliveries = new Set<Promise<unknown>>();
   const failures: Array<{ remaining: number; options: FailOptions }> = [];
   const delays: Array<{ remaining: number; options: DelayOptions }> = [];
   const waiters = new Set<() => void>();
@@ -224,6 +262,44 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
           state.tokens.push(token);
           state.tokenRequests++;
           return { status: 201, body: { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { issues: "write", contents: "write", pull_requests: "write" }, repository_selection: "all" } };
+        },
+      };
+    }
+    if (method === "GET" && path === "/app/hook/deliveries") {
+      return {
+        kind: "app",
+        serve: (_b, url) => {
+          // Newest first, paged with an opaque cursor (here: an offset) in the Link header, like GitHub.
+          const perPage = Math.min(Number(url.searchParams.get("per_page") ?? 30) || 30, 100);
+          const offset = Number(url.searchParams.get("cursor") ?? 0) || 0;
+          const newestFirst = [...state.deliveries].reverse();
+          const page = newestFirst.slice(offset, offset + perPage).map(toApiDelivery);
+          const headers: Record<string, string> = {};
+          if (offset + perPage < newestFirst.length) {
+            headers.link = `<${apiBase}/app/hook/deliveries?per_page=${perPage}&cursor=${offset + perPage}>; rel="next"`;
+          }
+          return { status: 200, body: page, headers };
+        },
+      };
+    }
+    if (method === "POST" && (m = /^\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(path))) {
+      const id = Number(m[1]);
+      return {
+        kind: "app",
+        serve: () => {
+          const original = state.deliveries.find((d) => d.id === id);
+          if (!original) return { status: 404, body: { message: "Not Found" } };
+          state.redeliveryRequests.push(id);
+          const target = webhookTarget;
+          if (target) {
+            // GitHub answers 202 at once and delivers later.
+            const sending: Promise<unknown> = sleep(50)
+              .then(() => sendSigned(target, original.event, original.payload, original.guid))
+              .then((res) => recordDelivery({ guid: original.guid, event: original.event, payload: original.payload, statusCode: res.status, redelivery: true }))
+              .finally(() => redeliveries.delete(sending));
+            redeliveries.add(sending);
+          }
+          return { status: 202, body: {}, write: true };
         },
       };
     }
@@ -335,6 +411,28 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
     return undefined;
   }
 
+  function toApiDelivery(d: FakeDelivery) {
+    const { payload: _payload, ...listed } = d;
+    return { ...listed, duration: 0.1, status: d.status_code === 0 ? "failed to connect" : d.status_code < 300 ? "OK" : "Invalid HTTP Response", installation_id: 1, repository_id: null };
+  }
+
+  function recordDelivery(delivery: { guid: string; event: string; payload: object; statusCode: number; redelivery?: boolean }): FakeDelivery {
+    const action = (delivery.payload as { action?: unknown }).action;
+    const entry: FakeDelivery = {
+      id: nextDeliveryId++,
+      guid: delivery.guid,
+      event: delivery.event,
+      action: typeof action === "string" ? action : null,
+      status_code: delivery.statusCode,
+      delivered_at: new Date().toISOString(),
+      redelivery: delivery.redelivery ?? false,
+      payload: delivery.payload,
+    };
+    state.deliveries.push(entry);
+    notify();
+    return entry;
+  }
+
   function toApiComment(c: FakeServerComment) {
     return { id: c.id, body: c.body, html_url: `https://github.com/${c.repo}/issues/${c.issue}#issuecomment-${c.id}`, user: { login: "fixbot[bot]", type: "Bot" } };
   }
@@ -352,6 +450,7 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
   const { port } = server.address() as AddressInfo;
   const host = `127.0.0.1:${port}`;
   const url = `http://${host}`;
+  const apiBase = `${url}${API_PREFIX}`;
   const ticker = setInterval(notify, 100);
   ticker.unref();
 
@@ -401,14 +500,54 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
     commentsOn(repo, issue, includes) {
       return state.comments.filter((c) => c.repo.split("/")[1] === repo && c.issue === issue && (includes === undefined || c.body.includes(includes)));
     },
+    setWebhookTarget(target) {
+      webhookTarget = target;
+    },
+    recordDelivery,
+    async deliverWebhook(event, payload, guid = `fake-${randomBytes(8).toString("hex")}`) {
+      if (!webhookTarget) throw new Error("no webhook target: start a bot (startBot sets it) or call setWebhookTarget");
+      const started = performance.now();
+      const res = await sendSigned(webhookTarget, event, payload, guid);
+      const ms = Math.round(performance.now() - started);
+      return { status: res.status, ms, delivery: recordDelivery({ guid, event, payload, statusCode: res.status }) };
+    },
+    async settleRedeliveries() {
+      while (redeliveries.size > 0) await Promise.allSettled([...redeliveries]);
+    },
     async stop() {
       clearInterval(ticker);
+      await Promise.allSettled([...redeliveries]);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
     },
   };
+}
+
+/** POSTs a webhook signed with X-Hub-Signature-256; status 0 when the target cannot be reached. */
+export async function sendSigned(target: WebhookTarget, event: string, payload: object, guid: string, timeoutMs = 30_000): Promise<{ status: number; body: string }> {
+  const body = JSON.stringify(payload);
+  try {
+    const res = await fetch(target.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": "GitHub-Hookshot/fake",
+        "x-github-event": event,
+        "x-github-delivery": guid,
+        "x-github-hook-id": "1",
+        "x-github-hook-installation-target-type": "integration",
+        "x-github-hook-installation-target-id": "1",
+        "x-hub-signature-256": `sha256=${createHmac("sha256", target.secret).update(body).digest("hex")}`,
+      },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: res.status, body: await res.text() };
+  } catch (error) {
+    return { status: 0, body: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 function defaultFailMatch(_method: string, path: string): boolean {

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -251,5 +252,26 @@ describe("labelling an issue runs the durable fix workflow", () => {
     const runs = await harness.waitForRuns(`${OWNER}/calc-hang`, 1, 2);
     expect(runs[1]?.status).toBe("tests-failing");
     expect(trackingComments(fake)).toHaveLength(2);
+  });
+
+  it("cancel stops the agent mid-step (its process is killed) and the comment says who cancelled", async () => {
+    const pidFile = join(harness.dataDir, "cancel-agent.pid");
+    const { fake, label } = await scenario("calc-cancel", { "agent.command": `echo $$ > ${pidFile}; exec sleep 300` });
+    await label();
+    const handle = harness.runtime.client.fixRun.getOrCreate([`${OWNER}/calc-cancel`, "1"]);
+    let pid = 0;
+    for (let i = 0; i < 300 && !pid; i++) {
+      pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim()) || 0;
+      if (!pid) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(pid).toBeGreaterThan(0);
+    expect(await handle.cancel("alice")).toEqual(expect.any(String));
+    const [run] = await harness.waitForRuns(`${OWNER}/calc-cancel`, 1);
+    expect(run?.status).toBe("cancelled");
+    expect(run?.cancelledBy).toBe("alice");
+    expect(run?.steps.find((s) => s.name === "run-agent#1")).toMatchObject({ status: "failed", starts: 1, detail: "cancelled by @alice" });
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect(trackingComments(fake)[0]?.body).toContain("cancelled by @alice");
+    expect(await handle.cancel("alice")).toBeNull();
   });
 });

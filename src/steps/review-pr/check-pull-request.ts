@@ -1,16 +1,16 @@
-import { parseReviewConfig } from "../../config/pull-requests.schema.js";
+import { parseReviewConfig } from "../../config/review-config.js";
 import { upsertMarkedComment } from "../../github/marked-comment.js";
+import { CONFIG_PATH, loadRepoConfig } from "../../github/repo-config.js";
 import { invalidConfigComment, PR_CONFIG_MARKER } from "../../workflow/review-pr/review-text.js";
 import type { PrReviewJob, PullRequestCheck } from "../../workflow/review-pr/types.js";
-import { CONFIG_PATH } from "../check-request.js";
 import type { StepDeps } from "../deps.js";
 import { installationFor } from "./pr-workspace.js";
 
 /**
- * Reads `.github/fixbot.yml` (from the default branch, through Probot's config plugin: a pull request cannot
- * change the review command that reviews it) and applies the skip rules: review turned off, an ignored author,
- * no review command. Then asks GitHub for the PR as it is now, because the webhook may be minutes old: a PR
- * closed, turned into a draft or pushed to since then is not reviewed at this head.
+ * Reads `.github/fixbot.yml` over the org defaults (from the default branch: a pull request cannot change the
+ * review command that reviews it) and applies the skip rules: review turned off, an ignored author, no review
+ * command. Then asks GitHub for the PR as it is now, because the webhook may be minutes old: a PR closed, turned
+ * into a draft or pushed to since then is not reviewed at this head.
  */
 export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promise<PullRequestCheck> {
   const { octokit } = await installationFor(deps, job);
@@ -18,7 +18,7 @@ export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promis
   const repo = job.repo.name;
   let raw: unknown;
   try {
-    raw = (await octokit.config.get({ owner, repo, path: CONFIG_PATH })).config;
+    raw = await loadRepoConfig(octokit, owner, repo);
   } catch (error) {
     // A YAML syntax error is the user's to fix; anything else (network, 5xx) is retried by the step.
     if (error instanceof Error && /yaml|YAML|parse/i.test(error.message) && !("status" in error)) {

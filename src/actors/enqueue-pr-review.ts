@@ -1,0 +1,18 @@
+import type { Client } from "rivetkit/client";
+import type { PrReviewJob } from "../workflow/review-pr/types.js";
+import type { FixbotRegistry } from "./index.js";
+
+/** Actor key of a pull request's reviews: one actor per (owner/repo lowercased, PR number). */
+export function prReviewKey(job: Pick<PrReviewJob, "repo" | "pr">): string[] {
+  return [`${job.repo.owner}/${job.repo.name}`.toLowerCase(), String(job.pr.number)];
+}
+
+/**
+ * Puts a review job on its pull request's actor queue (the actor is created on first use) and starts its
+ * wake-up alarm, so the review runs to the end even if this process dies right after answering the webhook.
+ */
+export async function enqueuePrReview(client: Client<FixbotRegistry>, job: PrReviewJob): Promise<void> {
+  const handle = client.prReview.getOrCreate(prReviewKey(job));
+  await handle.send("jobs", job);
+  await handle.keepAwake();
+}

@@ -1,0 +1,104 @@
+import { actor, queue } from "rivetkit";
+import { workflow } from "rivetkit/workflow";
+import type { StepDeps } from "../steps/deps.js";
+import { createReviewSteps } from "../steps/review-pr/index.js";
+import { capped } from "../workflow/admit.js";
+import { admitReviewJob, coversHead, finishReviewRun, reviewNeedsWaking, reviewTickChainBroken } from "../workflow/review-pr/decide.js";
+import { reviewPullRequest } from "../workflow/review-pr/review-pull-request.js";
+import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReviewState } from "../workflow/review-pr/types.js";
+import { ENQUEUE_WAKE_MS, TICK_MS } from "../workflow/wake.js";
+
+const MAX_RUNS_KEPT = 20;
+const MAX_DELIVERIES_KEPT = 200;
+
+function replaceRun(state: PrReviewState, run: PrReviewRun): void {
+  state.runs = state.runs.map((r) => (r.runId === run.runId ? run : r));
+}
+
+function findRun(state: PrReviewState, runId: string): PrReviewRun {
+  const run = state.runs.find((r) => r.runId === runId);
+  if (!run) throw new Error(`review run ${runId} is missing from the actor state`);
+  return run;
+}
+
+/**
+ * One actor per (owner/repo, PR number): reviews of one pull request run one at a time, in push order, and the
+ * actor remembers the last reviewed head so a push is reviewed incrementally. Its workflow loops over its queue;
+ * each job runs inside a try block, so a failing review ends in a recorded error and never wedges the queue.
+ */
+export function createPrReviewActor(deps: StepDeps) {
+  const steps = createReviewSteps(deps);
+  return actor({
+    state: initialPrReviewState(),
+    queues: { jobs: queue<PrReviewJob>() },
+    run: workflow(async (ctx) => {
+      await ctx.loop("jobs", async (loop) => {
+        const message = await loop.queue.next("wait-job", { names: ["jobs"] });
+        const job = message.body as PrReviewJob;
+        const log = deps.log.child({ runId: job.runId, repo: `${job.repo.owner}/${job.repo.name}`, pr: job.pr.number, head: job.pr.headSha.slice(0, 7) });
+
+        const admission = await loop.step({
+          name: "admit-job",
+          timeout: 10_000,
+          maxRetries: 3,
+          run: async (sc) => {
+            const decision = admitReviewJob(sc.state, job);
+            sc.state.lastDequeuedAt = deps.now();
+            sc.state.seenDeliveries = capped([...sc.state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
+            if (decision.ok) {
+              const run: PrReviewRun = { runId: job.runId, action: job.action, headSha: job.pr.headSha, status: "running", startedAt: deps.now() };
+              sc.state.runs = capped([...sc.state.runs, run], MAX_RUNS_KEPT);
+            }
+            return decision;
+          },
+        });
+        if (!admission.ok) {
+          log.info({ reason: admission.reason }, "review not run");
+          return;
+        }
+
+        const result = await loop.try("run-review", (tc) => reviewPullRequest(tc, steps, job, admission.since));
+
+        const final = await loop.step({
+          name: "record-outcome",
+          timeout: 10_000,
+          maxRetries: 3,
+          run: async (sc) => {
+            const run = { ...finishReviewRun(findRun(sc.state, job.runId), result, deps.now()), closed: true };
+            replaceRun(sc.state, run);
+            if (coversHead(run.status)) sc.state.lastReviewedSha = job.pr.headSha;
+            return run;
+          },
+        });
+        const level = final.status === "error" ? "error" : "info";
+        log[level]({ status: final.status, reason: final.reason ?? final.error, review: final.reviewUrl }, "review finished");
+      });
+    }),
+    actions: {
+      /** Called after every enqueue: keeps the wake-up alarm ticking until the job has run (see workflow/wake.ts). */
+      keepAwake: async (c): Promise<void> => {
+        const now = Date.now();
+        c.state.wakeUntil = Math.max(c.state.wakeUntil, now + ENQUEUE_WAKE_MS);
+        c.state.lastEnqueuedAt = now;
+        if (reviewTickChainBroken(c.state, now)) {
+          c.state.nextTickAt = now + TICK_MS;
+          await c.schedule.after(TICK_MS, "tick");
+        }
+      },
+      /** The alarm: reschedules itself while a job waits or a review is open, so a crashed review resumes. */
+      tick: async (c): Promise<void> => {
+        const now = Date.now();
+        if (!reviewNeedsWaking(c.state, now)) {
+          c.state.nextTickAt = 0;
+          return;
+        }
+        c.state.nextTickAt = now + TICK_MS;
+        await c.schedule.after(TICK_MS, "tick");
+      },
+      /** Recent review runs on this pull request, oldest first. */
+      getReviews: (c): PrReviewRun[] => c.state.runs,
+      /** The head sha the last review covered (where the next incremental review starts). */
+      getLastReviewedSha: (c): string | null => c.state.lastReviewedSha,
+    },
+  });
+}

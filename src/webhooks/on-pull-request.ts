@@ -1,0 +1,35 @@
+import type { Logger } from "pino";
+import type { PrReviewJob } from "../workflow/review-pr/types.js";
+import { reviewJobFromPullRequest, type PullRequestPayload } from "./pr-to-job.js";
+
+/** The `pull_request` events that may start a review (drafts, bots and closed PRs are dropped by the handler). */
+export const PULL_REQUEST_REVIEW_EVENTS = ["pull_request.opened", "pull_request.reopened", "pull_request.ready_for_review", "pull_request.synchronize"] as const;
+
+/** What the handler needs from the app's dependencies (AppDeps provides it). */
+export interface PullRequestHandlerDeps {
+  /** Enqueues on the PR's review actor; without it (a setup that does not run reviews) events are only logged. */
+  enqueueReview?: (job: PrReviewJob) => Promise<void>;
+  now: () => number;
+  allowedOwners?: readonly string[];
+}
+
+/**
+ * The `pull_request` handler: payload to job, then enqueue; nothing slow, so the webhook is answered in
+ * milliseconds. An enqueue failure throws, so GitHub records the delivery as failed and it can be redelivered.
+ */
+export function handlePullRequestForReview(deps: PullRequestHandlerDeps) {
+  return async (context: { id: string; payload: PullRequestPayload; log: Logger }): Promise<void> => {
+    const decision = reviewJobFromPullRequest(context.payload, context.id, deps.now(), deps.allowedOwners);
+    if (!decision.ok) {
+      const level = decision.reason.includes("ALLOWED_OWNERS") ? "warn" : "debug";
+      context.log[level]({ deliveryId: context.id, reason: decision.reason }, "pull_request ignored");
+      return;
+    }
+    if (!deps.enqueueReview) {
+      context.log.debug({ deliveryId: context.id }, "pull_request review is not enabled in this process");
+      return;
+    }
+    await deps.enqueueReview(decision.job);
+    context.log.info({ deliveryId: context.id, pr: decision.job.pr.number, head: decision.job.pr.headSha.slice(0, 7) }, "review job enqueued");
+  };
+}

@@ -1,0 +1,147 @@
+import nock from "nock";
+import { TEST_TOKEN } from "./fake-github-nock.js";
+
+/** A pull request as the fake holds it; tests change `headSha` (a push) before sending `synchronize`. */
+export interface FakePullRequest {
+  number: number;
+  state: "open" | "closed";
+  draft: boolean;
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  /** `owner/name` of the head repository (another one for a fork). */
+  headRepo: string;
+  author: string;
+}
+
+export interface FakeReview {
+  id: number;
+  pull: number;
+  body: string;
+  commitId: string;
+  event: string;
+  comments: Array<{ path: string; line: number; side: string; body: string }>;
+}
+
+export interface FakeIssueComment {
+  id: number;
+  issue: number;
+  body: string;
+}
+
+export interface FakePrGitHubState {
+  pulls: Map<number, FakePullRequest>;
+  reviews: FakeReview[];
+  comments: FakeIssueComment[];
+  /** Every createReview call, including the ones answered with an error. */
+  createReviewCalls: number;
+  writes: Array<{ method: string; path: string }>;
+  tokenRequests: number;
+  unmatched: string[];
+}
+
+export { TEST_TOKEN };
+
+/**
+ * GitHub's REST API for one repository's pull requests, faked in-process with nock: an in-memory store of pull
+ * requests, reviews and issue comments, so tests assert the end state (one review per head sha) rather than a
+ * call script. `failCreateReviewOnce` stores the first review and then answers 502, as when GitHub's answer is
+ * lost: the step retries, and only the marker search keeps it from posting twice.
+ */
+export function fakeGitHubPulls(params: {
+  owner: string;
+  repo: string;
+  installationId?: number;
+  /** `.github/fixbot.yml` content; undefined answers 404. */
+  configYaml?: string;
+  failCreateReviewOnce?: boolean;
+}): { state: FakePrGitHubState; addPull(pull: FakePullRequest): void; stop(): void } {
+  const { owner, repo } = params;
+  const state: FakePrGitHubState = { pulls: new Map(), reviews: [], comments: [], createReviewCalls: 0, writes: [], tokenRequests: 0, unmatched: [] };
+  let nextId = 5000;
+  let failNext = params.failCreateReviewOnce ?? false;
+  const base = `/repos/${owner}/${repo}`;
+  const api = nock("https://api.github.com").persist();
+  // Calls to the local Rivet Engine pass through nock; anything else unmatched is a bug.
+  const onNoMatch = (req: { method?: string; path?: string }) => {
+    if (!/^\/(gateway|health|envoys|actors)\b/.test(req.path ?? "")) state.unmatched.push(`${req.method} ${req.path}`);
+  };
+  nock.emitter.on("no match", onNoMatch);
+  const pullOf = (uri: string) => state.pulls.get(Number(/\/pulls\/(\d+)/.exec(uri)?.[1]));
+
+  api.post(`/app/installations/${params.installationId ?? 1}/access_tokens`).reply(201, () => {
+    state.tokenRequests++;
+    return { token: TEST_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: "all" };
+  });
+  api.get(`${base}/contents/.github%2Ffixbot.yml`).reply(() =>
+    params.configYaml === undefined ? [404, { message: "Not Found" }] : [200, params.configYaml, { "content-type": "text/plain; charset=utf-8" }],
+  );
+  api.get(`/repos/${owner}/.github/contents/.github%2Ffixbot.yml`).reply(404, { message: "Not Found" });
+  api.get(new RegExp(`^${base}/pulls/(\\d+)$`)).reply((uri) => {
+    const pull = pullOf(uri);
+    return pull ? [200, toApiPull(pull)] : [404, { message: "Not Found" }];
+  });
+  api.get(new RegExp(`^${base}/pulls/(\\d+)/reviews(\\?.*)?$`)).reply((uri) => {
+    const number = pullOf(uri)?.number;
+    return [200, state.reviews.filter((r) => r.pull === number).map(toApiReview)];
+  });
+  api.post(new RegExp(`^${base}/pulls/(\\d+)/reviews$`)).reply((uri, body) => {
+    state.createReviewCalls++;
+    const pull = pullOf(uri);
+    if (!pull) return [404, { message: "Not Found" }];
+    const b = body as { commit_id: string; event: string; body: string; comments?: FakeReview["comments"] };
+    const bad = (b.comments ?? []).find((c) => !c.path || !Number.isInteger(c.line) || c.side !== "RIGHT" || !c.body);
+    if (bad) return [422, { message: "Unprocessable Entity", errors: [`bad comment ${JSON.stringify(bad)}`] }];
+    const review: FakeReview = { id: nextId++, pull: pull.number, body: b.body, commitId: b.commit_id, event: b.event, comments: b.comments ?? [] };
+    state.reviews.push(review);
+    state.writes.push({ method: "POST", path: uri });
+    if (failNext) {
+      failNext = false;
+      return [502, { message: "Bad Gateway" }];
+    }
+    return [200, toApiReview(review)];
+  });
+  api.get(new RegExp(`^${base}/issues/(\\d+)/comments(\\?.*)?$`)).reply((uri) => {
+    const issue = Number(/issues\/(\d+)\/comments/.exec(uri)![1]);
+    return [200, state.comments.filter((c) => c.issue === issue).map(toApiComment)];
+  });
+  api.post(new RegExp(`^${base}/issues/(\\d+)/comments$`)).reply((uri, body) => {
+    const comment = { id: nextId++, issue: Number(/issues\/(\d+)\/comments/.exec(uri)![1]), body: (body as { body: string }).body };
+    state.comments.push(comment);
+    state.writes.push({ method: "POST", path: uri });
+    return [201, toApiComment(comment)];
+  });
+  api.patch(new RegExp(`^${base}/issues/comments/(\\d+)$`)).reply((uri, body) => {
+    const comment = state.comments.find((c) => c.id === Number(uri.split("/").at(-1)));
+    if (!comment) return [404, { message: "Not Found" }];
+    comment.body = (body as { body: string }).body;
+    state.writes.push({ method: "PATCH", path: uri });
+    return [200, toApiComment(comment)];
+  });
+
+  function toApiPull(p: FakePullRequest) {
+    return {
+      number: p.number,
+      state: p.state,
+      draft: p.draft,
+      html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`,
+      user: { login: p.author, type: "User" },
+      head: { ref: p.headRef, sha: p.headSha, repo: { full_name: p.headRepo } },
+      base: { ref: p.baseRef, repo: { full_name: `${owner}/${repo}` } },
+    };
+  }
+  function toApiReview(r: FakeReview) {
+    return { id: r.id, body: r.body, commit_id: r.commitId, state: "COMMENTED", html_url: `https://github.com/${owner}/${repo}/pull/${r.pull}#pullrequestreview-${r.id}`, user: { login: "fixbot[bot]", type: "Bot" } };
+  }
+  function toApiComment(c: FakeIssueComment) {
+    return { id: c.id, body: c.body, html_url: `https://github.com/${owner}/${repo}/issues/${c.issue}#issuecomment-${c.id}`, user: { login: "fixbot[bot]", type: "Bot" } };
+  }
+  return {
+    state,
+    addPull: (pull) => void state.pulls.set(pull.number, pull),
+    stop: () => {
+      nock.emitter.off("no match", onNoMatch);
+      nock.cleanAll();
+    },
+  };
+}

@@ -1,0 +1,225 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { enqueueFixJob } from "../../src/actors/enqueue.js";
+import { enqueuePrReview } from "../../src/actors/enqueue-pr-review.js";
+import { createApp } from "../../src/app.js";
+import { prReviewMarker } from "../../src/workflow/review-pr/review-text.js";
+import type { PrReviewRun } from "../../src/workflow/review-pr/types.js";
+import { startAppHarness, type AppHarness } from "../helpers/app-harness.js";
+import { fakeGitHubPulls, TEST_TOKEN, type FakePrGitHubState } from "../helpers/fake-github-pr-nock.js";
+import { createBareRemote, listRemoteBranches } from "../helpers/git-remote.js";
+import { pullRequestPayload } from "../helpers/pr-payloads.js";
+import { pushPullRequestCommit } from "../helpers/pr-remote.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const REVIEWER = join(ROOT, "fixtures", "agents", "review-findings.sh");
+const CALC = join(ROOT, "fixtures", "repos", "calc");
+const OWNER = "acme";
+const PR = 7;
+/** The review agent appends its cwd and that directory's listing here (passed through review.passEnv). */
+const DUMP_VAR = "FIXBOT_REVIEW_DUMP";
+
+let harness: AppHarness;
+let stopFake: (() => void) | undefined;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  harness = await startAppHarness();
+  // The harness loads src/app.ts without a review enqueuer; load it once more with one (the same wiring server.ts uses).
+  const client = harness.runtime.client;
+  await harness.probot.load(createApp({ enqueue: (job) => enqueueFixJob(client, job), enqueueReview: (job) => enqueuePrReview(client, job), now: Date.now }));
+});
+
+afterEach(() => {
+  stopFake?.();
+  stopFake = undefined;
+});
+
+afterAll(async () => {
+  await harness?.stop();
+  for (const cleanup of cleanups) await cleanup();
+  nock.enableNetConnect();
+  delete process.env[DUMP_VAR];
+});
+
+const CONFIG = `review:\n  command: ${JSON.stringify(REVIEWER)}\n  passEnv: [${DUMP_VAR}]\n`;
+
+/** A bare remote seeded from the calc fixture, a PR on it (pushed to a branch and refs/pull/7/head), a fake GitHub. */
+async function scenario(repo: string, opts: { configYaml?: string; fork?: boolean; files?: Record<string, string>; failCreateReviewOnce?: boolean } = {}) {
+  const remote = await createBareRemote({ fixture: CALC });
+  cleanups.push(remote.cleanup);
+  const dump = join(remote.root, "agent-dump.txt");
+  process.env[DUMP_VAR] = dump;
+  const headRepo = opts.fork ? `mallory/${repo}` : `${OWNER}/${repo}`;
+  const files = opts.files ?? { "src/calc.js": (await readFile(join(CALC, "src", "calc.js"), "utf8")).replace("a - b", "a + b") };
+  const sha1 = await pushPullRequestCommit({ bareDir: remote.dir, number: PR, parent: "main", branch: opts.fork ? null : "feature", files, message: "Fix add" });
+  const fake = fakeGitHubPulls({ owner: OWNER, repo, configYaml: opts.configYaml ?? CONFIG, failCreateReviewOnce: opts.failCreateReviewOnce });
+  stopFake = fake.stop;
+  fake.addPull({ number: PR, state: "open", draft: false, headSha: sha1, headRef: "feature", baseRef: "main", headRepo, author: "alice" });
+  const send = (action: "opened" | "reopened" | "synchronize", extra: { headSha?: string; before?: string; deliveryId?: string; draft?: boolean; author?: string; authorType?: "User" | "Bot" } = {}) =>
+    harness.probot.receive({
+      id: extra.deliveryId ?? `delivery-${repo}-${Math.random().toString(36).slice(2)}`,
+      name: "pull_request",
+      payload: pullRequestPayload({ action, owner: OWNER, repo, number: PR, headSha: extra.headSha ?? sha1, before: extra.before, cloneUrl: remote.url, headRepo, draft: extra.draft, author: extra.author, authorType: extra.authorType }),
+    } as never);
+  const actor = () => harness.runtime.client.prReview.getOrCreate([`${OWNER}/${repo}`.toLowerCase(), String(PR)]);
+  const readDump = () => readFile(dump, "utf8").catch(() => "");
+  return { remote, sha1, fake, state: fake.state, send, actor, readDump };
+}
+
+/** Waits until the PR's actor has `count` closed runs and returns its runs. */
+async function waitForReviews(actor: () => { getReviews(): Promise<PrReviewRun[]> }, count = 1, timeoutMs = 90_000): Promise<PrReviewRun[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const runs = await actor().getReviews();
+    if (runs.filter((r) => r.closed).length >= count) return runs;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} finished review(s): ${JSON.stringify(runs)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function reviewsFor(state: FakePrGitHubState, sha: string) {
+  return state.reviews.filter((r) => r.commitId === sha);
+}
+
+describe("pull request review: webhooks to one real PR review per head sha", () => {
+  it("opened: one review with an inline finding on a changed line and the out-of-diff finding in the body", async () => {
+    const s = await scenario("pr-opened");
+    await s.send("opened");
+    const [run] = await waitForReviews(s.actor);
+    expect(run?.status, JSON.stringify(run)).toBe("reviewed");
+    expect(s.state.reviews).toHaveLength(1);
+    const review = s.state.reviews[0]!;
+    expect(review).toMatchObject({ commitId: s.sha1, event: "COMMENT" });
+    expect(review.comments).toEqual([{ path: "src/calc.js", line: 3, side: "RIGHT", body: expect.stringContaining("Inline: check this added line.") }]);
+    expect(review.body.startsWith(prReviewMarker(s.sha1))).toBe(true);
+    expect(review.body).toContain("Reviewed the whole pull request");
+    expect(review.body).toContain("Reviewed 1 file(s): src/calc.js.");
+    expect(review.body).toContain("Findings outside the diff (1)");
+    expect(review.body).toContain("`README.md:1` — Outside: the README does not mention this change.");
+    expect(review.body).toContain(`..${s.sha1.slice(0, 7)}`);
+    // A branch of the repository itself: the agent ran in a checkout of the head.
+    expect(await s.readDump()).toMatch(/ls=.*package\.json.*src/);
+    expect(await s.actor().getLastReviewedSha()).toBe(s.sha1);
+    for (const r of s.state.reviews) expect(r.body).not.toContain(TEST_TOKEN);
+    expect(Object.keys(await listRemoteBranches(s.remote.dir)).sort()).toEqual(["feature", "main"]);
+    expect(s.state.unmatched, s.state.unmatched.join("\n")).toEqual([]);
+  });
+
+  it("the same delivery twice, a second event for the same head, then a push: one review per head, the push reviewed incrementally", async () => {
+    const s = await scenario("pr-sync");
+    await s.send("opened", { deliveryId: "pr-sync-1" });
+    await s.send("opened", { deliveryId: "pr-sync-1" });
+    await s.send("reopened", { deliveryId: "pr-sync-2" });
+    await waitForReviews(s.actor, 1);
+    const sha2 = await pushPullRequestCommit({ bareDir: s.remote.dir, number: PR, parent: s.sha1, branch: "feature", files: { "src/extra.js": "export const answer = 42;\n" }, message: "Add extra" });
+    s.state.pulls.get(PR)!.headSha = sha2;
+    await s.send("synchronize", { headSha: sha2, before: s.sha1 });
+    const runs = await waitForReviews(s.actor, 2);
+    // The duplicate delivery and the second event for an already reviewed head were refused at admission.
+    expect(runs.map((r) => [r.action, r.status])).toEqual([["opened", "reviewed"], ["synchronize", "reviewed"]]);
+    expect(reviewsFor(s.state, s.sha1)).toHaveLength(1);
+    expect(reviewsFor(s.state, sha2)).toHaveLength(1);
+    const incremental = reviewsFor(s.state, sha2)[0]!;
+    expect(runs[1]?.range).toEqual({ mode: "incremental", from: s.sha1, to: sha2 });
+    expect(incremental.body).toContain(`Incremental review: only the commits pushed since the last review, \`${s.sha1.slice(0, 7)}..${sha2.slice(0, 7)}\``);
+    expect(incremental.body).toContain("Reviewed 1 file(s): src/extra.js.");
+    expect(incremental.body).not.toContain("src/calc.js");
+    expect(incremental.comments).toEqual([expect.objectContaining({ path: "src/extra.js", line: 1 })]);
+    expect(await s.actor().getLastReviewedSha()).toBe(sha2);
+  });
+
+  it("a retried publish (GitHub's answer lost) and a review posted before a crash: still one review for the head", async () => {
+    const s = await scenario("pr-retry", { failCreateReviewOnce: true });
+    await s.send("opened");
+    const [run] = await waitForReviews(s.actor);
+    expect(run?.status, JSON.stringify(run)).toBe("reviewed");
+    expect(s.state.createReviewCalls).toBe(1);
+    expect(reviewsFor(s.state, s.sha1)).toHaveLength(1);
+    s.fake.stop();
+
+    // A review of this head already on GitHub (posted by a process that died before recording it): found, not redone.
+    const other = await scenario("pr-found");
+    other.state.reviews.push({ id: 1, pull: PR, body: `${prReviewMarker(other.sha1)}\nearlier review`, commitId: other.sha1, event: "COMMENT", comments: [] });
+    await other.send("opened");
+    const [found] = await waitForReviews(other.actor);
+    expect(found?.status).toBe("already-reviewed");
+    expect(other.state.createReviewCalls).toBe(0);
+    expect(await other.actor().getLastReviewedSha()).toBe(other.sha1);
+    expect(await other.readDump()).toBe("");
+  });
+
+  it("drafts and bot authors: nothing is enqueued, fetched or posted", async () => {
+    const s = await scenario("pr-skip");
+    await s.send("opened", { draft: true });
+    await s.send("opened", { author: "dependabot[bot]", authorType: "Bot" });
+    expect(await s.actor().getReviews()).toEqual([]);
+    expect(s.state.tokenRequests).toBe(0);
+    expect(s.state.reviews).toHaveLength(0);
+  });
+
+  it("a fork PR is reviewed from the diff only: the agent runs in an empty scratch directory, not a checkout", async () => {
+    const s = await scenario("pr-fork", { fork: true });
+    await s.send("opened");
+    const [run] = await waitForReviews(s.actor);
+    expect(run?.status, JSON.stringify(run)).toBe("reviewed");
+    const dump = await s.readDump();
+    expect(dump).toMatch(/^cwd=.*review-cwd\/acme__pr-fork__pr-7\nls=\n---\n$/);
+    expect(dump).not.toContain("workspaces");
+    const [review] = s.state.reviews;
+    expect(review?.body).toContain("comes from a fork: the review worked from the diff only");
+    expect(review?.comments).toEqual([expect.objectContaining({ path: "src/calc.js", line: 3 })]);
+  });
+
+  it("a 5,000-line diff is reviewed in budgeted chunks; lockfiles, generated and too-large files are listed as not reviewed", async () => {
+    const files: Record<string, string> = {};
+    for (let f = 1; f <= 50; f++) {
+      files[`src/gen/module-${String(f).padStart(2, "0")}.js`] = Array.from({ length: 100 }, (_, i) => `export const value${i} = ${f * 1000 + i}; // line ${i + 1}\n`).join("");
+    }
+    files["package-lock.json"] = `${JSON.stringify({ name: "calc", lockfileVersion: 3, packages: {} }, null, 2)}\n`;
+    files["dist/bundle.js"] = "console.log('built');\n";
+    files["data/huge.txt"] = "x".repeat(60).concat("\n").repeat(500);
+    const config = `${CONFIG}pullRequests:\n  maxChunkBytes: 20000\n  maxChunks: 3\n`;
+    const s = await scenario("pr-big", { files, configYaml: config });
+    await s.send("opened");
+    const [run] = await waitForReviews(s.actor);
+    expect(run?.status, JSON.stringify(run)).toBe("reviewed");
+    expect(run?.chunks).toBe(3);
+    const [review] = s.state.reviews;
+    const body = review!.body;
+    expect(body).toContain("53 file(s) changed");
+    for (const part of ["Part 1 of 3", "Part 2 of 3", "Part 3 of 3"]) expect(body).toContain(part);
+    expect(body).toMatch(/### Files not reviewed \(\d+\)/);
+    expect(body).toContain("`package-lock.json` — lockfile");
+    expect(body).toContain("`dist/bundle.js` — generated file");
+    expect(body).toContain("`data/huge.txt` — too large for the review budget");
+    expect(body).toContain("`src/gen/module-50.js` — too large for the review budget");
+    expect((await s.readDump()).match(/^cwd=/gm)).toHaveLength(3);
+    expect(review!.comments.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("turned off, an ignored author, an invalid config: no review; the invalid config is named in one PR comment", async () => {
+    const off = await scenario("pr-off", { configYaml: `${CONFIG}pullRequests:\n  autoReview: false\n` });
+    await off.send("opened");
+    expect((await waitForReviews(off.actor))[0]).toMatchObject({ status: "skipped", reason: "pullRequests.autoReview is off" });
+    expect(off.state.reviews).toHaveLength(0);
+    off.fake.stop();
+
+    const ignored = await scenario("pr-ignored", { configYaml: `${CONFIG}pullRequests:\n  ignoreAuthors: [Alice]\n` });
+    await ignored.send("opened");
+    expect((await waitForReviews(ignored.actor))[0]?.status).toBe("skipped");
+    expect(ignored.state.reviews).toHaveLength(0);
+    ignored.fake.stop();
+
+    const bad = await scenario("pr-bad", { configYaml: `${CONFIG}pullRequests:\n  maxChunks: many\n` });
+    await bad.send("opened");
+    expect((await waitForReviews(bad.actor))[0]?.status).toBe("invalid-config");
+    expect(bad.state.reviews).toHaveLength(0);
+    expect(bad.state.comments).toHaveLength(1);
+    expect(bad.state.comments[0]!.body).toMatch(/`pullRequests\.maxChunks`: Expected number, received string/);
+  });
+});
