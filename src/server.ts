@@ -31,7 +31,7 @@ async function main(): Promise<void> {
         if (!probot) throw new Error("the Probot app is not loaded yet");
         return probot;
       },
-      octokit: { baseUrl: apiBaseUrl(env) },
+      octokit: { baseUrl: apiBaseUrl(env), throttle: env.FIXBOT_GITHUB_THROTTLE === "on" },
     }),
     createAgent: commandAgentFactory(process.env, env.FIXBOT_AGENT_ENV),
     secrets: [privateKey, env.WEBHOOK_SECRET ?? "", ...agentSecrets].filter(Boolean),

@@ -8,6 +8,7 @@ import { runKey, type FixbotRegistry } from "./index.js";
  */
 export async function enqueueFixJob(client: Client<FixbotRegistry>, job: FixJob): Promise<void> {
   const handle = client.fixRun.getOrCreate(runKey(job));
+  const enqueuedAt = Date.now();
   await handle.send("jobs", job);
-  await handle.keepAwake();
+  await handle.keepAwake(enqueuedAt);
 }

@@ -58,7 +58,7 @@ export function createFixRunActor(deps: StepDeps) {
             if (job.deliveryId) sc.state.seenDeliveries = capped([...sc.state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
             if (decision.ok) {
               const view = newRunView({ runId: job.runId, issueNumber: job.issue.number, requestedBy: job.requestedBy, branch: job.branch, maxAttempts: 0, now: deps.now() });
-              sc.state.runs = capped([...sc.state.runs, { ...view, requestKey: job.requestKey }], MAX_RUNS_KEPT);
+              sc.state.runs = capped([...sc.state.runs, { ...view, requestKey: job.requestKey, job }], MAX_RUNS_KEPT);
             }
             return decision;
           },
@@ -71,7 +71,7 @@ export function createFixRunActor(deps: StepDeps) {
         const io = ioFor(job);
         const result = await loop.try("run-job", (tc) => fixIssue(tc, steps, io, job));
 
-        const final = await loop.step({
+        await loop.step({
           name: "record-outcome",
           timeout: 10_000,
           maxRetries: 3,
@@ -79,10 +79,10 @@ export function createFixRunActor(deps: StepDeps) {
             const view = finalView(findRun(sc.state, job.runId), result, deps.now(), job.source, cancelledBy(sc.state, job.runId));
             replaceRun(sc.state, view);
             if (view.status !== "ignored") sc.state.lastFinishedAt = view.finishedAt ?? deps.now();
+            log.info({ status: view.status, reason: view.ignoredReason ?? view.error?.message }, "run finished");
             return view;
           },
         });
-        log.info({ status: final.status, reason: final.ignoredReason ?? final.error?.message }, "run finished");
 
         // The final comment edit is retried on its own; if GitHub stays down it is logged, and the job still ends.
         const published = await loop.tryStep({
@@ -110,10 +110,11 @@ export function createFixRunActor(deps: StepDeps) {
     }),
     actions: {
       /** Called after every enqueue: keeps the wake-up alarm ticking until the job has run (see wake.ts). */
-      keepAwake: async (c): Promise<void> => {
+      keepAwake: async (c, enqueuedAt: number): Promise<void> => {
         const now = Date.now();
         c.state.wakeUntil = Math.max(c.state.wakeUntil, now + ENQUEUE_WAKE_MS);
-        c.state.lastEnqueuedAt = now;
+        // The time the caller sent the job, not now: the workflow may already have taken it from the queue.
+        c.state.lastEnqueuedAt = Math.max(c.state.lastEnqueuedAt, enqueuedAt);
         if (tickChainBroken(c.state, now)) {
           c.state.nextTickAt = now + TICK_MS;
           await c.schedule.after(TICK_MS, "tick");

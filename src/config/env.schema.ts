@@ -31,6 +31,13 @@ export const EnvSchema = z.object({
   /** GitHub Enterprise Server host (Probot's variable). */
   GHE_HOST: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "must be a host name, e.g. github.example.com").optional(),
   GHE_PROTOCOL: z.enum(["http", "https"]).default("https"),
+  /**
+   * Octokit's rate-limit pacing (one write per second, as GitHub asks of integrations). "off" only for test
+   * rigs that talk to a fake GitHub.
+   */
+  FIXBOT_GITHUB_THROTTLE: z.enum(["on", "off"]).default("on"),
+  /** The slash-command word: `/fixbot fix ...`. */
+  FIXBOT_COMMAND_WORD: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,30}$/, "must be a word: letters, digits, dashes").default("fixbot"),
   /** An external Rivet Engine (RivetKit's variable); unset means the embedded engine. */
   RIVET_ENDPOINT: z.string().url().optional(),
 });

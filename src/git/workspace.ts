@@ -127,10 +127,15 @@ export async function remoteBranchSha(params: GitAccess & { dir: string; branch:
   return out.split(/\s+/)[0] || undefined;
 }
 
-/** Force-pushes `sha` to `branch` unless the remote already points there (idempotent). */
-export async function pushBranch(params: GitAccess & { dir: string; branch: string; sha: string }): Promise<"pushed" | "up-to-date"> {
+/**
+ * Pushes `sha` to `branch` unless the remote already points there (idempotent). fixbot's own branches are
+ * force-pushed (a new run replaces the old fix); someone's pull request branch only fast-forwards, so commits
+ * pushed there meanwhile are never lost (the push fails instead).
+ */
+export async function pushBranch(params: GitAccess & { dir: string; branch: string; sha: string; force: boolean }): Promise<"pushed" | "up-to-date"> {
   if ((await remoteBranchSha(params)) === params.sha) return "up-to-date";
-  await git(params.dir, params).raw(["push", "--force", params.url, `${params.sha}:refs/heads/${params.branch}`]);
+  const args = ["push", ...(params.force ? ["--force"] : []), params.url, `${params.sha}:refs/heads/${params.branch}`];
+  await git(params.dir, params).raw(args);
   return "pushed";
 }
 

@@ -15,9 +15,10 @@ export function createInstallationAccess(params: { probot: () => Probot; octokit
     async forInstallation(installationId: number): Promise<InstallationAccess> {
       let entry = cache.get(installationId);
       if (!entry || entry.expiresAt - REFRESH_MARGIN_MS <= now()) {
-        const appOctokit = await params.probot().auth(installationId);
-        const auth = (await appOctokit.auth({ type: "installation" })) as { token: string; expiresAt?: string };
-        entry = { token: auth.token, expiresAt: auth.expiresAt ? Date.parse(auth.expiresAt) : now() + 55 * 60_000 };
+        // Asked through the App (JWT) client, which honours GHE_HOST; Probot's installation auth hook does not.
+        const appOctokit = await params.probot().auth();
+        const { data } = await appOctokit.request("POST /app/installations/{installation_id}/access_tokens", { installation_id: installationId });
+        entry = { token: data.token, expiresAt: data.expires_at ? Date.parse(data.expires_at) : now() + 55 * 60_000 };
         cache.set(installationId, entry);
       }
       return { token: entry.token, octokit: createOctokit({ token: entry.token, ...params.octokit }) };

@@ -19,6 +19,6 @@ export async function pushBranch(
     throw new Error(`rebuilt commit ${rebuilt.sha} differs from the recorded ${params.sha}; refusing to push a different change`);
   }
   const access = await gitAccessFor(deps, job, params.timeoutMs);
-  const result = await gitPush({ ...access, dir: workspaceDir(deps.dataDir, job), branch: job.branch, sha: params.sha });
+  const result = await gitPush({ ...access, dir: workspaceDir(deps.dataDir, job), branch: job.branch, sha: params.sha, force: job.target === undefined });
   return { sha: params.sha, result };
 }

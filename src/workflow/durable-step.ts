@@ -2,7 +2,7 @@ import { CriticalError } from "@rivetkit/workflow-engine";
 import { errorLine } from "../util/error-text.js";
 import type { FixRunState, FlowContext } from "./flow-context.js";
 import { stepFailed, stepFinished, stepStarted } from "./run-view.js";
-import type { RunView } from "./types.js";
+import type { Checkpoint, RunView } from "./types.js";
 
 /** Retry and time policy of one named step. Every step states both explicitly. */
 export interface StepPolicy {
@@ -76,6 +76,7 @@ export function durableStep<T>(
   policy: StepPolicy,
   work: (signal: AbortSignal) => Promise<T>,
   describe?: (result: T) => string | undefined,
+  remember?: (checkpoint: Checkpoint, result: T) => Checkpoint,
 ): Promise<T> {
   return ctx.step({
     name,
@@ -91,7 +92,9 @@ export function durableStep<T>(
       const signal = AbortSignal.any([sc.abortSignal, io.cancelSignal, AbortSignal.timeout(policy.timeoutMs + WORK_TIMEOUT_GRACE_MS)]);
       try {
         const result = await work(signal);
-        replaceRun(sc.state, stepFinished(findRun(sc.state, io.runId), name, io.now(), describe?.(result)));
+        const finished = stepFinished(findRun(sc.state, io.runId), name, io.now(), describe?.(result));
+        const checkpoint = remember ? remember(finished.checkpoint ?? { attempts: [] }, result) : finished.checkpoint;
+        replaceRun(sc.state, { ...finished, checkpoint });
         await publishQuietly(io, sc.state);
         return result;
       } catch (error) {

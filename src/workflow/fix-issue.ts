@@ -1,26 +1,31 @@
-import type { RepoConfig } from "../config/repo.schema.js";
-import type { AgentAttemptResult } from "../steps/run-agent.js";
 import type { Steps } from "../steps/index.js";
 import { workspaceDir } from "../steps/workspace-path.js";
-import { judgeAttempt, finalStatus } from "./decide.js";
+import { judgeAttempt } from "./decide.js";
 import { durableStep, recordStep, type DurableIO } from "./durable-step.js";
+import { finishChange, GITHUB_WRITE, type FixResult } from "./finish-change.js";
 import type { FlowContext } from "./flow-context.js";
+import { stepReused } from "./run-view.js";
 import { buildFeedback, buildTaskText, retryHint } from "./task-text.js";
-import type { FixJob, RunView, TestSummary } from "./types.js";
+import type { Checkpoint, FixJob, TestSummary } from "./types.js";
 
-/** How a run ended, as data: the finish step turns it into the final tracking comment and the actor state. */
-export type FixResult = Partial<Pick<RunView, "tests" | "agentSummary" | "commit" | "pullRequest" | "review" | "reviewUrl" | "error" | "ignoredReason" | "workspace">> & {
-  status: RunView["status"];
-};
+export type { FixResult } from "./finish-change.js";
 
-const GITHUB_WRITE = { timeoutMs: 60_000, maxRetries: 5 };
-const GIT_LOCAL = { timeoutMs: 120_000, maxRetries: 2 };
+type Attempt = Checkpoint["attempts"][number];
 
 /**
  * The fix workflow: it only orders named steps; each step's work lives in src/steps. Step names are recorded
- * in the workflow history: keep them stable.
+ * in the workflow history: keep them stable. A retried run (`job.retryOf`) takes the recorded results of the
+ * steps that finished in the run it continues, and starts at the step that failed.
  */
 export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, job: FixJob): Promise<FixResult> {
+  const prior = await ctx.step({
+    name: "load-checkpoint",
+    timeout: 10_000,
+    maxRetries: 1,
+    run: async (sc) => (job.retryOf ? (sc.state.runs.find((r) => r.runId === job.retryOf)?.checkpoint ?? null) : null),
+  });
+  const reuse = (name: string) => recordStep(ctx, io, `reuse-${name}`, (view) => stepReused(view, name, job.retryOf ?? "?"));
+
   const check = await durableStep(ctx, io, "check-request", GITHUB_WRITE, () => steps.checkRequest(job));
   if (check.kind === "ignored") return { status: "ignored", ignoredReason: check.reason };
   if (check.kind === "invalid-config") {
@@ -37,8 +42,12 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
   await recordStep(ctx, io, "post-tracking-comment", (view) => ({ ...view, maxAttempts: config.maxAttempts, announced: true }));
 
   const cloneTimeout = config.timeouts.clone * 1000;
-  const clone = await durableStep(ctx, io, "clone-repo", { timeoutMs: cloneTimeout, maxRetries: 3 }, () => steps.cloneRepo(job, config), (r) => `at ${r.baseSha.slice(0, 7)}`);
   const workspace = workspaceDir(steps.deps.dataDir, job);
+  let clone = prior?.clone;
+  if (clone) await reuse("clone-repo");
+  else {
+    clone = await durableStep(ctx, io, "clone-repo", { timeoutMs: cloneTimeout, maxRetries: 3 }, () => steps.cloneRepo(job, config), (r) => `at ${r.baseSha.slice(0, 7)}`, (cp, r) => ({ ...cp, clone: r }));
+  }
   if (!clone.testCommand) {
     return {
       status: "error",
@@ -50,87 +59,56 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
       },
     };
   }
-  const testCommand = clone.testCommand;
-  const task = buildTaskText({ repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue, instructions: config.instructions, testCommand });
+  const { baseSha, testCommand } = { baseSha: clone.baseSha, testCommand: clone.testCommand };
+  const instructions = [config.instructions, job.instructions ?? ""].filter((s) => s.trim()).join("\n\n");
+  const task = buildTaskText({ repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue, instructions, testCommand });
 
   let patch = "";
-  let lastAttempt: AgentAttemptResult | undefined;
+  let last: Attempt | undefined;
   let tests: TestSummary | undefined;
   for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
     const agentStep = `run-agent#${attempt}`;
     await recordStep(ctx, io, `begin-attempt#${attempt}`, (view) => ({ ...view, attempts: attempt }));
     const feedback = tests ? buildFeedback(tests) : undefined;
     const previousPatch = patch;
-    const result = await durableStep(
-      ctx,
-      io,
-      agentStep,
-      { timeoutMs: config.timeouts.agent * 1000 + cloneTimeout, maxRetries: 1 },
-      (signal) => steps.runAgent({ job, config, baseSha: clone.baseSha, attempt, previousPatch, task, feedback, signal }),
-      (r) => (r.patch === previousPatch ? "no change" : `${r.files.length} file(s), +${r.insertions}/-${r.deletions}`),
-    );
-    lastAttempt = result;
-    const verdict = judgeAttempt({ source: job.source, attempt, step: agentStep, patch: result.patch, previousPatch, exitCode: result.exitCode, timedOut: result.timedOut, timeoutSeconds: config.timeouts.agent, summary: result.summary });
-    if (verdict.kind === "stop") {
-      return { status: verdict.status, error: verdict.error, tests, agentSummary: result.summary, workspace };
+    const recorded = prior?.attempts.find((a) => a.attempt === attempt);
+    let result: Attempt;
+    if (recorded) {
+      await reuse(agentStep);
+      result = recorded;
+    } else {
+      result = await durableStep(
+        ctx,
+        io,
+        agentStep,
+        { timeoutMs: config.timeouts.agent * 1000 + cloneTimeout, maxRetries: 1 },
+        (signal) => steps.runAgent({ job, config, baseSha, attempt, previousPatch, task, feedback, signal }),
+        (r) => (r.patch === previousPatch ? "no change" : `${r.files.length} file(s), +${r.insertions}/-${r.deletions}`),
+        (cp, r) => ({ ...cp, attempts: [...cp.attempts.filter((a) => a.attempt !== attempt), r] }),
+      );
     }
+    last = result;
+    const verdict = judgeAttempt({ source: job.source, attempt, step: agentStep, patch: result.patch, previousPatch, exitCode: result.exitCode, timedOut: result.timedOut, timeoutSeconds: config.timeouts.agent, summary: result.summary });
+    if (verdict.kind === "stop") return { status: verdict.status, error: verdict.error, tests, agentSummary: result.summary, workspace };
     patch = result.patch;
-    tests = await durableStep(
-      ctx,
-      io,
-      `run-tests#${attempt}`,
-      { timeoutMs: config.timeouts.tests * 1000 + cloneTimeout, maxRetries: 1 },
-      (signal) => steps.runTests({ job, config, baseSha: clone.baseSha, patch, testCommand, signal }),
-      (t) => (t.passed ? "passed" : t.timedOut ? "timed out" : `failed (exit ${t.exitCode})`),
-    );
+    const testStep = `run-tests#${attempt}`;
+    if (recorded?.tests) {
+      await reuse(testStep);
+      tests = recorded.tests;
+    } else {
+      const testedPatch = patch;
+      tests = await durableStep(
+        ctx,
+        io,
+        testStep,
+        { timeoutMs: config.timeouts.tests * 1000 + cloneTimeout, maxRetries: 1 },
+        (signal) => steps.runTests({ job, config, baseSha, patch: testedPatch, testCommand, signal }),
+        (t) => (t.passed ? "passed" : t.timedOut ? "timed out" : `failed (exit ${t.exitCode})`),
+        (cp, t) => ({ ...cp, attempts: cp.attempts.map((a) => (a.attempt === attempt ? { ...a, tests: t } : a)) }),
+      );
+    }
     if (tests.passed) break;
   }
-  if (!tests || !lastAttempt) throw new Error("the attempt loop ended without a test result");
-  return finishChange(ctx, steps, io, { job, config, baseSha: clone.baseSha, patch, tests, attempt: lastAttempt, workspace });
-}
-
-/** Commit, push, pull request and the chained review: what happens once the attempts are over. */
-async function finishChange(
-  ctx: FlowContext,
-  steps: Steps,
-  io: DurableIO,
-  p: { job: FixJob; config: RepoConfig; baseSha: string; patch: string; tests: TestSummary; attempt: AgentAttemptResult; workspace: string },
-): Promise<FixResult> {
-  const { job, config, tests } = p;
-  const status = finalStatus(tests.passed);
-  const base: FixResult = { status, tests, agentSummary: p.attempt.summary, workspace: p.workspace };
-  const github = job.source === "github";
-  if (!tests.passed && github && !config.draftOnFailure) return base;
-
-  const { sha } = await durableStep(ctx, io, "commit-change", GIT_LOCAL, () => steps.commitChange({ job, baseSha: p.baseSha, patch: p.patch, timeoutMs: GIT_LOCAL.timeoutMs }), (r) => r.sha.slice(0, 7));
-  await recordStep(ctx, io, "record-commit", (view) => ({ ...view, commit: sha }));
-  let pullRequest: FixResult["pullRequest"];
-  if (github) {
-    const pushTimeout = config.timeouts.clone * 1000;
-    await durableStep(ctx, io, "push-branch", { timeoutMs: pushTimeout, maxRetries: 4 }, () => steps.pushBranch({ job, baseSha: p.baseSha, patch: p.patch, sha, timeoutMs: pushTimeout }), (r) => `${job.branch} ${r.result}`);
-    pullRequest = await durableStep(
-      ctx,
-      io,
-      "open-pull-request",
-      GITHUB_WRITE,
-      () => steps.openPullRequest({ job, files: p.attempt.files, insertions: p.attempt.insertions, deletions: p.attempt.deletions, attempts: p.attempt.attempt, tests, agentSummary: p.attempt.summary, draft: !tests.passed }),
-      (pr) => `#${pr.number}`,
-    );
-    await recordStep(ctx, io, "record-pull-request", (view) => ({ ...view, pullRequest }));
-  }
-  if (!config.review.command) return { ...base, commit: sha, pullRequest };
-
-  const review = await durableStep(
-    ctx,
-    io,
-    "review-change",
-    { timeoutMs: config.timeouts.review * 1000 + config.timeouts.clone * 1000, maxRetries: 1 },
-    (signal) => steps.reviewChange({ job, config, baseSha: p.baseSha, patch: p.patch, agentSummary: p.attempt.summary, attempts: p.attempt.attempt, tests, signal }),
-  );
-  let reviewUrl: string | undefined;
-  if (pullRequest) {
-    const pr = pullRequest;
-    reviewUrl = (await durableStep(ctx, io, "publish-review", GITHUB_WRITE, () => steps.publishReview({ job, pullNumber: pr.number, review: review.review }))).url;
-  }
-  return { ...base, commit: sha, pullRequest, review: review.review, reviewUrl };
+  if (!tests || !last) throw new Error("the attempt loop ended without a test result");
+  return finishChange(ctx, steps, io, { job, config, baseSha, patch, tests, attempt: last, workspace, prior, reuse });
 }

@@ -56,6 +56,11 @@ export function stepFinished(view: RunView, name: string, now: number, detail?: 
   }));
 }
 
+/** A step whose result a retried run takes from the run it continues: shown done, marked as reused. */
+export function stepReused(view: RunView, name: string, fromRunId: string): RunView {
+  return upsertStep(view, name, (s) => ({ ...s, status: "done", detail: `reused from run ${fromRunId}` }));
+}
+
 export function stepFailed(view: RunView, name: string, now: number, detail: string): RunView {
   return upsertStep(view, name, (s) => ({
     ...s,

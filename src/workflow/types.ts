@@ -30,6 +30,12 @@ export interface FixJob {
   label?: string;
   /** The branch the result is committed to. */
   branch: string;
+  /** A fix on a pull request's own branch (`/fixbot fix` on a PR): commits go there; no new PR is opened. */
+  target?: { kind: "pull-request"; number: number; url: string };
+  /** Extra instructions from a `/fixbot fix <instructions>` comment. */
+  instructions?: string;
+  /** `/fixbot retry`: the run whose recorded steps this one continues from. */
+  retryOf?: string;
   /** Identifies the request independent of delivery (CLI: hash of repo, issue file and options). */
   requestKey?: string;
   /** Settings that replace the repo config entirely (CLI flags); GitHub jobs read `.github/fixbot.yml`. */
@@ -86,6 +92,10 @@ export interface RunView {
   review?: string;
   /** Set once the job's last step ran (after the final comment edit): nothing more will happen in this run. */
   closed?: boolean;
+  /** What each finished step produced, so `/fixbot retry` continues from the step that failed. */
+  checkpoint?: Checkpoint;
+  /** The job that started this run (a retry re-enqueues it). */
+  job?: FixJob;
   /** Hash of what was asked (CLI): a rerun of the same command resumes a run with the same request. */
   requestKey?: string;
 }
@@ -112,4 +122,25 @@ export interface RunOutcome {
   review?: string;
   pullRequestUrl?: string;
   error?: string;
+}
+
+/** Results of finished steps, recorded with them (see durableStep's `remember`). Plain JSON. */
+export interface Checkpoint {
+  clone?: { baseSha: string; testCommand?: string };
+  /** One entry per finished agent attempt, with its test result once that finished too. */
+  attempts: Array<{
+    attempt: number;
+    patch: string;
+    files: string[];
+    insertions: number;
+    deletions: number;
+    summary: string;
+    exitCode: number;
+    timedOut: boolean;
+    tests?: TestSummary;
+  }>;
+  commit?: string;
+  pushed?: boolean;
+  pullRequest?: { number: number; url: string; draft: boolean };
+  review?: string;
 }

@@ -15,33 +15,6 @@ const ROOT = join(import.meta.dirname, "..", "..");
 export const TEST_WEBHOOK_SECRET = "fixbot-e2e-webhook-secret";
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
-/** Log line prefix of a request the redirect shim sent to the fake instead of https://api.github.com. */
-export const REDIRECT_MARK = "[e2e-redirect]";
-
-/**
- * Preloaded into the bot (with `redirectGitHubCom`): sends fetch calls aimed at https://api.github.com to the fake
- * GitHub and logs each one. Needed because Probot 14 gives @octokit/auth-app a `request` without the GHES baseUrl,
- * so `(await probot.auth(id)).auth({ type: "installation" })` (src/github/installation-access.ts) asks
- * api.github.com for the token even with GHE_HOST set. Once that is fixed the shim sees no such call.
- */
-const REDIRECT_SHIM = `
-const target = process.env.E2E_REDIRECT_GITHUB_COM_TO;
-if (target) {
-  const original = globalThis.fetch;
-  const prefix = "https://api.github.com";
-  globalThis.fetch = (input, init) => {
-    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    if (url === prefix || url.startsWith(prefix + "/")) {
-      const to = target + url.slice(prefix.length);
-      const method = (init && init.method) || (input instanceof Request ? input.method : "GET");
-      process.stderr.write(${JSON.stringify(REDIRECT_MARK)} + " " + method + " " + url + " -> " + to + "\\n");
-      return original(input instanceof Request ? new Request(to, input) : to, init);
-    }
-    return original(input, init);
-  };
-}
-`;
-
 /** What startBot uses of the fake GitHub: its host, and (optionally) its webhook delivery log and target. */
 export interface FakeGitHubLink {
   host: string;
@@ -83,8 +56,6 @@ export interface BotProcess {
   log(): Promise<string>;
   /** The last `lines` lines of the log. */
   logTail(lines?: number): Promise<string>;
-  /** Requests the redirect shim moved from https://api.github.com to the fake ("METHOD url"), from the log. */
-  redirectedRequests(): Promise<string[]>;
   /**
    * Kills (SIGKILL) what is left of the processes the bot had started when `kill()` was called without
    * `descendants` (agents orphaned by a crash), except the engine. Checked by pid and start time.
@@ -140,11 +111,6 @@ export async function startBot(params: {
   env?: Record<string, string>;
   /** Where the log goes (default `<dataDir>/logs/bot-<time>-<random>.log`, a new file per start). */
   logFile?: string;
-  /**
-   * Preload a shim that sends calls to https://api.github.com to the fake instead (default true): works around
-   * the installation-token request ignoring GHE_HOST (see REDIRECT_SHIM). Each such call is logged with REDIRECT_MARK.
-   */
-  redirectGitHubCom?: boolean;
 }): Promise<BotProcess> {
   const port = params.port ?? (await freePort());
   const env = baseEnv();
@@ -164,10 +130,10 @@ export async function startBot(params: {
     LOG_LEVEL: "info",
     LOG_FORMAT: "json",
     NODE_ENV: "test",
+    FIXBOT_GITHUB_THROTTLE: "off",
     GIT_TERMINAL_PROMPT: "0",
     // Rivet's own warnings (engine crashes, lost connections) belong in the log; isolateEngineEnv silences them.
     RIVET_LOG_LEVEL: "warn",
-    ...(params.redirectGitHubCom === false ? {} : { E2E_REDIRECT_GITHUB_COM_TO: `http://${params.fakeGitHub.host}/api/v3` }),
     ...params.env,
   });
 
@@ -177,8 +143,7 @@ export async function startBot(params: {
   const fd = openSync(logFile, "a");
   const child = (() => {
     try {
-      const shim = params.redirectGitHubCom === false ? [] : ["--import", `data:text/javascript,${encodeURIComponent(REDIRECT_SHIM)}`];
-      return spawn(process.execPath, ["--import", "tsx", ...shim, join("src", "server.ts")], { cwd: ROOT, env, stdio: ["ignore", fd, fd] });
+      return spawn(process.execPath, ["--import", "tsx", join("src", "server.ts")], { cwd: ROOT, env, stdio: ["ignore", fd, fd] });
     } finally {
       closeSync(fd);
     }
@@ -251,22 +216,11 @@ export async function startBot(params: {
     log,
     logTail,
     sendWebhook,
-    async redirectedRequests() {
-      return (await log())
-        .split("\n")
-        .filter((l) => l.startsWith(REDIRECT_MARK))
-        .map((l) => l.slice(REDIRECT_MARK.length + 1).split(" -> ")[0]!);
-    },
     async killOrphans() {
       const killed: number[] = [];
       for (const ref of orphans) {
-        if ((await startTimeOf(ref.pid)) !== ref.startTime) continue;
-        try {
-          process.kill(ref.pid, "SIGKILL");
-          killed.push(ref.pid);
-        } catch {
-          // already gone
-        }
+        if ((await startTimeOf(ref.pid)) !== ref.startTime || !(await isAlive(ref.pid))) continue;
+        if (signalPid(ref.pid, "SIGKILL")) killed.push(ref.pid);
       }
       orphans = [];
       return killed;
@@ -288,21 +242,14 @@ export async function startBot(params: {
     },
     async kill(signal = "SIGKILL", options = {}) {
       if (hasExited) return;
+      // Frozen, the bot cannot start another child between the snapshot and the kill.
+      const freeze = signal === "SIGKILL";
+      if (freeze) signalPid(pid, "SIGSTOP");
       const children = await descendantsOf(pid);
       const refs = (await Promise.all(children.map(async (p) => ({ pid: p, startTime: await startTimeOf(p) })))).filter((r): r is ProcessRef => r.startTime !== undefined);
-      try {
-        process.kill(pid, signal);
-      } catch {
-        // already gone
-      }
+      signalPid(pid, signal);
       if (options.descendants) {
-        for (const ref of refs) {
-          try {
-            process.kill(ref.pid, signal);
-          } catch {
-            // already gone
-          }
-        }
+        for (const ref of refs) signalPid(ref.pid, signal);
       } else {
         orphans.push(...refs);
       }
@@ -404,13 +351,13 @@ export async function enginesUsing(dataDir: string): Promise<number[]> {
 export async function stopEngine(dataDir: string): Promise<void> {
   await stopEmbeddedEngine(join(dataDir, "engine"));
   let left = await enginesUsing(dataDir);
-  for (const pid of left) signal(pid, "SIGTERM");
+  for (const pid of left) signalPid(pid, "SIGTERM");
   const deadline = Date.now() + 5000;
   while (left.length > 0 && Date.now() < deadline) {
     await sleep(100);
     left = await enginesUsing(dataDir);
   }
-  for (const pid of left) signal(pid, "SIGKILL");
+  for (const pid of left) signalPid(pid, "SIGKILL");
 }
 
 /** The last lines of the embedded engine's own stdout/stderr logs under `dataDir` (empty when it wrote none). */
@@ -455,15 +402,17 @@ export async function startReadyBot(
   }
 }
 
-function signal(pid: number, sig: NodeJS.Signals): void {
+/** Sends a signal; false when the process is already gone. */
+function signalPid(pid: number, sig: NodeJS.Signals): boolean {
   try {
     process.kill(pid, sig);
+    return true;
   } catch {
-    // already gone
+    return false;
   }
 }
 
-/** Waits until GET <engine>/health answers ok (the engine a restarted bot will reuse). */
+/** True when the engine on this port answers GET /health (the engine a restarted bot will reuse). */
 export async function engineHealthy(enginePort: number): Promise<boolean> {
   try {
     const res = await fetch(`http://127.0.0.1:${enginePort}/health`, { signal: AbortSignal.timeout(1000) });

@@ -140,7 +140,7 @@ export interface FakeGitHubServer {
   recordDelivery(delivery: { guid: string; event: string; payload: object; statusCode: number; redelivery?: boolean }): FakeDelivery;
   /** Sends a webhook the way GitHub does (signed, to the webhook target) and records the delivery. */
   deliverWebhook(event: string, payload: object, guid?: string): Promise<{ status: number; ms: number; delivery: FakeDelivery }>;
-  /** Redeliveries started by the bot's requests that have not finished yet. */
+  /** Resolves once every redelivery the bot asked for has been sent (and recorded). */
   settleRedeliveries(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -48,8 +48,16 @@ export function coversHead(status: PrReviewStatus): boolean {
 /** True while the actor has a queued job or an open run that must not be left asleep after a crash. Pure. */
 export function reviewNeedsWaking(state: PrReviewState, now: number): boolean {
   const last = state.runs.at(-1);
-  const jobWaiting = state.lastEnqueuedAt >= state.lastDequeuedAt && now < state.wakeUntil;
-  return jobWaiting || (last !== undefined && !last.closed);
+  return (state.awaiting.length > 0 && now < state.wakeUntil) || (last !== undefined && !last.closed);
+}
+
+/** More queued deliveries than this on one pull request are still run; only the alarm bookkeeping forgets them. */
+const MAX_AWAITING = 50;
+
+/** Records an enqueued delivery as waiting, unless the workflow already took it (keepAwake came late). Pure. */
+export function markAwaiting(state: Pick<PrReviewState, "awaiting" | "seenDeliveries">, deliveryId: string): string[] {
+  if (state.seenDeliveries.includes(deliveryId) || state.awaiting.includes(deliveryId)) return state.awaiting;
+  return [...state.awaiting, deliveryId].slice(-MAX_AWAITING);
 }
 
 /** True when no tick is pending (none yet, or the chain was broken by a crash). Pure. */

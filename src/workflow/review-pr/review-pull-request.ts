@@ -61,11 +61,13 @@ export async function reviewPullRequest(ctx: ReviewFlowContext, steps: ReviewSte
   }
   const posted = await reviewStep(ctx, "publish-review", GITHUB, () => steps.publishReview({ job, plan, reviews }));
   return {
-    status: posted.existed ? "already-reviewed" : "reviewed",
+    // Found by its marker at publish time: an earlier attempt of this very step posted it before being cut off.
+    status: "reviewed",
     range: plan.range,
     chunks: plan.chunks.length,
     reviewId: posted.reviewId,
     reviewUrl: posted.url,
     inlineComments: posted.inlineComments,
+    ...(posted.existed ? { reason: "an interrupted attempt had already posted this review; it was found, not posted again" } : {}),
   };
 }

@@ -108,13 +108,17 @@ export interface PrReviewState {
   seenDeliveries: string[];
   /** The head sha the last posted (or found) review covered: a synchronize reviews from here. */
   lastReviewedSha: string | null;
-  /** Wake-up alarm bookkeeping, as in the fix-run actor (see workflow/wake.ts). */
+  /**
+   * Delivery ids enqueued (reported by keepAwake) and not yet taken by the workflow. Tracked by id, not by time:
+   * keepAwake often lands after the job was already taken, and a clock comparison would then keep the alarm
+   * ticking for nothing (many ticking actors slow the engine down to route timeouts).
+   */
+  awaiting: string[];
+  /** Wake-up alarm bookkeeping (see workflow/wake.ts): tick while a job waits (until then) or a run is open. */
   wakeUntil: number;
-  lastEnqueuedAt: number;
-  lastDequeuedAt: number;
   nextTickAt: number;
 }
 
 export function initialPrReviewState(): PrReviewState {
-  return { runs: [], seenDeliveries: [], lastReviewedSha: null, wakeUntil: 0, lastEnqueuedAt: 0, lastDequeuedAt: 0, nextTickAt: 0 };
+  return { runs: [], seenDeliveries: [], lastReviewedSha: null, awaiting: [], wakeUntil: 0, nextTickAt: 0 };
 }

@@ -1,0 +1,66 @@
+import type { RepoRef } from "../workflow/types.js";
+import { parseCommand, type Command } from "./parse-command.js";
+import { ownerAllowed } from "./to-job.js";
+
+/** The fields of an `issue_comment.created` payload fixbot reads. */
+export interface IssueCommentPayload {
+  comment: { id: number; body: string; user: { login: string; type?: string } | null };
+  issue: { number: number; title: string; body?: string | null; state?: string; pull_request?: unknown };
+  repository: { name: string; full_name: string; clone_url: string; default_branch: string; owner: { login: string } };
+  sender: { login: string; type?: string };
+  installation?: { id: number } | null;
+}
+
+/** A slash command to carry out, as plain data for the commands actor's queue. */
+export interface CommandJob {
+  kind: "command";
+  runId: string;
+  deliveryId: string;
+  receivedAt: number;
+  repo: RepoRef;
+  installationId: number;
+  number: number;
+  isPullRequest: boolean;
+  issue: { title: string; body: string };
+  commentId: number;
+  sender: string;
+  word: string;
+  /** The command, or why the comment used our word but is not a valid command (answered with the help). */
+  parsed: { kind: "command"; command: Command } | { kind: "invalid"; reason: string };
+}
+
+export type CommandDecision = { ok: true; job: CommandJob } | { ok: false; reason: string };
+
+/**
+ * Turns a new comment into a command job, or says why not. Pure: bots (fixbot itself included) and comments
+ * without our command are dropped here; permissions are checked in the workflow, where the answer is posted.
+ */
+export function commandFromComment(payload: IssueCommentPayload, deliveryId: string, now: number, options: { word: string; allowedOwners?: readonly string[] }): CommandDecision {
+  const author = payload.comment.user ?? payload.sender;
+  if (author.type === "Bot" || payload.sender.type === "Bot") return { ok: false, reason: `@${author.login} is a bot` };
+  const parsed = parseCommand(payload.comment.body ?? "", options.word);
+  if (parsed.kind === "none") return { ok: false, reason: "no command" };
+  if (!ownerAllowed(payload.repository.owner.login, options.allowedOwners ?? [])) {
+    return { ok: false, reason: `owner ${payload.repository.owner.login} is not in ALLOWED_OWNERS` };
+  }
+  if (!payload.installation?.id) return { ok: false, reason: "the delivery has no installation" };
+  const repo = payload.repository;
+  return {
+    ok: true,
+    job: {
+      kind: "command",
+      runId: deliveryId,
+      deliveryId,
+      receivedAt: now,
+      repo: { owner: repo.owner.login, name: repo.name, cloneUrl: repo.clone_url, defaultBranch: repo.default_branch },
+      installationId: payload.installation.id,
+      number: payload.issue.number,
+      isPullRequest: Boolean(payload.issue.pull_request),
+      issue: { title: payload.issue.title, body: payload.issue.body ?? "" },
+      commentId: payload.comment.id,
+      sender: author.login,
+      word: options.word,
+      parsed: parsed.kind === "command" ? { kind: "command", command: parsed.command } : { kind: "invalid", reason: parsed.reason },
+    },
+  };
+}
