@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import pino from "pino";
 import { run, type Probot } from "probot";
-import { enqueueFixJob } from "./actors/enqueue.js";
 import { commandAgentFactory } from "./agents/factory.js";
 import { createApp } from "./app.js";
 import { apiBaseUrl, EnvError, hasAppCredentials, readEnv } from "./config/env.schema.js";
@@ -9,6 +9,7 @@ import { createInstallationAccess } from "./github/installation-access.js";
 import { recoverFailedDeliveries } from "./github/recover-deliveries.js";
 import { createHealthHandler } from "./http/health.js";
 import { engineIsHealthy } from "./runtime/engine.js";
+import { createDispatch } from "./runtime/dispatch.js";
 import { startRuntime } from "./runtime/start-runtime.js";
 
 // Process entry: read config, start the workflow runtime, then Probot. No logic here.
@@ -38,9 +39,11 @@ async function main(): Promise<void> {
     log,
     now: Date.now,
   });
+  const dispatch = await createDispatch({ runtime, dir: join(env.FIXBOT_DATA_DIR, "inbox"), log });
   let accepting = true;
   const app = createApp({
-    enqueue: (job) => enqueueFixJob(runtime.client, job),
+    enqueue: dispatch.enqueue,
+    enqueueReview: dispatch.enqueueReview,
     now: Date.now,
     allowedOwners: env.ALLOWED_OWNERS,
     httpHandler: createHealthHandler({ engineReady: () => engineIsHealthy(runtime.engine.endpoint), accepting: () => accepting }),
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
     accepting = false;
     log.info({ signal }, "stopping: no new webhooks; in-flight steps resume on the next start");
     await server.stop().catch(() => undefined);
+    await dispatch.inbox.close();
     await runtime.stop();
     process.exit(0);
   };

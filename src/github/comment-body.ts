@@ -40,7 +40,7 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(total / 60)} min ${total % 60} s`;
 }
 
-function stepLine(step: StepView): string {
+export function stepLine(step: StepView): string {
   const box = step.status === "done" ? "[x]" : "[ ]";
   const icon = { pending: "", running: "⏳ ", done: "", failed: "❌ ", skipped: "⏭️ " }[step.status];
   const parts = [stepLabel(step.name)];

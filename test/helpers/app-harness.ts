@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { Probot, ProbotOctokit } from "probot";
-import { enqueueFixJob } from "../../src/actors/enqueue.js";
 import { commandAgentFactory } from "../../src/agents/factory.js";
 import { createApp } from "../../src/app.js";
 import { createInstallationAccess } from "../../src/github/installation-access.js";
+import { createDispatch } from "../../src/runtime/dispatch.js";
 import { startRuntime, type Runtime } from "../../src/runtime/start-runtime.js";
 import type { AgentFactory } from "../../src/steps/deps.js";
 import type { RunView } from "../../src/workflow/types.js";
@@ -44,7 +44,9 @@ export async function startAppHarness(params: { createAgent?: AgentFactory; secr
     log,
     now: Date.now,
   });
-  await probot.load(createApp({ enqueue: (job) => enqueueFixJob(runtime.client, job), now: Date.now }));
+  // As in production: webhooks go through the durable inbox, then to their actors.
+  const dispatch = await createDispatch({ runtime, dir: join(dataDir, "inbox"), log });
+  await probot.load(createApp({ enqueue: dispatch.enqueue, enqueueReview: dispatch.enqueueReview, now: Date.now }));
   return {
     probot,
     runtime,
@@ -60,6 +62,7 @@ export async function startAppHarness(params: { createAgent?: AgentFactory; secr
       }
     },
     async stop() {
+      await dispatch.inbox.close(1000);
       await runtime.stop({ stopEngine: true });
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -1,0 +1,49 @@
+import { formatDuration, stepLine } from "../../github/comment-body.js";
+import { helpText } from "../../webhooks/parse-command.js";
+import type { RunView } from "../types.js";
+
+/** Texts fixbot answers slash commands with. Pure. */
+
+export function replyMarker(deliveryId: string): string {
+  return `<!-- fixbot:reply delivery=${deliveryId.replace(/[^A-Za-z0-9._:-]/g, "_")} -->`;
+}
+
+export function deniedText(params: { sender: string; role: string; word: string }): string {
+  return `@${params.sender} \`/${params.word}\` commands can only be used by people with write access to this repository (you have ${params.role}). Ask a maintainer to run it.`;
+}
+
+export function helpReply(params: { word: string; reason?: string }): string {
+  return [params.reason ? `⚠️ ${params.reason}` : "", helpText(params.word)].filter(Boolean).join("\n\n");
+}
+
+/** `/fixbot status`: the current or last run's steps, attempts and timings. */
+export function statusText(runs: readonly RunView[], now: number): string {
+  const shown = runs.filter((r) => r.status !== "ignored");
+  const run = shown.at(-1);
+  if (!run) return "fixbot has not run here yet.";
+  const state = run.finishedAt === undefined ? `running for ${formatDuration(now - run.startedAt)}` : `${run.status}, took ${formatDuration(run.finishedAt - run.startedAt)}`;
+  const lines = [
+    `**fixbot status** — run \`${run.runId}\` requested by @${run.requestedBy}: ${state}; attempt ${run.attempts} of ${run.maxAttempts || "?"}.`,
+    "",
+    ...run.steps.map(stepLine),
+  ];
+  if (run.pullRequest) lines.push("", `Pull request: ${run.pullRequest.url}`);
+  if (run.error) lines.push("", `Error: ${run.error.message}`);
+  if (shown.length > 1) lines.push("", `<sub>${shown.length - 1} earlier run(s): ${shown.slice(0, -1).map((r) => `${r.status}`).join(", ")}</sub>`);
+  return lines.join("\n");
+}
+
+/** What `/fixbot retry` does with the last run. Pure. */
+export type RetryPlan =
+  | { kind: "resume"; run: RunView }
+  | { kind: "again"; run: RunView }
+  | { kind: "refuse"; reason: string };
+
+export function planRetry(runs: readonly RunView[]): RetryPlan {
+  const run = runs.filter((r) => r.status !== "ignored").at(-1);
+  if (!run?.job) return { kind: "refuse", reason: "there is no earlier fixbot run here to retry." };
+  if (!run.closed) return { kind: "refuse", reason: `run \`${run.runId}\` is still in progress (\`/fixbot cancel\` stops it).` };
+  if (run.status === "error" || run.status === "cancelled") return { kind: "resume", run };
+  if (run.status === "tests-failing" || run.status === "no-change") return { kind: "again", run };
+  return { kind: "refuse", reason: `the last run (\`${run.runId}\`) ${run.status === "fixed" ? "fixed the issue" : `ended as ${run.status}`}; there is nothing to retry.` };
+}
