@@ -1,5 +1,7 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
 import { handlePullRequestForReview, PULL_REQUEST_REVIEW_EVENTS } from "./webhooks/on-pull-request.js";
+import { commandFromComment, type CommandJob } from "./webhooks/comment-to-command.js";
+import { DEFAULT_COMMAND_WORD } from "./webhooks/parse-command.js";
 import { jobFromLabeledIssue } from "./webhooks/to-job.js";
 import type { PrReviewJob } from "./workflow/review-pr/types.js";
 import type { FixJob } from "./workflow/types.js";
@@ -8,6 +10,10 @@ export interface AppDeps {
   enqueue: (job: FixJob) => Promise<void>;
   /** Enqueues a pull request review (src/actors/enqueue-pr-review.ts); unset: pull_request events are only logged. */
   enqueueReview?: (job: PrReviewJob) => Promise<void>;
+  /** Enqueues a slash command; unset: comments are ignored. */
+  enqueueCommand?: (job: CommandJob) => Promise<void>;
+  /** The slash-command word (FIXBOT_COMMAND_WORD). */
+  commandWord?: string;
   now: () => number;
   /** ALLOWED_OWNERS: installations of other owners are ignored (and logged). Empty: all. */
   allowedOwners?: readonly string[];
@@ -34,5 +40,15 @@ export function createApp(deps: AppDeps) {
       context.log.info({ deliveryId: context.id, runId: decision.job.runId, issue: decision.job.issue.number }, "fix job enqueued");
     });
     app.on([...PULL_REQUEST_REVIEW_EVENTS], handlePullRequestForReview(deps));
+    // Only new comments: an edited comment never re-triggers a command.
+    app.on("issue_comment.created", async (context) => {
+      const decision = commandFromComment(context.payload, context.id, deps.now(), { word: deps.commandWord ?? DEFAULT_COMMAND_WORD, allowedOwners: deps.allowedOwners });
+      if (!decision.ok || !deps.enqueueCommand) {
+        if (!decision.ok && decision.reason !== "no command") context.log.debug({ deliveryId: context.id, reason: decision.reason }, "issue_comment ignored");
+        return;
+      }
+      await deps.enqueueCommand(decision.job);
+      context.log.info({ deliveryId: context.id, number: decision.job.number, command: decision.job.parsed.kind === "command" ? decision.job.parsed.command.name : "invalid" }, "slash command enqueued");
+    });
   };
 }

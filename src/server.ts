@@ -44,6 +44,8 @@ async function main(): Promise<void> {
   const app = createApp({
     enqueue: dispatch.enqueue,
     enqueueReview: dispatch.enqueueReview,
+    enqueueCommand: dispatch.enqueueCommand,
+    commandWord: env.FIXBOT_COMMAND_WORD,
     now: Date.now,
     allowedOwners: env.ALLOWED_OWNERS,
     httpHandler: createHealthHandler({ engineReady: () => engineIsHealthy(runtime.engine.endpoint), accepting: () => accepting }),

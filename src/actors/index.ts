@@ -1,12 +1,13 @@
 import { setup } from "rivetkit";
 import type { StepDeps } from "../steps/index.js";
 import type { FixJob } from "../workflow/types.js";
+import { createCommandsActor } from "./commands.js";
 import { createFixRunActor } from "./fix-run.js";
 import { createPrReviewActor } from "./pr-review.js";
 
 /** The registry: every actor fixbot runs. Dependencies are passed in, so tests and the CLI build their own. */
 export function createRegistry(deps: StepDeps) {
-  return setup({ use: { fixRun: createFixRunActor(deps), prReview: createPrReviewActor(deps) }, noWelcome: true });
+  return setup({ use: { fixRun: createFixRunActor(deps), prReview: createPrReviewActor(deps), commands: createCommandsActor(deps) }, noWelcome: true });
 }
 
 export type FixbotRegistry = ReturnType<typeof createRegistry>;

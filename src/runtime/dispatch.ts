@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
-import { enqueueFixJob } from "../actors/enqueue.js";
+import { enqueueCommand, enqueueFixJob } from "../actors/enqueue.js";
 import { enqueuePrReview } from "../actors/enqueue-pr-review.js";
+import type { CommandJob } from "../webhooks/comment-to-command.js";
 import { Inbox, type InboxEntry } from "../webhooks/inbox.js";
 import type { PrReviewJob } from "../workflow/review-pr/types.js";
 import type { FixJob } from "../workflow/types.js";
@@ -11,6 +12,7 @@ export interface Dispatch {
   inbox: Inbox;
   enqueue: (job: FixJob) => Promise<void>;
   enqueueReview: (job: PrReviewJob) => Promise<void>;
+  enqueueCommand: (job: CommandJob) => Promise<void>;
 }
 
 /**
@@ -22,6 +24,7 @@ export async function createDispatch(params: { runtime: Runtime; dir: string; lo
   const deliver = async (entry: InboxEntry): Promise<void> => {
     if (entry.kind === "fix") return enqueueFixJob(runtime.client, entry.job as FixJob);
     if (entry.kind === "review") return enqueuePrReview(runtime.client, entry.job as PrReviewJob);
+    if (entry.kind === "command") return enqueueCommand(runtime.client, entry.job as CommandJob);
     throw new Error(`unknown inbox entry kind "${entry.kind}"`);
   };
   const inbox = new Inbox({ dir: params.dir, deliver, log: params.log });
@@ -31,5 +34,6 @@ export async function createDispatch(params: { runtime: Runtime; dir: string; lo
     inbox,
     enqueue: (job) => accept("fix", job.deliveryId ?? job.runId, job),
     enqueueReview: (job) => accept("review", job.deliveryId, job),
+    enqueueCommand: (job) => accept("command", job.deliveryId, job),
   };
 }

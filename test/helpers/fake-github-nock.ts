@@ -25,6 +25,7 @@ export interface FakeGitHubState {
   tokenRequests: number;
   unmatched: string[];
   faultsServed: number;
+  reactions: Array<{ commentId: number; content: string }>;
 }
 
 export const TEST_TOKEN = `ghs_${"T0k3n".repeat(8)}`;
@@ -41,11 +42,13 @@ export function fakeGitHub(params: {
   configYaml?: string;
   /** Collaborator role by login; anyone else is "read". */
   roles?: Record<string, string>;
+  /** Pull requests `pulls.get` answers with (by number); `fork` makes the head live in another repository. */
+  prs?: Record<number, { headRef: string; headSha?: string; baseRef?: string; title?: string; fork?: boolean }>;
   /** Answers served before the normal ones: the first `times` matching requests get this status. */
   faults?: Array<{ method: "GET" | "POST" | "PATCH"; path: RegExp; status: number; times: number; headers?: Record<string, string>; body?: object }>;
 }): { state: FakeGitHubState; stop: () => void } {
   const { owner, repo } = params;
-  const state: FakeGitHubState = { comments: [], pulls: [], writes: [], tokenRequests: 0, unmatched: [], faultsServed: 0 };
+  const state: FakeGitHubState = { comments: [], pulls: [], writes: [], tokenRequests: 0, unmatched: [], faultsServed: 0, reactions: [] };
   let nextCommentId = 1000;
   let nextPull = 50;
   const base = `/repos/${owner}/${repo}`;
@@ -113,6 +116,20 @@ export function fakeGitHub(params: {
     state.pulls.push(pull);
     state.writes.push({ method: "POST", path: uri });
     return [201, toApiPull(pull)];
+  });
+  api.post(new RegExp(`^${base}/issues/comments/(\\d+)/reactions$`)).reply((uri, body) => {
+    const commentId = Number(uri.split("/").at(-2));
+    const content = (body as { content: string }).content;
+    const existing = state.reactions.some((r) => r.commentId === commentId && r.content === content);
+    if (!existing) state.reactions.push({ commentId, content });
+    return [existing ? 200 : 201, { id: commentId, content }];
+  });
+  api.get(new RegExp(`^${base}/pulls/(\\d+)$`)).reply((uri) => {
+    const number = Number(uri.split("/").at(-1));
+    const pr = params.prs?.[number];
+    if (!pr) return [404, { message: "Not Found" }];
+    const headRepo = pr.fork ? `someone/${repo}` : `${owner}/${repo}`;
+    return [200, { number, title: pr.title ?? `PR ${number}`, body: "", html_url: `https://github.com/${owner}/${repo}/pull/${number}`, user: { login: "carol" }, head: { ref: pr.headRef, sha: pr.headSha ?? "0".repeat(40), repo: { full_name: headRepo } }, base: { ref: pr.baseRef ?? "main" } }];
   });
   api.patch(new RegExp(`^${base}/pulls/(\\d+)$`)).reply((uri, body) => {
     const pull = state.pulls.find((p) => p.number === Number(uri.split("/").at(-1)));

@@ -1,0 +1,65 @@
+import { upsertMarkedComment } from "../../github/marked-comment.js";
+import type { FixbotOctokit } from "../../github/octokit.js";
+import type { CommandJob } from "../../webhooks/comment-to-command.js";
+import { hasAccess } from "../../webhooks/permission.js";
+import { replyMarker } from "../../workflow/commands/replies.js";
+import type { StepDeps } from "../deps.js";
+
+async function octokitFor(deps: StepDeps, job: CommandJob): Promise<FixbotOctokit> {
+  if (!deps.github) throw new Error("slash commands need GitHub access");
+  return (await deps.github.forInstallation(job.installationId)).octokit;
+}
+
+/** 👀 on the comment: fixbot saw it. GitHub answers an existing reaction with 200, so a re-run adds nothing. */
+export async function acknowledge(deps: StepDeps, job: CommandJob): Promise<void> {
+  const octokit = await octokitFor(deps, job);
+  await octokit.rest.reactions.createForIssueComment({ owner: job.repo.owner, repo: job.repo.name, comment_id: job.commentId, content: "eyes" });
+}
+
+/** The commenter's role, and whether it allows commands (write, maintain or admin). */
+export async function checkWriteAccess(deps: StepDeps, job: CommandJob): Promise<{ allowed: boolean; role: string }> {
+  const octokit = await octokitFor(deps, job);
+  const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner: job.repo.owner, repo: job.repo.name, username: job.sender });
+  const roleName = (data as { role_name?: string }).role_name;
+  return { allowed: hasAccess({ roleName, permission: data.permission }, "write"), role: roleName ?? data.permission };
+}
+
+/** The answer to one command: one comment per delivery, found again by its marker. */
+export async function reply(deps: StepDeps, job: CommandJob, text: string): Promise<string> {
+  const octokit = await octokitFor(deps, job);
+  const marker = replyMarker(job.deliveryId);
+  const { url } = await upsertMarkedComment({ octokit, owner: job.repo.owner, repo: job.repo.name, issueNumber: job.number, marker, body: `${marker}\n${text}` });
+  return url;
+}
+
+/** What a command on a pull request needs to know about it. Plain data. */
+export interface PullRequestInfo {
+  number: number;
+  title: string;
+  body: string;
+  url: string;
+  author: string;
+  headRef: string;
+  headSha: string;
+  baseRef: string;
+  headRepoFullName: string | null;
+  fork: boolean;
+}
+
+export async function getPullRequest(deps: StepDeps, job: CommandJob): Promise<PullRequestInfo> {
+  const octokit = await octokitFor(deps, job);
+  const { data } = await octokit.rest.pulls.get({ owner: job.repo.owner, repo: job.repo.name, pull_number: job.number });
+  const headRepo = data.head.repo?.full_name ?? null;
+  return {
+    number: data.number,
+    title: data.title,
+    body: data.body ?? "",
+    url: data.html_url,
+    author: data.user?.login ?? "",
+    headRef: data.head.ref,
+    headSha: data.head.sha,
+    baseRef: data.base.ref,
+    headRepoFullName: headRepo,
+    fork: headRepo?.toLowerCase() !== `${job.repo.owner}/${job.repo.name}`.toLowerCase(),
+  };
+}

@@ -1,0 +1,160 @@
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import nock from "nock";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startAppHarness, type AppHarness } from "../helpers/app-harness.js";
+import { fakeGitHub, type FakeGitHubState } from "../helpers/fake-github-nock.js";
+import { createBareRemote, readRemoteFile } from "../helpers/git-remote.js";
+import { loadExample } from "../helpers/payloads.js";
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, "..", "..");
+const AGENTS = join(ROOT, "fixtures", "agents");
+const CALC = join(ROOT, "fixtures", "repos", "calc");
+const OWNER = "acme";
+
+let harness: AppHarness;
+let stopFake: (() => void) | undefined;
+const cleanups: Array<() => Promise<void>> = [];
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
+  harness = await startAppHarness();
+});
+afterEach(() => {
+  stopFake?.();
+  stopFake = undefined;
+});
+afterAll(async () => {
+  await harness?.stop();
+  for (const cleanup of cleanups) await cleanup();
+  nock.enableNetConnect();
+});
+
+let commentId = 5000;
+
+/** A repository, its fake GitHub and a way to comment on issue or PR `number`, from a real issue_comment payload. */
+async function scenario(repo: string, config: string, options: { prs?: Parameters<typeof fakeGitHub>[0]["prs"] } = {}) {
+  const remote = await createBareRemote({ fixture: CALC });
+  cleanups.push(remote.cleanup);
+  const fake = fakeGitHub({ owner: OWNER, repo, configYaml: config, roles: { alice: "write", rita: "read" }, prs: options.prs });
+  stopFake = fake.stop;
+  const comment = async (body: string, params: { number?: number; sender?: string; senderType?: "User" | "Bot"; pr?: boolean } = {}) => {
+    const payload = loadExample("issue_comment", "created");
+    const id = commentId++;
+    payload.comment = { ...payload.comment, id, body, user: { ...payload.comment.user, login: params.sender ?? "alice", type: params.senderType ?? "User" } };
+    payload.sender = { ...payload.sender, login: params.sender ?? "alice", type: params.senderType ?? "User" };
+    payload.issue = { ...payload.issue, number: params.number ?? 1, title: "add() returns the wrong result", body: "add(2, 3) should be 5.", state: "open" };
+    if (params.pr) payload.issue.pull_request = { url: `https://api.github.com/repos/${OWNER}/${repo}/pulls/${params.number ?? 1}` };
+    else delete payload.issue.pull_request;
+    payload.repository = { ...payload.repository, name: repo, full_name: `${OWNER}/${repo}`, owner: { ...payload.repository.owner, login: OWNER }, clone_url: remote.url, default_branch: "main" };
+    payload.installation = { id: 1 };
+    await harness.probot.receive({ id: `comment-${id}`, name: "issue_comment", payload } as never);
+    return id;
+  };
+  return { remote, fake: fake.state, comment };
+}
+
+const agentConfig = (agent: string, extra = "") => `agent:\n  command: ${JSON.stringify(agent)}\n${extra}`;
+
+async function waitFor<T>(read: () => T | Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 2000)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+function replies(state: FakeGitHubState, issue = 1) {
+  return state.comments.filter((c) => c.issue === issue && c.body.includes("fixbot:reply"));
+}
+
+describe("slash commands", () => {
+  it("help: acknowledged with a reaction and answered with the command list", async () => {
+    const { fake, comment } = await scenario("cmd-help", agentConfig(join(AGENTS, "fix-calc.sh")));
+    const id = await comment("/fixbot help");
+    const [reply] = await waitFor(() => replies(fake), (r) => r.length === 1, "the help reply");
+    expect(reply!.body).toContain("/fixbot fix");
+    expect(reply!.body).toContain("/fixbot retry");
+    expect(fake.reactions).toEqual([{ commentId: id, content: "eyes" }]);
+  });
+
+  it("people without write access get a short refusal and nothing runs; bots and quoted commands are ignored", async () => {
+    const { fake, comment } = await scenario("cmd-perm", agentConfig(join(AGENTS, "fix-calc.sh")));
+    await comment("/fixbot fix please", { sender: "rita" });
+    const [reply] = await waitFor(() => replies(fake), (r) => r.length === 1, "the refusal");
+    expect(reply!.body).toContain("only be used by people with write access");
+    expect(reply!.body).toContain("read");
+    await comment("> /fixbot fix\n\nthat did not work", { sender: "alice" });
+    await comment("/fixbot fix", { sender: "dependabot[bot]", senderType: "Bot" });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(replies(fake)).toHaveLength(1);
+    expect(await harness.runtime.client.fixRun.getOrCreate([`${OWNER}/cmd-perm`, "1"]).getRuns()).toEqual([]);
+  });
+
+  it("an unknown command gets the help with the reason", async () => {
+    const { fake, comment } = await scenario("cmd-unknown", agentConfig(join(AGENTS, "fix-calc.sh")));
+    await comment("/fixbot deploy now");
+    const [reply] = await waitFor(() => replies(fake), (r) => r.length === 1, "the help reply");
+    expect(reply!.body).toContain("deploy");
+    expect(reply!.body).toContain("/fixbot review");
+  });
+
+  it("fix on an issue runs the fix with the comment's instructions", async () => {
+    const agent = `grep -q "keep the signature" "$FIXBOT_TASK_FILE" || { echo "instructions missing"; exit 3; }; exec ${join(AGENTS, "fix-calc.sh")}`;
+    const { remote, comment } = await scenario("cmd-fix", agentConfig(agent));
+    await comment("/fixbot fix keep the signature of add()");
+    const runs = await harness.waitForRuns(`${OWNER}/cmd-fix`, 1);
+    expect(runs[0]?.status).toBe("fixed");
+    expect(await readRemoteFile(remote.dir, "fixbot/issue-1", "src/calc.js")).toContain("a + b");
+  });
+
+  it("status answers during a run; cancel stops it; retry continues from the cancelled step without redoing the clone", async () => {
+    const marker = join(harness.dataDir, "cmd-cancel-agent");
+    const agent = `echo start >> ${marker}; if [ "$(wc -l < ${marker})" -eq 1 ]; then exec sleep 300; fi; exec ${join(AGENTS, "fix-calc.sh")}`;
+    const { fake, comment } = await scenario("cmd-cancel", agentConfig(agent));
+    await comment("/fixbot fix");
+    await waitFor(() => readFile(marker, "utf8").catch(() => ""), (t) => t.includes("start"), "the agent to start");
+    await comment("/fixbot status");
+    const status = await waitFor(() => replies(fake), (r) => r.length === 1, "the status reply");
+    expect(status[0]!.body).toMatch(/running for/);
+    expect(status[0]!.body).toContain("Agent edits the code (attempt 1)");
+
+    await comment("/fixbot cancel");
+    const [cancelled] = await harness.waitForRuns(`${OWNER}/cmd-cancel`, 1);
+    expect(cancelled?.status).toBe("cancelled");
+    expect(cancelled?.cancelledBy).toBe("alice");
+    await waitFor(() => replies(fake), (r) => r.some((c) => c.body.includes("Cancelling run")), "the cancel reply");
+
+    await comment("/fixbot retry");
+    const runs = await harness.waitForRuns(`${OWNER}/cmd-cancel`, 1, 2);
+    const retried = runs[1]!;
+    expect(retried.status).toBe("fixed");
+    expect(retried.steps.find((s) => s.name === "clone-repo")?.detail).toContain(`reused from run ${cancelled!.runId}`);
+    expect((await readFile(marker, "utf8")).trim().split("\n")).toEqual(["start", "start"]);
+    await waitFor(() => replies(fake), (r) => r.some((c) => c.body.includes("from the step that was cancelled")), "the retry reply");
+  });
+
+  it("fix on a same-repository pull request commits to its branch (fast-forward), opening no new PR; a fork PR is refused", async () => {
+    const { remote, fake, comment } = await scenario("cmd-pr", agentConfig(join(AGENTS, "fix-calc.sh")), { prs: { 7: { headRef: "feature" }, 8: { headRef: "patch-1", fork: true } } });
+    const { stdout: mainSha } = await run("git", ["-C", remote.dir, "rev-parse", "main"]);
+    await run("git", ["-C", remote.dir, "branch", "feature", mainSha.trim()]);
+    await comment("/fixbot fix", { number: 7, pr: true });
+    const runs = await harness.waitForRuns(`${OWNER}/cmd-pr`, 7);
+    expect(runs[0]?.status).toBe("fixed");
+    expect(await readRemoteFile(remote.dir, "feature", "src/calc.js")).toContain("a + b");
+    const { stdout: parent } = await run("git", ["-C", remote.dir, "rev-parse", "feature~1"]);
+    expect(parent.trim()).toBe(mainSha.trim());
+    expect(fake.pulls).toHaveLength(0);
+    expect(fake.comments.filter((c) => c.issue === 7 && c.body.includes("fixbot:tracking"))).toHaveLength(1);
+
+    await comment("/fixbot fix", { number: 8, pr: true });
+    const [refusal] = await waitFor(() => replies(fake, 8), (r) => r.length === 1, "the fork refusal");
+    expect(refusal!.body).toContain("lives in a fork");
+  });
+});
