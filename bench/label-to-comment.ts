@@ -6,26 +6,28 @@
  * What is timed, for both paths: from the call of `probot.receive(...)` to the moment the nock fake GitHub
  * handles the `POST /repos/acme/calc-bench/issues/<n>/comments` that creates the comment (its reply handler
  * stores the comment with `state.comments.push`, which this bench wraps to take the timestamp). For fixbot
- * that request is the tracking comment's creation (preceded, inside the workflow, by the config read, the
+ * that request is the tracking comment's creation (preceded, inside the workflow, by the config reads, the
  * permission check and the marker search `GET .../comments`). The fake answers at once: real GitHub latency
- * (one round trip for the plain handler, four for fixbot) is not included.
+ * (one round trip for the plain handler, several for fixbot: the bench prints how many) is not included.
  *
  * Events are sent one at a time; after each fixbot event the bench waits for that run to finish (clone, agent
  * fixtures/agents/fix-calc.sh, tests, push, PR) so every measurement starts with an idle bot.
  *
  * Run alone: `npx tsx bench/label-to-comment.ts` (or all benches: `npm run bench`).
  */
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import nock from "nock";
 import pino from "pino";
 import { Probot, ProbotOctokit } from "probot";
+import { stopEmbeddedEngine } from "../src/runtime/engine.js";
 import { startAppHarness, type AppHarness } from "../test/helpers/app-harness.js";
 import { generatePrivateKey } from "../test/helpers/app-key.js";
 import { fakeGitHub, type FakeComment } from "../test/helpers/fake-github-nock.js";
 import { createBareRemote } from "../test/helpers/git-remote.js";
 import { issuesLabeledPayload } from "../test/helpers/payloads.js";
-import { enginesUnder, isEntryPoint, loadLine, max, median, ms, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
+import { bounded, enginesUnder, isEntryPoint, loadLine, max, median, ms, onInterrupt, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const AGENT = join(ROOT, "fixtures", "agents", "fix-calc.sh");
@@ -73,10 +75,17 @@ export async function runLabelToComment(): Promise<BenchResult> {
   let restoreFetch: (() => void) | undefined;
   let result: Omit<BenchResult, "leftoverEngines"> | undefined;
   let dataDir: string | undefined;
+  let unregister: (() => void) | undefined;
   try {
     const t0 = performance.now();
     harness = await startAppHarness();
     dataDir = harness.dataDir;
+    // The harness keeps the engine's data under <dataDir>/engine (src/runtime/engine.ts configureEngine).
+    const engineDir = join(dataDir, "engine");
+    unregister = onInterrupt(async () => {
+      await stopEmbeddedEngine(engineDir);
+      await rm(engineDir, { recursive: true, force: true });
+    });
     console.log(`app harness (engine + registry + Probot) started in ${ms(performance.now() - t0)}`);
     const remote = await createBareRemote({ fixture: CALC });
     cleanupRemote = remote.cleanup;
@@ -118,6 +127,14 @@ export async function runLabelToComment(): Promise<BenchResult> {
       if (url.includes("/queue/jobs")) lastQueueSendDone = performance.now();
       return response;
     };
+    // Also diagnostic: how many GitHub API calls a path makes before its comment (the fake answers at once).
+    const githubCalls: number[] = [];
+    const queueFetch = globalThis.fetch;
+    globalThis.fetch = (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      if (url.startsWith("https://api.github.com/")) githubCalls.push(performance.now());
+      return queueFetch(input, init);
+    };
 
     const plain = await plainProbot();
     const label = (probot: Probot, issue: number) =>
@@ -138,10 +155,13 @@ export async function runLabelToComment(): Promise<BenchResult> {
       } as never);
 
     /** One plain-handler event: receive -> comment POST handled. */
+    const plainCalls: number[] = [];
     const plainEvent = async (issue: number): Promise<number> => {
       const start = performance.now();
       await label(plain, issue);
-      return (await waitComment(issue)).at - start;
+      const { at } = await waitComment(issue);
+      plainCalls.push(githubCalls.filter((t) => t >= start && t <= at).length);
+      return at - start;
     };
     /**
      * One fixbot event: receive -> tracking comment POST handled; then waits for the whole run to finish. A
@@ -168,8 +188,9 @@ export async function runLabelToComment(): Promise<BenchResult> {
       }
       if (seen && !seen.tracking) throw new Error(`the first comment on #${issue} is not the tracking comment`);
       const comment = seen ? seen.at - start : Number.NaN;
+      const calls = seen ? githubCalls.filter((t) => t >= start && t <= seen.at).length : Number.NaN;
       const run = seen ? (await harness!.waitForRuns(`${OWNER}/${REPO}`, issue, 1, 180_000))[0] : undefined;
-      return { acked, queued, comment, error, runMs: run ? performance.now() - start : Number.NaN, status: run?.status ?? "no run" };
+      return { acked, queued, comment, calls, error, runMs: run ? performance.now() - start : Number.NaN, status: run?.status ?? "no run" };
     };
     const describe = (f: Awaited<ReturnType<typeof fixbotEvent>>) =>
       (f.error ? `webhook handler FAILED after ${ms(f.acked)} (${f.error}); ` : "") +
@@ -188,6 +209,7 @@ export async function runLabelToComment(): Promise<BenchResult> {
     const runTimes: number[] = [];
     const statuses: string[] = [];
     const failures: string[] = [];
+    const fixbotCalls: number[] = [];
     for (let i = 0; i < EVENTS; i++) {
       const p = await plainEvent(PLAIN_ISSUE(i));
       const f = await fixbotEvent(FIXBOT_ISSUE(i));
@@ -196,6 +218,7 @@ export async function runLabelToComment(): Promise<BenchResult> {
       queueTimes.push(f.error ? Number.NaN : f.queued);
       runTimes.push(f.runMs);
       statuses.push(f.status);
+      fixbotCalls.push(f.calls);
       if (f.error) failures.push(`#${FIXBOT_ISSUE(i)}: ${f.error} after ${ms(f.acked)}${Number.isNaN(f.comment) ? ", no comment" : ", comment came anyway"}`);
       else ackTimes.push(f.acked);
       console.log(`  event ${i + 1}: plain #${PLAIN_ISSUE(i)} ${ms(p)} | fixbot #${FIXBOT_ISSUE(i)} ${describe(f)}`);
@@ -211,6 +234,7 @@ export async function runLabelToComment(): Promise<BenchResult> {
     console.log(`fixbot (durable path), first tracking comment: median ${ms(fMed)}, max ${ms(max(fixbotTimes))}${measured < EVENTS ? ` (over the ${measured} events that got one)` : ""}`);
     console.log(`plain Probot handler, createComment at once:   median ${ms(pMed)}, max ${ms(max(plainTimes))}`);
     console.log(`ratio fixbot / plain (median):                 ${ratio(fMed / pMed)}   (difference ${ms(fMed - pMed)})`);
+    console.log(`GitHub API calls from receive to the comment (median): fixbot ${median(fixbotCalls)}, plain ${median(plainCalls.slice(1))} (the fake answers each at once: real GitHub latency is not in these figures)`);
     console.log(`fixbot webhook handler (receive -> enqueued, what GitHub waits for): median ${ms(median(ackTimes))}, max ${ms(max(ackTimes))} (successful deliveries)`);
     console.log(`failed deliveries (the handler threw): ${failures.length}/${EVENTS}${failures.length > 0 ? `: ${failures.join("; ")}` : ""}`);
     console.log(`  of which (successful deliveries) the queue send (new actor + message) returned after: median ${ms(median(queueTimes))}; from then to the tracking comment: median ${ms(median(fixbotTimes.map((t, i) => t - queueTimes[i]!)))}`);
@@ -230,7 +254,13 @@ export async function runLabelToComment(): Promise<BenchResult> {
     const stopping = performance.now();
     restoreFetch?.();
     stopFake?.();
-    await harness?.stop();
+    if (harness) await bounded(harness.stop(), 30_000, "harness.stop()");
+    // Whatever the harness did, the engine must not outlive the bench; then its directory goes.
+    if (dataDir) {
+      await stopEmbeddedEngine(join(dataDir, "engine"));
+      await rm(dataDir, { recursive: true, force: true });
+    }
+    unregister?.();
     await cleanupRemote?.();
     nock.enableNetConnect();
     console.log(`stopped (harness: client, registry, engine) in ${ms(performance.now() - stopping)}`);

@@ -56,6 +56,31 @@ export interface BenchResult {
   leftoverEngines: number[];
 }
 
+/** Cleanups to run if the bench is interrupted (Ctrl-C): the engine daemon would otherwise outlive it. */
+const interruptCleanups = new Set<() => Promise<unknown>>();
+
+/** Registers a cleanup for an interrupt; returns the function that unregisters it. */
+export function onInterrupt(fn: () => Promise<unknown>): () => void {
+  interruptCleanups.add(fn);
+  return () => interruptCleanups.delete(fn);
+}
+
+/** Resolves with the promise's value, or with undefined after `millis` (a hung shutdown must not skip the engine stop). */
+export async function bounded<T>(promise: Promise<T>, millis: number, what: string): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => {
+      console.error(`${what} did not finish in ${millis} ms; going on`);
+      resolve(undefined);
+    }, millis);
+  });
+  try {
+    return await Promise.race([promise.catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** True when the module is the entry point (`npx tsx bench/x.ts`), not imported. */
 export function isEntryPoint(importMetaUrl: string): boolean {
   const entry = process.argv[1];
@@ -67,6 +92,12 @@ export function isEntryPoint(importMetaUrl: string): boolean {
  * named by BENCH_RESULT_FILE (when set), and exits (handles left open by a library must not keep it alive).
  */
 export function runAsMain(run: () => Promise<BenchResult>): void {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      console.error(`\n${signal}: stopping the bench's engine before exiting`);
+      void Promise.allSettled([...interruptCleanups].map((fn) => fn())).then(() => process.exit(130));
+    });
+  }
   run()
     .then(async (result) => {
       const file = process.env.BENCH_RESULT_FILE;

@@ -17,7 +17,7 @@ import { actor, queue, setup } from "rivetkit";
 import { createClient } from "rivetkit/client";
 import { workflow } from "rivetkit/workflow";
 import { stopEmbeddedEngine } from "../src/runtime/engine.js";
-import { enginesUnder, freeEnginePort, isEntryPoint, loadLine, median, min, max, ms, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
+import { bounded, enginesUnder, freeEnginePort, isEntryPoint, loadLine, median, min, max, ms, onInterrupt, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
 
 const STEPS = 50;
 const JOBS = 5;
@@ -92,6 +92,10 @@ export async function runStepOverhead(): Promise<BenchResult> {
   process.env.RUST_LOG = "off";
   delete process.env.RIVET_ENDPOINT;
 
+  const unregister = onInterrupt(async () => {
+    await stopEmbeddedEngine(storage);
+    await rm(storage, { recursive: true, force: true });
+  });
   const registry = setup({ use: { bench: benchActor }, noWelcome: true });
   let client: ReturnType<typeof createClient<typeof registry>> | undefined;
   let result: Omit<BenchResult, "leftoverEngines"> | undefined;
@@ -157,10 +161,11 @@ export async function runStepOverhead(): Promise<BenchResult> {
     };
   } finally {
     const stopping = performance.now();
-    await client?.dispose().catch(() => undefined);
-    await registry.shutdown().catch(() => undefined);
+    if (client) await bounded(client.dispose(), 15_000, "client.dispose()");
+    await bounded(registry.shutdown(), 15_000, "registry.shutdown()");
     await stopEmbeddedEngine(storage);
     await rm(storage, { recursive: true, force: true });
+    unregister();
     console.log(`stopped (client, registry, engine) in ${ms(performance.now() - stopping)}`);
   }
   const leftoverEngines = await enginesUnder(storage);

@@ -19,6 +19,8 @@ export interface InboxOptions {
   /** Backoff between delivery attempts: first, and the cap. */
   retryBaseMs?: number;
   retryMaxMs?: number;
+  /** Hand-overs in flight at once (a burst of webhooks must not swamp the engine). Default 8. */
+  concurrency?: number;
 }
 
 /** Makes a rename durable: the directory entry itself must reach the disk. */
@@ -44,6 +46,8 @@ function safeName(id: string): string {
 export class Inbox {
   private readonly pending = new Map<string, Promise<void>>();
   private closed = false;
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly options: InboxOptions) {}
 
@@ -98,7 +102,25 @@ export class Inbox {
     this.pending.set(entry.id, done);
   }
 
+  private async slot(): Promise<() => void> {
+    if (this.active >= (this.options.concurrency ?? 8)) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    return () => {
+      this.active--;
+      this.waiting.shift()?.();
+    };
+  }
+
   private async handOn(entry: InboxEntry): Promise<void> {
+    const release = await this.slot();
+    try {
+      await this.handOnWithRetries(entry);
+    } finally {
+      release();
+    }
+  }
+
+  private async handOnWithRetries(entry: InboxEntry): Promise<void> {
     const base = this.options.retryBaseMs ?? 500;
     const max = this.options.retryMaxMs ?? 30_000;
     for (let attempt = 1; ; attempt++) {
