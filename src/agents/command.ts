@@ -4,6 +4,7 @@ import { join, relative, isAbsolute } from "node:path";
 import { buildAgentEnv } from "../exec/agent-env.js";
 import { runProcess, type ProcessResult } from "../exec/run-process.js";
 import { AgentError, type Agent, type EditResult, type ReviewResult } from "./types.js";
+import { watchUsage, type BudgetName, type Usage, type UsageBudget } from "./usage.js";
 
 export interface CommandAgentParams {
   /** Shell command run with `/bin/sh -c` in the workspace, for both edit() and review(). */
@@ -35,6 +36,12 @@ interface Invocation {
   extraEnv: Record<string, string>;
   timeoutMs: number;
   signal?: AbortSignal;
+  budget?: UsageBudget;
+}
+
+interface InvocationResult extends ProcessResult {
+  usage?: Usage;
+  stoppedBy?: BudgetName;
 }
 
 function isInside(parent: string, child: string): boolean {
@@ -63,7 +70,7 @@ function tail(text: string, chars: number): string {
  * exit or a timeout is reported, not thrown; cancellation through the signal throws its reason.
  */
 export function createCommandAgent(params: CommandAgentParams): Agent {
-  async function invoke(inv: Invocation): Promise<ProcessResult> {
+  async function invoke(inv: Invocation): Promise<InvocationResult> {
     inv.signal?.throwIfAborted();
     const isDir = await stat(inv.workspace).then((s) => s.isDirectory(), () => false);
     if (!isDir) throw new AgentError(`workspace does not exist: ${inv.workspace}`);
@@ -74,32 +81,40 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
     const dir = await mkdtemp(join(params.scratchDir, "fixbot-agent-"));
     try {
       const taskFile = join(dir, "task.md");
+      const usageFile = join(dir, "usage.json");
       await writeFile(taskFile, inv.input);
       const extra: Record<string, string> = {
         ...inv.extraEnv,
         FIXBOT_MODE: inv.mode,
         FIXBOT_TASK_FILE: taskFile,
         FIXBOT_WORKSPACE: inv.workspace,
+        FIXBOT_USAGE_FILE: usageFile,
       };
       for (const [name, file] of Object.entries(inv.files)) {
         const path = join(dir, file.name);
         await writeFile(path, file.content);
         extra[name] = path;
       }
-      const result = await runProcess({
+      // A budget used up stops the agent like a cancel does, but is reported as a result, not thrown.
+      const overBudget = new AbortController();
+      let stoppedBy: BudgetName | undefined;
+      const stopWatching = watchUsage({ file: usageFile, budget: inv.budget ?? {}, onExceeded: (name) => { stoppedBy = name; overBudget.abort(); } });
+      const signal = inv.signal ? AbortSignal.any([inv.signal, overBudget.signal]) : overBudget.signal;
+      const processResult = await runProcess({
         command: params.command,
         cwd: inv.workspace,
         env: buildAgentEnv({ base: params.baseEnv, passEnv: params.passEnv, extra }),
         stdin: inv.input,
         timeoutMs: inv.timeoutMs,
-        signal: inv.signal,
+        signal,
         maxOutputBytes: params.maxOutputBytes,
         secrets: params.secrets,
         onOutput: params.onOutput,
         groupFile: params.groupFile,
       });
-      if (result.aborted) inv.signal?.throwIfAborted();
-      return result;
+      const usage = await stopWatching();
+      if (processResult.aborted) inv.signal?.throwIfAborted();
+      return { ...processResult, usage, stoppedBy };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -116,8 +131,9 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
         extraEnv: { FIXBOT_ATTEMPT: String(task.attempt) },
         timeoutMs: task.timeoutMs,
         signal: task.signal,
+        budget: task.budget,
       });
-      return { summary: tail(r.stdout, SUMMARY_CHARS), exitCode: exitStatus(r), timedOut: r.timedOut };
+      return { summary: tail(r.stdout, SUMMARY_CHARS), exitCode: exitStatus(r), timedOut: r.timedOut, usage: r.usage, stoppedBy: r.stoppedBy };
     },
     async review(task): Promise<ReviewResult> {
       const r = await invoke({

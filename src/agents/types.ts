@@ -3,6 +3,8 @@
  * backend (a CLI command, an agentOS VM, a scripted patch) is chosen by configuration alone.
  */
 
+import type { BudgetName, Usage, UsageBudget } from "./usage.js";
+
 /** What the fixing agent is asked to do on one attempt. */
 export interface EditTask {
   /** Absolute path of the git working tree the agent edits. */
@@ -17,6 +19,8 @@ export interface EditTask {
   timeoutMs: number;
   /** Aborted when the run is cancelled or the step times out; the backend must stop its work. */
   signal?: AbortSignal;
+  /** What is left of the run's budgets; a backend that reports usage stops the agent when one is used up. */
+  budget?: UsageBudget;
 }
 
 /** What an edit attempt reports. Files changed are measured by the caller from git, not trusted from here. */
@@ -27,6 +31,10 @@ export interface EditResult {
   exitCode: number;
   /** True when the attempt was stopped by its timeout. */
   timedOut: boolean;
+  /** What the agent reported using (backends that report usage). */
+  usage?: Usage;
+  /** Set when fixbot stopped the agent because this budget was used up. */
+  stoppedBy?: BudgetName;
 }
 
 /** What the reviewing agent is asked to do: chained on the fixing agent's result. */

@@ -32,6 +32,20 @@ export const RepoConfigSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Hard limits for one run, across its attempts. Wall time is always enforced; turns, tokens and cost are
+     * enforced for agents that report usage (FIXBOT_USAGE_FILE): the agent is stopped when one is used up and
+     * the tracking comment names the budget.
+     */
+    budgets: z
+      .object({
+        runMinutes: z.number().int().min(1).max(24 * 60).default(120),
+        turns: z.number().int().min(1).max(100_000).default(300),
+        tokens: z.number().int().min(1_000).max(1_000_000_000).default(5_000_000),
+        costUsd: z.number().min(0.01).max(100_000).default(25),
+      })
+      .strict()
+      .default({}),
     /** The fixing agent: a shell command honouring the command-agent contract (see README). */
     agent: z
       .object({

@@ -1,6 +1,7 @@
 import type { RepoConfig } from "../config/repo.schema.js";
 import { captureChange, prepareWorkspace } from "../git/workspace.js";
 import { AgentError } from "../agents/types.js";
+import type { BudgetName, Usage, UsageBudget } from "../agents/usage.js";
 import { killLeftoverGroup } from "../exec/leftover-group.js";
 import type { FixJob } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";
@@ -20,6 +21,8 @@ export interface AgentAttemptResult {
   summary: string;
   exitCode: number;
   timedOut: boolean;
+  usage?: Usage;
+  stoppedBy?: BudgetName;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface AgentAttemptResult {
  */
 export async function runAgent(
   deps: StepDeps,
-  params: { job: FixJob; config: RepoConfig; baseSha: string; attempt: number; previousPatch: string; task: string; feedback?: string; signal?: AbortSignal },
+  params: { job: FixJob; config: RepoConfig; baseSha: string; attempt: number; previousPatch: string; task: string; feedback?: string; signal?: AbortSignal; budget?: UsageBudget; timeoutMs?: number },
 ): Promise<AgentAttemptResult> {
   const { job, config } = params;
   const command = config.agent.command;
@@ -37,7 +40,7 @@ export async function runAgent(
     throw new AgentError("No agent is configured: set `agent.command` in .github/fixbot.yml (or pass --agent-command).");
   }
   const dir = workspaceDir(deps.dataDir, job);
-  const timeoutMs = config.timeouts.agent * 1000;
+  const timeoutMs = params.timeoutMs ?? config.timeouts.agent * 1000;
   const access = await gitAccessFor(deps, job, config.timeouts.clone * 1000);
   const groups = groupFile(deps.dataDir, job, "agent");
   await killLeftoverGroup(groups);
@@ -59,6 +62,7 @@ export async function runAgent(
     feedback: params.feedback,
     timeoutMs,
     signal: params.signal,
+    budget: params.budget,
   });
   const change = await captureChange({ dir, baseSha: params.baseSha, timeoutMs: 60_000 });
   if (Buffer.byteLength(change.patch) > MAX_PATCH_BYTES) {
@@ -73,5 +77,7 @@ export async function runAgent(
     summary: result.summary,
     exitCode: result.exitCode,
     timedOut: result.timedOut,
+    ...(result.usage ? { usage: result.usage } : {}),
+    ...(result.stoppedBy ? { stoppedBy: result.stoppedBy } : {}),
   };
 }

@@ -1,3 +1,5 @@
+import { totalTokens, type BudgetName, type Usage } from "../agents/usage.js";
+import type { RepoConfig } from "../config/repo.schema.js";
 import { retryHint } from "./task-text.js";
 import type { RunStatus, RunView } from "./types.js";
 
@@ -49,4 +51,21 @@ export function judgeAttempt(params: {
 /** Final status once the attempts are over. Pure. */
 export function finalStatus(testsPassed: boolean): Extract<RunStatus, "fixed" | "tests-failing"> {
   return testsPassed ? "fixed" : "tests-failing";
+}
+
+/** The error a run ends with when a budget is used up. Pure. */
+export function budgetError(params: { name: BudgetName | "time"; step: string; budgets: RepoConfig["budgets"]; used: Usage; source: "github" | "local" }): NonNullable<RunView["error"]> {
+  const { budgets, used } = params;
+  const what = {
+    time: `its run time budget (${budgets.runMinutes} min)`,
+    turns: `its agent-turn budget (${budgets.turns}; used ${used.turns ?? 0})`,
+    tokens: `its token budget (${budgets.tokens.toLocaleString("en-US")}; used ${totalTokens(used).toLocaleString("en-US")})`,
+    cost: `its cost budget ($${budgets.costUsd}; used $${(used.costUsd ?? 0).toFixed(2)})`,
+  }[params.name];
+  const field = { time: "runMinutes", turns: "turns", tokens: "tokens", cost: "costUsd" }[params.name];
+  return {
+    step: params.step,
+    message: `The run was stopped: it used up ${what}. Nothing was pushed.`,
+    hint: `Raise \`budgets.${field}\` in .github/fixbot.yml if this issue needs more, then ${retryHint(params.source)}.`,
+  };
 }

@@ -1,6 +1,7 @@
 import type { Steps } from "../steps/index.js";
 import { workspaceDir } from "../steps/workspace-path.js";
-import { judgeAttempt } from "./decide.js";
+import { addUsage, exceededBudget, remainingBudget, type Usage } from "../agents/usage.js";
+import { budgetError, judgeAttempt } from "./decide.js";
 import { durableStep, recordStep, type DurableIO } from "./durable-step.js";
 import { finishChange, GITHUB_WRITE, type FixResult } from "./finish-change.js";
 import type { FlowContext } from "./flow-context.js";
@@ -66,9 +67,13 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
   let patch = "";
   let last: Attempt | undefined;
   let tests: TestSummary | undefined;
+  let used: Usage = {};
   for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
     const agentStep = `run-agent#${attempt}`;
     await recordStep(ctx, io, `begin-attempt#${attempt}`, (view) => ({ ...view, attempts: attempt }));
+    // Run time left, measured once and recorded, so a replay takes the same decision.
+    const remainingMs = await ctx.step({ name: `check-budget#${attempt}`, timeout: 10_000, maxRetries: 1, run: async () => job.receivedAt + config.budgets.runMinutes * 60_000 - io.now() });
+    if (remainingMs <= 0) return { status: "error", error: budgetError({ name: "time", step: agentStep, budgets: config.budgets, used, source: job.source }), tests, agentSummary: last?.summary, workspace };
     const feedback = tests ? buildFeedback(tests) : undefined;
     const previousPatch = patch;
     const recorded = prior?.attempts.find((a) => a.attempt === attempt);
@@ -82,12 +87,16 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
         io,
         agentStep,
         { timeoutMs: config.timeouts.agent * 1000 + cloneTimeout, maxRetries: 1 },
-        (signal) => steps.runAgent({ job, config, baseSha, attempt, previousPatch, task, feedback, signal }),
+        (signal) =>
+          steps.runAgent({ job, config, baseSha, attempt, previousPatch, task, feedback, signal, budget: remainingBudget(config.budgets, used), timeoutMs: Math.min(config.timeouts.agent * 1000, remainingMs) }),
         (r) => (r.patch === previousPatch ? "no change" : `${r.files.length} file(s), +${r.insertions}/-${r.deletions}`),
         (cp, r) => ({ ...cp, attempts: [...cp.attempts.filter((a) => a.attempt !== attempt), r] }),
       );
     }
     last = result;
+    used = addUsage(used, result.usage ?? {});
+    const overBudget = result.stoppedBy ?? exceededBudget(used, config.budgets);
+    if (overBudget) return { status: "error", error: budgetError({ name: overBudget, step: agentStep, budgets: config.budgets, used, source: job.source }), tests, agentSummary: result.summary, workspace };
     const verdict = judgeAttempt({ source: job.source, attempt, step: agentStep, patch: result.patch, previousPatch, exitCode: result.exitCode, timedOut: result.timedOut, timeoutSeconds: config.timeouts.agent, summary: result.summary });
     if (verdict.kind === "stop") return { status: verdict.status, error: verdict.error, tests, agentSummary: result.summary, workspace };
     patch = result.patch;

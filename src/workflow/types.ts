@@ -1,3 +1,4 @@
+import type { BudgetName, Usage } from "../agents/usage.js";
 import type { RepoConfig } from "../config/repo.schema.js";
 
 /** The repository a job works on: plain data copied from the webhook payload (or the CLI arguments). */
@@ -137,6 +138,8 @@ export interface Checkpoint {
     summary: string;
     exitCode: number;
     timedOut: boolean;
+    usage?: Usage;
+    stoppedBy?: BudgetName;
     tests?: TestSummary;
   }>;
   commit?: string;

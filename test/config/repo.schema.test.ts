@@ -15,6 +15,7 @@ function configOf(raw: unknown): RepoConfig {
 
 const DEFAULTS: RepoConfig = {
   label: "fixbot",
+  budgets: { runMinutes: 120, turns: 300, tokens: 5_000_000, costUsd: 25 },
   maxAttempts: 3,
   draftOnFailure: false,
   instructions: "",
@@ -54,6 +55,7 @@ describe("parseRepoConfig with a full valid config", () => {
   it("keeps every field as given", () => {
     const full: RepoConfig = {
       label: "autofix",
+      budgets: { runMinutes: 30, turns: 50, tokens: 200_000, costUsd: 2.5 },
       testCommand: "pnpm test",
       setupCommand: "pnpm install --frozen-lockfile",
       maxAttempts: 5,

@@ -274,4 +274,17 @@ describe("labelling an issue runs the durable fix workflow", () => {
     expect(trackingComments(fake)[0]?.body).toContain("cancelled by @alice");
     expect(await handle.cancel("alice")).toBeNull();
   });
+
+  it("a budget used up stops the agent and the comment names the budget; nothing is pushed", async () => {
+    const agent = `i=0; while true; do i=$((i+4000)); echo "{\\"inputTokens\\": $i}" > "$FIXBOT_USAGE_FILE"; sleep 0.05; done`;
+    const { remote, fake, label } = await scenario("calc-budget", { "agent.command": agent, "budgets.tokens": 20000 });
+    await label();
+    const [run] = await harness.waitForRuns(`${OWNER}/calc-budget`, 1);
+    expect(run?.status).toBe("error");
+    expect(run?.error?.message).toContain("token budget (20,000");
+    const [tracking] = trackingComments(fake);
+    expect(tracking?.body).toContain("used up its token budget");
+    expect(tracking?.body).toContain("budgets.tokens");
+    expect(Object.keys(await listRemoteBranches(remote.dir))).toEqual(["main"]);
+  });
 });
