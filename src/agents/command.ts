@@ -31,6 +31,8 @@ interface Invocation {
   workspace: string;
   /** Text on stdin and in FIXBOT_TASK_FILE. */
   input: string;
+  /** One self-contained prompt for CLI agents (FIXBOT_PROMPT_FILE): the input plus feedback or diff. */
+  prompt: string;
   /** Further files to write, by env var name. */
   files: Record<string, { name: string; content: string }>;
   extraEnv: Record<string, string>;
@@ -82,13 +84,16 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
     try {
       const taskFile = join(dir, "task.md");
       const usageFile = join(dir, "usage.json");
+      const promptFile = join(dir, "prompt.md");
       await writeFile(taskFile, inv.input);
+      await writeFile(promptFile, inv.prompt);
       const extra: Record<string, string> = {
         ...inv.extraEnv,
         FIXBOT_MODE: inv.mode,
         FIXBOT_TASK_FILE: taskFile,
         FIXBOT_WORKSPACE: inv.workspace,
         FIXBOT_USAGE_FILE: usageFile,
+        FIXBOT_PROMPT_FILE: promptFile,
       };
       for (const [name, file] of Object.entries(inv.files)) {
         const path = join(dir, file.name);
@@ -127,6 +132,7 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
         mode: "edit",
         workspace: task.workspace,
         input: task.task,
+        prompt: task.feedback === undefined ? task.task : `${task.task}\n\n## Your previous attempt did not make the tests pass\n\n${task.feedback}`,
         files: task.feedback === undefined ? {} : { FIXBOT_FEEDBACK_FILE: { name: "feedback.txt", content: task.feedback } },
         extraEnv: { FIXBOT_ATTEMPT: String(task.attempt) },
         timeoutMs: task.timeoutMs,
@@ -140,6 +146,7 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
         mode: "review",
         workspace: task.workspace,
         input: task.context,
+        prompt: `${task.context}\n\n## The diff\n\n\`\`\`diff\n${task.diff}\n\`\`\``,
         files: { FIXBOT_DIFF_FILE: { name: "diff.patch", content: task.diff } },
         extraEnv: {},
         timeoutMs: task.timeoutMs,

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { AGENT_PRESET_NAMES, type AgentPresetName } from "../agents/presets.js";
 import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
 
 export class UsageError extends Error {
@@ -14,6 +15,7 @@ Options:
   --repo <path|url>          repository to fix (a local path or any git URL)
   --issue-file <file>        the issue: markdown whose first line ("# Title") is the title, or JSON {title, body}
   --agent-command <cmd>      the fixing agent (command-agent contract; see README)
+  --agent <preset>           a ready-made agent instead: claude-code, codex or aider (also reviews)
   --review-command <cmd>     the reviewing agent (optional)
   --test-command <cmd>       test command (default: npm test when package.json has a test script)
   --setup-command <cmd>      run before the tests, e.g. "npm ci"
@@ -72,6 +74,7 @@ export function parseFixArgs(argv: string[]): FixArgs {
         repo: { type: "string" },
         "issue-file": { type: "string" },
         "agent-command": { type: "string" },
+        agent: { type: "string" },
         "review-command": { type: "string" },
         "test-command": { type: "string" },
         "setup-command": { type: "string" },
@@ -89,15 +92,20 @@ export function parseFixArgs(argv: string[]): FixArgs {
   const v = parsed.values;
   if (!v.repo) throw new UsageError("--repo is required (a local path or a git URL)");
   if (!v["issue-file"]) throw new UsageError("--issue-file is required (markdown with a '# Title' first line, or JSON {title, body})");
-  if (!v["agent-command"]) throw new UsageError("--agent-command is required: the command that runs your agent (see README, 'Agents')");
+  if (v.agent === "agentos") throw new UsageError("--agent agentos: the agentOS backend is not part of this build (see README, 'Agents'); use --agent-command or a preset");
+  if (v.agent !== undefined && !(AGENT_PRESET_NAMES as string[]).includes(v.agent)) {
+    throw new UsageError(`--agent must be one of ${AGENT_PRESET_NAMES.join(", ")}, got "${v.agent}"`);
+  }
+  if (!v["agent-command"] && !v.agent) throw new UsageError("--agent-command (or --agent <preset>) is required: the command that runs your agent (see README, 'Agents')");
+  const preset = v.agent as AgentPresetName | undefined;
   const timeouts: Record<string, number> = {};
   const agentTimeout = intOption(v["agent-timeout"], "agent-timeout");
   const testTimeout = intOption(v["test-timeout"], "test-timeout");
   if (agentTimeout !== undefined) timeouts.agent = agentTimeout;
   if (testTimeout !== undefined) timeouts.tests = testTimeout;
   const config = parseRepoConfig({
-    agent: { command: v["agent-command"] },
-    review: v["review-command"] ? { command: v["review-command"] } : {},
+    agent: { command: v["agent-command"], preset },
+    review: v["review-command"] ? { command: v["review-command"] } : preset ? { preset } : {},
     ...(v["test-command"] ? { testCommand: v["test-command"] } : {}),
     ...(v["setup-command"] ? { setupCommand: v["setup-command"] } : {}),
     ...(v["max-attempts"] !== undefined ? { maxAttempts: intOption(v["max-attempts"], "max-attempts") } : {}),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AGENT_PRESET_NAMES, type AgentPresetName } from "../agents/presets.js";
 import { PullRequestsConfigSchema } from "./pull-requests.schema.js";
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name: letters, digits and underscores, not starting with a digit");
@@ -50,6 +51,8 @@ export const RepoConfigSchema = z
     agent: z
       .object({
         command: z.string().min(1).optional(),
+        /** A ready-made command for a known CLI agent (claude-code, codex, aider); `command` wins if both are set. */
+        preset: z.enum(AGENT_PRESET_NAMES as [AgentPresetName, ...AgentPresetName[]]).optional(),
         /** Environment variable names passed to the agent (its own API keys). GitHub secrets are never passed. */
         passEnv: z.array(envName).max(50).default([]),
       })
@@ -59,6 +62,7 @@ export const RepoConfigSchema = z
     review: z
       .object({
         command: z.string().min(1).optional(),
+        preset: z.enum(AGENT_PRESET_NAMES as [AgentPresetName, ...AgentPresetName[]]).optional(),
         passEnv: z.array(envName).max(50).default([]),
       })
       .strict()

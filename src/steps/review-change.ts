@@ -1,3 +1,4 @@
+import { resolveAgent } from "../agents/presets.js";
 import type { RepoConfig } from "../config/repo.schema.js";
 import { prepareWorkspace } from "../git/workspace.js";
 import { buildReviewContext } from "../workflow/task-text.js";
@@ -19,7 +20,7 @@ export async function reviewChange(
   params: { job: FixJob; config: RepoConfig; baseSha: string; patch: string; agentSummary: string; attempts: number; tests: TestSummary; signal?: AbortSignal },
 ): Promise<{ review: string; exitCode: number; timedOut: boolean }> {
   const { job, config } = params;
-  const command = config.review.command;
+  const { command, passEnv } = resolveAgent(config.review, "review");
   if (!command) throw new Error("review-change ran without a review command");
   const dir = workspaceDir(deps.dataDir, job);
   const access = await gitAccessFor(deps, job, config.timeouts.clone * 1000);
@@ -29,7 +30,7 @@ export async function reviewChange(
   const agent = deps.createAgent({
     role: "review",
     command,
-    passEnv: config.review.passEnv,
+    passEnv,
     scratchDir: scratchDir(deps.dataDir),
     groupFile: groups,
     secrets: [...deps.secrets, ...(access.token ? [access.token] : [])],

@@ -1,5 +1,6 @@
 import type { RepoConfig } from "../config/repo.schema.js";
 import { captureChange, prepareWorkspace } from "../git/workspace.js";
+import { resolveAgent } from "../agents/presets.js";
 import { AgentError } from "../agents/types.js";
 import type { BudgetName, Usage, UsageBudget } from "../agents/usage.js";
 import { killLeftoverGroup } from "../exec/leftover-group.js";
@@ -35,9 +36,9 @@ export async function runAgent(
   params: { job: FixJob; config: RepoConfig; baseSha: string; attempt: number; previousPatch: string; task: string; feedback?: string; signal?: AbortSignal; budget?: UsageBudget; timeoutMs?: number },
 ): Promise<AgentAttemptResult> {
   const { job, config } = params;
-  const command = config.agent.command;
+  const { command, passEnv } = resolveAgent(config.agent, "edit");
   if (!command) {
-    throw new AgentError("No agent is configured: set `agent.command` in .github/fixbot.yml (or pass --agent-command).");
+    throw new AgentError("No agent is configured: set `agent.command` or `agent.preset` in .github/fixbot.yml (or pass --agent-command / --agent).");
   }
   const dir = workspaceDir(deps.dataDir, job);
   const timeoutMs = params.timeoutMs ?? config.timeouts.agent * 1000;
@@ -49,7 +50,7 @@ export async function runAgent(
   const agent = deps.createAgent({
     role: "edit",
     command,
-    passEnv: config.agent.passEnv,
+    passEnv,
     scratchDir: scratchDir(deps.dataDir),
     groupFile: groups,
     secrets: [...deps.secrets, ...(access.token ? [access.token] : [])],

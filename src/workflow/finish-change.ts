@@ -1,3 +1,4 @@
+import { resolveAgent } from "../agents/presets.js";
 import type { RepoConfig } from "../config/repo.schema.js";
 import type { Steps } from "../steps/index.js";
 import { finalStatus } from "./decide.js";
@@ -70,7 +71,7 @@ export async function finishChange(
     const pr = pullRequest;
     await recordStep(ctx, io, "record-pull-request", (view) => ({ ...view, pullRequest: pr }));
   }
-  if (!config.review.command) return { ...base, commit, pullRequest };
+  if (!resolveAgent(config.review, "review").command) return { ...base, commit, pullRequest };
 
   let review = prior?.review;
   if (review) await reuse("review-change");

@@ -25,8 +25,16 @@ describe("parseFixArgs: required flags", () => {
     expect(usageErrorOf(() => parseFixArgs(["--repo", "."])).message).toMatch(/^--issue-file is required/);
   });
 
-  it("--agent-command is required", () => {
-    expect(usageErrorOf(() => parseFixArgs(["--repo", ".", "--issue-file", "i.md"])).message).toMatch(/^--agent-command is required/);
+  it("--agent-command (or an --agent preset) is required", () => {
+    expect(usageErrorOf(() => parseFixArgs(["--repo", ".", "--issue-file", "i.md"])).message).toMatch(/^--agent-command \(or --agent <preset>\) is required/);
+  });
+
+  it("--agent takes a preset for both the fix and the review; unknown presets and agentos are refused", () => {
+    const args = parseFixArgs(["--repo", ".", "--issue-file", "i.md", "--agent", "claude-code"]);
+    expect(args.config.agent.preset).toBe("claude-code");
+    expect(args.config.review.preset).toBe("claude-code");
+    expect(usageErrorOf(() => parseFixArgs(["--repo", ".", "--issue-file", "i.md", "--agent", "gpt"])).message).toContain("--agent must be one of claude-code, codex, aider");
+    expect(usageErrorOf(() => parseFixArgs(["--repo", ".", "--issue-file", "i.md", "--agent", "agentos"])).message).toContain("agentOS backend is not part of this build");
   });
 
   it("unknown flags and positionals are one-line usage errors", () => {

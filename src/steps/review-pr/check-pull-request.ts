@@ -1,3 +1,4 @@
+import { resolveAgent } from "../../agents/presets.js";
 import { parseReviewConfig } from "../../config/review-config.js";
 import { upsertMarkedComment } from "../../github/marked-comment.js";
 import { CONFIG_PATH, loadRepoConfig } from "../../github/repo-config.js";
@@ -34,7 +35,8 @@ export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promis
   if (pullRequests.ignoreAuthors.some((login) => login.toLowerCase() === author)) {
     return { kind: "skipped", reason: `@${job.pr.author} is in pullRequests.ignoreAuthors` };
   }
-  if (!config.review.command) return { kind: "skipped", reason: "no review.command is configured" };
+  const reviewer = resolveAgent(config.review, "review");
+  if (!reviewer.command) return { kind: "skipped", reason: "no review.command or review.preset is configured" };
 
   const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: job.pr.number });
   if (pr.state !== "open") return { kind: "skipped", reason: `pull request #${job.pr.number} is ${pr.state}` };
@@ -45,8 +47,8 @@ export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promis
   return {
     kind: "run",
     settings: {
-      reviewCommand: config.review.command,
-      passEnv: config.review.passEnv,
+      reviewCommand: reviewer.command,
+      passEnv: [...reviewer.passEnv],
       cloneTimeoutMs: config.timeouts.clone * 1000,
       reviewTimeoutMs: config.timeouts.review * 1000,
       ignorePaths: pullRequests.ignorePaths,
