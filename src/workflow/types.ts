@@ -52,7 +52,11 @@ export interface StepView {
   /** Stable step name, e.g. `run-agent#2`. */
   name: string;
   status: StepStatus;
-  /** How many times this step has started (a retry or a resume after a crash adds one). */
+  /**
+   * How many times this step has started in one process: a retry after an error adds one. A restart after a
+   * crash is not counted here (state written inside an unfinished step is not kept); the tracking comment's
+   * history shows it as the step running again.
+   */
   starts: number;
   startedAt?: number;
   durationMs?: number;

@@ -5,7 +5,7 @@ import type { FixRunState } from "./flow-context.js";
  * is that something: it fires on whichever fixbot process is alive (this one after a restart, another one on
  * a shared engine), the actor starts there, and its workflow resumes at the step that was running.
  */
-export const TICK_MS = 2_000;
+export const TICK_MS = 1_000;
 /** How long after an enqueue the alarm keeps ticking for a job still in the queue. */
 export const ENQUEUE_WAKE_MS = 120_000;
 
