@@ -4,6 +4,18 @@ import { PullRequestsConfigSchema } from "./pull-requests.schema.js";
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name: letters, digits and underscores, not starting with a digit");
 
+/** An agent: a command under the command-agent contract, or a preset for a known CLI agent. */
+const agentSection = z
+  .object({
+    command: z.string().min(1).optional(),
+    /** A ready-made command for a known CLI agent (claude-code, codex, aider); `command` wins if both are set. */
+    preset: z.enum(AGENT_PRESET_NAMES as [AgentPresetName, ...AgentPresetName[]]).optional(),
+    /** Environment variable names passed to the agent (its own API keys). GitHub secrets are never passed. */
+    passEnv: z.array(envName).max(50).default([]),
+  })
+  .strict()
+  .default({});
+
 /**
  * `.github/fixbot.yml`: per-repository settings. Every field is optional; the defaults are safe for a repository
  * that has never heard of fixbot. Org-wide defaults come from the org's `.github` repository (Probot's config
@@ -47,26 +59,10 @@ export const RepoConfigSchema = z
       })
       .strict()
       .default({}),
-    /** The fixing agent: a shell command honouring the command-agent contract (see README). */
-    agent: z
-      .object({
-        command: z.string().min(1).optional(),
-        /** A ready-made command for a known CLI agent (claude-code, codex, aider); `command` wins if both are set. */
-        preset: z.enum(AGENT_PRESET_NAMES as [AgentPresetName, ...AgentPresetName[]]).optional(),
-        /** Environment variable names passed to the agent (its own API keys). GitHub secrets are never passed. */
-        passEnv: z.array(envName).max(50).default([]),
-      })
-      .strict()
-      .default({}),
-    /** The reviewing agent, chained on the fixing agent's result. Without a command the review is skipped. */
-    review: z
-      .object({
-        command: z.string().min(1).optional(),
-        preset: z.enum(AGENT_PRESET_NAMES as [AgentPresetName, ...AgentPresetName[]]).optional(),
-        passEnv: z.array(envName).max(50).default([]),
-      })
-      .strict()
-      .default({}),
+    /** The fixing agent: a shell command honouring the command-agent contract (see README), or a preset. */
+    agent: agentSection,
+    /** The reviewing agent, chained on the fixing agent's result. Without a command or preset, no review. */
+    review: agentSection,
     /** Automatic pull request review (src/config/pull-requests.schema.ts); accepted here so the key is not "unknown". */
     pullRequests: PullRequestsConfigSchema.optional(),
   })

@@ -1,12 +1,9 @@
 import { resolveAgent } from "../agents/presets.js";
 import type { RepoConfig } from "../config/repo.schema.js";
-import { prepareWorkspace } from "../git/workspace.js";
 import { buildReviewContext } from "../workflow/task-text.js";
-import { killLeftoverGroup } from "../exec/leftover-group.js";
 import type { FixJob, TestSummary } from "../workflow/types.js";
+import { agentInWorkspace } from "./agent-workspace.js";
 import type { StepDeps } from "./deps.js";
-import { gitAccessFor } from "./git-access.js";
-import { groupFile, scratchDir, workspaceDir } from "./workspace-path.js";
 
 /** The longest review fixbot publishes; GitHub's comment limit is 65,536 characters. */
 const MAX_REVIEW_CHARS = 60_000;
@@ -22,19 +19,7 @@ export async function reviewChange(
   const { job, config } = params;
   const { command, passEnv } = resolveAgent(config.review, "review");
   if (!command) throw new Error("review-change ran without a review command");
-  const dir = workspaceDir(deps.dataDir, job);
-  const access = await gitAccessFor(deps, job, config.timeouts.clone * 1000);
-  const groups = groupFile(deps.dataDir, job, "review");
-  await killLeftoverGroup(groups);
-  await prepareWorkspace({ ...access, dir, branch: job.repo.defaultBranch, baseSha: params.baseSha, patch: params.patch });
-  const agent = deps.createAgent({
-    role: "review",
-    command,
-    passEnv,
-    scratchDir: scratchDir(deps.dataDir),
-    groupFile: groups,
-    secrets: [...deps.secrets, ...(access.token ? [access.token] : [])],
-  });
+  const { agent, dir } = await agentInWorkspace(deps, { job, role: "review", command, passEnv, baseSha: params.baseSha, patch: params.patch, cloneTimeoutMs: config.timeouts.clone * 1000 });
   const context = buildReviewContext({ repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue, agentSummary: params.agentSummary, attempts: params.attempts, tests: params.tests });
   const result = await agent.review({ workspace: dir, diff: params.patch, context, timeoutMs: config.timeouts.review * 1000, signal: params.signal });
   const text = result.body.trim();

@@ -1,30 +1,17 @@
 import type { RepoConfig } from "../config/repo.schema.js";
-import { captureChange, prepareWorkspace } from "../git/workspace.js";
+import { captureChange } from "../git/workspace.js";
 import { resolveAgent } from "../agents/presets.js";
 import { AgentError } from "../agents/types.js";
-import type { BudgetName, Usage, UsageBudget } from "../agents/usage.js";
-import { killLeftoverGroup } from "../exec/leftover-group.js";
-import type { FixJob } from "../workflow/types.js";
+import type { UsageBudget } from "../agents/usage.js";
+import type { AgentAttemptResult, FixJob } from "../workflow/types.js";
+
+export type { AgentAttemptResult } from "../workflow/types.js";
+import { agentInWorkspace } from "./agent-workspace.js";
 import type { StepDeps } from "./deps.js";
-import { gitAccessFor } from "./git-access.js";
-import { groupFile, scratchDir, workspaceDir } from "./workspace-path.js";
 
 /** Patches above this are refused: they would bloat the workflow history and no reviewer reads them. */
 export const MAX_PATCH_BYTES = 2 * 1024 * 1024;
 
-export interface AgentAttemptResult {
-  attempt: number;
-  /** Cumulative diff against the base after this attempt ("" when nothing changed). */
-  patch: string;
-  files: string[];
-  insertions: number;
-  deletions: number;
-  summary: string;
-  exitCode: number;
-  timedOut: boolean;
-  usage?: Usage;
-  stoppedBy?: BudgetName;
-}
 
 /**
  * One agent attempt. The workspace is first rebuilt to base + the previous attempt's patch, so the attempt
@@ -40,20 +27,15 @@ export async function runAgent(
   if (!command) {
     throw new AgentError("No agent is configured: set `agent.command` or `agent.preset` in .github/fixbot.yml (or pass --agent-command / --agent).");
   }
-  const dir = workspaceDir(deps.dataDir, job);
   const timeoutMs = params.timeoutMs ?? config.timeouts.agent * 1000;
-  const access = await gitAccessFor(deps, job, config.timeouts.clone * 1000);
-  const groups = groupFile(deps.dataDir, job, "agent");
-  await killLeftoverGroup(groups);
-  await prepareWorkspace({ ...access, dir, branch: job.repo.defaultBranch, baseSha: params.baseSha, patch: params.previousPatch });
-
-  const agent = deps.createAgent({
+  const { agent, dir } = await agentInWorkspace(deps, {
+    job,
     role: "edit",
     command,
     passEnv,
-    scratchDir: scratchDir(deps.dataDir),
-    groupFile: groups,
-    secrets: [...deps.secrets, ...(access.token ? [access.token] : [])],
+    baseSha: params.baseSha,
+    patch: params.previousPatch,
+    cloneTimeoutMs: config.timeouts.clone * 1000,
     onOutput: (chunk) => deps.log.debug({ runId: job.runId, attempt: params.attempt, agent: chunk }, "agent output"),
   });
   const result = await agent.edit({

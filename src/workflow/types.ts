@@ -129,23 +129,26 @@ export interface RunOutcome {
   error?: string;
 }
 
+/** What one agent attempt produced, measured with git (the run-agent step's result). Plain JSON. */
+export interface AgentAttemptResult {
+  attempt: number;
+  /** Cumulative diff against the base after this attempt ("" when nothing changed). */
+  patch: string;
+  files: string[];
+  insertions: number;
+  deletions: number;
+  summary: string;
+  exitCode: number;
+  timedOut: boolean;
+  usage?: Usage;
+  stoppedBy?: BudgetName;
+}
+
 /** Results of finished steps, recorded with them (see durableStep's `remember`). Plain JSON. */
 export interface Checkpoint {
   clone?: { baseSha: string; testCommand?: string };
   /** One entry per finished agent attempt, with its test result once that finished too. */
-  attempts: Array<{
-    attempt: number;
-    patch: string;
-    files: string[];
-    insertions: number;
-    deletions: number;
-    summary: string;
-    exitCode: number;
-    timedOut: boolean;
-    usage?: Usage;
-    stoppedBy?: BudgetName;
-    tests?: TestSummary;
-  }>;
+  attempts: Array<AgentAttemptResult & { tests?: TestSummary }>;
   commit?: string;
   pushed?: boolean;
   pullRequest?: { number: number; url: string; draft: boolean };
