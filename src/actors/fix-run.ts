@@ -22,8 +22,9 @@ export function createFixRunActor(deps: StepDeps) {
   const steps = createSteps(deps);
   // Cancel signals of the runs this process is executing, by run id (a cancel reaches the actor's process).
   const cancellers = new Map<string, AbortController>();
+  const logFor = (job: FixJob) => deps.log.child({ runId: job.runId, deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue.number });
   const ioFor = (job: FixJob): DurableIO => {
-    const log = deps.log.child({ runId: job.runId, deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue.number });
+    const log = logFor(job);
     return {
       runId: job.runId,
       now: deps.now,
@@ -46,7 +47,7 @@ export function createFixRunActor(deps: StepDeps) {
       await ctx.loop("jobs", async (loop) => {
         const message = await loop.queue.next("wait-job", { names: ["jobs"] });
         const job = message.body as FixJob;
-        const log = deps.log.child({ runId: job.runId, deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue.number });
+        const log = logFor(job);
 
         const admission = await loop.step({
           name: "admit-job",
@@ -56,6 +57,7 @@ export function createFixRunActor(deps: StepDeps) {
             const decision = admitJob(sc.state, job);
             sc.state.lastDequeuedAt = deps.now();
             if (job.deliveryId) sc.state.seenDeliveries = capped([...sc.state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
+            if (!decision.ok) log.info({ reason: decision.reason }, "request not run");
             if (decision.ok) {
               const view = newRunView({ runId: job.runId, issueNumber: job.issue.number, requestedBy: job.requestedBy, branch: job.branch, maxAttempts: 0, now: deps.now() });
               sc.state.runs = capped([...sc.state.runs, { ...view, requestKey: job.requestKey, job }], MAX_RUNS_KEPT);
@@ -63,10 +65,7 @@ export function createFixRunActor(deps: StepDeps) {
             return decision;
           },
         });
-        if (!admission.ok) {
-          log.info({ reason: admission.reason }, "request not run");
-          return;
-        }
+        if (!admission.ok) return;
 
         const io = ioFor(job);
         const result = await loop.try("run-job", (tc) => fixIssue(tc, steps, io, job));
