@@ -287,4 +287,15 @@ describe("labelling an issue runs the durable fix workflow", () => {
     expect(tracking?.body).toContain("budgets.tokens");
     expect(Object.keys(await listRemoteBranches(remote.dir))).toEqual(["main"]);
   });
+
+  it("the workspace is a cache: wiped right after the tests pass, the run rebuilds it from the recorded patch and finishes", async () => {
+    const wipeAfterTests = `npm test && ws="$(pwd)" && cd / && rm -rf "$ws"`;
+    const { remote, fake, label } = await scenario("calc-wiped", { ...withReview("fix-calc.sh"), testCommand: wipeAfterTests });
+    await label();
+    const [run] = await harness.waitForRuns(`${OWNER}/calc-wiped`, 1);
+    expect(run?.status).toBe("fixed");
+    expect(await readRemoteFile(remote.dir, "fixbot/issue-1", "src/calc.js")).toContain("a + b");
+    expect((await runInClone(remote.dir, "fixbot/issue-1", "npm test")).exitCode).toBe(0);
+    expect(fake.pulls).toHaveLength(1);
+  });
 });
