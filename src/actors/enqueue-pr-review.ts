@@ -14,5 +14,5 @@ export function prReviewKey(job: Pick<PrReviewJob, "repo" | "pr">): string[] {
 export async function enqueuePrReview(client: Client<FixbotRegistry>, job: PrReviewJob): Promise<void> {
   const handle = client.prReview.getOrCreate(prReviewKey(job));
   await handle.send("jobs", job);
-  await handle.keepAwake();
+  await handle.keepAwake(job.deliveryId);
 }

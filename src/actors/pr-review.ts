@@ -3,7 +3,7 @@ import { workflow } from "rivetkit/workflow";
 import type { StepDeps } from "../steps/deps.js";
 import { createReviewSteps } from "../steps/review-pr/index.js";
 import { capped } from "../workflow/admit.js";
-import { admitReviewJob, coversHead, finishReviewRun, reviewNeedsWaking, reviewTickChainBroken } from "../workflow/review-pr/decide.js";
+import { admitReviewJob, coversHead, finishReviewRun, markAwaiting, reviewNeedsWaking, reviewTickChainBroken } from "../workflow/review-pr/decide.js";
 import { reviewPullRequest } from "../workflow/review-pr/review-pull-request.js";
 import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReviewState } from "../workflow/review-pr/types.js";
 import { ENQUEUE_WAKE_MS, TICK_MS } from "../workflow/wake.js";
@@ -43,7 +43,7 @@ export function createPrReviewActor(deps: StepDeps) {
           maxRetries: 3,
           run: async (sc) => {
             const decision = admitReviewJob(sc.state, job);
-            sc.state.lastDequeuedAt = deps.now();
+            sc.state.awaiting = sc.state.awaiting.filter((id) => id !== job.deliveryId);
             sc.state.seenDeliveries = capped([...sc.state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
             if (decision.ok) {
               const run: PrReviewRun = { runId: job.runId, action: job.action, headSha: job.pr.headSha, status: "running", startedAt: deps.now() };
@@ -76,11 +76,11 @@ export function createPrReviewActor(deps: StepDeps) {
     }),
     actions: {
       /** Called after every enqueue: keeps the wake-up alarm ticking until the job has run (see workflow/wake.ts). */
-      keepAwake: async (c): Promise<void> => {
+      keepAwake: async (c, deliveryId: string): Promise<void> => {
         const now = Date.now();
+        c.state.awaiting = markAwaiting(c.state, deliveryId);
         c.state.wakeUntil = Math.max(c.state.wakeUntil, now + ENQUEUE_WAKE_MS);
-        c.state.lastEnqueuedAt = now;
-        if (reviewTickChainBroken(c.state, now)) {
+        if (reviewNeedsWaking(c.state, now) && reviewTickChainBroken(c.state, now)) {
           c.state.nextTickAt = now + TICK_MS;
           await c.schedule.after(TICK_MS, "tick");
         }

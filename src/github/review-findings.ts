@@ -98,7 +98,7 @@ const REASONS: Record<SkippedFile["reason"], string> = {
   lockfile: "lockfile",
   binary: "binary file",
   "too-large": "too large for the review budget",
-  "ignored-path": "matches `ignore_paths`",
+  "ignored-path": "matches `pullRequests.ignorePaths`",
 };
 const SEVERITY_ICON = { info: "ℹ️", warning: "⚠️", error: "❌" } as const;
 

@@ -18,6 +18,17 @@ export interface PullRequestPayload {
   installation?: { id: number } | null;
 }
 
+/**
+ * Caps of the PR text copied into the job: a queue message is limited (RivetKit's default is 64 KiB) and a PR
+ * body may be 65,536 characters of multi-byte text; the review agent is only given the start of it anyway.
+ */
+const MAX_TITLE_CHARS = 300;
+const MAX_BODY_CHARS = 8_000;
+
+function cap(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max).replace(/[\uD800-\uDBFF]$/, "")}… (truncated)`;
+}
+
 export type ReviewJobDecision = { ok: true; job: PrReviewJob } | { ok: false; reason: string };
 
 function isReviewAction(action: string): action is ReviewAction {
@@ -54,8 +65,8 @@ export function reviewJobFromPullRequest(payload: PullRequestPayload, deliveryId
       installationId: payload.installation.id,
       pr: {
         number: pr.number,
-        title: pr.title,
-        body: pr.body ?? "",
+        title: cap(pr.title, MAX_TITLE_CHARS),
+        body: cap(pr.body ?? "", MAX_BODY_CHARS),
         author: pr.user.login,
         baseRef: pr.base.ref,
         headRef: pr.head.ref,

@@ -163,7 +163,7 @@ describe("renderReviewBody", () => {
         "- `dist/app.js` — generated file",
         "- `logo.png` — binary file",
         "- `big.sql` — too large for the review budget",
-        "- `docs/x.md` — matches `ignore_paths`",
+        "- `docs/x.md` — matches `pullRequests.ignorePaths`",
         "",
         "<sub>Reviewed commits abc1234..def5678</sub>",
       ].join("\n"),

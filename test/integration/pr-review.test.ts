@@ -2,9 +2,6 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import nock from "nock";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { enqueueFixJob } from "../../src/actors/enqueue.js";
-import { enqueuePrReview } from "../../src/actors/enqueue-pr-review.js";
-import { createApp } from "../../src/app.js";
 import { prReviewMarker } from "../../src/workflow/review-pr/review-text.js";
 import type { PrReviewRun } from "../../src/workflow/review-pr/types.js";
 import { startAppHarness, type AppHarness } from "../helpers/app-harness.js";
@@ -29,9 +26,6 @@ beforeAll(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
   harness = await startAppHarness();
-  // The harness loads src/app.ts without a review enqueuer; load it once more with one (the same wiring server.ts uses).
-  const client = harness.runtime.client;
-  await harness.probot.load(createApp({ enqueue: (job) => enqueueFixJob(client, job), enqueueReview: (job) => enqueuePrReview(client, job), now: Date.now }));
 });
 
 afterEach(() => {
@@ -71,11 +65,32 @@ async function scenario(repo: string, opts: { configYaml?: string; fork?: boolea
   return { remote, sha1, fake, state: fake.state, send, actor, readDump };
 }
 
+/**
+ * The embedded engine sometimes stalls routing requests to actors for a while ("Timed out resolving actor query
+ * route", 15 s; seen in the fix workflow's tests too, mostly on a loaded machine). Webhooks are safe from it (the
+ * durable inbox hands jobs on with retries); the test's own reads of the actor ask again.
+ */
+function isEngineStall(error: unknown): boolean {
+  const e = error as { message?: string; errors?: Array<{ message?: string }> };
+  return [e?.message, ...(e?.errors ?? []).map((x) => x?.message)].some((m) => /resolving actor query route|route_resolve_query_timeout/.test(m ?? ""));
+}
+
+/** The PR actor's runs, asked again while the engine stalls. */
+async function readReviews(actor: () => { getReviews(): Promise<PrReviewRun[]> }): Promise<PrReviewRun[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await actor().getReviews();
+    } catch (error) {
+      if (attempt >= 6 || !isEngineStall(error)) throw error;
+    }
+  }
+}
+
 /** Waits until the PR's actor has `count` closed runs and returns its runs. */
-async function waitForReviews(actor: () => { getReviews(): Promise<PrReviewRun[]> }, count = 1, timeoutMs = 90_000): Promise<PrReviewRun[]> {
+async function waitForReviews(actor: () => { getReviews(): Promise<PrReviewRun[]> }, count = 1, timeoutMs = 150_000): Promise<PrReviewRun[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const runs = await actor().getReviews();
+    const runs = await readReviews(actor);
     if (runs.filter((r) => r.closed).length >= count) return runs;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} finished review(s): ${JSON.stringify(runs)}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -86,7 +101,8 @@ function reviewsFor(state: FakePrGitHubState, sha: string) {
   return state.reviews.filter((r) => r.commitId === sha);
 }
 
-describe("pull request review: webhooks to one real PR review per head sha", () => {
+// Generous: on a loaded machine the engine can stall for a minute (see isEngineStall); unloaded, each test takes seconds.
+describe("pull request review: webhooks to one real PR review per head sha", { timeout: 300_000 }, () => {
   it("opened: one review with an inline finding on a changed line and the out-of-diff finding in the body", async () => {
     const s = await scenario("pr-opened");
     await s.send("opened");
@@ -96,7 +112,7 @@ describe("pull request review: webhooks to one real PR review per head sha", () 
     const review = s.state.reviews[0]!;
     expect(review).toMatchObject({ commitId: s.sha1, event: "COMMENT" });
     expect(review.comments).toEqual([{ path: "src/calc.js", line: 3, side: "RIGHT", body: expect.stringContaining("Inline: check this added line.") }]);
-    expect(review.body.startsWith(prReviewMarker(s.sha1))).toBe(true);
+    expect(review.body.startsWith(prReviewMarker({ pr: { headSha: s.sha1 } as never, runId: "" }))).toBe(true);
     expect(review.body).toContain("Reviewed the whole pull request");
     expect(review.body).toContain("Reviewed 1 file(s): src/calc.js.");
     expect(review.body).toContain("Findings outside the diff (1)");
@@ -121,7 +137,8 @@ describe("pull request review: webhooks to one real PR review per head sha", () 
     await s.send("synchronize", { headSha: sha2, before: s.sha1 });
     const runs = await waitForReviews(s.actor, 2);
     // The duplicate delivery and the second event for an already reviewed head were refused at admission.
-    expect(runs.map((r) => [r.action, r.status])).toEqual([["opened", "reviewed"], ["synchronize", "reviewed"]]);
+    expect(runs.map((r) => [r.headSha, r.status])).toEqual([[s.sha1, "reviewed"], [sha2, "reviewed"]]);
+    expect(runs[1]?.action).toBe("synchronize");
     expect(reviewsFor(s.state, s.sha1)).toHaveLength(1);
     expect(reviewsFor(s.state, sha2)).toHaveLength(1);
     const incremental = reviewsFor(s.state, sha2)[0]!;
@@ -144,7 +161,7 @@ describe("pull request review: webhooks to one real PR review per head sha", () 
 
     // A review of this head already on GitHub (posted by a process that died before recording it): found, not redone.
     const other = await scenario("pr-found");
-    other.state.reviews.push({ id: 1, pull: PR, body: `${prReviewMarker(other.sha1)}\nearlier review`, commitId: other.sha1, event: "COMMENT", comments: [] });
+    other.state.reviews.push({ id: 1, pull: PR, body: `${prReviewMarker({ pr: { headSha: other.sha1 } as never, runId: "" })}\nearlier review`, commitId: other.sha1, event: "COMMENT", comments: [] });
     await other.send("opened");
     const [found] = await waitForReviews(other.actor);
     expect(found?.status).toBe("already-reviewed");
@@ -157,7 +174,7 @@ describe("pull request review: webhooks to one real PR review per head sha", () 
     const s = await scenario("pr-skip");
     await s.send("opened", { draft: true });
     await s.send("opened", { author: "dependabot[bot]", authorType: "Bot" });
-    expect(await s.actor().getReviews()).toEqual([]);
+    expect(await readReviews(s.actor)).toEqual([]);
     expect(s.state.tokenRequests).toBe(0);
     expect(s.state.reviews).toHaveLength(0);
   });

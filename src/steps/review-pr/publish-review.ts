@@ -27,7 +27,7 @@ export async function publishPrReview(deps: StepDeps, params: { job: PrReviewJob
   const { job, plan } = params;
   const { octokit } = await installationFor(deps, job);
   const pull = { octokit, owner: job.repo.owner, repo: job.repo.name, pullNumber: job.pr.number };
-  const marker = prReviewMarker(job.pr.headSha);
+  const marker = prReviewMarker(job);
   const existing = await findReviewByMarker({ ...pull, marker });
   if (existing) return { ...existing, inlineComments: 0, existed: true };
 

@@ -17,7 +17,8 @@ import { prAgentCwd, prGroupFile, readRangeDiff } from "./pr-workspace.js";
  * Where the agent runs: for a fork, an empty scratch directory: it gets the diff and the context only, no
  * checkout, so nothing the fork wrote can be run by it or by anything it starts. For a branch of the repository
  * itself, a checkout of the head (the same trust as the fix workflow's agent), so it can read the code around
- * the change. Either way the GitHub token never reaches it (the command agent's environment is an allowlist).
+ * the change. Either way the GitHub token never reaches it (the command agent's environment is an allowlist);
+ * it does get its own API key (`review.passEnv`), and the diff and PR text it reads are untrusted input.
  */
 export async function reviewChunk(
   deps: StepDeps,

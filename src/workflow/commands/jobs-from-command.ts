@@ -41,6 +41,7 @@ export function reviewJobForPullRequest(job: CommandJob, pr: PullRequestInfo): P
     runId: job.deliveryId,
     deliveryId: job.deliveryId,
     action: "opened",
+    requestedBy: job.sender,
     receivedAt: job.receivedAt,
     repo: job.repo,
     installationId: job.installationId,

@@ -13,7 +13,7 @@ export type ReviewAdmission = { ok: true; since: string | null } | { ok: false; 
 export function admitReviewJob(state: PrReviewState, job: PrReviewJob): ReviewAdmission {
   if (state.seenDeliveries.includes(job.deliveryId)) return { ok: false, reason: `delivery ${job.deliveryId} was already handled` };
   if (state.runs.some((r) => r.runId === job.runId)) return { ok: false, reason: `run ${job.runId} already exists` };
-  if (state.lastReviewedSha === job.pr.headSha) return { ok: false, reason: `head ${job.pr.headSha.slice(0, 7)} was already reviewed` };
+  if (state.lastReviewedSha === job.pr.headSha && !job.requestedBy) return { ok: false, reason: `head ${job.pr.headSha.slice(0, 7)} was already reviewed` };
   return { ok: true, since: job.action === "synchronize" ? state.lastReviewedSha : null };
 }
 

@@ -5,10 +5,12 @@ const MAX_PR_BODY_CHARS = 4_000;
 
 /**
  * Hidden marker of the review posted for one head sha. Listing the PR's reviews and finding it is what makes
- * publishing idempotent: one review per head sha, across retries and crashes.
+ * publishing idempotent: one review per head sha, across retries and crashes. A review someone asked for
+ * (`/fixbot review`) is a fresh one: its marker also names its run.
  */
-export function prReviewMarker(headSha: string): string {
-  return `<!-- fixbot:pr-review head=${headSha.replace(/[^0-9a-fA-F]/g, "")} -->`;
+export function prReviewMarker(job: Pick<PrReviewJob, "pr" | "runId" | "requestedBy">): string {
+  const head = job.pr.headSha.replace(/[^0-9a-fA-F]/g, "");
+  return job.requestedBy ? `<!-- fixbot:pr-review head=${head} run=${job.runId.replace(/[^A-Za-z0-9._:-]/g, "_")} -->` : `<!-- fixbot:pr-review head=${head} -->`;
 }
 
 /** Hidden marker of the one comment fixbot keeps on a PR to report an invalid config (edited in place). */

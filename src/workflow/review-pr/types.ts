@@ -16,6 +16,8 @@ export interface PrReviewJob {
   runId: string;
   deliveryId: string;
   action: ReviewAction;
+  /** Set by `/fixbot review`: a fresh review of the whole pull request, even of a head reviewed before. */
+  requestedBy?: string;
   receivedAt: number;
   /** The base repository (the one fixbot is installed on): what is cloned, and where the review is posted. */
   repo: RepoRef;
@@ -87,6 +89,8 @@ export type PrReviewStatus = "running" | "reviewed" | "already-reviewed" | "noth
 export interface PrReviewRun {
   runId: string;
   action: ReviewAction;
+  /** Set by `/fixbot review`: a fresh review of the whole pull request, even of a head reviewed before. */
+  requestedBy?: string;
   headSha: string;
   status: PrReviewStatus;
   startedAt: number;
