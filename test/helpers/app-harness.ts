@@ -13,6 +13,19 @@ import type { RunView } from "../../src/workflow/types.js";
 import { generatePrivateKey } from "./app-key.js";
 import { isolateEngineEnv } from "./engine-env.js";
 
+/** Retries a client call while the engine is slow to route it (under load it can time out at 15 s). */
+export async function engineCall<T>(fn: () => Promise<T>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 export interface AppHarness {
   probot: Probot;
   runtime: Runtime;
@@ -51,13 +64,22 @@ export async function startAppHarness(params: { createAgent?: AgentFactory; secr
     probot,
     runtime,
     dataDir,
-    async waitForRuns(repoFullName, issue, count = 1, timeoutMs = 90_000) {
+    async waitForRuns(repoFullName, issue, count = 1, timeoutMs = 120_000) {
       const handle = runtime.client.fixRun.getOrCreate([repoFullName.toLowerCase(), String(issue)]);
       const deadline = Date.now() + timeoutMs;
+      let runs: RunView[] = [];
+      let lastError: unknown;
       for (;;) {
-        const runs = await handle.getRuns();
-        if (runs.filter((r) => r.closed).length >= count) return runs;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} finished run(s) on ${repoFullName}#${issue}: ${JSON.stringify(runs.map((r) => [r.status, r.steps.map((s) => s.name)]))}`);
+        // The engine can take a while to place a new actor under load (a 15 s route timeout): keep asking.
+        try {
+          runs = await handle.getRuns();
+          if (runs.filter((r) => r.closed).length >= count) return runs;
+        } catch (error) {
+          lastError = error;
+        }
+        if (Date.now() > deadline) {
+          throw new Error(`timed out waiting for ${count} closed run(s) on ${repoFullName}#${issue}: ${JSON.stringify(runs.map((r) => [r.status, r.steps.map((s) => s.name)]))}; last error: ${String(lastError)}`);
+        }
         await new Promise((r) => setTimeout(r, 200));
       }
     },

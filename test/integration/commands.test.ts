@@ -2,9 +2,9 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import nock from "nock";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startAppHarness, type AppHarness } from "../helpers/app-harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { engineCall, type AppHarness } from "../helpers/app-harness.js";
+import { useAppHarness } from "../helpers/integration-suite.js";
 import { fakeGitHub, type FakeGitHubState } from "../helpers/fake-github-nock.js";
 import { createBareRemote, readRemoteFile } from "../helpers/git-remote.js";
 import { loadExample } from "../helpers/payloads.js";
@@ -15,33 +15,21 @@ const AGENTS = join(ROOT, "fixtures", "agents");
 const CALC = join(ROOT, "fixtures", "repos", "calc");
 const OWNER = "acme";
 
+const suite = useAppHarness();
 let harness: AppHarness;
-let stopFake: (() => void) | undefined;
-const cleanups: Array<() => Promise<void>> = [];
+beforeAll(() => {
+  harness = suite.harness();
+});
 
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
-  harness = await startAppHarness();
-});
-afterEach(() => {
-  stopFake?.();
-  stopFake = undefined;
-});
-afterAll(async () => {
-  await harness?.stop();
-  for (const cleanup of cleanups) await cleanup();
-  nock.enableNetConnect();
-});
 
 let commentId = 5000;
 
 /** A repository, its fake GitHub and a way to comment on issue or PR `number`, from a real issue_comment payload. */
 async function scenario(repo: string, config: string, options: { prs?: Parameters<typeof fakeGitHub>[0]["prs"] } = {}) {
   const remote = await createBareRemote({ fixture: CALC });
-  cleanups.push(remote.cleanup);
+  suite.onCleanup(remote.cleanup);
   const fake = fakeGitHub({ owner: OWNER, repo, configYaml: config, roles: { alice: "write", rita: "read" }, prs: options.prs });
-  stopFake = fake.stop;
+  suite.useFake(fake.stop);
   const comment = async (body: string, params: { number?: number; sender?: string; senderType?: "User" | "Bot"; pr?: boolean } = {}) => {
     const payload = loadExample("issue_comment", "created");
     const id = commentId++;
@@ -94,7 +82,7 @@ describe("slash commands", () => {
     await comment("/fixbot fix", { sender: "dependabot[bot]", senderType: "Bot" });
     await new Promise((r) => setTimeout(r, 1500));
     expect(replies(fake)).toHaveLength(1);
-    expect(await harness.runtime.client.fixRun.getOrCreate([`${OWNER}/cmd-perm`, "1"]).getRuns()).toEqual([]);
+    expect(await engineCall(() => harness.runtime.client.fixRun.getOrCreate([`${OWNER}/cmd-perm`, "1"]).getRuns())).toEqual([]);
   });
 
   it("an unknown command gets the help with the reason", async () => {

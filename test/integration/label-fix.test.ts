@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import nock from "nock";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { trackingMarker } from "../../src/github/comment-body.js";
-import { startAppHarness, type AppHarness } from "../helpers/app-harness.js";
+import { engineCall, type AppHarness } from "../helpers/app-harness.js";
+import { useAppHarness } from "../helpers/integration-suite.js";
 import { fakeGitHub, TEST_TOKEN, type FakeGitHubState } from "../helpers/fake-github-nock.js";
 import { createBareRemote, listRemoteBranches, readRemoteFile, runInClone } from "../helpers/git-remote.js";
 import { issuesLabeledPayload } from "../helpers/payloads.js";
@@ -13,26 +13,12 @@ const AGENTS = join(ROOT, "fixtures", "agents");
 const CALC = join(ROOT, "fixtures", "repos", "calc");
 const OWNER = "acme";
 
+const suite = useAppHarness();
 let harness: AppHarness;
-let stopFake: (() => void) | undefined;
-const cleanups: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
-  harness = await startAppHarness();
+beforeAll(() => {
+  harness = suite.harness();
 });
 
-afterEach(() => {
-  stopFake?.();
-  stopFake = undefined;
-});
-
-afterAll(async () => {
-  await harness?.stop();
-  for (const cleanup of cleanups) await cleanup();
-  nock.enableNetConnect();
-});
 
 function yaml(lines: Record<string, string | number | boolean>): string {
   return Object.entries(lines)
@@ -51,9 +37,9 @@ async function scenario(
   faults?: Parameters<typeof fakeGitHub>[0]["faults"],
 ) {
   const remote = await createBareRemote({ fixture: CALC });
-  cleanups.push(remote.cleanup);
+  suite.onCleanup(remote.cleanup);
   const fake = fakeGitHub({ owner: OWNER, repo, configYaml: config ? yaml(config) : undefined, roles, faults });
-  stopFake = fake.stop;
+  suite.useFake(fake.stop);
   const label = async (params: { number?: number; label?: string; sender?: string; senderType?: "User" | "Bot"; deliveryId?: string } = {}) =>
     harness.probot.receive({
       id: params.deliveryId ?? `delivery-${repo}-${Math.random().toString(36).slice(2)}`,
@@ -207,7 +193,7 @@ describe("labelling an issue runs the durable fix workflow", () => {
   it("bot senders and closed issues are ignored before anything is enqueued", async () => {
     const { fake, label } = await scenario("calc-bot", withReview("fix-calc.sh"));
     await label({ senderType: "Bot", sender: "dependabot[bot]" });
-    const runs = await harness.runtime.client.fixRun.getOrCreate([`${OWNER}/calc-bot`, "1"]).getRuns();
+    const runs = await engineCall(() => harness.runtime.client.fixRun.getOrCreate([`${OWNER}/calc-bot`, "1"]).getRuns());
     expect(runs).toEqual([]);
     expect(fake.tokenRequests).toBe(0);
   });
@@ -220,7 +206,7 @@ describe("labelling an issue runs the durable fix workflow", () => {
     const runs = await harness.waitForRuns(`${OWNER}/calc-twice`, 1);
     // Give the queued duplicates time to be dequeued and refused.
     await new Promise((r) => setTimeout(r, 1500));
-    expect((await harness.runtime.client.fixRun.getOrCreate([`${OWNER}/calc-twice`, "1"]).getRuns()).length).toBe(1);
+    expect((await engineCall(() => harness.runtime.client.fixRun.getOrCreate([`${OWNER}/calc-twice`, "1"]).getRuns())).length).toBe(1);
     expect(runs[0]?.status).toBe("fixed");
     expect(fake.pulls).toHaveLength(1);
     expect(trackingComments(fake)).toHaveLength(1);
@@ -265,14 +251,14 @@ describe("labelling an issue runs the durable fix workflow", () => {
       if (!pid) await new Promise((r) => setTimeout(r, 100));
     }
     expect(pid).toBeGreaterThan(0);
-    expect(await handle.cancel("alice")).toEqual(expect.any(String));
+    expect(await engineCall(() => handle.cancel("alice"))).toEqual(expect.any(String));
     const [run] = await harness.waitForRuns(`${OWNER}/calc-cancel`, 1);
     expect(run?.status).toBe("cancelled");
     expect(run?.cancelledBy).toBe("alice");
     expect(run?.steps.find((s) => s.name === "run-agent#1")).toMatchObject({ status: "failed", starts: 1, detail: "cancelled by @alice" });
     expect(() => process.kill(pid, 0)).toThrow();
     expect(trackingComments(fake)[0]?.body).toContain("cancelled by @alice");
-    expect(await handle.cancel("alice")).toBeNull();
+    expect(await engineCall(() => handle.cancel("alice"))).toBeNull();
   });
 
   it("a budget used up stops the agent and the comment names the budget; nothing is pushed", async () => {

@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import nock from "nock";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prReviewMarker } from "../../src/workflow/review-pr/review-text.js";
 import type { PrReviewRun } from "../../src/workflow/review-pr/types.js";
-import { startAppHarness, type AppHarness } from "../helpers/app-harness.js";
+import type { AppHarness } from "../helpers/app-harness.js";
+import { useAppHarness } from "../helpers/integration-suite.js";
 import { fakeGitHubPulls, TEST_TOKEN, type FakePrGitHubState } from "../helpers/fake-github-pr-nock.js";
 import { createBareRemote, listRemoteBranches } from "../helpers/git-remote.js";
 import { pullRequestPayload } from "../helpers/pr-payloads.js";
@@ -18,41 +18,30 @@ const PR = 7;
 /** The review agent appends its cwd and that directory's listing here (passed through review.passEnv). */
 const DUMP_VAR = "FIXBOT_REVIEW_DUMP";
 
+const suite = useAppHarness();
 let harness: AppHarness;
-let stopFake: (() => void) | undefined;
-const cleanups: Array<() => Promise<void>> = [];
-
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
-  harness = await startAppHarness();
+beforeAll(() => {
+  harness = suite.harness();
 });
 
-afterEach(() => {
-  stopFake?.();
-  stopFake = undefined;
-});
-
-afterAll(async () => {
-  await harness?.stop();
-  for (const cleanup of cleanups) await cleanup();
-  nock.enableNetConnect();
+afterAll(() => {
   delete process.env[DUMP_VAR];
 });
+
 
 const CONFIG = `review:\n  command: ${JSON.stringify(REVIEWER)}\n  passEnv: [${DUMP_VAR}]\n`;
 
 /** A bare remote seeded from the calc fixture, a PR on it (pushed to a branch and refs/pull/7/head), a fake GitHub. */
 async function scenario(repo: string, opts: { configYaml?: string; fork?: boolean; files?: Record<string, string>; failCreateReviewOnce?: boolean } = {}) {
   const remote = await createBareRemote({ fixture: CALC });
-  cleanups.push(remote.cleanup);
+  suite.onCleanup(remote.cleanup);
   const dump = join(remote.root, "agent-dump.txt");
   process.env[DUMP_VAR] = dump;
   const headRepo = opts.fork ? `mallory/${repo}` : `${OWNER}/${repo}`;
   const files = opts.files ?? { "src/calc.js": (await readFile(join(CALC, "src", "calc.js"), "utf8")).replace("a - b", "a + b") };
   const sha1 = await pushPullRequestCommit({ bareDir: remote.dir, number: PR, parent: "main", branch: opts.fork ? null : "feature", files, message: "Fix add" });
   const fake = fakeGitHubPulls({ owner: OWNER, repo, configYaml: opts.configYaml ?? CONFIG, failCreateReviewOnce: opts.failCreateReviewOnce });
-  stopFake = fake.stop;
+  suite.useFake(fake.stop);
   fake.addPull({ number: PR, state: "open", draft: false, headSha: sha1, headRef: "feature", baseRef: "main", headRepo, author: "alice" });
   const send = (action: "opened" | "reopened" | "synchronize", extra: { headSha?: string; before?: string; deliveryId?: string; draft?: boolean; author?: string; authorType?: "User" | "Bot" } = {}) =>
     harness.probot.receive({
