@@ -45,9 +45,11 @@ export interface BotProcess {
   /**
    * Signals the bot (default SIGKILL) and resolves when it has exited. With `descendants`, its child processes
    * (agents, git, test runners: they run in their own process groups and would be orphaned) get the signal too;
-   * the embedded engine never does.
+   * the embedded engine never does. A SIGKILL first freezes the bot (SIGSTOP) while its children are listed, unless
+   * `freeze: false`: then the bot keeps running until the signal (a frozen bot keeps its engine connection open
+   * but answers nothing, which is not what an instant crash looks like to the engine).
    */
-  kill(signal?: NodeJS.Signals, options?: { descendants?: boolean }): Promise<void>;
+  kill(signal?: NodeJS.Signals, options?: { descendants?: boolean; freeze?: boolean }): Promise<void>;
   /** Exit code (null when killed by a signal). */
   exited: Promise<number | null>;
   /** Signal that ended the process, once it has exited. */
@@ -243,7 +245,7 @@ export async function startBot(params: {
     async kill(signal = "SIGKILL", options = {}) {
       if (hasExited) return;
       // Frozen, the bot cannot start another child between the snapshot and the kill.
-      const freeze = signal === "SIGKILL";
+      const freeze = signal === "SIGKILL" && options.freeze !== false;
       if (freeze) signalPid(pid, "SIGSTOP");
       const children = await descendantsOf(pid);
       const refs = (await Promise.all(children.map(async (p) => ({ pid: p, startTime: await startTimeOf(p) })))).filter((r): r is ProcessRef => r.startTime !== undefined);

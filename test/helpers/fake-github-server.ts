@@ -17,6 +17,8 @@ export interface FakeServerComment {
   issue: number;
   body: string;
   versions: string[];
+  /** Date.now() when each version was written (same order as `versions`). */
+  versionTimes: number[];
 }
 
 export interface FakeServerPull {
@@ -93,6 +95,15 @@ export interface FailOptions {
   match?: RequestMatcher;
   /** Wait this long before sending the failure. */
   delayMs?: number;
+  /** Only requests whose raw body passes this test (default: any body). */
+  body?: (raw: string) => boolean;
+  /**
+   * A lost answer: the request is served first (its write happens, as on GitHub), then the failure is sent instead
+   * of the real answer. Default false: the request is not served at all.
+   */
+  afterWrite?: boolean;
+  /** Close the connection without any answer instead of sending `status` (a reset the client sees as a network error). */
+  drop?: boolean;
 }
 
 export interface DelayOptions {
@@ -101,6 +112,8 @@ export interface DelayOptions {
   match?: RequestMatcher;
   /** Delay only this many matching requests (default: until removed). */
   times?: number;
+  /** Only requests whose raw body passes this test (default: any body). */
+  body?: (raw: string) => boolean;
 }
 
 export interface FakeRepoConfig {
@@ -121,7 +134,7 @@ export interface FakeGitHubServer {
   state: FakeGitHubServerState;
   /** The repositories served, by name; may be changed or added to while the server runs. */
   repos: Record<string, FakeRepoConfig>;
-  /** The next `n` matching requests are answered with `status` instead of being served (no state change). */
+  /** The next `n` matching requests are answered with `status` instead of being served (no state change, unless `afterWrite`). */
   failNext(n: number, options: FailOptions): void;
   /** Delays matching requests (before they are served or failed). Returns a function removing the delay. */
   delay(options: DelayOptions): () => void;
@@ -193,7 +206,7 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
     };
 
     for (const d of delays) {
-      if (d.remaining > 0 && (d.options.match ?? (() => true))(method, apiPath)) {
+      if (d.remaining > 0 && (d.options.match ?? (() => true))(method, apiPath) && (d.options.body?.(raw) ?? true)) {
         d.remaining--;
         await sleep(d.options.delayMs);
       }
@@ -203,12 +216,18 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
       return reply(404, { message: "Not Found" });
     }
 
-    const failure = failures.find((f) => f.remaining > 0 && (f.options.match ?? defaultFailMatch)(method, apiPath));
-    if (failure) {
-      failure.remaining--;
-      const { status, retryAfterSeconds, delayMs } = failure.options;
+    const failure = failures.find((f) => f.remaining > 0 && (f.options.match ?? defaultFailMatch)(method, apiPath) && (f.options.body?.(raw) ?? true));
+    if (failure) failure.remaining--;
+    const sendFailure = async (options: FailOptions) => {
+      const { status, retryAfterSeconds, delayMs } = options;
       if (delayMs) await sleep(delayMs);
       record.injected = true;
+      if (options.drop) {
+        record.status = 0;
+        res.destroy();
+        notify();
+        return;
+      }
       const rateLimited = status === 403 || status === 429;
       const headers: Record<string, string> = {};
       const retryAfter = retryAfterSeconds ?? (rateLimited ? 1 : undefined);
@@ -217,7 +236,8 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
         ? { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits" }
         : { message: status === 502 ? "Server Error" : "Internal Server Error (injected)" };
       return reply(status, body, headers);
-    }
+    };
+    if (failure && !failure.options.afterWrite) return sendFailure(failure.options);
 
     let body: Record<string, unknown> = {};
     if (raw.length > 0) {
@@ -241,6 +261,7 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
     if (result.write && result.status < 300) {
       state.writes.push({ method, path: apiPath, time: record.time });
     }
+    if (failure) return sendFailure(failure.options);
     return reply(result.status, result.body, result.headers);
   }
 
@@ -347,7 +368,7 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
           kind: "repo",
           serve: (b) => {
             if (typeof b.body !== "string") return { status: 422, body: { message: "Validation Failed" } };
-            const comment: FakeServerComment = { id: nextCommentId++, repo: full, issue, body: b.body, versions: [b.body] };
+            const comment: FakeServerComment = { id: nextCommentId++, repo: full, issue, body: b.body, versions: [b.body], versionTimes: [Date.now()] };
             state.comments.push(comment);
             return { status: 201, body: toApiComment(comment), write: true };
           },
@@ -364,6 +385,7 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
           if (typeof b.body !== "string") return { status: 422, body: { message: "Validation Failed" } };
           comment.body = b.body;
           comment.versions.push(b.body);
+          comment.versionTimes.push(Date.now());
           return { status: 200, body: toApiComment(comment), write: true };
         },
       };
