@@ -23,6 +23,9 @@ export function createOctokit(params: { token: string } & OctokitOptions): Fixbo
   const retries = params.retries ?? 3;
   return new FixbotOctokit({
     auth: params.token,
+    // Octokit's request log prints every call (a 404 for a missing org config among them) to the console;
+    // fixbot logs what matters itself, through pino.
+    log: { debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
     baseUrl: params.baseUrl,
     userAgent: "fixbot",
     retry: { enabled: retries > 0, retries },
