@@ -6,8 +6,8 @@ export default defineConfig({
     // Each file that needs an engine starts its own (isolated ports and storage); two cores run two at a time.
     fileParallelism: true,
     maxWorkers: 2,
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     pool: "forks",
   },
 });

@@ -149,7 +149,7 @@ function labeled(repo: string, number: number) {
 const tracking = (repo: string, issue: number) => fake!.commentsOn(repo, issue).filter((c) => c.body.includes("fixbot:tracking"));
 const pullsFor = (repo: string, issue: number) => fake!.state.pulls.filter((p) => p.repo === `${OWNER}/${repo}` && p.head === `fixbot/issue-${issue}`);
 
-async function waitFinal(repo: string, issue: number, timeoutMs = 60_000): Promise<FakeServerComment> {
+async function waitFinal(repo: string, issue: number, timeoutMs = 180_000): Promise<FakeServerComment> {
   await fake!.waitFor(() => tracking(repo, issue).some((c) => FINAL_HEADER.test(c.body)), timeoutMs, `the final tracking comment on ${repo}#${issue}`);
   return tracking(repo, issue).find((c) => FINAL_HEADER.test(c.body))!;
 }
@@ -223,7 +223,7 @@ describe("more than one machine, on an existing engine", () => {
     expect(ack.status, ack.body).toBeLessThan(300);
 
     // The agent has started (first marker line) and hangs: find the one process it runs under.
-    await waitUntil(async () => (await readFile(markerFile, "utf8").catch(() => "")).trim().split("\n").filter(Boolean).length >= 1, 60_000, "the agent's first start");
+    await waitUntil(async () => (await readFile(markerFile, "utf8").catch(() => "")).trim().split("\n").filter(Boolean).length >= 1, 180_000, "the agent's first start");
     const agentPids: number[][] = [];
     for (const bot of bots) {
       const pids: number[] = [];
@@ -246,7 +246,7 @@ describe("more than one machine, on an existing engine", () => {
     await victim.kill("SIGKILL", { descendants: true });
     for (const pid of agentPids[victimIndex]!) expect(await isAlive(pid), `agent pid ${pid} of the killed bot`).toBe(false);
 
-    const comment = await waitFinal(SLOW_REPO, issue, 60_000);
+    const comment = await waitFinal(SLOW_REPO, issue, 180_000);
     const finalAt = comment.versionTimes.at(-1)!;
     const starts = (await readFile(markerFile, "utf8")).trim().split("\n").map(Number);
     timings["scenario B: failover (kill → agent step starts again on the other bot)"] = starts[1] !== undefined ? starts[1] - killedAt : "not seen";

@@ -48,7 +48,7 @@ async function scenario(repo: string, config: string, options: { prs?: Parameter
 
 const agentConfig = (agent: string, extra = "") => `agent:\n  command: ${JSON.stringify(agent)}\n${extra}`;
 
-async function waitFor<T>(read: () => T | Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 90_000): Promise<T> {
+async function waitFor<T>(read: () => T | Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

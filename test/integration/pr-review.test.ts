@@ -70,7 +70,7 @@ async function readReviews(actor: () => { getReviews(): Promise<PrReviewRun[]> }
     try {
       return await actor().getReviews();
     } catch (error) {
-      if (attempt >= 6 || !isEngineStall(error)) throw error;
+      if (attempt >= 12 || !isEngineStall(error)) throw error;
     }
   }
 }
