@@ -11,6 +11,9 @@ import type { FixJob, RunOutcome, RunView } from "../workflow/types.js";
 import { ENQUEUE_WAKE_MS, needsWaking, TICK_MS, tickChainBroken } from "../workflow/wake.js";
 
 const MAX_RUNS_KEPT = 20;
+/** The backup wake-up cron (see keepAwake); the engine's minimum interval is 5 s. */
+const WAKE_BACKUP = "wake-backup";
+const WAKE_BACKUP_MS = 5_000;
 const MAX_DELIVERIES_KEPT = 200;
 
 /**
@@ -118,12 +121,16 @@ export function createFixRunActor(deps: StepDeps) {
           c.state.nextTickAt = now + TICK_MS;
           await c.schedule.after(TICK_MS, "tick");
         }
+        // A standing backup: while an alarm fires the engine briefly holds none, and a crash right then would
+        // break the one-second chain. The cron keeps an alarm registered until the work is done.
+        await c.cron.every({ name: WAKE_BACKUP, interval: WAKE_BACKUP_MS, action: "tick" }).catch(() => undefined);
       },
       /** The alarm: reschedules itself while the actor has an open run or a fresh job. */
       tick: async (c): Promise<void> => {
         const now = Date.now();
         if (!needsWaking(c.state, now)) {
           c.state.nextTickAt = 0;
+          await c.cron.delete(WAKE_BACKUP).catch(() => false);
           return;
         }
         c.state.nextTickAt = now + TICK_MS;

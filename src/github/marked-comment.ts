@@ -24,7 +24,9 @@ export async function upsertMarkedComment(params: MarkedCommentParams): Promise<
     const { data } = await octokit.rest.issues.updateComment({ owner, repo, comment_id: id, body });
     return { id: data.id, url: data.html_url };
   }
-  const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body });
+  // No blind retry of the POST: if its answer is lost after GitHub wrote it, a retry would post a second comment.
+  // The step's own retry searches for the marker first.
+  const { data } = await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body, request: { retries: 0 } });
   return { id: data.id, url: data.html_url };
 }
 

@@ -246,7 +246,7 @@ describe("labelling an issue runs the durable fix workflow", () => {
     await label();
     const handle = harness.runtime.client.fixRun.getOrCreate([`${OWNER}/calc-cancel`, "1"]);
     let pid = 0;
-    for (let i = 0; i < 300 && !pid; i++) {
+    for (let i = 0; i < 1800 && !pid; i++) {
       pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim()) || 0;
       if (!pid) await new Promise((r) => setTimeout(r, 100));
     }
