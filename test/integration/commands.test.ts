@@ -30,8 +30,8 @@ async function scenario(repo: string, config: string, options: { prs?: Parameter
   suite.onCleanup(remote.cleanup);
   const fake = fakeGitHub({ owner: OWNER, repo, configYaml: config, roles: { alice: "write", rita: "read" }, prs: options.prs });
   suite.useFake(fake.stop);
-  const comment = async (body: string, params: { number?: number; sender?: string; senderType?: "User" | "Bot"; pr?: boolean } = {}) => {
-    const payload = loadExample("issue_comment", "created");
+  const comment = async (body: string, params: { number?: number; sender?: string; senderType?: "User" | "Bot"; pr?: boolean; action?: "created" | "edited" } = {}) => {
+    const payload = loadExample("issue_comment", params.action ?? "created");
     const id = commentId++;
     payload.comment = { ...payload.comment, id, body, user: { ...payload.comment.user, login: params.sender ?? "alice", type: params.senderType ?? "User" } };
     payload.sender = { ...payload.sender, login: params.sender ?? "alice", type: params.senderType ?? "User" };
@@ -83,6 +83,16 @@ describe("slash commands", () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(replies(fake)).toHaveLength(1);
     expect(await engineCall(() => harness.runtime.client.fixRun.getOrCreate([`${OWNER}/cmd-perm`, "1"]).getRuns())).toEqual([]);
+  });
+
+  it("an edited comment never triggers a command", async () => {
+    const { fake, comment } = await scenario("cmd-edited", agentConfig(join(AGENTS, "fix-calc.sh")));
+    await comment("/fixbot help", { action: "edited" });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(fake.reactions).toEqual([]);
+    expect(replies(fake)).toEqual([]);
+    await comment("/fixbot help");
+    await waitFor(() => replies(fake), (r) => r.length === 1, "the reply to the new comment");
   });
 
   it("an unknown command gets the help with the reason", async () => {
