@@ -11,9 +11,13 @@
  * ("fixbot"), so each run is ignored after check-request and nothing is cloned. 20 warm-up deliveries (one per
  * issue, same rate) are sent first and not counted.
  *
- * "None lost": every delivery must be answered 2xx, and after the stream the bench waits (at most 5 min) until
- * the bot's inbox directory (`<dataDir>/inbox`) is empty, i.e. every accepted delivery was handed to its actor.
- * It then counts the repository-config reads the fake GitHub served: one per job that reached check-request.
+ * Diagnostic, same stream: the plain server with fixbot's own inbox in its handler (src/webhooks/inbox.ts, the
+ * hand-over a no-op): the durable write's cost without the engine and actors behind it.
+ *
+ * "None lost": every delivery must be answered 2xx, and after the stream the bench waits (at most 5 min, or
+ * BENCH_ACK_DRAIN_MINUTES) until the bot's inbox directory (`<dataDir>/inbox`) is empty, i.e. every accepted
+ * delivery was handed to its actor. It then counts the repository-config reads the fake GitHub served: one per
+ * job that reached check-request. BENCH_KEEP=1 keeps the temporary directory (logs).
  *
  * Run alone: `npx tsx bench/webhook-ack.ts` (or all benches: `npm run bench`).
  */
