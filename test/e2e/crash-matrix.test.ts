@@ -60,13 +60,12 @@ const RESUME_DEADLINE_MS = 45_000;
 
 /**
  * Waits for the interrupted run to resume after a restart. When it does not, tells the known way it fails apart
- * from the others: the engine keeps the run's actor asleep and nothing wakes it. That is a fixbot bug (src/actors/
- * fix-run.ts, `tick`/`keepAwake`), hit by about one crash in twelve here: when the `tick` alarm fires, RivetKit first
- * tells the engine "no alarm" (EventActorSetAlarm{alarmTs: null} in its debug log: the only scheduled event was
- * just consumed) and pushes the next one only once `tick` has scheduled it; a crash in between leaves the engine
- * with no alarm, and the restarted bot wakes nothing, ever. Keeping a second, later alarm pending removed it (0 in
- * 70 crashes, tried on a copy). The run is then woken with one request, only to check that everything else about
- * it is sound, and the test fails anyway.
+ * from the others: the engine keeps the run's actor asleep and nothing wakes it. Before the backup wake-up cron in
+ * src/actors/fix-run.ts (WAKE_BACKUP) that hit about one crash in twelve here: when the `tick` alarm fires, RivetKit
+ * first tells the engine "no alarm" (EventActorSetAlarm{alarmTs: null} in its debug log: the only scheduled event
+ * was just consumed) and pushes the next one only once `tick` has scheduled it; a crash in between left the engine
+ * with no alarm, and the restarted bot woke nothing, ever. If it comes back, the run is woken with one request, only
+ * to check that everything else about it is sound, and the test fails anyway, naming it.
  */
 async function expectResumed(lab: CrashLab, s: Scenario, restartedAt: number, expected: Expected): Promise<void> {
   if (await s.waitActive(restartedAt, RESUME_DEADLINE_MS)) return;
@@ -83,7 +82,7 @@ async function expectResumed(lab: CrashLab, s: Scenario, restartedAt: number, ex
   }
   throw new Error(
     asleep
-      ? `LOST WAKE-UP (a fixbot bug, not this test's): the restarted bot did not resume the run within ${RESUME_DEADLINE_MS / 1000} s; the engine keeps its actor asleep (${JSON.stringify(actor)}) and no alarm wakes it.${afterWake}`
+      ? `LOST WAKE-UP (a fixbot bug, not this test's; see expectResumed): the restarted bot did not resume the run within ${RESUME_DEADLINE_MS / 1000} s; the engine keeps its actor asleep (${JSON.stringify(actor)}) and no alarm wakes it.${afterWake}`
       : `the restarted bot did not resume the run within ${RESUME_DEADLINE_MS / 1000} s; engine actor: ${JSON.stringify(actor)}`,
   );
 }
