@@ -1,6 +1,4 @@
-import { simpleGit, type SimpleGit } from "simple-git";
-import { gitEnv } from "./git-env.js";
-import type { GitAccess } from "./workspace.js";
+import { git, type GitAccess } from "./workspace.js";
 
 /**
  * Git reads for reviewing a pull request in fixbot's own clone of the base repository. The PR head is fetched
@@ -10,16 +8,6 @@ import type { GitAccess } from "./workspace.js";
 /** The ref the fetched PR head is kept under in fixbot's clone (outside refs/heads, so no branch is touched). */
 const PULL_HEAD_REF = "refs/fixbot/pull-head";
 
-function git(dir: string, access: Pick<GitAccess, "token" | "timeoutMs">): SimpleGit {
-  const env = gitEnv({ token: access.token });
-  return simpleGit({
-    baseDir: dir,
-    timeout: { block: access.timeoutMs },
-    // Same deliberate GIT_* variables as git/workspace.ts: the token header and the ignored host config.
-    allowEnvironment: Object.keys(env).filter((k) => k.startsWith("GIT_")),
-    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeConfigPaths: true },
-  }).env(env);
-}
 
 /** Fetches `refs/pull/<n>/head` of the base repository (GitHub keeps it for forks too) and returns its sha. */
 export async function fetchPullHead(params: GitAccess & { dir: string; number: number }): Promise<string> {

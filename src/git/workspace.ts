@@ -17,7 +17,7 @@ export interface GitAccess {
   timeoutMs: number;
 }
 
-function git(dir: string, access: Pick<GitAccess, "token" | "timeoutMs">, extraEnv: Record<string, string> = {}): SimpleGit {
+export function git(dir: string, access: Pick<GitAccess, "token" | "timeoutMs">, extraEnv: Record<string, string> = {}): SimpleGit {
   const env = { ...gitEnv({ token: access.token }), ...extraEnv };
   return simpleGit({
     baseDir: dir,

@@ -31,3 +31,18 @@ export async function loadRepoConfig(octokit: FixbotOctokit, owner: string, repo
   const org = await octokit.config.get({ owner, repo: ".github", path: CONFIG_PATH, defaults: (configs) => mergeConfigs(configs) });
   return mergeConfigs([org.config, own.config]);
 }
+
+/**
+ * loadRepoConfig, with a YAML syntax error returned as a problem for the user to fix. Anything else (network,
+ * 5xx) is thrown, so the calling step retries it.
+ */
+export async function loadRepoConfigOrProblem(octokit: FixbotOctokit, owner: string, repo: string): Promise<{ ok: true; raw: Plain } | { ok: false; problems: string[] }> {
+  try {
+    return { ok: true, raw: await loadRepoConfig(octokit, owner, repo) };
+  } catch (error) {
+    if (error instanceof Error && /yaml|YAML|parse/i.test(error.message) && !("status" in error)) {
+      return { ok: false, problems: [`${CONFIG_PATH} is not valid YAML: ${error.message.split("\n")[0]}`] };
+    }
+    throw error;
+  }
+}

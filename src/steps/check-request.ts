@@ -1,7 +1,6 @@
 import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
-import { CONFIG_PATH, loadRepoConfig } from "../github/repo-config.js";
+import { loadRepoConfigOrProblem } from "../github/repo-config.js";
 
-export { CONFIG_PATH };
 import { hasAccess } from "../webhooks/permission.js";
 import type { FixJob } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";
@@ -24,16 +23,9 @@ export async function checkRequest(deps: StepDeps, job: FixJob): Promise<Request
   const { octokit } = await deps.github.forInstallation(job.installationId);
   const owner = job.repo.owner;
   const repo = job.repo.name;
-  let raw: unknown;
-  try {
-    raw = await loadRepoConfig(octokit, owner, repo);
-  } catch (error) {
-    // A YAML syntax error is the user's to fix; anything else (network, 5xx) is retried by the step.
-    if (error instanceof Error && /yaml|YAML|parse/i.test(error.message) && !("status" in error)) {
-      return { kind: "invalid-config", problems: [`${CONFIG_PATH} is not valid YAML: ${error.message.split("\n")[0]}`] };
-    }
-    throw error;
-  }
+  const loaded = await loadRepoConfigOrProblem(octokit, owner, repo);
+  if (!loaded.ok) return { kind: "invalid-config", problems: loaded.problems };
+  const raw = loaded.raw;
   const parsed = parseRepoConfig(raw);
   if (!parsed.ok) return { kind: "invalid-config", problems: parsed.problems };
   if (job.label !== undefined && job.label !== parsed.config.label) {

@@ -1,7 +1,7 @@
 import { resolveAgent } from "../../agents/presets.js";
 import { parseReviewConfig } from "../../config/review-config.js";
 import { upsertMarkedComment } from "../../github/marked-comment.js";
-import { CONFIG_PATH, loadRepoConfig } from "../../github/repo-config.js";
+import { loadRepoConfigOrProblem } from "../../github/repo-config.js";
 import { invalidConfigComment, PR_CONFIG_MARKER } from "../../workflow/review-pr/review-text.js";
 import type { PrReviewJob, PullRequestCheck } from "../../workflow/review-pr/types.js";
 import type { StepDeps } from "../deps.js";
@@ -17,16 +17,9 @@ export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promis
   const { octokit } = await installationFor(deps, job);
   const owner = job.repo.owner;
   const repo = job.repo.name;
-  let raw: unknown;
-  try {
-    raw = await loadRepoConfig(octokit, owner, repo);
-  } catch (error) {
-    // A YAML syntax error is the user's to fix; anything else (network, 5xx) is retried by the step.
-    if (error instanceof Error && /yaml|YAML|parse/i.test(error.message) && !("status" in error)) {
-      return { kind: "invalid-config", problems: [`${CONFIG_PATH} is not valid YAML: ${error.message.split("\n")[0]}`] };
-    }
-    throw error;
-  }
+  const loaded = await loadRepoConfigOrProblem(octokit, owner, repo);
+  if (!loaded.ok) return { kind: "invalid-config", problems: loaded.problems };
+  const raw = loaded.raw;
   const parsed = parseReviewConfig(raw);
   if (!parsed.ok) return { kind: "invalid-config", problems: parsed.problems };
   const { repo: config, pullRequests } = parsed.config;
