@@ -5,9 +5,15 @@ export function trackingMarker(runId: string): string {
   return `<!-- fixbot:tracking run=${sanitizeMarkerValue(runId)} -->`;
 }
 
-/** Hidden marker of the review comment published for a pull request head. */
-export function reviewMarker(runId: string): string {
-  return `<!-- fixbot:review run=${sanitizeMarkerValue(runId)} -->`;
+/**
+ * Hidden marker of the pull request review posted for one head sha. Listing the PR's reviews and finding it is
+ * what makes publishing idempotent: one review per head sha, across retries and crashes, whether the automatic
+ * review or the fix flow's chained review posted it. A review someone asked for (`/fixbot review`) is a fresh
+ * one: pass its run id, and its marker names the run too.
+ */
+export function headReviewMarker(headSha: string, freshRunId?: string): string {
+  const head = headSha.replace(/[^0-9a-fA-F]/g, "");
+  return freshRunId ? `<!-- fixbot:pr-review head=${head} run=${sanitizeMarkerValue(freshRunId)} -->` : `<!-- fixbot:pr-review head=${head} -->`;
 }
 
 function sanitizeMarkerValue(value: string): string {

@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import type { Finding } from "./review-findings.js";
 import type { FixbotOctokit } from "./octokit.js";
 
@@ -45,6 +46,54 @@ export async function createCommentReview(params: PullRef & { commitId: string; 
     request: { retries: 0 },
   });
   return { reviewId: data.id, url: data.html_url };
+}
+
+/** More inline comments than this bury the PR; the rest go into the review body with their path:line. */
+export const MAX_INLINE_COMMENTS = 50;
+
+export interface PublishedReview extends PostedReview {
+  inlineComments: number;
+  /** True when the review was found, not created: an earlier attempt had posted it. */
+  existed: boolean;
+}
+
+/**
+ * Posts ONE pull request review carrying `marker`: `inline` findings as inline comments (at most
+ * MAX_INLINE_COMMENTS; the rest and `outside` go into the body that `bodyFor` renders). The PR's reviews are
+ * searched for the marker first, so a re-run (retry, crash, lost answer) never posts a second one. If GitHub still
+ * refuses an inline position (422: its view of the PR diff differs from the reviewed one), the review is posted
+ * with every finding in the body instead. Both the pull request review and the fix flow's chained review use it.
+ */
+export async function publishReviewOnce(
+  params: PullRef & { marker: string; commitId: string; inline: Finding[]; outside: Finding[]; bodyFor: (inBody: Finding[]) => string; log: Logger },
+): Promise<PublishedReview> {
+  const { marker, inline, outside, bodyFor } = params;
+  const pull: PullRef = { octokit: params.octokit, owner: params.owner, repo: params.repo, pullNumber: params.pullNumber };
+  const existing = await findReviewByMarker({ ...pull, marker });
+  if (existing) return { ...existing, inlineComments: 0, existed: true };
+  const shown = inline.slice(0, MAX_INLINE_COMMENTS);
+  try {
+    const posted = await createCommentReview({ ...pull, commitId: params.commitId, body: bodyFor([...inline.slice(MAX_INLINE_COMMENTS), ...outside]), inline: shown });
+    return { ...posted, inlineComments: shown.length, existed: false };
+  } catch (error) {
+    if (!isUnprocessable(error) || shown.length === 0) throw error;
+    params.log.warn({ pr: params.pullNumber, err: error }, "GitHub refused an inline position; posting every finding in the review body");
+    const again = await findReviewByMarker({ ...pull, marker });
+    if (again) return { ...again, inlineComments: 0, existed: true };
+    const posted = await createCommentReview({ ...pull, commitId: params.commitId, body: bodyFor([...inline, ...outside]), inline: [] });
+    return { ...posted, inlineComments: 0, existed: false };
+  }
+}
+
+/** Two chunks (or one chatty agent) may report the same finding twice; it is shown once. Pure. */
+export function dedupeFindings(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.path}\0${f.line}\0${f.body}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 const SEVERITY_ICON = { info: "ℹ️", warning: "⚠️", error: "❌" } as const;

@@ -1,7 +1,10 @@
-import { renderTrackingComment, reviewMarker, trackingMarker } from "../github/comment-body.js";
+import { headReviewMarker, renderTrackingComment, trackingMarker } from "../github/comment-body.js";
+import { parseDiff } from "../github/diff.js";
 import { upsertMarkedComment } from "../github/marked-comment.js";
 import type { InstallationAccess } from "../github/octokit.js";
 import { findOrCreatePullRequest, type PullRequestRef } from "../github/pull-request.js";
+import { publishReviewOnce } from "../github/pull-request-review.js";
+import { parseReviewOutput, placeFindings, renderReviewBody } from "../github/review-findings.js";
 import { renderPullRequest } from "../github/pr-body.js";
 import type { FixJob, RunView, TestSummary } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";
@@ -49,19 +52,32 @@ export async function openPullRequest(
   });
 }
 
-/** Posts the review on the pull request as one comment, found again by its marker. */
-export async function publishReview(deps: StepDeps, params: { job: FixJob; pullNumber: number; review: string }): Promise<{ url: string }> {
+/**
+ * Posts the chained review as a real pull request review on the pushed commit: the reviewer's summary in the
+ * body, its findings on changed lines as inline comments and the rest in the body. One review per head sha,
+ * shared with the automatic review, and never two after retries or crashes (see publishReviewOnce).
+ */
+export async function publishReview(
+  deps: StepDeps,
+  params: { job: FixJob; pullNumber: number; commit: string; baseSha: string; patch: string; review: string },
+): Promise<{ url: string; inlineComments: number }> {
   const { job } = params;
   const { octokit } = await access(deps, job);
-  const marker = reviewMarker(job.runId);
-  const body = `${marker}\n### 🔎 fixbot review\n\n${params.review.trim()}`;
-  const { url } = await upsertMarkedComment({
+  const { summary, findings } = parseReviewOutput(params.review);
+  const { inline, outside } = placeFindings(findings, parseDiff(params.patch));
+  const marker = headReviewMarker(params.commit);
+  const heading = `### 🔎 fixbot review\n\n${summary}`;
+  const { url, inlineComments } = await publishReviewOnce({
     octokit,
     owner: job.repo.owner,
     repo: job.repo.name,
-    issueNumber: params.pullNumber,
+    pullNumber: params.pullNumber,
     marker,
-    body,
+    commitId: params.commit,
+    inline,
+    outside,
+    bodyFor: (inBody) => renderReviewBody({ summary: heading, outside: inBody, skipped: [], coveredRange: { from: params.baseSha, to: params.commit }, marker }),
+    log: deps.log.child({ runId: job.runId }),
   });
-  return { url };
+  return { url, inlineComments };
 }

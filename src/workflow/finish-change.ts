@@ -92,7 +92,16 @@ export async function finishChange(
   if (pullRequest) {
     const pr = pullRequest;
     const text = review;
-    reviewUrl = (await durableStep(ctx, io, "publish-review", GITHUB_WRITE, () => steps.publishReview({ job, pullNumber: pr.number, review: text }))).url;
+    reviewUrl = (
+      await durableStep(
+        ctx,
+        io,
+        "publish-review",
+        GITHUB_WRITE,
+        () => steps.publishReview({ job, pullNumber: pr.number, commit, baseSha: p.baseSha, patch: p.patch, review: text }),
+        (r) => (r.inlineComments ? `${r.inlineComments} inline comment(s)` : undefined),
+      )
+    ).url;
   }
   return { ...base, commit, pullRequest, review, reviewUrl };
 }

@@ -7,7 +7,7 @@ import type { RequestMatcher } from "../helpers/fake-github-server.js";
  * Durability at the process level (README "Durability"): a real bot process is SIGKILLed inside each step of a fix
  * run, started again on the same data directory and engine port (the engine daemon survives and keeps the history;
  * the actor's wake-up alarm resumes the run), and the run must end exactly as an uninterrupted one: one tracking
- * comment ("fixbot fixed this issue"), one pull request, one review comment on it, the fix on fixbot/issue-N, and
+ * comment ("fixbot fixed this issue"), one pull request, one pull request review on it, the fix on fixbot/issue-N, and
  * every agent/test/review command run exactly as often as the crash forces: a command that finished before the kill
  * is not repeated, the interrupted one runs again from its start. Also: a graceful SIGTERM in the middle of the
  * agent, and GitHub answers lost after the write happened (no kill: the bot's own retries must stay idempotent).
@@ -29,7 +29,7 @@ afterAll(async () => {
 
 /** Runs `body` with a fresh lab (fake GitHub, data dir, engine, first bot); always cleans up, keeps the dir on failure. */
 async function withLab(body: (lab: CrashLab, track: (s: Scenario) => Scenario) => Promise<void>): Promise<void> {
-  const lab = await CrashLab.create();
+  const lab = await CrashLab.create({ botEnv: { LOG_LEVEL: "debug", RIVET_LOG_LEVEL: "debug" } });
   dataDirs.push(lab.dataDir);
   let failed = false;
   let current: Scenario | undefined;
@@ -109,7 +109,7 @@ async function expectCleanEnd(lab: CrashLab, s: Scenario, expected: Expected): P
   expect(pr).toMatchObject({ head: s.branch, base: "main", draft: false });
   expect(pr.body).toContain(`Fixes #${s.issue}`);
   expect(tracking.body).toContain(`#${pr.number}`);
-  expect(end.reviews.map((c) => c.body), "exactly one review comment on the pull request").toHaveLength(1);
+  expect(end.reviews.map((c) => c.body), "exactly one review on the pull request").toHaveLength(1);
   expect(end.reviews[0]!.body).toContain("Reviewed 1 file(s): src/calc.js (+1/-1)");
   expect(end.calcOnBranch, "the branch holds the fix").toContain("a + b");
   expect(end.commitsOnBranch, "one fix commit on the branch").toBe(1);
@@ -160,7 +160,7 @@ function restartFigures(c: { slug: string; step?: string; rerunMarker?: CrashCas
 const isPost = (path: RegExp): RequestMatcher => (method, p) => method === "POST" && path.test(p);
 /** A request to `path` the fake has received and not answered yet (held by a delay or a failure's delay). */
 const held = (s: Scenario, method: string, path: RegExp) => s.requests(method).some((r) => path.test(r.path) && r.status === 0);
-const reviewCommentsPath = (s: Scenario) => new RegExp(`^${s.apiPrefix}/issues/(?!${s.issue}/)\\d+/comments$`);
+const reviewsPath = (s: Scenario) => new RegExp(`^${s.apiPrefix}/pulls/\\d+/reviews$`);
 const issueCommentsPath = (s: Scenario) => new RegExp(`^${s.apiPrefix}/issues/${s.issue}/comments$`);
 const pullsPath = (s: Scenario) => new RegExp(`^${s.apiPrefix}/pulls$`);
 
@@ -238,11 +238,11 @@ const CASES: CrashCase[] = [
   },
   {
     slug: "publish-review",
-    title: "publish-review (the review comment's POST held, then written)",
+    title: "publish-review (the review's POST held, then written)",
     step: "publish-review",
-    // The review comment's POST (on the pull request) is held and written after the bot died.
-    arm: (s) => s.lab.fake.delay({ match: isPost(reviewCommentsPath(s)), delayMs: 1_500, times: 1 }),
-    inside: (s) => s.lab.fake.waitFor(() => held(s, "POST", reviewCommentsPath(s)), 90_000, "review comment POST held"),
+    // The review's POST (pulls.createReview) is held and written after the bot died.
+    arm: (s) => s.lab.fake.delay({ match: isPost(reviewsPath(s)), delayMs: 1_500, times: 1 }),
+    inside: (s) => s.lab.fake.waitFor(() => held(s, "POST", reviewsPath(s)), 90_000, "review POST held"),
     descendants: false,
     expected: UNINTERRUPTED,
   },
@@ -332,8 +332,8 @@ describe("GitHub applied the write but the answer was lost (no kill): the bot's 
   const LOST: Lost[] = [
     { slug: "lost-pr-500", path: pullsPath, drop: false },
     { slug: "lost-pr-reset", path: pullsPath, drop: true },
-    { slug: "lost-review-500", path: reviewCommentsPath, drop: false },
-    { slug: "lost-review-reset", path: reviewCommentsPath, drop: true },
+    { slug: "lost-review-500", path: reviewsPath, drop: false },
+    { slug: "lost-review-reset", path: reviewsPath, drop: true },
     { slug: "lost-tracking-500", path: issueCommentsPath, drop: false },
   ];
   // No crash here, so the five runs share one lab and run at once; each test reads the problems of its runs.
@@ -387,7 +387,7 @@ describe("GitHub applied the write but the answer was lost (no kill): the bot's 
     expect(found, found.join("\n\n")).toEqual([]);
   });
 
-  it("a comment POST whose answer is lost after GitHub wrote it: still one review comment and one tracking comment", async () => {
+  it("a review or comment POST whose answer is lost after GitHub wrote it: still one review and one tracking comment", async () => {
     onTestFailed(async () => {
       failed = true;
       if (lab) console.error(await lab.diagnostics());

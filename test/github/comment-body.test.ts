@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   formatDuration,
   renderTrackingComment,
-  reviewMarker,
+  headReviewMarker,
   stepLabel,
   trackingMarker,
 } from "../../src/github/comment-body.js";
@@ -49,9 +49,11 @@ describe("markers", () => {
     expect(marker.startsWith("<!-- fixbot:tracking run=")).toBe(true);
   });
 
-  it("tracking and review markers differ for the same run", () => {
-    expect(reviewMarker("r1")).not.toBe(trackingMarker("r1"));
-    expect(reviewMarker("r1")).toContain("fixbot:review");
+  it("a review marker names the head sha, and a requested (fresh) review's marker also names its run", () => {
+    const sha = "0123456789abcdef0123456789abcdef01234567";
+    expect(headReviewMarker(sha)).toBe(`<!-- fixbot:pr-review head=${sha} -->`);
+    expect(headReviewMarker(sha, "run 1-->x")).toBe(`<!-- fixbot:pr-review head=${sha} run=run_1--_x -->`);
+    expect(headReviewMarker("abc-->def")).toBe("<!-- fixbot:pr-review head=abcdef -->");
   });
 });
 

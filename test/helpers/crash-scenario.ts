@@ -7,6 +7,7 @@ import type { FixbotRegistry } from "../../src/actors/index.js";
 import { stepLabel, trackingMarker } from "../../src/github/comment-body.js";
 import { engineLogTail, enginesUsing, isAlive, startReadyBot, stopEngine, type BotProcess } from "./bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer, type FakeServerComment, type FakeServerPull } from "./fake-github-server.js";
+import type { FakeReview } from "./fake-reviews.js";
 import { countCommits, createBareRemote, readRemoteFile } from "./git-remote.js";
 import { issuesLabeledPayload } from "./payloads.js";
 
@@ -277,8 +278,9 @@ export class Scenario {
     return this.lab.fake.state.pulls.filter((p) => p.repo === this.fullName);
   }
 
-  reviewComments(pullNumber: number): FakeServerComment[] {
-    return this.lab.fake.commentsOn(this.repo, pullNumber).filter((c) => c.body.includes("fixbot:review"));
+  /** fixbot's pull request reviews on the pull request. */
+  reviews(pullNumber: number): FakeReview[] {
+    return this.lab.fake.state.reviews.filter((r) => r.repo === this.fullName && r.pull === pullNumber && r.body.includes("fixbot:pr-review"));
   }
 
   /** Times of the tracking-comment versions that show `step` running (⏳), optionally only those written after `since`. */
@@ -362,7 +364,7 @@ export class Scenario {
       tracking,
       trackingMarker: trackingMarker(this.deliveryId),
       pulls,
-      reviews: pr ? this.reviewComments(pr.number) : [],
+      reviews: pr ? this.reviews(pr.number) : [],
       calcOnBranch: await readRemoteFile(this.remote.dir, this.branch, "src/calc.js"),
       commitsOnBranch: await countCommits(this.remote.dir, this.branch).catch(() => -1),
       agent: await this.markerLines("agent"),

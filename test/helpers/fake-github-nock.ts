@@ -1,4 +1,5 @@
 import nock from "nock";
+import { createReviewStore, type FakeReview } from "./fake-reviews.js";
 
 /** One comment as the fake GitHub holds it, with every version of its body (oldest first). */
 export interface FakeComment {
@@ -26,6 +27,8 @@ export interface FakeGitHubState {
   unmatched: string[];
   faultsServed: number;
   reactions: Array<{ commentId: number; content: string }>;
+  /** Pull request reviews (the fix flow's chained review). */
+  reviews: FakeReview[];
 }
 
 export const TEST_TOKEN = `ghs_${"T0k3n".repeat(8)}`;
@@ -48,7 +51,8 @@ export function fakeGitHub(params: {
   faults?: Array<{ method: "GET" | "POST" | "PATCH"; path: RegExp; status: number; times: number; headers?: Record<string, string>; body?: object }>;
 }): { state: FakeGitHubState; stop: () => void } {
   const { owner, repo } = params;
-  const state: FakeGitHubState = { comments: [], pulls: [], writes: [], tokenRequests: 0, unmatched: [], faultsServed: 0, reactions: [] };
+  const reviewStore = createReviewStore();
+  const state: FakeGitHubState = { comments: [], pulls: [], writes: [], tokenRequests: 0, unmatched: [], faultsServed: 0, reactions: [], reviews: reviewStore.reviews };
   let nextCommentId = 1000;
   let nextPull = 50;
   const base = `/repos/${owner}/${repo}`;
@@ -123,6 +127,19 @@ export function fakeGitHub(params: {
     const existing = state.reactions.some((r) => r.commentId === commentId && r.content === content);
     if (!existing) state.reactions.push({ commentId, content });
     return [existing ? 200 : 201, { id: commentId, content }];
+  });
+  const pullNumberOf = (uri: string) => Number(/\/pulls\/(\d+)/.exec(uri)?.[1]);
+  const knownPull = (n: number) => state.pulls.some((p) => p.number === n) || params.prs?.[n] !== undefined;
+  api.get(new RegExp(`^${base}/pulls/(\\d+)/reviews(\\?.*)?$`)).reply((uri) => {
+    const n = pullNumberOf(uri);
+    return knownPull(n) ? [200, reviewStore.list(`${owner}/${repo}`, n)] : [404, { message: "Not Found" }];
+  });
+  api.post(new RegExp(`^${base}/pulls/(\\d+)/reviews$`)).reply((uri, body) => {
+    const n = pullNumberOf(uri);
+    if (!knownPull(n)) return [404, { message: "Not Found" }];
+    const created = reviewStore.create(`${owner}/${repo}`, n, body);
+    if (created.review) state.writes.push({ method: "POST", path: uri });
+    return [created.status, created.body];
   });
   api.get(new RegExp(`^${base}/pulls/(\\d+)$`)).reply((uri) => {
     const number = Number(uri.split("/").at(-1));

@@ -1,5 +1,6 @@
 import nock from "nock";
 import { TEST_TOKEN } from "./fake-github-nock.js";
+import { createReviewStore, type FakeReview } from "./fake-reviews.js";
 
 /** A pull request as the fake holds it; tests change `headSha` (a push) before sending `synchronize`. */
 export interface FakePullRequest {
@@ -14,14 +15,7 @@ export interface FakePullRequest {
   author: string;
 }
 
-export interface FakeReview {
-  id: number;
-  pull: number;
-  body: string;
-  commitId: string;
-  event: string;
-  comments: Array<{ path: string; line: number; side: string; body: string }>;
-}
+export type { FakeReview };
 
 export interface FakeIssueComment {
   id: number;
@@ -57,8 +51,9 @@ export function fakeGitHubPulls(params: {
   failCreateReviewOnce?: boolean;
 }): { state: FakePrGitHubState; addPull(pull: FakePullRequest): void; stop(): void } {
   const { owner, repo } = params;
-  const state: FakePrGitHubState = { pulls: new Map(), reviews: [], comments: [], createReviewCalls: 0, writes: [], tokenRequests: 0, unmatched: [] };
-  let nextId = 5000;
+  const store = createReviewStore();
+  const state: FakePrGitHubState = { pulls: new Map(), reviews: store.reviews, comments: [], createReviewCalls: 0, writes: [], tokenRequests: 0, unmatched: [] };
+  let nextId = 9000;
   let failNext = params.failCreateReviewOnce ?? false;
   const base = `/repos/${owner}/${repo}`;
   const api = nock("https://api.github.com").persist();
@@ -82,24 +77,20 @@ export function fakeGitHubPulls(params: {
     return pull ? [200, toApiPull(pull)] : [404, { message: "Not Found" }];
   });
   api.get(new RegExp(`^${base}/pulls/(\\d+)/reviews(\\?.*)?$`)).reply((uri) => {
-    const number = pullOf(uri)?.number;
-    return [200, state.reviews.filter((r) => r.pull === number).map(toApiReview)];
+    const pull = pullOf(uri);
+    return pull ? [200, store.list(`${owner}/${repo}`, pull.number)] : [404, { message: "Not Found" }];
   });
   api.post(new RegExp(`^${base}/pulls/(\\d+)/reviews$`)).reply((uri, body) => {
     state.createReviewCalls++;
     const pull = pullOf(uri);
     if (!pull) return [404, { message: "Not Found" }];
-    const b = body as { commit_id: string; event: string; body: string; comments?: FakeReview["comments"] };
-    const bad = (b.comments ?? []).find((c) => !c.path || !Number.isInteger(c.line) || c.side !== "RIGHT" || !c.body);
-    if (bad) return [422, { message: "Unprocessable Entity", errors: [`bad comment ${JSON.stringify(bad)}`] }];
-    const review: FakeReview = { id: nextId++, pull: pull.number, body: b.body, commitId: b.commit_id, event: b.event, comments: b.comments ?? [] };
-    state.reviews.push(review);
-    state.writes.push({ method: "POST", path: uri });
-    if (failNext) {
+    const created = store.create(`${owner}/${repo}`, pull.number, body);
+    if (created.review) state.writes.push({ method: "POST", path: uri });
+    if (created.review && failNext) {
       failNext = false;
       return [502, { message: "Bad Gateway" }];
     }
-    return [200, toApiReview(review)];
+    return [created.status, created.body];
   });
   api.get(new RegExp(`^${base}/issues/(\\d+)/comments(\\?.*)?$`)).reply((uri) => {
     const issue = Number(/issues\/(\d+)\/comments/.exec(uri)![1]);
@@ -129,9 +120,6 @@ export function fakeGitHubPulls(params: {
       head: { ref: p.headRef, sha: p.headSha, repo: { full_name: p.headRepo } },
       base: { ref: p.baseRef, repo: { full_name: `${owner}/${repo}` } },
     };
-  }
-  function toApiReview(r: FakeReview) {
-    return { id: r.id, body: r.body, commit_id: r.commitId, state: "COMMENTED", html_url: `https://github.com/${owner}/${repo}/pull/${r.pull}#pullrequestreview-${r.id}`, user: { login: "fixbot[bot]", type: "Bot" } };
   }
   function toApiComment(c: FakeIssueComment) {
     return { id: c.id, body: c.body, html_url: `https://github.com/${owner}/${repo}/issues/${c.issue}#issuecomment-${c.id}`, user: { login: "fixbot[bot]", type: "Bot" } };

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createReviewStore, type FakeReview } from "./fake-reviews.js";
 
 /**
  * GitHub's REST API as a real HTTP server on 127.0.0.1, for tests that run the bot as a child process. Same
@@ -68,6 +69,8 @@ export interface WebhookTarget {
 export interface FakeGitHubServerState {
   comments: FakeServerComment[];
   pulls: FakeServerPull[];
+  /** Pull request reviews (the fix flow's chained review). */
+  reviews: FakeReview[];
   /** Every request that changed something (and succeeded), in order. */
   writes: Array<{ method: string; path: string; time: number }>;
   /** Every request, in arrival order (answered or not yet), with the status it got. */
@@ -168,7 +171,8 @@ function newToken(): string {
 /** Starts the fake on 127.0.0.1 with a random port. */
 export async function startFakeGitHub(params: { repos: Record<string, FakeRepoConfig>; installationId?: number }): Promise<FakeGitHubServer> {
   const repos: Record<string, FakeRepoConfig> = { ...params.repos };
-  const state: FakeGitHubServerState = { comments: [], pulls: [], writes: [], requests: [], tokenRequests: 0, tokens: [], unmatched: [], deliveries: [], redeliveryRequests: [] };
+  const reviewStore = createReviewStore();
+  const state: FakeGitHubServerState = { comments: [], pulls: [], reviews: reviewStore.reviews, writes: [], requests: [], tokenRequests: 0, tokens: [], unmatched: [], deliveries: [], redeliveryRequests: [] };
   let webhookTarget: WebhookTarget | undefined;
   let nextDeliveryId = 90_000;
   const redeliveries = new Set<Promise<unknown>>();
@@ -414,6 +418,18 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
           const pull: FakeServerPull = { repo: full, number, head, base: String(b.base ?? ""), title: String(b.title ?? ""), body: String(b.body ?? ""), draft: b.draft === true };
           state.pulls.push(pull);
           return { status: 201, body: toApiPull(pull), write: true };
+        },
+      };
+    }
+    if ((m = /^\/pulls\/(\d+)\/reviews$/.exec(rest)) && (method === "GET" || method === "POST")) {
+      const number = Number(m[1]);
+      return {
+        kind: "repo",
+        serve: (b) => {
+          if (!state.pulls.some((p) => p.repo === full && p.number === number)) return { status: 404, body: { message: "Not Found" } };
+          if (method === "GET") return { status: 200, body: reviewStore.list(full, number) };
+          const created = reviewStore.create(full, number, b);
+          return { status: created.status, body: created.body, write: created.review !== undefined };
         },
       };
     }

@@ -87,9 +87,14 @@ describe("labelling an issue runs the durable fix workflow", () => {
     expect(pr.body).toContain("src/calc.js");
     expect(pr.body).toMatch(/npm test.*passed/);
 
-    const review = fake.comments.filter((c) => c.issue === pr.number);
-    expect(review).toHaveLength(1);
-    expect(review[0]!.body).toContain("Reviewed 1 file(s): src/calc.js (+1/-1)");
+    // The chained review is a real pull request review on the pushed commit, not a comment.
+    const head = (await listRemoteBranches(remote.dir))["fixbot/issue-1"]!;
+    expect(fake.reviews).toHaveLength(1);
+    const review = fake.reviews[0]!;
+    expect(review).toMatchObject({ pull: pr.number, commitId: head, event: "COMMENT", comments: [] });
+    expect(review.body.startsWith(`<!-- fixbot:pr-review head=${head} -->`)).toBe(true);
+    expect(review.body).toContain("Reviewed 1 file(s): src/calc.js (+1/-1)");
+    expect(fake.comments.filter((c) => c.issue === pr.number)).toEqual([]);
 
     const tracking = trackingComments(fake);
     expect(tracking).toHaveLength(1);
@@ -101,8 +106,27 @@ describe("labelling an issue runs the durable fix workflow", () => {
     expect(tracking[0]!.versions.length).toBeGreaterThan(5);
     expect(tracking[0]!.versions.some((v) => v.includes("fixbot is working on this issue"))).toBe(true);
     // The token never reached a comment or the PR.
-    for (const text of [...fake.comments.flatMap((c) => c.versions), pr.body]) expect(text).not.toContain(TEST_TOKEN);
+    for (const text of [...fake.comments.flatMap((c) => c.versions), pr.body, review.body]) expect(text).not.toContain(TEST_TOKEN);
     expect(fake.unmatched, fake.unmatched.join("\n")).toEqual([]);
+  });
+
+  it("the chained review's findings on changed lines become inline comments; the others go into the review body", async () => {
+    const { remote, fake, label } = await scenario("calc-inline", { "agent.command": join(AGENTS, "fix-calc.sh"), "review.command": join(AGENTS, "review-findings.sh") });
+    await label();
+    const [run] = await harness.waitForRuns(`${OWNER}/calc-inline`, 1);
+    expect(run?.status, JSON.stringify(run?.error)).toBe("fixed");
+    const head = (await listRemoteBranches(remote.dir))["fixbot/issue-1"]!;
+    expect(fake.reviews).toHaveLength(1);
+    const review = fake.reviews[0]!;
+    expect(review.commitId).toBe(head);
+    // The fix changed line 3 of src/calc.js: that finding is placed on it; README.md is not in the diff.
+    expect(review.comments).toEqual([{ path: "src/calc.js", line: 3, side: "RIGHT", body: expect.stringContaining("Inline: check this added line.") }]);
+    expect(review.body).toContain("Findings outside the diff (1)");
+    expect(review.body).toContain("`README.md:1` — Outside: the README does not mention this change.");
+    expect(review.body).not.toContain('{"path"');
+    expect(review.body).toContain(`Reviewed commits ${run!.checkpoint!.clone!.baseSha.slice(0, 7)}..${head.slice(0, 7)}`);
+    const tracking = trackingComments(fake)[0]!;
+    expect(tracking.body).toMatch(/\[x\] Publish the review — .*1 inline comment\(s\)/);
   });
 
   it("fixes on the second attempt, feeding the failing test output back to the agent", async () => {

@@ -150,7 +150,7 @@ describe("pull request review: webhooks to one real PR review per head sha", { t
 
     // A review of this head already on GitHub (posted by a process that died before recording it): found, not redone.
     const other = await scenario("pr-found");
-    other.state.reviews.push({ id: 1, pull: PR, body: `${prReviewMarker({ pr: { headSha: other.sha1 } as never, runId: "" })}\nearlier review`, commitId: other.sha1, event: "COMMENT", comments: [] });
+    other.state.reviews.push({ id: 1, repo: `${OWNER}/pr-found`, pull: PR, body: `${prReviewMarker({ pr: { headSha: other.sha1 } as never, runId: "" })}\nearlier review`, commitId: other.sha1, event: "COMMENT", comments: [] });
     await other.send("opened");
     const [found] = await waitForReviews(other.actor);
     expect(found?.status).toBe("already-reviewed");

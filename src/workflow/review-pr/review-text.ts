@@ -1,16 +1,12 @@
+import { headReviewMarker } from "../../github/comment-body.js";
 import type { PrReviewJob, ReviewRange } from "./types.js";
 
 /** Longest PR description handed to the review agent: context, not the thing under review. */
 const MAX_PR_BODY_CHARS = 4_000;
 
-/**
- * Hidden marker of the review posted for one head sha. Listing the PR's reviews and finding it is what makes
- * publishing idempotent: one review per head sha, across retries and crashes. A review someone asked for
- * (`/fixbot review`) is a fresh one: its marker also names its run.
- */
+/** The review's marker (see headReviewMarker): a requested review (`/fixbot review`) is a fresh one. */
 export function prReviewMarker(job: Pick<PrReviewJob, "pr" | "runId" | "requestedBy">): string {
-  const head = job.pr.headSha.replace(/[^0-9a-fA-F]/g, "");
-  return job.requestedBy ? `<!-- fixbot:pr-review head=${head} run=${job.runId.replace(/[^A-Za-z0-9._:-]/g, "_")} -->` : `<!-- fixbot:pr-review head=${head} -->`;
+  return headReviewMarker(job.pr.headSha, job.requestedBy ? job.runId : undefined);
 }
 
 /** Hidden marker of the one comment fixbot keeps on a PR to report an invalid config (edited in place). */
