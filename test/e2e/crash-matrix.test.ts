@@ -29,7 +29,7 @@ afterAll(async () => {
 
 /** Runs `body` with a fresh lab (fake GitHub, data dir, engine, first bot); always cleans up, keeps the dir on failure. */
 async function withLab(body: (lab: CrashLab, track: (s: Scenario) => Scenario) => Promise<void>): Promise<void> {
-  const lab = await CrashLab.create({ botEnv: { LOG_LEVEL: "debug", RIVET_LOG_LEVEL: "debug" } });
+  const lab = await CrashLab.create();
   dataDirs.push(lab.dataDir);
   let failed = false;
   let current: Scenario | undefined;
