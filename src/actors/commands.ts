@@ -5,6 +5,7 @@ import type { CommandJob } from "../webhooks/comment-to-command.js";
 import { capped } from "../workflow/admit.js";
 import { handleCommand, type CommandFlow } from "../workflow/commands/handle-command.js";
 import { ENQUEUE_WAKE_MS, TICK_MS } from "../workflow/wake.js";
+import { savingState } from "../workflow/state-saved.js";
 
 interface CommandsState {
   seenDeliveries: string[];
@@ -30,11 +31,11 @@ export function createCommandsActor(deps: StepDeps) {
           name: "admit-command",
           timeout: 10_000,
           maxRetries: 3,
-          run: async (sc) => {
+          run: savingState(async (sc) => {
             if (sc.state.seenDeliveries.includes(job.deliveryId)) return false;
             sc.state.seenDeliveries = capped([...sc.state.seenDeliveries, job.deliveryId], 200);
             return true;
-          },
+          }),
         });
         if (!fresh) return;
         const result = await loop.try("handle-command", (tc) => handleCommand(tc as unknown as CommandFlow, deps, job));
@@ -43,11 +44,11 @@ export function createCommandsActor(deps: StepDeps) {
           name: "record-command",
           timeout: 10_000,
           maxRetries: 3,
-          run: async (sc) => {
+          run: savingState(async (sc) => {
             sc.state.handled = capped([...sc.state.handled, { deliveryId: job.deliveryId, sender: job.sender, outcome, at: deps.now() }], 50);
             sc.state.busyUntil = 0;
             deps.log.info({ deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, number: job.number, outcome }, "slash command handled");
-          },
+          }),
         });
       });
     }),

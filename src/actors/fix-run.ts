@@ -3,10 +3,11 @@ import { workflow } from "rivetkit/workflow";
 import { createSteps, type StepDeps } from "../steps/index.js";
 import { admitJob, capped } from "../workflow/admit.js";
 import { cancelledBy, findRun, replaceRun, type DurableIO } from "../workflow/durable-step.js";
-import { finalView, toOutcome } from "../workflow/finish-run.js";
+import { finalView, toOutcome, withOutcome } from "../workflow/finish-run.js";
 import { fixIssue } from "../workflow/fix-issue.js";
 import { initialFixRunState } from "../workflow/flow-context.js";
 import { newRunView } from "../workflow/run-view.js";
+import { savingState } from "../workflow/state-saved.js";
 import type { FixJob, RunOutcome, RunView } from "../workflow/types.js";
 import { ENQUEUE_WAKE_MS, needsWaking, TICK_MS, tickChainBroken } from "../workflow/wake.js";
 
@@ -56,7 +57,7 @@ export function createFixRunActor(deps: StepDeps) {
           name: "admit-job",
           timeout: 10_000,
           maxRetries: 3,
-          run: async (sc) => {
+          run: savingState(async (sc) => {
             const decision = admitJob(sc.state, job);
             sc.state.lastDequeuedAt = deps.now();
             if (job.deliveryId) sc.state.seenDeliveries = capped([...sc.state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
@@ -66,24 +67,24 @@ export function createFixRunActor(deps: StepDeps) {
               sc.state.runs = capped([...sc.state.runs, { ...view, requestKey: job.requestKey, job }], MAX_RUNS_KEPT);
             }
             return decision;
-          },
+          }),
         });
         if (!admission.ok) return;
 
         const io = ioFor(job);
         const result = await loop.try("run-job", (tc) => fixIssue(tc, steps, io, job));
 
-        await loop.step({
+        const recorded = await loop.step({
           name: "record-outcome",
           timeout: 10_000,
           maxRetries: 3,
-          run: async (sc) => {
+          run: savingState(async (sc) => {
             const view = finalView(findRun(sc.state, job.runId), result, deps.now(), job.source, cancelledBy(sc.state, job.runId));
             replaceRun(sc.state, view);
             if (view.status !== "ignored") sc.state.lastFinishedAt = view.finishedAt ?? deps.now();
             log.info({ status: view.status, reason: view.ignoredReason ?? view.error?.message }, "run finished");
             return view;
-          },
+          }),
         });
 
         // The final comment edit is retried on its own; if GitHub stays down it is logged, and the job still ends.
@@ -93,19 +94,20 @@ export function createFixRunActor(deps: StepDeps) {
           maxRetries: 8,
           retryBackoffBase: 2_000,
           retryBackoffMax: 60_000,
-          run: async (sc) => {
-            const view = findRun(sc.state, job.runId);
+          run: savingState(async (sc) => {
+            const view = withOutcome(findRun(sc.state, job.runId), recorded);
+            replaceRun(sc.state, view);
             if (!view.announced) return;
             const id = await io.publish(view);
             if (id !== undefined) replaceRun(sc.state, { ...view, trackingCommentId: id });
-          },
+          }),
         });
         if (!published.ok) log.error({ err: published.failure.error }, "could not publish the final tracking comment");
         await loop.step({
           name: "close-run",
           timeout: 10_000,
           maxRetries: 3,
-          run: async (sc) => replaceRun(sc.state, { ...findRun(sc.state, job.runId), closed: true }),
+          run: savingState(async (sc) => replaceRun(sc.state, { ...withOutcome(findRun(sc.state, job.runId), recorded), closed: true })),
         });
         cancellers.delete(job.runId);
       });

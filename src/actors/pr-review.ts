@@ -7,6 +7,7 @@ import { admitReviewJob, coversHead, finishReviewRun, markAwaiting, reviewNeedsW
 import { reviewPullRequest } from "../workflow/review-pr/review-pull-request.js";
 import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReviewState } from "../workflow/review-pr/types.js";
 import { ENQUEUE_WAKE_MS, TICK_MS } from "../workflow/wake.js";
+import { savingState } from "../workflow/state-saved.js";
 
 const MAX_RUNS_KEPT = 20;
 const MAX_DELIVERIES_KEPT = 200;
@@ -41,7 +42,7 @@ export function createPrReviewActor(deps: StepDeps) {
           name: "admit-job",
           timeout: 10_000,
           maxRetries: 3,
-          run: async (sc) => {
+          run: savingState(async (sc) => {
             const decision = admitReviewJob(sc.state, job);
             sc.state.awaiting = sc.state.awaiting.filter((id) => id !== job.deliveryId);
             sc.state.seenDeliveries = capped([...sc.state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
@@ -50,7 +51,7 @@ export function createPrReviewActor(deps: StepDeps) {
               sc.state.runs = capped([...sc.state.runs, run], MAX_RUNS_KEPT);
             }
             return decision;
-          },
+          }),
         });
         if (!admission.ok) {
           log.info({ reason: admission.reason }, "review not run");
@@ -63,12 +64,12 @@ export function createPrReviewActor(deps: StepDeps) {
           name: "record-outcome",
           timeout: 10_000,
           maxRetries: 3,
-          run: async (sc) => {
+          run: savingState(async (sc) => {
             const run = { ...finishReviewRun(findRun(sc.state, job.runId), result, deps.now()), closed: true };
             replaceRun(sc.state, run);
             if (coversHead(run.status)) sc.state.lastReviewedSha = job.pr.headSha;
             return run;
-          },
+          }),
         });
         const level = final.status === "error" ? "error" : "info";
         log[level]({ status: final.status, reason: final.reason ?? final.error, review: final.reviewUrl }, "review finished");

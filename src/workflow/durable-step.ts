@@ -2,6 +2,7 @@ import { CriticalError } from "@rivetkit/workflow-engine";
 import { errorLine } from "../util/error-text.js";
 import type { FixRunState, FlowContext } from "./flow-context.js";
 import { stepFailed, stepFinished, stepStarted } from "./run-view.js";
+import { savingState } from "./state-saved.js";
 import type { Checkpoint, RunView } from "./types.js";
 
 /** Retry and time policy of one named step. Every step states both explicitly. */
@@ -84,7 +85,7 @@ export function durableStep<T>(
     maxRetries: policy.maxRetries,
     retryBackoffBase: 1000,
     retryBackoffMax: 30_000,
-    run: async (sc) => {
+    run: savingState(async (sc) => {
       const cancelled = cancelledBy(sc.state, io.runId);
       if (cancelled) throw new CancelledRunError(cancelled);
       replaceRun(sc.state, stepStarted(findRun(sc.state, io.runId), name, io.now()));
@@ -103,7 +104,7 @@ export function durableStep<T>(
         await publishQuietly(io, sc.state);
         throw by ? new CancelledRunError(by) : error;
       }
-    },
+    }),
   });
 }
 
@@ -113,9 +114,9 @@ export function recordStep(ctx: FlowContext, io: DurableIO, name: string, change
     name,
     timeout: 60_000,
     maxRetries: 3,
-    run: async (sc) => {
+    run: savingState(async (sc) => {
       replaceRun(sc.state, change(findRun(sc.state, io.runId)));
       await publishQuietly(io, sc.state);
-    },
+    }),
   });
 }

@@ -44,3 +44,11 @@ export function toOutcome(view: RunView): RunOutcome {
     error: view.error ? [view.error.message, view.error.hint].filter(Boolean).join(" ") : undefined,
   };
 }
+
+/**
+ * The run's view with its recorded outcome. The outcome step's return value is in the workflow history, so it
+ * survives a crash even if the state change made with it did not (see savingState): the history wins. Pure.
+ */
+export function withOutcome(current: RunView, recorded: RunView): RunView {
+  return current.finishedAt === undefined ? { ...recorded, trackingCommentId: current.trackingCommentId ?? recorded.trackingCommentId } : current;
+}

@@ -1,7 +1,7 @@
 import type { TryBlockResult, TryStepFailure } from "rivetkit/workflow";
 import { describe, expect, it } from "vitest";
 import type { FixResult } from "../../src/workflow/fix-issue.js";
-import { finalView, toOutcome } from "../../src/workflow/finish-run.js";
+import { finalView, toOutcome, withOutcome } from "../../src/workflow/finish-run.js";
 import type { RunView, StepView, TestSummary } from "../../src/workflow/types.js";
 
 function makeView(overrides: Partial<RunView> = {}): RunView {
@@ -144,5 +144,18 @@ describe("toOutcome", () => {
   it("joins the error message and hint", () => {
     expect(toOutcome(makeView({ status: "error", error: { message: "It broke.", hint: "Try again." } })).error).toBe("It broke. Try again.");
     expect(toOutcome(makeView({ status: "error", error: { message: "It broke." } })).error).toBe("It broke.");
+  });
+});
+
+describe("withOutcome: the recorded outcome wins over a state that lost it", () => {
+  it("a state still showing the run as running (its outcome write lost in a crash) gets the recorded outcome", () => {
+    const recorded = makeView({ status: "fixed", finishedAt: 5000 });
+    const lost = makeView({ status: "running", trackingCommentId: 77 });
+    expect(withOutcome(lost, recorded)).toEqual({ ...recorded, trackingCommentId: 77 });
+  });
+
+  it("a state that has the outcome keeps it, with what later steps added (the tracking comment id)", () => {
+    const current = makeView({ status: "fixed", finishedAt: 5000, trackingCommentId: 9 });
+    expect(withOutcome(current, makeView({ status: "fixed", finishedAt: 5000 }))).toBe(current);
   });
 });
