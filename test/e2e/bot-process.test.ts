@@ -142,14 +142,17 @@ describe("fixbot as a real process: signed webhooks over HTTP, a fake GitHub, a 
     expect(pr.body).toContain("Fixes #1");
     expect(comment.body).toContain(`#${pr.number}`);
 
-    // The review is posted after the PR is recorded and before the final edit: it is there by now.
-    const reviews = fake.state.comments.filter((c) => c.issue === pr.number);
+    // The review is posted after the PR is recorded and before the final edit: it is there by now, as a pull
+    // request review on the pushed commit.
+    const reviews = fake.state.reviews.filter((r) => r.repo === `${OWNER}/${REPO}` && r.pull === pr.number);
     expect(reviews).toHaveLength(1);
     expect(reviews[0]!.body).toContain("Reviewed 1 file(s): src/calc.js (+1/-1)");
+    expect(reviews[0]!.commitId).toMatch(/^[0-9a-f]{40}$/);
+    expect(fake.state.comments.filter((c) => c.issue === pr.number)).toEqual([]);
 
     // No installation token reached GitHub-visible text, and the bot called nothing the fake does not serve.
     expect(fake.state.tokens.length).toBeGreaterThan(0);
-    for (const text of [...fake.state.comments.flatMap((c) => c.versions), pr.body]) {
+    for (const text of [...fake.state.comments.flatMap((c) => c.versions), pr.body, ...reviews.map((r) => r.body)]) {
       for (const token of fake.state.tokens) expect(text).not.toContain(token);
     }
     expect(fake.state.unmatched, fake.state.unmatched.join("\n")).toEqual([]);

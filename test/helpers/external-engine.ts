@@ -3,10 +3,10 @@ import { closeSync, openSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { engineAnswers as healthy, engineBinary, engineEnv } from "../../src/runtime/engine-daemon.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
-/** The Rivet Engine binary RivetKit ships (the same one its embedded mode spawns). */
-export const ENGINE_BINARY = join(ROOT, "node_modules", "@rivetkit", "engine-cli-linux-x64-musl", "rivet-engine");
+/** The Rivet Engine binary RivetKit ships (the same one fixbot starts). */
+export const ENGINE_BINARY = engineBinary();
 
 export interface ExternalEngine {
   /** http://127.0.0.1:<port>: what fixbot processes get as RIVET_ENDPOINT. */
@@ -25,35 +25,15 @@ export interface ExternalEngine {
 /**
  * Starts a Rivet Engine as a process of its own (not through RivetKit): several fixbot processes share it with
  * RIVET_ENDPOINT=<endpoint> and RIVET_RUN_SERVICES=0, as machines sharing one engine would. Configured only by
- * RIVET__* variables (the ones RivetKit passes to the engine it spawns), with the failure-detection thresholds
- * lowered so an actor whose process died is rescheduled in ~3 s instead of ~6 s. All data goes under
- * `<dataDir>/db`, the log to `<dataDir>/engine.log`.
+ * RIVET__* variables (src/runtime/engine-daemon.ts engineEnv: the failure-detection thresholds lowered so an
+ * actor whose process died is rescheduled in ~3 s instead of ~7 s). The log goes to `<dataDir>/engine.log`.
  */
 export async function startExternalEngine(params: { dataDir: string; readyTimeoutMs?: number; env?: Record<string, string> }): Promise<ExternalEngine> {
   await mkdir(params.dataDir, { recursive: true });
   const port = await freePortBlock();
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  // Nothing of the test process's own Rivet setup may reach the engine.
-  for (const key of Object.keys(env)) if (/^RIVET/.test(key) || key === "RUST_LOG") delete env[key];
-  Object.assign(env, {
-    RIVET__GUARD__HOST: "127.0.0.1",
-    RIVET__GUARD__PORT: String(port),
-    RIVET__API_PEER__HOST: "127.0.0.1",
-    RIVET__API_PEER__PORT: String(port + 1),
-    RIVET__METRICS__HOST: "127.0.0.1",
-    RIVET__METRICS__PORT: String(port + 10),
-    RIVET__FILE_SYSTEM__PATH: join(params.dataDir, "db"),
-    RIVET__FEATURES__GUARD_GATEWAY_V3__MODE: "on",
-    RIVET__FEATURES__GUARD_GATEWAY_V3__PERCENTAGE: "100",
-    // A process that stops pinging is no longer eligible for new actors after 2 s and lost after 3 s
-    // (defaults are higher): its actors go to sleep sooner, and the next alarm wakes them elsewhere.
-    RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD: "2000",
-    RIVET__PEGBOARD__RUNNER_ELIGIBLE_THRESHOLD: "2000",
-    RIVET__PEGBOARD__ENVOY_LOST_THRESHOLD: "3000",
-    RIVET__PEGBOARD__RUNNER_LOST_THRESHOLD: "3000",
-    RIVET__TELEMETRY__ENABLED: "false",
-    ...params.env,
-  });
+  // The same settings fixbot gives the engine it starts itself (fast failover thresholds included), with the
+  // data under `<dataDir>/.rivetkit/var/engine/db`; nothing of the test process's own Rivet setup reaches it.
+  const env = engineEnv({ port, storagePath: params.dataDir, baseEnv: process.env, overrides: params.env });
 
   const logFile = join(params.dataDir, "engine.log");
   const fd = openSync(logFile, "a");
@@ -101,18 +81,6 @@ export async function startExternalEngine(params: { dataDir: string; readyTimeou
   }
   if (hasExited) throw new Error(`the Rivet Engine exited right after its health check; log tail:\n${await logTail()}`);
   return { endpoint, port, pid, logFile, logTail, stop };
-}
-
-/** True when GET <endpoint>/health answers {"status":"ok"}. */
-export async function healthy(endpoint: string): Promise<boolean> {
-  try {
-    const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
-    if (!res.ok) return false;
-    const body = (await res.json()) as { status?: unknown };
-    return body.status === "ok";
-  } catch {
-    return false;
-  }
 }
 
 /**
