@@ -7,9 +7,12 @@ function describeInput(input: unknown): string {
   return value.length > 200 ? `${value.slice(0, 199)}…` : value;
 }
 
-/** The agent's text from one streamed message chunk, if it is one. Pure. */
+/**
+ * The agent's text from one message chunk, if it is one. agentOS delivers each chunk twice, first as an
+ * "ephemeral" entry and then as the "durable" one it records: only the durable one counts. Pure.
+ */
 export function messageChunkText(event: AgentVmEvent): string | undefined {
-  if (event.type !== "agent_message_chunk") return undefined;
+  if (event.type !== "agent_message_chunk" || event.durability === "ephemeral") return undefined;
   const content = event.content as { type?: string; text?: unknown } | undefined;
   return content?.type === "text" && typeof content.text === "string" ? content.text : undefined;
 }

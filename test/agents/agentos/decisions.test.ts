@@ -102,7 +102,9 @@ describe("output", () => {
   it("shows each tool call once, when it runs, and the agent's text", () => {
     expect(eventText({ type: "tool_call", status: "pending", title: "edit", rawInput: { path: "a.js" } })).toBeUndefined();
     expect(eventText({ type: "tool_call", status: "in_progress", title: "bash", rawInput: { command: "ls" } })).toBe("\n[tool] bash ls\n");
-    expect(eventText({ type: "agent_message_chunk", content: { type: "text", text: "hello" } })).toBe("hello");
+    expect(eventText({ type: "agent_message_chunk", durability: "durable", content: { type: "text", text: "hello" } })).toBe("hello");
+    // agentOS sends each chunk twice (ephemeral, then durable): the text must appear once.
+    expect(eventText({ type: "agent_message_chunk", durability: "ephemeral", content: { type: "text", text: "hello" } })).toBeUndefined();
   });
 
   it("emits whole lines, so a secret split across chunks is redacted whole", () => {
