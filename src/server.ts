@@ -2,9 +2,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import pino from "pino";
 import { run, type Probot } from "probot";
-import { commandAgentFactory } from "./agents/factory.js";
+import { createAgentFactory } from "./agents/factory.js";
 import { createApp } from "./app.js";
-import { apiBaseUrl, EnvError, hasAppCredentials, readEnv } from "./config/env.schema.js";
+import { agentOsProvider, apiBaseUrl, EnvError, hasAppCredentials, readEnv } from "./config/env.schema.js";
 import { createInstallationAccess } from "./github/installation-access.js";
 import { recoverFailedDeliveries } from "./github/recover-deliveries.js";
 import { createHealthHandler } from "./http/health.js";
@@ -34,8 +34,8 @@ async function main(): Promise<void> {
       },
       octokit: { baseUrl: apiBaseUrl(env), throttle: env.FIXBOT_GITHUB_THROTTLE === "on" },
     }),
-    createAgent: commandAgentFactory(process.env, env.FIXBOT_AGENT_ENV),
-    secrets: [privateKey, env.WEBHOOK_SECRET ?? "", ...agentSecrets].filter(Boolean),
+    createAgent: createAgentFactory({ baseEnv: process.env, allowedPassEnv: env.FIXBOT_AGENT_ENV, agentos: agentOsProvider(env) }),
+    secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", ...agentSecrets].filter(Boolean),
     log,
     now: Date.now,
   });

@@ -1,20 +1,50 @@
 import type { AgentFactory } from "../steps/deps.js";
+import { createAgentOsAgent, type AgentOsProvider } from "./agentos/agent.js";
+import type { AgentVmLauncher } from "./agentos/vm.js";
 import { createCommandAgent } from "./command.js";
 
-/**
- * The default backend: the configured command, run under the command-agent contract (see README).
- * `allowedPassEnv` is the operator's list (FIXBOT_AGENT_ENV): a repo config can only ask for variables on it,
- * so a repository cannot read arbitrary secrets of the bot's process. Undefined allows all (the local CLI).
- */
-export function commandAgentFactory(baseEnv: NodeJS.ProcessEnv = process.env, allowedPassEnv?: readonly string[]): AgentFactory {
-  return (params) =>
-    createCommandAgent({
-      command: params.command,
-      baseEnv,
-      passEnv: allowedPassEnv ? params.passEnv.filter((name) => allowedPassEnv.includes(name)) : params.passEnv,
+export interface AgentFactoryOptions {
+  /** Environment the command backend's allowlist is read from; defaults to process.env. */
+  baseEnv?: NodeJS.ProcessEnv;
+  /**
+   * The operator's list (FIXBOT_AGENT_ENV): a repo config can only ask for variables on it, so a repository
+   * cannot read arbitrary secrets of the bot's process. Undefined allows all (the local CLI).
+   */
+  allowedPassEnv?: readonly string[];
+  /** The model provider for the agentOS backend (the bot's or the CLI's environment). */
+  agentos?: AgentOsProvider;
+  /** The VMs for agentOS; defaults to real ones (tests wrap them). */
+  agentosLauncher?: AgentVmLauncher;
+}
+
+/** Builds the agent the repo config selected: a command under the command-agent contract, or pi in agentOS. */
+export function createAgentFactory(options: AgentFactoryOptions = {}): AgentFactory {
+  return (params) => {
+    const selected = params.agent;
+    if (selected.backend === "agentos") {
+      return createAgentOsAgent({
+        provider: options.agentos ?? {},
+        model: selected.model,
+        scratchDir: params.scratchDir,
+        secrets: params.secrets,
+        onOutput: params.onOutput,
+        ...(options.agentosLauncher ? { launcher: options.agentosLauncher } : {}),
+      });
+    }
+    const allowed = options.allowedPassEnv;
+    return createCommandAgent({
+      command: selected.command,
+      baseEnv: options.baseEnv ?? process.env,
+      passEnv: allowed ? selected.passEnv.filter((name) => allowed.includes(name)) : selected.passEnv,
       secrets: params.secrets,
       scratchDir: params.scratchDir,
       groupFile: params.groupFile,
       onOutput: params.onOutput,
     });
+  };
+}
+
+/** The factory without agentOS settings (tests of the command backend); selecting agentOS then asks for a key. */
+export function commandAgentFactory(baseEnv: NodeJS.ProcessEnv = process.env, allowedPassEnv?: readonly string[]): AgentFactory {
+  return createAgentFactory({ baseEnv, allowedPassEnv });
 }

@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
 import { AGENT_PRESET_NAMES, type AgentPresetName } from "../agents/presets.js";
+import { agentConfigured } from "../agents/selection.js";
+import { AgentOsEnvSchema, type AgentOsEnv } from "../config/env.schema.js";
 import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
 
 export class UsageError extends Error {
@@ -15,7 +17,8 @@ Options:
   --repo <path|url>          repository to fix (a local path or any git URL)
   --issue-file <file>        the issue: markdown whose first line ("# Title") is the title, or JSON {title, body}
   --agent-command <cmd>      the fixing agent (command-agent contract; see README)
-  --agent <preset>           a ready-made agent instead: claude-code, codex or aider (also reviews)
+  --agent <name>             a ready-made agent instead: claude-code, codex or aider (also reviews), or
+                             agentos: pi in an agentOS VM (needs ANTHROPIC_API_KEY; see Environment)
   --review-command <cmd>     the reviewing agent (optional)
   --test-command <cmd>       test command (default: npm test when package.json has a test script)
   --setup-command <cmd>      run before the tests, e.g. "npm ci"
@@ -27,6 +30,8 @@ Options:
   --verbose                  log what happens to stderr
 
 Environment: FIXBOT_DATA_DIR (default ~/.fixbot) holds clones and the workflow engine's data.
+For --agent agentos: ANTHROPIC_API_KEY (required), ANTHROPIC_BASE_URL (an Anthropic-compatible endpoint,
+default https://api.anthropic.com), FIXBOT_MODEL (default: pi's own, claude-opus-4-6).
 Exit status: 0 fixed with tests passing, 1 not fixed, 2 bad input.`;
 
 export interface FixArgs {
@@ -92,20 +97,21 @@ export function parseFixArgs(argv: string[]): FixArgs {
   const v = parsed.values;
   if (!v.repo) throw new UsageError("--repo is required (a local path or a git URL)");
   if (!v["issue-file"]) throw new UsageError("--issue-file is required (markdown with a '# Title' first line, or JSON {title, body})");
-  if (v.agent === "agentos") throw new UsageError("--agent agentos: the agentOS backend is not part of this build (see README, 'Agents'); use --agent-command or a preset");
-  if (v.agent !== undefined && !(AGENT_PRESET_NAMES as string[]).includes(v.agent)) {
-    throw new UsageError(`--agent must be one of ${AGENT_PRESET_NAMES.join(", ")}, got "${v.agent}"`);
+  const agentos = v.agent === "agentos";
+  if (v.agent !== undefined && !agentos && !(AGENT_PRESET_NAMES as string[]).includes(v.agent)) {
+    throw new UsageError(`--agent must be one of ${[...AGENT_PRESET_NAMES, "agentos"].join(", ")}, got "${v.agent}"`);
   }
-  if (!v["agent-command"] && !v.agent) throw new UsageError("--agent-command (or --agent <preset>) is required: the command that runs your agent (see README, 'Agents')");
-  const preset = v.agent as AgentPresetName | undefined;
+  if (!v["agent-command"] && !v.agent) throw new UsageError("--agent-command (or --agent <name>) is required: the command that runs your agent (see README, 'Agents')");
+  const preset = agentos ? undefined : (v.agent as AgentPresetName | undefined);
+  const backend = agentos ? { backend: "agentos" } : {};
   const timeouts: Record<string, number> = {};
   const agentTimeout = intOption(v["agent-timeout"], "agent-timeout");
   const testTimeout = intOption(v["test-timeout"], "test-timeout");
   if (agentTimeout !== undefined) timeouts.agent = agentTimeout;
   if (testTimeout !== undefined) timeouts.tests = testTimeout;
   const config = parseRepoConfig({
-    agent: { command: v["agent-command"], preset },
-    review: v["review-command"] ? { command: v["review-command"] } : preset ? { preset } : {},
+    agent: { command: v["agent-command"], preset, ...backend },
+    review: v["review-command"] ? { command: v["review-command"] } : preset ? { preset } : backend,
     ...(v["test-command"] ? { testCommand: v["test-command"] } : {}),
     ...(v["setup-command"] ? { setupCommand: v["setup-command"] } : {}),
     ...(v["max-attempts"] !== undefined ? { maxAttempts: intOption(v["max-attempts"], "max-attempts") } : {}),
@@ -113,6 +119,21 @@ export function parseFixArgs(argv: string[]): FixArgs {
   });
   if (!config.ok) throw new UsageError(config.problems.map(flagNames).join("; "));
   return { repo: v.repo, issueFile: v["issue-file"], config: config.config, fresh: v.fresh ?? false, json: v.json ?? false, verbose: v.verbose ?? false };
+}
+
+/**
+ * The agentOS provider settings from the environment when the config uses agentOS: a usage error when the key is
+ * missing or a variable is malformed; undefined when agentOS is not used. Pure.
+ */
+export function agentOsEnvFor(config: RepoConfig, env: NodeJS.ProcessEnv): AgentOsEnv | undefined {
+  const uses = [config.agent, config.review].some((s) => s.backend === "agentos" && agentConfigured(s));
+  if (!uses) return undefined;
+  const parsed = AgentOsEnvSchema.safeParse(env);
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  if (!parsed.data.ANTHROPIC_API_KEY) {
+    throw new UsageError("--agent agentos needs ANTHROPIC_API_KEY in the environment (and ANTHROPIC_BASE_URL for an endpoint other than Anthropic's, FIXBOT_MODEL to pick the model)");
+  }
+  return parsed.data;
 }
 
 /** Reads an issue file's text: JSON {title, body}, or markdown whose first heading line is the title. Pure. */

@@ -4,10 +4,11 @@ import { join } from "node:path";
 import pino from "pino";
 import { enqueueFixJob } from "../actors/enqueue.js";
 import { runKey } from "../actors/index.js";
-import { commandAgentFactory } from "../agents/factory.js";
+import { createAgentFactory } from "../agents/factory.js";
+import { agentOsProvider, type AgentOsEnv } from "../config/env.schema.js";
 import { startRuntime, type Runtime } from "../runtime/start-runtime.js";
 import type { RunOutcome, RunView } from "../workflow/types.js";
-import { parseFixArgs, parseIssueText, USAGE, UsageError } from "./args.js";
+import { agentOsEnvFor, parseFixArgs, parseIssueText, USAGE, UsageError } from "./args.js";
 import { buildLocalJob, requestKeyFor, resolveRepo } from "./local-job.js";
 import { exitCodeFor, progressLines, summaryText } from "./report.js";
 
@@ -38,8 +39,10 @@ export async function main(io: CliIO): Promise<number> {
     return 0;
   }
   let args, issue, repo;
+  let agentos: AgentOsEnv | undefined;
   try {
     args = parseFixArgs(rest);
+    agentos = agentOsEnvFor(args.config, io.env);
     const text = await readFile(args.issueFile, "utf8").catch((error: NodeJS.ErrnoException) => {
       throw new UsageError(`--issue-file ${args!.issueFile}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
     });
@@ -70,8 +73,8 @@ export async function main(io: CliIO): Promise<number> {
   try {
     runtime = await startRuntime({
       dataDir,
-      createAgent: commandAgentFactory(io.env),
-      secrets: [],
+      createAgent: createAgentFactory({ baseEnv: io.env, ...(agentos ? { agentos: agentOsProvider(agentos) } : {}) }),
+      secrets: agentos?.ANTHROPIC_API_KEY ? [agentos.ANTHROPIC_API_KEY] : [],
       log,
       now: Date.now,
       onLocalProgress: (_job, view) => showProgress(view),

@@ -8,6 +8,21 @@ const commaList = z
   .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]+$/, "must be a comma-separated list of names")));
 
 /**
+ * The model provider of the agentOS backend (pi speaks Anthropic's Messages API). Read from the bot's (or the
+ * CLI's) environment only: a repository can choose `backend: agentos` and a model, never the key or endpoint.
+ */
+export const AgentOsEnvSchema = z.object({
+  /** API key for the agentOS backend. It stays in fixbot: the VM only gets a one-off key for fixbot's local proxy. */
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  /** An Anthropic-compatible endpoint (a gateway); default https://api.anthropic.com. */
+  ANTHROPIC_BASE_URL: z.string().url("must be a URL such as https://api.anthropic.com").optional(),
+  /** Default model for the agentOS backend (a repo's `agent.model` wins); unset: pi's default, claude-opus-4-6. */
+  FIXBOT_MODEL: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,99}$/, "must be a model id such as claude-sonnet-4-5").optional(),
+});
+
+export type AgentOsEnv = z.infer<typeof AgentOsEnvSchema>;
+
+/**
  * Process configuration, from the environment only. Probot reads its own variables (APP_ID, PRIVATE_KEY,
  * PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST, PORT, LOG_LEVEL...); they are validated here too so a typo stops
  * start-up with the variable's name instead of failing later.
@@ -40,12 +55,17 @@ export const EnvSchema = z.object({
   FIXBOT_COMMAND_WORD: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,30}$/, "must be a word: letters, digits, dashes").default("fixbot"),
   /** An external Rivet Engine (RivetKit's variable); unset means the embedded engine. */
   RIVET_ENDPOINT: z.string().url().optional(),
-});
+}).merge(AgentOsEnvSchema);
 
 export type Env = z.infer<typeof EnvSchema>;
 
 export class EnvError extends Error {
   override name = "EnvError";
+}
+
+/** The agentOS provider settings the agent factory takes. Pure. */
+export function agentOsProvider(env: AgentOsEnv): { apiKey?: string; baseUrl?: string; model?: string } {
+  return { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL, model: env.FIXBOT_MODEL };
 }
 
 /** Validates the environment; the error lists every bad variable by name. */

@@ -1,19 +1,31 @@
 import { z } from "zod";
 import { AGENT_PRESET_NAMES, type AgentPresetName } from "../agents/presets.js";
+import { AGENT_BACKENDS, agentSectionProblem } from "../agents/selection.js";
 import { PullRequestsConfigSchema } from "./pull-requests.schema.js";
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name: letters, digits and underscores, not starting with a digit");
 
-/** An agent: a command under the command-agent contract, or a preset for a known CLI agent. */
+/** An agent: a command under the command-agent contract, a preset for a known CLI agent, or pi in an agentOS VM. */
 const agentSection = z
   .object({
+    /**
+     * Which backend runs the agent: `command` (the default: `command` or `preset`) or `agentos` (pi in an agentOS
+     * VM; the model key comes from the bot's environment, never from the repository).
+     */
+    backend: z.enum(AGENT_BACKENDS).optional(),
     command: z.string().min(1).optional(),
     /** A ready-made command for a known CLI agent (claude-code, codex, aider); `command` wins if both are set. */
     preset: z.enum(AGENT_PRESET_NAMES as [AgentPresetName, ...AgentPresetName[]]).optional(),
     /** Environment variable names passed to the agent (its own API keys). GitHub secrets are never passed. */
     passEnv: z.array(envName).max(50).default([]),
+    /** The model for `backend: agentos` (an Anthropic model id); default: the bot's FIXBOT_MODEL, else pi's own. */
+    model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,99}$/, "must be a model id such as claude-sonnet-4-5").optional(),
   })
   .strict()
+  .superRefine((section, ctx) => {
+    const problem = agentSectionProblem(section);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [problem.field], message: problem.message });
+  })
   .default({});
 
 /**
@@ -59,9 +71,9 @@ export const RepoConfigSchema = z
       })
       .strict()
       .default({}),
-    /** The fixing agent: a shell command honouring the command-agent contract (see README), or a preset. */
+    /** The fixing agent: a shell command honouring the command-agent contract (see README), a preset, or agentOS. */
     agent: agentSection,
-    /** The reviewing agent, chained on the fixing agent's result. Without a command or preset, no review. */
+    /** The reviewing agent, chained on the fixing agent's result. Without a command, preset or backend, no review. */
     review: agentSection,
     /** Automatic pull request review (src/config/pull-requests.schema.ts); accepted here so the key is not "unknown". */
     pullRequests: PullRequestsConfigSchema.optional(),

@@ -1,3 +1,4 @@
+import type { AgentSelection } from "../agents/selection.js";
 import type { Agent } from "../agents/types.js";
 import { killLeftoverGroup } from "../exec/leftover-group.js";
 import { prepareWorkspace } from "../git/workspace.js";
@@ -13,7 +14,7 @@ import { groupFile, scratchDir, workspaceDir } from "./workspace-path.js";
  */
 export async function agentInWorkspace(
   deps: StepDeps,
-  params: { job: FixJob; role: "edit" | "review"; command: string; passEnv: readonly string[]; baseSha: string; patch: string; cloneTimeoutMs: number; onOutput?: (chunk: string) => void },
+  params: { job: FixJob; role: "edit" | "review"; agent: AgentSelection; baseSha: string; patch: string; cloneTimeoutMs: number; onOutput?: (chunk: string) => void },
 ): Promise<{ agent: Agent; dir: string }> {
   const { job } = params;
   const dir = workspaceDir(deps.dataDir, job);
@@ -23,8 +24,7 @@ export async function agentInWorkspace(
   await prepareWorkspace({ ...access, dir, branch: job.repo.defaultBranch, baseSha: params.baseSha, patch: params.patch });
   const agent = deps.createAgent({
     role: params.role,
-    command: params.command,
-    passEnv: params.passEnv,
+    agent: params.agent,
     scratchDir: scratchDir(deps.dataDir),
     groupFile: groups,
     secrets: [...deps.secrets, ...(access.token ? [access.token] : [])],

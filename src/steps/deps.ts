@@ -1,14 +1,15 @@
 import type { Logger } from "pino";
+import type { AgentSelection } from "../agents/selection.js";
 import type { Agent } from "../agents/types.js";
 import type { GitHubAccess } from "../github/octokit.js";
 import type { RunView } from "../workflow/types.js";
 import type { FixJob } from "../workflow/types.js";
 
-/** How an agent is made from the repo config: the command backend by default; tests may inject others. */
+/** How an agent is made from the repo config: a command or agentOS (see agents/factory.ts); tests may inject others. */
 export type AgentFactory = (params: {
   role: "edit" | "review";
-  command: string;
-  passEnv: readonly string[];
+  /** The backend and its settings, resolved from the repo config. */
+  agent: AgentSelection;
   scratchDir: string;
   secrets: readonly string[];
   /** Where the agent's process group is recorded, so a resumed step can kill what a crash left running. */

@@ -1,4 +1,4 @@
-import { resolveAgent } from "../agents/presets.js";
+import { selectAgent } from "../agents/selection.js";
 import type { RepoConfig } from "../config/repo.schema.js";
 import { buildReviewContext } from "../workflow/task-text.js";
 import type { FixJob, TestSummary } from "../workflow/types.js";
@@ -17,9 +17,9 @@ export async function reviewChange(
   params: { job: FixJob; config: RepoConfig; baseSha: string; patch: string; agentSummary: string; attempts: number; tests: TestSummary; signal?: AbortSignal },
 ): Promise<{ review: string; exitCode: number; timedOut: boolean }> {
   const { job, config } = params;
-  const { command, passEnv } = resolveAgent(config.review, "review");
-  if (!command) throw new Error("review-change ran without a review command");
-  const { agent, dir } = await agentInWorkspace(deps, { job, role: "review", command, passEnv, baseSha: params.baseSha, patch: params.patch, cloneTimeoutMs: config.timeouts.clone * 1000 });
+  const selected = selectAgent(config.review, "review");
+  if (!selected) throw new Error("review-change ran without a review agent");
+  const { agent, dir } = await agentInWorkspace(deps, { job, role: "review", agent: selected, baseSha: params.baseSha, patch: params.patch, cloneTimeoutMs: config.timeouts.clone * 1000 });
   const context = buildReviewContext({ repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue, agentSummary: params.agentSummary, attempts: params.attempts, tests: params.tests });
   const result = await agent.review({ workspace: dir, diff: params.patch, context, timeoutMs: config.timeouts.review * 1000, signal: params.signal });
   const text = result.body.trim();

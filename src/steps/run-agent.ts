@@ -1,6 +1,6 @@
 import type { RepoConfig } from "../config/repo.schema.js";
 import { captureChange } from "../git/workspace.js";
-import { resolveAgent } from "../agents/presets.js";
+import { selectAgent } from "../agents/selection.js";
 import { AgentError } from "../agents/types.js";
 import type { UsageBudget } from "../agents/usage.js";
 import type { AgentAttemptResult, FixJob } from "../workflow/types.js";
@@ -23,16 +23,15 @@ export async function runAgent(
   params: { job: FixJob; config: RepoConfig; baseSha: string; attempt: number; previousPatch: string; task: string; feedback?: string; signal?: AbortSignal; budget?: UsageBudget; timeoutMs?: number },
 ): Promise<AgentAttemptResult> {
   const { job, config } = params;
-  const { command, passEnv } = resolveAgent(config.agent, "edit");
-  if (!command) {
-    throw new AgentError("No agent is configured: set `agent.command` or `agent.preset` in .github/fixbot.yml (or pass --agent-command / --agent).");
+  const selected = selectAgent(config.agent, "edit");
+  if (!selected) {
+    throw new AgentError("No agent is configured: set `agent.command`, `agent.preset` or `agent.backend: agentos` in .github/fixbot.yml (or pass --agent-command / --agent).");
   }
   const timeoutMs = params.timeoutMs ?? config.timeouts.agent * 1000;
   const { agent, dir } = await agentInWorkspace(deps, {
     job,
     role: "edit",
-    command,
-    passEnv,
+    agent: selected,
     baseSha: params.baseSha,
     patch: params.previousPatch,
     cloneTimeoutMs: config.timeouts.clone * 1000,

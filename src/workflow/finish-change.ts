@@ -1,4 +1,4 @@
-import { resolveAgent } from "../agents/presets.js";
+import { agentConfigured } from "../agents/selection.js";
 import type { RepoConfig } from "../config/repo.schema.js";
 import type { Steps } from "../steps/index.js";
 import { finalStatus } from "./decide.js";
@@ -71,7 +71,7 @@ export async function finishChange(
     const pr = pullRequest;
     await recordStep(ctx, io, "record-pull-request", (view) => ({ ...view, pullRequest: pr }));
   }
-  if (!resolveAgent(config.review, "review").command) return { ...base, commit, pullRequest };
+  if (!agentConfigured(config.review)) return { ...base, commit, pullRequest };
 
   let review = prior?.review;
   if (review) await reuse("review-change");

@@ -163,3 +163,26 @@ describe("parseRepoConfig problems name the field and the expected form", () => 
     expect(problem).toMatch(/expected object/i);
   });
 });
+
+describe("parseRepoConfig: the agent backend", () => {
+  it("backend: agentos with a model selects agentOS for the agent and the review", () => {
+    const config = configOf({ agent: { backend: "agentos", model: "claude-sonnet-4-5" }, review: { backend: "agentos" } });
+    expect(config.agent).toEqual({ backend: "agentos", model: "claude-sonnet-4-5", passEnv: [] });
+    expect(config.review).toEqual({ backend: "agentos", passEnv: [] });
+  });
+
+  it("an unknown backend names the field and the choices", () => {
+    expect(problemsOf({ agent: { backend: "docker" } })).toEqual([expect.stringMatching(/^`agent\.backend`: .*'command' \| 'agentos'/)]);
+  });
+
+  it("command settings under backend: agentos are refused by name, and model without agentOS too", () => {
+    expect(problemsOf({ agent: { backend: "agentos", command: "x" } })).toEqual(["`agent.command`: `command` is for the command backend: remove it, or remove `backend: agentos`"]);
+    expect(problemsOf({ review: { backend: "agentos", preset: "codex" } })).toEqual(["`review.preset`: `preset` is for the command backend: remove it, or remove `backend: agentos`"]);
+    expect(problemsOf({ agent: { backend: "agentos", passEnv: ["ANTHROPIC_API_KEY"] } })[0]).toMatch(/^`agent\.passEnv`: `passEnv` does not apply to `backend: agentos`/);
+    expect(problemsOf({ agent: { command: "x", model: "claude-haiku-4-5" } })).toEqual(["`agent.model`: `model` applies to `backend: agentos` only (a command agent picks its model in its command)"]);
+  });
+
+  it("a malformed model id is refused", () => {
+    expect(problemsOf({ agent: { backend: "agentos", model: "a model; rm -rf" } })[0]).toMatch(/^`agent\.model`: must be a model id/);
+  });
+});

@@ -1,4 +1,4 @@
-import { resolveAgent } from "../../agents/presets.js";
+import { selectAgent } from "../../agents/selection.js";
 import { parseReviewConfig } from "../../config/review-config.js";
 import { upsertMarkedComment } from "../../github/marked-comment.js";
 import { loadRepoConfigOrProblem } from "../../github/repo-config.js";
@@ -28,8 +28,8 @@ export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promis
   if (pullRequests.ignoreAuthors.some((login) => login.toLowerCase() === author)) {
     return { kind: "skipped", reason: `@${job.pr.author} is in pullRequests.ignoreAuthors` };
   }
-  const reviewer = resolveAgent(config.review, "review");
-  if (!reviewer.command) return { kind: "skipped", reason: "no review.command or review.preset is configured" };
+  const reviewer = selectAgent(config.review, "review");
+  if (!reviewer) return { kind: "skipped", reason: "no review.command, review.preset or review.backend is configured" };
 
   const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: job.pr.number });
   if (pr.state !== "open") return { kind: "skipped", reason: `pull request #${job.pr.number} is ${pr.state}` };
@@ -40,8 +40,9 @@ export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promis
   return {
     kind: "run",
     settings: {
-      reviewCommand: reviewer.command,
-      passEnv: [...reviewer.passEnv],
+      reviewCommand: reviewer.backend === "command" ? reviewer.command : "",
+      passEnv: reviewer.backend === "command" ? [...reviewer.passEnv] : [],
+      ...(reviewer.backend === "agentos" ? { agentos: reviewer.model ? { model: reviewer.model } : {} } : {}),
       cloneTimeoutMs: config.timeouts.clone * 1000,
       reviewTimeoutMs: config.timeouts.review * 1000,
       ignorePaths: pullRequests.ignorePaths,

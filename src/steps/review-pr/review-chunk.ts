@@ -38,8 +38,7 @@ export async function reviewChunk(
 
   const agent = deps.createAgent({
     role: "review",
-    command: settings.reviewCommand,
-    passEnv: settings.passEnv,
+    agent: settings.agentos ? { backend: "agentos", ...settings.agentos } : { backend: "command", command: settings.reviewCommand, passEnv: settings.passEnv },
     scratchDir: scratchDir(deps.dataDir),
     groupFile: groups,
     secrets: [...deps.secrets, ...(token ? [token] : [])],

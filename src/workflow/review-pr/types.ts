@@ -58,8 +58,11 @@ export type PullRequestCheck =
   | { kind: "invalid-config"; problems: string[] };
 
 export interface ReviewSettings {
+  /** The review command ("" when the reviewer is agentOS). */
   reviewCommand: string;
   passEnv: string[];
+  /** Set when the reviewer is pi in an agentOS VM (absent in settings recorded before agentOS existed). */
+  agentos?: { model?: string };
   cloneTimeoutMs: number;
   reviewTimeoutMs: number;
   ignorePaths: string[];
