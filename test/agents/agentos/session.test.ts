@@ -9,7 +9,7 @@ import { AgentError } from "../../../src/agents/types.js";
 import { startMockAnthropic, type MockAnthropic } from "../../helpers/mock-anthropic.js";
 
 /**
- * The session logic with a fake VM (fast; the real VM is in agentos-vm.test.ts): what is opened is closed, stops
+ * The session logic with a fake VM (fast; the real VM is in agentos.vm.test.ts): what is opened is closed, stops
  * cancel the prompt before the VM is disposed, and the proxy counts, refuses and reports as the budgets say.
  * The fake "pi" calls the proxy over HTTP exactly as pi does, with the env fixbot gave the session.
  */

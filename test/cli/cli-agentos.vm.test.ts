@@ -72,7 +72,7 @@ describe.skipIf(!available)("fixbot fix --agent agentos", () => {
     const { stdout: file } = await run("git", ["-C", out.workspace, "show", `${out.branch}:src/calc.js`]);
     expect(file).toContain("return a + b;");
     // Both sessions used the operator's model and key; the fixing agent's VM was disposed inside its step (its
-    // output is logged with --verbose; the review's disposal is asserted in test/agents/agentos/agentos-vm.test.ts).
+    // output is logged with --verbose; the review's disposal is asserted in test/agents/agentos/agentos.vm.test.ts).
     expect(mock.requests.length).toBe(4);
     expect(mock.requests.every((r) => r.apiKey === API_KEY && r.body.model === MODEL)).toBe(true);
     expect(result.stderr).toContain("session closed and VM disposed");
