@@ -5,12 +5,9 @@ import { createCommandsActor } from "./commands.js";
 import { createFixRunActor } from "./fix-run.js";
 import { createPrReviewActor } from "./pr-review.js";
 
-/**
- * The registry: every actor fixbot runs. Dependencies are passed in, so tests and the CLI build their own.
- * `endpoint` is the engine (RIVET_ENDPOINT when unset).
- */
-export function createRegistry(deps: StepDeps, endpoint?: string) {
-  return setup({ use: { fixRun: createFixRunActor(deps), prReview: createPrReviewActor(deps), commands: createCommandsActor(deps) }, noWelcome: true, ...(endpoint ? { endpoint } : {}) });
+/** The registry: every actor fixbot runs. Dependencies are passed in, so tests and the CLI build their own. */
+export function createRegistry(deps: StepDeps) {
+  return setup({ use: { fixRun: createFixRunActor(deps), prReview: createPrReviewActor(deps), commands: createCommandsActor(deps) }, noWelcome: true });
 }
 
 export type FixbotRegistry = ReturnType<typeof createRegistry>;

@@ -1,20 +1,17 @@
 import { readFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { engineAnswers, engineFiles } from "./engine-daemon.js";
 
 /**
- * Where the workflows' engine lives. By default fixbot starts a local Rivet Engine (src/runtime/engine-daemon.ts)
- * with its data under the fixbot data directory; with RIVET_ENDPOINT set (RivetKit's own variable) it uses that.
+ * Where the workflows' engine lives. By default fixbot starts RivetKit's embedded Rivet Engine with its data
+ * under the fixbot data directory; with RIVET_ENDPOINT set (RivetKit's own variable) it uses that engine.
  */
 export interface EngineSettings {
   /** The engine's HTTP endpoint, for clients. */
   endpoint: string;
-  /** True when this process starts (or reuses) the local engine. */
+  /** True when this process starts (or reuses) the embedded engine. */
   embedded: boolean;
-  /** Engine data directory (local engine only). */
+  /** Engine data directory (embedded only). */
   storagePath?: string;
-  /** The local engine's port P (it also uses P+1 and P+10). */
-  port?: number;
 }
 
 export const DEFAULT_ENGINE_PORT = 6420;
@@ -34,17 +31,24 @@ export async function configureEngine(params: { dataDir: string; env?: NodeJS.Pr
   env.RIVETKIT_STORAGE_PATH = storagePath;
   env.RIVET_RUN_SERVICES ??= "0";
   const port = Number(env.RIVET_RUN_ENGINE_PORT ?? DEFAULT_ENGINE_PORT);
-  return { endpoint: `http://127.0.0.1:${port}`, embedded: true, storagePath, port };
+  return { endpoint: `http://127.0.0.1:${port}`, embedded: true, storagePath };
 }
 
 /** True when an engine already answers on the endpoint (then this process must not stop it). */
-export const engineIsHealthy = engineAnswers;
+export async function engineIsHealthy(endpoint: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
 
-/** Stops the local engine daemon (it outlives the node process that started it) by its recorded pid. */
+/** Stops the embedded engine daemon (it outlives the node process that started it) by its recorded pid. */
 export async function stopEmbeddedEngine(storagePath: string, timeoutMs = 10_000): Promise<void> {
   let pid: number | undefined;
   try {
-    const runtime = JSON.parse(await readFile(engineFiles(storagePath).runtime, "utf8")) as { pid?: number };
+    const runtime = JSON.parse(await readFile(join(storagePath, ".rivetkit", "var", "engine", "runtime.json"), "utf8")) as { pid?: number };
     pid = runtime.pid;
   } catch {
     return;

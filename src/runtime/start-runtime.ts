@@ -2,7 +2,6 @@ import { createClient, type Client } from "rivetkit/client";
 import { createRegistry, type FixbotRegistry } from "../actors/index.js";
 import type { StepDeps } from "../steps/index.js";
 import { configureEngine, engineIsHealthy, stopEmbeddedEngine, type EngineSettings } from "./engine.js";
-import { startEngineDaemon } from "./engine-daemon.js";
 
 export interface Runtime {
   registry: FixbotRegistry;
@@ -15,14 +14,11 @@ export interface Runtime {
   stop(options?: { stopEngine?: boolean | "always" }): Promise<void>;
 }
 
-/** Starts the registry (and the local engine unless RIVET_ENDPOINT points elsewhere) and a client for it. */
+/** Starts the registry (and the embedded engine unless RIVET_ENDPOINT points elsewhere) and a client for it. */
 export async function startRuntime(deps: StepDeps): Promise<Runtime> {
   const engine = await configureEngine({ dataDir: deps.dataDir });
   const engineWasUp = await engineIsHealthy(engine.endpoint);
-  if (engine.embedded && !engineWasUp && engine.storagePath && engine.port) {
-    await startEngineDaemon({ port: engine.port, storagePath: engine.storagePath, env: process.env });
-  }
-  const registry = createRegistry(deps, engine.endpoint);
+  const registry = createRegistry(deps);
   await registry.startAndWait();
   const client = createClient<FixbotRegistry>(engine.endpoint);
   let stopped = false;

@@ -4,7 +4,7 @@
  * under the test's data directory (see src/runtime/engine.ts).
  */
 export function isolateEngineEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const port = 20_000 + 16 * Math.floor(Math.random() * 2_500);
+  const port = 20_000 + 16 * Math.floor(Math.random() * 750); // P+10 < 32768: below the kernel's ephemeral ports
   env.RIVET_RUN_ENGINE_PORT = String(port);
   env.RIVET_RUN_SERVICES = "0";
   env.RIVET_LOG_LEVEL = "silent";

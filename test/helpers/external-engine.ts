@@ -3,10 +3,10 @@ import { closeSync, openSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { engineAnswers as healthy, engineBinary, engineEnv } from "../../src/runtime/engine-daemon.js";
 
-/** The Rivet Engine binary RivetKit ships (the same one fixbot starts). */
-export const ENGINE_BINARY = engineBinary();
+const ROOT = join(import.meta.dirname, "..", "..");
+/** The Rivet Engine binary RivetKit ships (the same one its embedded mode spawns). */
+export const ENGINE_BINARY = join(ROOT, "node_modules", "@rivetkit", "engine-cli-linux-x64-musl", "rivet-engine");
 
 export interface ExternalEngine {
   /** http://127.0.0.1:<port>: what fixbot processes get as RIVET_ENDPOINT. */
@@ -25,15 +25,34 @@ export interface ExternalEngine {
 /**
  * Starts a Rivet Engine as a process of its own (not through RivetKit): several fixbot processes share it with
  * RIVET_ENDPOINT=<endpoint> and RIVET_RUN_SERVICES=0, as machines sharing one engine would. Configured only by
- * RIVET__* variables (src/runtime/engine-daemon.ts engineEnv: the failure-detection thresholds lowered so an
- * actor whose process died is rescheduled in ~3 s instead of ~7 s). The log goes to `<dataDir>/engine.log`.
+ * RIVET__* variables (the ones RivetKit passes to the engine it spawns). All data goes under
+ * `<dataDir>/db`, the log to `<dataDir>/engine.log`.
  */
 export async function startExternalEngine(params: { dataDir: string; readyTimeoutMs?: number; env?: Record<string, string> }): Promise<ExternalEngine> {
   await mkdir(params.dataDir, { recursive: true });
   const port = await freePortBlock();
-  // The same settings fixbot gives the engine it starts itself (fast failover thresholds included), with the
-  // data under `<dataDir>/.rivetkit/var/engine/db`; nothing of the test process's own Rivet setup reaches it.
-  const env = engineEnv({ port, storagePath: params.dataDir, baseEnv: process.env, overrides: params.env });
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Nothing of the test process's own Rivet setup may reach the engine.
+  for (const key of Object.keys(env)) if (/^RIVET/.test(key) || key === "RUST_LOG") delete env[key];
+  Object.assign(env, {
+    RIVET__GUARD__HOST: "127.0.0.1",
+    RIVET__GUARD__PORT: String(port),
+    RIVET__API_PEER__HOST: "127.0.0.1",
+    RIVET__API_PEER__PORT: String(port + 1),
+    RIVET__METRICS__HOST: "127.0.0.1",
+    RIVET__METRICS__PORT: String(port + 10),
+    RIVET__FILE_SYSTEM__PATH: join(params.dataDir, "db"),
+    RIVET__FEATURES__GUARD_GATEWAY_V3__MODE: "on",
+    RIVET__FEATURES__GUARD_GATEWAY_V3__PERCENTAGE: "100",
+    // What RivetKit gives the engine it embeds. fixbot processes ping every ~3 s: lower values (2 s / 3 s were
+    // tried) make a live process ineligible for new actors between pings, or declare it lost.
+    RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD: "5000",
+    RIVET__PEGBOARD__RUNNER_ELIGIBLE_THRESHOLD: "5000",
+    RIVET__PEGBOARD__ENVOY_LOST_THRESHOLD: "7000",
+    RIVET__PEGBOARD__RUNNER_LOST_THRESHOLD: "7000",
+    RIVET__TELEMETRY__ENABLED: "false",
+    ...params.env,
+  });
 
   const logFile = join(params.dataDir, "engine.log");
   const fd = openSync(logFile, "a");
@@ -83,6 +102,18 @@ export async function startExternalEngine(params: { dataDir: string; readyTimeou
   return { endpoint, port, pid, logFile, logTail, stop };
 }
 
+/** True when GET <endpoint>/health answers {"status":"ok"}. */
+export async function healthy(endpoint: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
+    if (!res.ok) return false;
+    const body = (await res.json()) as { status?: unknown };
+    return body.status === "ok";
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A random port P with P, P+1 and P+10 free (the engine uses all three), in a range away from the kernel's
  * ephemeral ports, and with no engine answering on P (an engine already there would be mistaken for ours).
@@ -90,7 +121,7 @@ export async function startExternalEngine(params: { dataDir: string; readyTimeou
 async function freePortBlock(): Promise<number> {
   for (let tries = 0; tries < 50; tries++) {
     // Offset 5 in a block of 16: never P, P+1 or P+10 of the embedded engines other files start (engine-env.ts).
-    const port = 21_000 + 16 * Math.floor(Math.random() * 2_000) + 5;
+    const port = 20_000 + 16 * Math.floor(Math.random() * 750) + 5;
     const free = (await Promise.all([port, port + 1, port + 10].map(portFree))).every(Boolean);
     if (free && !(await healthy(`http://127.0.0.1:${port}`))) return port;
   }
