@@ -15,7 +15,7 @@
  * hand-over a no-op): the durable write's cost without the engine and actors behind it.
  *
  * "None lost": every delivery must be answered 2xx, and after the stream the bench waits (at most 5 min, or
- * BENCH_ACK_DRAIN_MINUTES) until the bot's inbox directory (`<dataDir>/inbox`) is empty, i.e. every accepted
+ * BENCH_ACK_DRAIN_MINUTES) until the bot's inbox journal (`<dataDir>/inbox`) holds nothing pending, i.e. every accepted
  * delivery was handed to its actor. It then counts the repository-config reads the fake GitHub served: one per
  * job that reached check-request. BENCH_KEEP=1 keeps the temporary directory (logs).
  *
@@ -24,7 +24,7 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { closeSync, openSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -32,6 +32,7 @@ import { generatePrivateKey } from "../test/helpers/app-key.js";
 import { enginePid, freePort, signWebhook, startReadyBot, stopEngine, TEST_WEBHOOK_SECRET, WEBHOOK_PATH, type BotProcess } from "../test/helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../test/helpers/fake-github-server.js";
 import { issuesLabeledPayload } from "../test/helpers/payloads.js";
+import { readJournal } from "../src/webhooks/inbox-journal.js";
 import { bounded, enginesUnder, isEntryPoint, loadLine, max, median, ms, onInterrupt, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -242,10 +243,10 @@ async function cpuSeconds(pid: number | undefined): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
-/** Accepted deliveries still waiting in the bot's inbox (one `<id>.json` file each). */
+/** Accepted deliveries still waiting in the bot's inbox (its journal: accepted minus handed on), and unreadable lines. */
 async function inboxCount(dir: string): Promise<{ waiting: number; bad: number }> {
-  const files = await readdir(dir).catch(() => [] as string[]);
-  return { waiting: files.filter((f) => f.endsWith(".json")).length, bad: files.filter((f) => f.endsWith(".bad")).length };
+  const replay = await readJournal(dir);
+  return { waiting: replay.pending.length, bad: replay.unreadable };
 }
 
 /** Repository-config reads the fake served for the bench repository (one per job that reached check-request). */
@@ -333,7 +334,7 @@ export async function runWebhookAck(): Promise<BenchResult> {
     const drainDeadline = Date.now() + DRAIN_TIMEOUT_MS;
     let nextProgress = Date.now() + 30_000;
     while (left.waiting > 0 && Date.now() < drainDeadline) {
-      await sleep(100);
+      await sleep(250);
       left = await inboxCount(inboxDir);
       if (Date.now() >= nextProgress) {
         nextProgress += 30_000;
@@ -348,7 +349,7 @@ export async function runWebhookAck(): Promise<BenchResult> {
     const readsAtDrain = configReads(fake);
     console.log(
       left.waiting === 0
-        ? `inbox drained ${ms(drainMs)} after the last answer: ${handedOn}/${accepted} handed to their actors${left.bad ? `, ${left.bad} moved aside as unreadable` : ""}`
+        ? `inbox drained ${ms(drainMs)} after the last answer: ${handedOn}/${accepted} handed to their actors${left.bad ? `, ${left.bad} unreadable journal lines` : ""}`
         : `inbox NOT drained after ${ms(drainMs)}: ${left.waiting} deliveries still waiting, ${handedOn}/${accepted} handed on ` +
             `(${drainRate.toFixed(2)} hand-overs/s after the stream: about ${((left.waiting / drainRate) / 60).toFixed(0)} min more at that pace)`,
     );

@@ -1,21 +1,16 @@
-import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
-import { join } from "node:path";
 import type { Logger } from "pino";
+import { InboxJournal, type JournalSync } from "./inbox-journal.js";
+import type { InboxEntry } from "./journal-records.js";
 
-/** One accepted webhook, as it waits to be handed to its actor. Plain JSON. */
-export interface InboxEntry<T = unknown> {
-  /** The delivery id (X-GitHub-Delivery): names the file, so a redelivered webhook overwrites, never doubles. */
-  id: string;
-  kind: string;
-  job: T;
-  acceptedAt: number;
-}
+export type { InboxEntry } from "./journal-records.js";
 
 export interface InboxOptions {
   dir: string;
   /** Hands an entry to the workflow engine. Must be idempotent: actors dedupe by delivery id. */
   deliver: (entry: InboxEntry) => Promise<void>;
   log: Logger;
+  /** When an accept counts as recorded (see JournalSync); default "fsync". */
+  sync?: JournalSync;
   /** Backoff between delivery attempts: first, and the cap. */
   retryBaseMs?: number;
   retryMaxMs?: number;
@@ -23,65 +18,38 @@ export interface InboxOptions {
   concurrency?: number;
 }
 
-/** Makes a rename durable: the directory entry itself must reach the disk. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]/g, "_");
-}
-
 /**
- * The webhook inbox: a delivery is written to disk (fsync'd) before GitHub gets its answer, then handed to its
- * actor in the background, with retries, and removed once the engine has it. GitHub is answered in
+ * The webhook inbox: a delivery is recorded in the journal (src/webhooks/inbox-journal.ts: appended and
+ * synced, one sync shared by every delivery that arrives meanwhile) before GitHub gets its answer, then handed
+ * to its actor in the background, with retries, and marked done once the engine has it. GitHub is answered in
  * milliseconds even when creating an actor is slow, and a process that dies in between hands the delivery on
  * when it starts again (`open`).
  */
 export class Inbox {
   private readonly pending = new Map<string, Promise<void>>();
+  private journal: InboxJournal | undefined;
   private closed = false;
   private active = 0;
   private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly options: InboxOptions) {}
 
-  /** Creates the directory and re-delivers what a previous process accepted but did not hand on. */
+  /** Opens the journal and re-delivers what a previous process accepted but did not hand on. */
   async open(): Promise<number> {
-    await mkdir(this.options.dir, { recursive: true });
-    const files = (await readdir(this.options.dir)).filter((f) => f.endsWith(".json"));
-    for (const file of files) {
-      try {
-        const entry = JSON.parse(await readFile(join(this.options.dir, file), "utf8")) as InboxEntry;
-        this.options.log.info({ deliveryId: entry.id, kind: entry.kind }, "handing on a webhook accepted before the last stop");
-        this.schedule(entry);
-      } catch (error) {
-        this.options.log.error({ file, err: error }, "unreadable inbox entry; moved aside");
-        await rename(join(this.options.dir, file), join(this.options.dir, `${file}.bad`)).catch(() => undefined);
-      }
+    const { journal, pending } = await InboxJournal.open({ dir: this.options.dir, sync: this.options.sync, log: this.options.log });
+    this.journal = journal;
+    for (const entry of pending) {
+      this.options.log.info({ deliveryId: entry.id, kind: entry.kind }, "handing on a webhook accepted before the last stop");
+      this.schedule(entry);
     }
-    return files.length;
+    return pending.length;
   }
 
   /** Records the delivery durably, then starts handing it on. Resolves once it is safe to answer GitHub. */
   async accept(entry: InboxEntry): Promise<void> {
     if (this.closed) throw new Error("the inbox is closed: fixbot is shutting down");
-    const file = join(this.options.dir, `${safeName(entry.id)}.json`);
-    const temp = `${file}.tmp-${process.pid}`;
-    const handle = await open(temp, "w");
-    try {
-      await handle.writeFile(JSON.stringify(entry));
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-    await syncDir(this.options.dir);
+    if (!this.journal) throw new Error("the inbox is not open yet");
+    await this.journal.append(entry);
     this.schedule(entry);
   }
 
@@ -94,6 +62,7 @@ export class Inbox {
   async close(timeoutMs = 10_000): Promise<void> {
     this.closed = true;
     await Promise.race([Promise.allSettled([...this.pending.values()]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    await this.journal?.close();
   }
 
   private schedule(entry: InboxEntry): void {
@@ -126,7 +95,7 @@ export class Inbox {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.options.deliver(entry);
-        await rm(join(this.options.dir, `${safeName(entry.id)}.json`), { force: true });
+        this.journal?.markDone(entry.id);
         return;
       } catch (error) {
         if (this.closed) return;

@@ -4,12 +4,25 @@ import { join } from "node:path";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { Inbox, type InboxEntry } from "../../src/webhooks/inbox.js";
+import { readJournal } from "../../src/webhooks/inbox-journal.js";
+
+/** Delivery ids the journal in `dir` holds as accepted and not handed on. */
+const waitingIds = async (dir: string) => (await readJournal(dir)).pending.map((e) => e.id);
 
 const log = pino({ level: "silent" });
 const dirs: string[] = [];
+const inboxes: Inbox[] = [];
 afterEach(async () => {
+  for (const i of inboxes.splice(0)) await i.close(10);
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
+
+/** An inbox closed after the test (its journal file open until then, as in a running process). */
+function newInbox(options: ConstructorParameters<typeof Inbox>[0]): Inbox {
+  const inbox = new Inbox(options);
+  inboxes.push(inbox);
+  return inbox;
+}
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "fixbot-inbox-"));
@@ -32,42 +45,70 @@ describe("the webhook inbox", () => {
     const dir = await tempDir();
     let release!: () => void;
     const delivered: string[] = [];
-    const inbox = new Inbox({ dir, log, deliver: async (e) => { await new Promise<void>((r) => (release = r)); delivered.push(e.id); } });
+    const inbox = newInbox({ dir, log, deliver: async (e) => { await new Promise<void>((r) => (release = r)); delivered.push(e.id); } });
     await inbox.open();
     await inbox.accept(entry("d-1"));
-    expect(await readdir(dir)).toEqual(["d-1.json"]);
+    expect(await waitingIds(dir)).toEqual(["d-1"]);
     await until(() => release !== undefined);
     release();
-    await until(async () => (await readdir(dir)).length === 0);
+    await until(async () => (await waitingIds(dir)).length === 0);
     expect(delivered).toEqual(["d-1"]);
   });
 
   it("retries a failing hand-over until it succeeds", async () => {
     const dir = await tempDir();
     let calls = 0;
-    const inbox = new Inbox({ dir, log, retryBaseMs: 5, deliver: async () => { if (++calls < 3) throw new Error("engine busy"); } });
+    const inbox = newInbox({ dir, log, retryBaseMs: 5, deliver: async () => { if (++calls < 3) throw new Error("engine busy"); } });
     await inbox.open();
     await inbox.accept(entry("d-2"));
-    await until(async () => calls === 3 && (await readdir(dir)).length === 0);
+    await until(async () => calls === 3 && (await waitingIds(dir)).length === 0);
   });
 
-  it("hands on, at start, what a process that died had accepted", async () => {
+  it("hands on, at start, what a process that died had accepted (files of the inbox before the journal too)", async () => {
     const dir = await tempDir();
     await writeFile(join(dir, "d-3.json"), JSON.stringify(entry("d-3")));
     await writeFile(join(dir, "broken.json"), "{not json");
     const delivered: string[] = [];
-    const inbox = new Inbox({ dir, log, deliver: async (e) => void delivered.push(e.id) });
-    expect(await inbox.open()).toBe(2);
+    const inbox = newInbox({ dir, log, deliver: async (e) => void delivered.push(e.id) });
+    expect(await inbox.open()).toBe(1);
     await until(() => delivered.length === 1);
     expect(delivered).toEqual(["d-3"]);
-    await until(async () => (await readdir(dir)).sort().join() === "broken.json.bad");
+    await until(async () => (await readdir(dir)).filter((f) => !f.startsWith("journal-")).join() === "broken.json.bad");
+    await until(async () => (await waitingIds(dir)).length === 0);
+  });
+
+  it("a process that stops without closing (SIGKILL) leaves what it had not handed on, and only that, to the next", async () => {
+    const dir = await tempDir();
+    const first = newInbox({ dir, log, deliver: async (e) => { if (e.id === "d-held") await new Promise(() => undefined); } });
+    await first.open();
+    await first.accept(entry("d-handed"));
+    await first.accept(entry("d-held"));
+    await until(async () => (await waitingIds(dir)).join() === "d-held");
+    // `first` is not closed before the next one opens: its journal is left as a killed process leaves it.
+    const delivered: string[] = [];
+    const second = newInbox({ dir, log, deliver: async (e) => void delivered.push(e.id) });
+    expect(await second.open()).toBe(1);
+    await until(() => delivered.length === 1);
+    expect(delivered).toEqual(["d-held"]);
+  });
+
+  it("skips a journal line torn by a crash (never acknowledged) and hands on the rest", async () => {
+    const dir = await tempDir();
+    const good = JSON.stringify({ op: "accept", entry: entry("d-6") });
+    await writeFile(join(dir, "journal-000000000001.jsonl"), `${good}\n{"op":"accept","entry":{"id":"d-7","ki`);
+    const delivered: string[] = [];
+    const inbox = newInbox({ dir, log, deliver: async (e) => void delivered.push(e.id) });
+    expect(await inbox.open()).toBe(1);
+    await until(() => delivered.length === 1);
+    expect(delivered).toEqual(["d-6"]);
+    expect((await readdir(dir)).filter((f) => f.startsWith("journal-"))).toEqual(["journal-000000000002.jsonl"]);
   });
 
   it("the same delivery accepted twice is handed on once while pending", async () => {
     const dir = await tempDir();
     let release!: () => void;
     let calls = 0;
-    const inbox = new Inbox({ dir, log, deliver: async () => { calls++; await new Promise<void>((r) => (release = r)); } });
+    const inbox = newInbox({ dir, log, deliver: async () => { calls++; await new Promise<void>((r) => (release = r)); } });
     await inbox.open();
     await inbox.accept(entry("d-4"));
     await inbox.accept(entry("d-4"));
@@ -78,7 +119,7 @@ describe("the webhook inbox", () => {
   });
 
   it("refuses new deliveries once closed (GitHub gets an error and redelivers later)", async () => {
-    const inbox = new Inbox({ dir: await tempDir(), log, deliver: async () => undefined });
+    const inbox = newInbox({ dir: await tempDir(), log, deliver: async () => undefined });
     await inbox.open();
     await inbox.close(10);
     await expect(inbox.accept(entry("d-5"))).rejects.toThrow("shutting down");

@@ -1,0 +1,210 @@
+import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { createGroupCommit } from "./group-commit.js";
+import { encodeRecord, isEntry, replayJournal, segmentName, segmentNumber, type InboxEntry, type JournalRecord, type Replay } from "./journal-records.js";
+
+/**
+ * When an accepted delivery counts as recorded:
+ * - "fsync" (default): its journal line was written and `fdatasync`ed: it survives a SIGKILL of fixbot, a
+ *   kernel crash and a power loss (as far as the disk honours flushes).
+ * - "none": its line was written to the kernel (page cache), not synced: it survives a SIGKILL or crash of
+ *   fixbot, NOT a kernel crash or power loss in the next few seconds (GitHub's delivery log and the redelivery
+ *   at start then cover it, within GitHub's retention).
+ */
+export type JournalSync = "fsync" | "none";
+
+export interface JournalOptions {
+  dir: string;
+  sync?: JournalSync;
+  /** A new segment file is started once the current one reaches this size (default 8 MiB). */
+  segmentBytes?: number;
+  log: Logger;
+}
+
+interface Segment {
+  n: number;
+  handle: FileHandle;
+  bytes: number;
+  /** Delivery ids accepted in this segment and not handed on yet. */
+  live: Set<string>;
+  /** A write or sync failed: its content is uncertain, the next batch goes to a new segment. */
+  broken: boolean;
+}
+
+const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeAll(handle: FileHandle, text: string): Promise<number> {
+  const buffer = Buffer.from(text, "utf8");
+  let offset = 0;
+  while (offset < buffer.length) offset += (await handle.write(buffer, offset, buffer.length - offset)).bytesWritten;
+  return buffer.length;
+}
+
+/** The journal's segment files in `dir`, oldest first. */
+async function listSegments(dir: string): Promise<Array<{ n: number; name: string }>> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names
+    .map((name) => ({ n: segmentNumber(name), name }))
+    .filter((s): s is { n: number; name: string } => s.n !== undefined)
+    .sort((a, b) => a.n - b.n);
+}
+
+/**
+ * What an inbox directory holds: the deliveries accepted and not handed on. Reads the journal without
+ * changing it (the bench and diagnostics use it; the inbox itself uses `InboxJournal.open`).
+ */
+export async function readJournal(dir: string): Promise<Replay> {
+  const texts = await Promise.all((await listSegments(dir)).map((s) => readFile(join(dir, s.name), "utf8").catch(() => "")));
+  return replayJournal(texts);
+}
+
+/**
+ * Deliveries left by fixbot versions before the journal: one `<id>.json` file each. Read so an upgrade loses
+ * none; unreadable files are moved aside (`.bad`). Returns the entries and the files to remove once they are in
+ * the journal.
+ */
+async function readLegacyFiles(dir: string, log: Logger): Promise<{ entries: InboxEntry[]; files: string[] }> {
+  const names = (await readdir(dir)).filter((f) => f.endsWith(".json"));
+  const entries: InboxEntry[] = [];
+  const files: string[] = [];
+  for (const name of names) {
+    const entry = await readFile(join(dir, name), "utf8")
+      .then((text) => JSON.parse(text) as unknown)
+      .catch(() => undefined);
+    if (isEntry(entry)) {
+      entries.push(entry);
+      files.push(name);
+    } else {
+      log.error({ file: name }, "unreadable inbox entry; moved aside");
+      await rename(join(dir, name), join(dir, `${name}.bad`)).catch(() => undefined);
+    }
+  }
+  return { entries, files };
+}
+
+/**
+ * The inbox's durable record: one append-only journal (JSON lines in numbered segment files). An accept is a
+ * line `{"op":"accept","entry":...}`, answered once written and synced; every accept that arrives while a sync
+ * runs shares the next one (group commit), so a burst costs one sync per batch, not per delivery. A hand-over
+ * appends `{"op":"done","id":...}` (not synced: losing it re-delivers once, and actors dedupe by delivery id).
+ * A segment whose deliveries were all handed on is deleted; at open, what is still pending is copied into a
+ * fresh segment and the old ones are removed.
+ */
+export class InboxJournal {
+  private current: Segment;
+  /** Earlier segments that still hold deliveries not handed on, by segment number. */
+  private readonly older = new Map<number, Set<string>>();
+  private readonly commit: (record: JournalRecord) => Promise<void>;
+  private closed = false;
+
+  private constructor(
+    private readonly options: JournalOptions,
+    first: Segment,
+  ) {
+    this.current = first;
+    this.commit = createGroupCommit((batch) => this.flush(batch));
+  }
+
+  /** Opens the journal in `dir` and returns what was accepted and not handed on before (to hand on again). */
+  static async open(options: JournalOptions): Promise<{ journal: InboxJournal; pending: InboxEntry[]; unreadable: number }> {
+    const { dir, log } = options;
+    await mkdir(dir, { recursive: true });
+    const segments = await listSegments(dir);
+    const replay = replayJournal(await Promise.all(segments.map((s) => readFile(join(dir, s.name), "utf8"))));
+    if (replay.unreadable > 0) log.warn({ lines: replay.unreadable }, "inbox journal: skipped unreadable lines (a write cut by a crash is never acknowledged)");
+    const legacy = await readLegacyFiles(dir, log);
+    const known = new Set(replay.pending.map((e) => e.id));
+    const pending = [...replay.pending, ...legacy.entries.filter((e) => !known.has(e.id))];
+
+    // Pending deliveries go into a fresh segment (synced, and its directory entry too) before the old files go.
+    const n = (segments.at(-1)?.n ?? 0) + 1;
+    const handle = await open(join(dir, segmentName(n)), "a");
+    const first: Segment = { n, handle, bytes: 0, live: new Set(pending.map((e) => e.id)), broken: false };
+    if (pending.length > 0) first.bytes = await writeAll(handle, pending.map((entry) => encodeRecord({ op: "accept", entry })).join(""));
+    if (options.sync !== "none") {
+      await handle.datasync();
+      await syncDir(dir);
+    }
+    for (const s of segments) await rm(join(dir, s.name), { force: true });
+    for (const f of legacy.files) await rm(join(dir, f), { force: true });
+    return { journal: new InboxJournal(options, first), pending, unreadable: replay.unreadable };
+  }
+
+  /** Records an accepted delivery; resolves once it is recorded (see JournalSync). */
+  append(entry: InboxEntry): Promise<void> {
+    if (this.closed) return Promise.reject(new Error("the inbox journal is closed"));
+    return this.commit({ op: "accept", entry });
+  }
+
+  /** Records that a delivery was handed to its actor. Never throws: a lost mark only means one more hand-over. */
+  markDone(id: string): void {
+    if (this.closed) return;
+    this.commit({ op: "done", id }).catch((error: unknown) => this.options.log.warn({ deliveryId: id, err: error }, "inbox journal: could not record a hand-over; it will be handed on again at the next start"));
+  }
+
+  /** Waits for writes in flight, then closes the file. Later marks are dropped (handed on again at next start). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    // A no-op record through the group commit: resolves after every earlier batch.
+    await this.commit({ op: "done", id: "" }).catch(() => undefined);
+    this.closed = true;
+    await this.current.handle.close().catch(() => undefined);
+  }
+
+  private async flush(batch: JournalRecord[]): Promise<void> {
+    const accepts = batch.filter((r) => r.op === "accept").length;
+    const records = batch.filter((r) => r.op === "accept" || r.id !== "");
+    if (records.length === 0) return;
+    if (this.current.broken || (accepts > 0 && this.current.bytes >= (this.options.segmentBytes ?? DEFAULT_SEGMENT_BYTES))) await this.rotate();
+    const segment = this.current;
+    try {
+      segment.bytes += await writeAll(segment.handle, records.map(encodeRecord).join(""));
+      if (accepts > 0 && this.options.sync !== "none") await segment.handle.datasync();
+    } catch (error) {
+      segment.broken = true;
+      // The hand-overs happened all the same; only the accepts of this batch are refused.
+      for (const r of records) if (r.op === "done") this.forget(r.id);
+      throw error;
+    }
+    for (const r of records) {
+      if (r.op === "accept") segment.live.add(r.entry.id);
+      else this.forget(r.id);
+    }
+    await this.removeFinishedSegments();
+  }
+
+  private forget(id: string): void {
+    this.current.live.delete(id);
+    for (const live of this.older.values()) live.delete(id);
+  }
+
+  /** Starts a new segment; the old one is kept while it holds deliveries not handed on. */
+  private async rotate(): Promise<void> {
+    const dir = this.options.dir;
+    const old = this.current;
+    const n = old.n + 1;
+    const handle = await open(join(dir, segmentName(n)), "a");
+    if (this.options.sync !== "none") await syncDir(dir);
+    this.current = { n, handle, bytes: 0, live: new Set(), broken: false };
+    await old.handle.close().catch(() => undefined);
+    this.older.set(old.n, old.live);
+  }
+
+  private async removeFinishedSegments(): Promise<void> {
+    for (const [n, live] of this.older) {
+      if (live.size > 0) continue;
+      this.older.delete(n);
+      await rm(join(this.options.dir, segmentName(n)), { force: true }).catch((error: unknown) => this.options.log.warn({ err: error, segment: n }, "inbox journal: could not remove a finished segment"));
+    }
+  }
+}
