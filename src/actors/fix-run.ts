@@ -9,7 +9,7 @@ import { initialFixRunState } from "../workflow/flow-context.js";
 import { newRunView } from "../workflow/run-view.js";
 import { savingState } from "../workflow/state-saved.js";
 import type { FixJob, RunOutcome, RunView } from "../workflow/types.js";
-import { ENQUEUE_WAKE_MS, needsWaking, TICK_MS, tickChainBroken } from "../workflow/wake.js";
+import { ENQUEUE_WAKE_MS, needsWaking, TICK_MS, tickChainBroken, waitingInQueue } from "../workflow/wake.js";
 
 const MAX_RUNS_KEPT = 20;
 /** The backup wake-up cron (see keepAwake); the engine's minimum interval is 5 s. */
@@ -113,8 +113,14 @@ export function createFixRunActor(deps: StepDeps) {
       });
     }),
     actions: {
-      /** Called after every enqueue: keeps the wake-up alarm ticking until the job has run (see wake.ts). */
-      keepAwake: async (c, enqueuedAt: number): Promise<void> => {
+      /**
+       * Called after every enqueue: keeps the wake-up alarm ticking until the job has run (see wake.ts). Jobs
+       * passed along are put on the queue here first: a batch costs one round trip (src/actors/enqueue.ts).
+       */
+      keepAwake: async (c, enqueuedAt: number, jobs: FixJob[] = []): Promise<void> => {
+        for (const job of jobs) await c.queue.send("jobs", job);
+        const ids = jobs.flatMap((job) => (job.deliveryId ? [job.deliveryId] : []));
+        if (ids.length > 0) c.state.queued = capped([...waitingInQueue(c.state), ...ids], MAX_DELIVERIES_KEPT);
         const now = Date.now();
         c.state.wakeUntil = Math.max(c.state.wakeUntil, now + ENQUEUE_WAKE_MS);
         // The time the caller sent the job, not now: the workflow may already have taken it from the queue.

@@ -1,8 +1,10 @@
 import type { Logger } from "pino";
-import { enqueueCommand, enqueueFixJob } from "../actors/enqueue.js";
-import { enqueuePrReview } from "../actors/enqueue-pr-review.js";
+import { commandsKey, enqueueCommands, enqueueFixJobs } from "../actors/enqueue.js";
+import { enqueuePrReviews, prReviewKey } from "../actors/enqueue-pr-review.js";
+import { runKey } from "../actors/index.js";
 import type { CommandJob } from "../webhooks/comment-to-command.js";
 import { Inbox, type InboxEntry } from "../webhooks/inbox.js";
+import type { JournalSync } from "../webhooks/inbox-journal.js";
 import type { PrReviewJob } from "../workflow/review-pr/types.js";
 import type { FixJob } from "../workflow/types.js";
 import type { Runtime } from "./start-runtime.js";
@@ -15,19 +17,30 @@ export interface Dispatch {
   enqueueCommand: (job: CommandJob) => Promise<void>;
 }
 
+/** The actor an inbox entry goes to (`<actor type>:<key>`): entries of one route are handed on together. Pure. */
+export function routeOf(entry: InboxEntry): string {
+  if (entry.kind === "fix") return `fixRun:${runKey(entry.job as FixJob).join("/")}`;
+  if (entry.kind === "review") return `prReview:${prReviewKey(entry.job as PrReviewJob).join("/")}`;
+  if (entry.kind === "command") return `commands:${commandsKey(entry.job as CommandJob).join("/")}`;
+  return `unknown:${entry.id}`;
+}
+
 /**
- * Webhook jobs go through the durable inbox (answered once on disk), then to their actor. The inbox is opened
+ * Webhook jobs go through the durable inbox (answered once recorded), then to their actor. The inbox is opened
  * here, so deliveries accepted before a crash are handed on at start.
  */
-export async function createDispatch(params: { runtime: Runtime; dir: string; log: Logger }): Promise<Dispatch> {
+export async function createDispatch(params: { runtime: Runtime; dir: string; log: Logger; sync?: JournalSync }): Promise<Dispatch> {
   const { runtime } = params;
-  const deliver = async (entry: InboxEntry): Promise<void> => {
-    if (entry.kind === "fix") return enqueueFixJob(runtime.client, entry.job as FixJob);
-    if (entry.kind === "review") return enqueuePrReview(runtime.client, entry.job as PrReviewJob);
-    if (entry.kind === "command") return enqueueCommand(runtime.client, entry.job as CommandJob);
-    throw new Error(`unknown inbox entry kind "${entry.kind}"`);
+  // One route = one actor, so a batch is always of one kind.
+  const deliver = async (entries: InboxEntry[]): Promise<void> => {
+    const kind = entries[0]?.kind;
+    const jobs = entries.map((e) => e.job);
+    if (kind === "fix") return enqueueFixJobs(runtime.client, jobs as FixJob[]);
+    if (kind === "review") return enqueuePrReviews(runtime.client, jobs as PrReviewJob[]);
+    if (kind === "command") return enqueueCommands(runtime.client, jobs as CommandJob[]);
+    throw new Error(`unknown inbox entry kind "${kind}"`);
   };
-  const inbox = new Inbox({ dir: params.dir, deliver, log: params.log });
+  const inbox = new Inbox({ dir: params.dir, deliver, routeOf, log: params.log, sync: params.sync });
   await inbox.open();
   const accept = (kind: string, id: string, job: unknown) => inbox.accept({ id, kind, job, acceptedAt: Date.now() });
   return {

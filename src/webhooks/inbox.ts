@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { DEFAULT_HAND_OVER_POLICY, handOverBudget, type HandOverPolicy } from "./hand-over-policy.js";
 import { InboxJournal, type JournalSync } from "./inbox-journal.js";
 import type { InboxEntry } from "./journal-records.js";
 
@@ -6,33 +7,52 @@ export type { InboxEntry } from "./journal-records.js";
 
 export interface InboxOptions {
   dir: string;
-  /** Hands an entry to the workflow engine. Must be idempotent: actors dedupe by delivery id. */
-  deliver: (entry: InboxEntry) => Promise<void>;
+  /**
+   * Hands entries to the workflow engine: all for the same route (actor), in acceptance order. Must be
+   * idempotent (a failed batch is sent again whole): actors dedupe by delivery id.
+   */
+  deliver: (entries: InboxEntry[]) => Promise<void>;
+  /** The actor an entry goes to; entries of one route are handed on in order, in batches. Default: its own id. */
+  routeOf?: (entry: InboxEntry) => string;
   log: Logger;
   /** When an accept counts as recorded (see JournalSync); default "fsync". */
   sync?: JournalSync;
   /** Backoff between delivery attempts: first, and the cap. */
   retryBaseMs?: number;
   retryMaxMs?: number;
-  /** Hand-overs in flight at once (a burst of webhooks must not swamp the engine). Default 8. */
-  concurrency?: number;
+  /** Entries per hand-over at most (default 100). */
+  maxBatch?: number;
+  /** When hand-overs run (see hand-over-policy.ts); unset fields take the defaults. */
+  policy?: Partial<HandOverPolicy>;
+  now?: () => number;
 }
 
 /**
  * The webhook inbox: a delivery is recorded in the journal (src/webhooks/inbox-journal.ts: appended and
  * synced, one sync shared by every delivery that arrives meanwhile) before GitHub gets its answer, then handed
- * to its actor in the background, with retries, and marked done once the engine has it. GitHub is answered in
- * milliseconds even when creating an actor is slow, and a process that dies in between hands the delivery on
- * when it starts again (`open`).
+ * to its actor in the background, with retries, and marked done once the engine has it. Deliveries for the
+ * same actor go together, in order; hand-overs wait while webhooks stream in (hand-over-policy.ts). GitHub is
+ * answered in milliseconds even when creating an actor is slow, and a process that dies in between hands the
+ * delivery on when it starts again (`open`).
  */
 export class Inbox {
-  private readonly pending = new Map<string, Promise<void>>();
+  /** Entries waiting for a hand-over, by route, oldest route first. */
+  private readonly waiting = new Map<string, InboxEntry[]>();
+  /** Ids waiting or being handed on (a second accept of one of them is not handed on again). */
+  private readonly known = new Set<string>();
+  private readonly inFlight = new Map<string, Promise<void>>();
   private journal: InboxJournal | undefined;
   private closed = false;
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private lastAcceptAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly policy: HandOverPolicy;
+  private readonly now: () => number;
+  private idle: Array<() => void> = [];
 
-  constructor(private readonly options: InboxOptions) {}
+  constructor(private readonly options: InboxOptions) {
+    this.policy = { ...DEFAULT_HAND_OVER_POLICY, ...options.policy };
+    this.now = options.now ?? Date.now;
+  }
 
   /** Opens the journal and re-delivers what a previous process accepted but did not hand on. */
   async open(): Promise<number> {
@@ -40,67 +60,106 @@ export class Inbox {
     this.journal = journal;
     for (const entry of pending) {
       this.options.log.info({ deliveryId: entry.id, kind: entry.kind }, "handing on a webhook accepted before the last stop");
-      this.schedule(entry);
+      this.enqueue(entry);
     }
+    this.pump();
     return pending.length;
   }
 
-  /** Records the delivery durably, then starts handing it on. Resolves once it is safe to answer GitHub. */
+  /** Records the delivery durably, then schedules its hand-over. Resolves once it is safe to answer GitHub. */
   async accept(entry: InboxEntry): Promise<void> {
     if (this.closed) throw new Error("the inbox is closed: fixbot is shutting down");
     if (!this.journal) throw new Error("the inbox is not open yet");
+    this.lastAcceptAt = this.now();
     await this.journal.append(entry);
-    this.schedule(entry);
+    this.enqueue(entry);
+    this.pump();
   }
 
   /** Deliveries accepted and not yet handed to the engine. */
   get size(): number {
-    return this.pending.size;
+    return this.known.size;
   }
 
-  /** Stops accepting; waits up to `timeoutMs` for hand-overs in flight (the rest are handed on at next start). */
+  /** Stops accepting; hands on at full width for up to `timeoutMs` (the rest are handed on at next start). */
   async close(timeoutMs = 10_000): Promise<void> {
     this.closed = true;
-    await Promise.race([Promise.allSettled([...this.pending.values()]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    this.pump();
+    const drained = new Promise<void>((r) => (this.known.size === 0 ? r() : this.idle.push(r)));
+    await Promise.race([drained, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    clearTimeout(this.timer);
     await this.journal?.close();
   }
 
-  private schedule(entry: InboxEntry): void {
-    if (this.pending.has(entry.id)) return;
-    const done = this.handOn(entry).finally(() => this.pending.delete(entry.id));
-    this.pending.set(entry.id, done);
+  private routeOf(entry: InboxEntry): string {
+    return this.options.routeOf?.(entry) ?? entry.id;
   }
 
-  private async slot(): Promise<() => void> {
-    if (this.active >= (this.options.concurrency ?? 8)) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    return () => {
-      this.active--;
-      this.waiting.shift()?.();
-    };
+  private enqueue(entry: InboxEntry): void {
+    if (this.known.has(entry.id)) return;
+    this.known.add(entry.id);
+    const route = this.routeOf(entry);
+    const queue = this.waiting.get(route);
+    if (queue) queue.push(entry);
+    else this.waiting.set(route, [entry]);
   }
 
-  private async handOn(entry: InboxEntry): Promise<void> {
-    const release = await this.slot();
-    try {
-      await this.handOnWithRetries(entry);
-    } finally {
-      release();
+  /** The oldest acceptance time among routes that could start now (not in flight). */
+  private oldestWaitingAt(): number | undefined {
+    let oldest: number | undefined;
+    for (const [route, entries] of this.waiting) {
+      if (this.inFlight.has(route)) continue;
+      const at = entries[0]?.acceptedAt;
+      if (at !== undefined && (oldest === undefined || at < oldest)) oldest = at;
     }
+    return oldest;
   }
 
-  private async handOnWithRetries(entry: InboxEntry): Promise<void> {
+  /** Starts the hand-overs the policy allows now, or arranges to look again. */
+  private pump(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const decision = handOverBudget(
+      { now: this.now(), lastAcceptAt: this.lastAcceptAt, oldestWaitingAt: this.oldestWaitingAt(), inFlight: this.inFlight.size, closing: this.closed },
+      this.policy,
+    );
+    let start = decision.start;
+    // Routes in the order their first delivery arrived (a route re-enters at the end after each hand-over).
+    for (const [route, entries] of this.waiting) {
+      if (start <= 0) break;
+      if (this.inFlight.has(route)) continue;
+      const batch = entries.splice(0, this.options.maxBatch ?? 100);
+      if (entries.length === 0) this.waiting.delete(route);
+      start--;
+      const done = this.handOn(route, batch).finally(() => {
+        this.inFlight.delete(route);
+        if (this.known.size === 0) for (const resolve of this.idle.splice(0)) resolve();
+        this.pump();
+      });
+      this.inFlight.set(route, done);
+    }
+    if (decision.recheckInMs !== undefined) this.timer = setTimeout(() => this.pump(), decision.recheckInMs).unref();
+  }
+
+  private async handOn(route: string, batch: InboxEntry[]): Promise<void> {
     const base = this.options.retryBaseMs ?? 500;
     const max = this.options.retryMaxMs ?? 30_000;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.deliver(entry);
-        this.journal?.markDone(entry.id);
+        await this.options.deliver(batch);
+        for (const entry of batch) {
+          this.journal?.markDone(entry.id);
+          this.known.delete(entry.id);
+        }
         return;
       } catch (error) {
-        if (this.closed) return;
         const wait = Math.min(max, base * 2 ** (attempt - 1));
-        this.options.log.warn({ deliveryId: entry.id, kind: entry.kind, attempt, err: error, retryInMs: wait }, "could not hand a webhook to the engine yet; retrying");
+        const first = batch[0]!;
+        this.options.log.warn(
+          { deliveryId: first.id, deliveryIds: batch.map((e) => e.id), kind: first.kind, route, attempt, err: error, retryInMs: wait },
+          "could not hand a webhook to the engine yet; retrying",
+        );
+        if (this.closed) return;
         await new Promise((r) => setTimeout(r, wait));
       }
     }

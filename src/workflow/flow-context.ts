@@ -13,6 +13,11 @@ export interface FixRunState {
   /** When a job was last enqueued, and when the workflow last took one from the queue. */
   lastEnqueuedAt: number;
   lastDequeuedAt: number;
+  /**
+   * Delivery ids handed over in one batch (keepAwake with jobs) and not yet taken (not in seenDeliveries): one
+   * timestamp cannot say that jobs 2..n of a batch still wait once job 1 was taken. Absent in older state.
+   */
+  queued?: string[];
   /** When the next tick alarm is due; a chain that missed its time (crash) is started again. */
   nextTickAt: number;
   /** A cancel asked for this run; every later step of it stops at once (also after a crash). */

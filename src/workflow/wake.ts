@@ -13,7 +13,14 @@ export const ENQUEUE_WAKE_MS = 120_000;
 export function needsWaking(state: FixRunState, now: number): boolean {
   const last = state.runs.at(-1);
   const jobWaiting = state.lastEnqueuedAt >= state.lastDequeuedAt && now < state.wakeUntil;
-  return jobWaiting || (last !== undefined && !last.closed);
+  // Jobs of a batch still in the queue: tick while the workflow keeps taking jobs (or the enqueue is fresh).
+  const batchWaiting = waitingInQueue(state).length > 0 && now < Math.max(state.wakeUntil, state.lastDequeuedAt + ENQUEUE_WAKE_MS);
+  return jobWaiting || batchWaiting || (last !== undefined && !last.closed);
+}
+
+/** Delivery ids handed over in a batch that the workflow has not taken yet (see FixRunState.queued). Pure. */
+export function waitingInQueue(state: Pick<FixRunState, "queued" | "seenDeliveries">): string[] {
+  return (state.queued ?? []).filter((id) => !state.seenDeliveries.includes(id));
 }
 
 /** True when no tick is pending (none yet, or the chain was broken by a crash). Pure. */

@@ -45,7 +45,7 @@ describe("the webhook inbox", () => {
     const dir = await tempDir();
     let release!: () => void;
     const delivered: string[] = [];
-    const inbox = newInbox({ dir, log, deliver: async (e) => { await new Promise<void>((r) => (release = r)); delivered.push(e.id); } });
+    const inbox = newInbox({ dir, log, deliver: async (batch) => { await new Promise<void>((r) => (release = r)); delivered.push(...batch.map((e) => e.id)); } });
     await inbox.open();
     await inbox.accept(entry("d-1"));
     expect(await waitingIds(dir)).toEqual(["d-1"]);
@@ -69,7 +69,7 @@ describe("the webhook inbox", () => {
     await writeFile(join(dir, "d-3.json"), JSON.stringify(entry("d-3")));
     await writeFile(join(dir, "broken.json"), "{not json");
     const delivered: string[] = [];
-    const inbox = newInbox({ dir, log, deliver: async (e) => void delivered.push(e.id) });
+    const inbox = newInbox({ dir, log, deliver: async (batch) => void delivered.push(...batch.map((e) => e.id)) });
     expect(await inbox.open()).toBe(1);
     await until(() => delivered.length === 1);
     expect(delivered).toEqual(["d-3"]);
@@ -79,14 +79,14 @@ describe("the webhook inbox", () => {
 
   it("a process that stops without closing (SIGKILL) leaves what it had not handed on, and only that, to the next", async () => {
     const dir = await tempDir();
-    const first = newInbox({ dir, log, deliver: async (e) => { if (e.id === "d-held") await new Promise(() => undefined); } });
+    const first = newInbox({ dir, log, deliver: async (batch) => { if (batch.some((e) => e.id === "d-held")) await new Promise(() => undefined); } });
     await first.open();
     await first.accept(entry("d-handed"));
     await first.accept(entry("d-held"));
     await until(async () => (await waitingIds(dir)).join() === "d-held");
     // `first` is not closed before the next one opens: its journal is left as a killed process leaves it.
     const delivered: string[] = [];
-    const second = newInbox({ dir, log, deliver: async (e) => void delivered.push(e.id) });
+    const second = newInbox({ dir, log, deliver: async (batch) => void delivered.push(...batch.map((e) => e.id)) });
     expect(await second.open()).toBe(1);
     await until(() => delivered.length === 1);
     expect(delivered).toEqual(["d-held"]);
@@ -97,7 +97,7 @@ describe("the webhook inbox", () => {
     const good = JSON.stringify({ op: "accept", entry: entry("d-6") });
     await writeFile(join(dir, "journal-000000000001.jsonl"), `${good}\n{"op":"accept","entry":{"id":"d-7","ki`);
     const delivered: string[] = [];
-    const inbox = newInbox({ dir, log, deliver: async (e) => void delivered.push(e.id) });
+    const inbox = newInbox({ dir, log, deliver: async (batch) => void delivered.push(...batch.map((e) => e.id)) });
     expect(await inbox.open()).toBe(1);
     await until(() => delivered.length === 1);
     expect(delivered).toEqual(["d-6"]);
@@ -116,6 +116,44 @@ describe("the webhook inbox", () => {
     release();
     await until(() => inbox.size === 0);
     expect(calls).toBe(1);
+  });
+
+  it("hands deliveries for the same actor over together, in the order they were accepted", async () => {
+    const dir = await tempDir();
+    const batches: string[][] = [];
+    let release!: () => void;
+    const inbox = newInbox({
+      dir,
+      log,
+      routeOf: (e) => (e.job as { n: string }).n.split("-")[0]!,
+      deliver: async (batch) => {
+        batches.push(batch.map((e) => e.id));
+        if (batches.length === 1) await new Promise<void>((r) => (release = r));
+      },
+    });
+    await inbox.open();
+    // Route "a": the first goes alone (nothing else waits yet); the next three wait for it and go as one batch.
+    await inbox.accept(entry("a-1"));
+    await until(() => release !== undefined);
+    for (const id of ["a-2", "b-1", "a-3", "a-4"]) await inbox.accept(entry(id));
+    await until(() => batches.length === 2);
+    expect(batches[1]).toEqual(["b-1"]);
+    release();
+    await until(() => inbox.size === 0);
+    expect(batches).toEqual([["a-1"], ["b-1"], ["a-2", "a-3", "a-4"]]);
+  });
+
+  it("holds hand-overs while webhooks keep arriving, and starts them once the stream pauses", async () => {
+    const dir = await tempDir();
+    const delivered: string[] = [];
+    const inbox = newInbox({ dir, log, policy: { quietMs: 150, maxDeferMs: 60_000 }, deliver: async (batch) => void delivered.push(...batch.map((e) => e.id)) });
+    await inbox.open();
+    for (let i = 0; i < 5; i++) {
+      await inbox.accept({ ...entry(`s-${i}`), acceptedAt: Date.now() });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(delivered).toEqual([]);
+    await until(() => delivered.length === 5);
   });
 
   it("refuses new deliveries once closed (GitHub gets an error and redelivers later)", async () => {
