@@ -39,7 +39,8 @@ async function main(): Promise<void> {
   const inboxDir = process.env.PLAIN_INBOX_DIR;
   let inbox: Inbox | undefined;
   if (inboxDir) {
-    inbox = new Inbox({ dir: inboxDir, deliver: async () => {}, log: pino({ level: "silent" }) });
+    const sync = process.env.FIXBOT_INBOX_SYNC === "none" ? "none" : "fsync";
+    inbox = new Inbox({ dir: inboxDir, deliver: async () => {}, log: pino({ level: "silent" }), sync });
     await inbox.open();
   }
   await server.load((app: Probot) => {

@@ -197,6 +197,7 @@ async function startPlainServer(dir: string, inboxDir?: string): Promise<{ child
   const logFile = join(dir, inboxDir ? "plain-probot-inbox.log" : "plain-probot.log");
   const env = plainEnv(port, generatePrivateKey());
   if (inboxDir) env.PLAIN_INBOX_DIR = inboxDir;
+  if (inboxDir && process.env.FIXBOT_INBOX_SYNC) env.FIXBOT_INBOX_SYNC = process.env.FIXBOT_INBOX_SYNC;
   const fd = openSync(logFile, "a");
   let child: ChildProcess;
   try {
@@ -303,7 +304,9 @@ export async function runWebhookAck(): Promise<BenchResult> {
     const diagLeft = (await inboxCount(diagInbox)).waiting;
 
     const botStart = performance.now();
-    bot = await startReadyBot({ fakeGitHub: fake, dataDir }, { readyTimeoutMs: 90_000, onRetry: (e) => console.warn(`bot start failed, retrying once: ${e.message}`) });
+    // FIXBOT_INBOX_SYNC=none in the bench's environment: the bot (and the diagnostic) record without fdatasync.
+    const inboxSync = process.env.FIXBOT_INBOX_SYNC;
+    bot = await startReadyBot({ fakeGitHub: fake, dataDir, env: inboxSync ? { FIXBOT_INBOX_SYNC: inboxSync } : undefined }, { readyTimeoutMs: 90_000, onRetry: (e) => console.warn(`bot start failed, retrying once: ${e.message}`) });
     const inboxDir = join(dataDir, "inbox");
     console.log(`fixbot ready in ${ms(performance.now() - botStart)} (pid ${bot.pid}, engine port ${bot.enginePort})`);
     await sleep(2_000);

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     log,
     now: Date.now,
   });
-  const dispatch = await createDispatch({ runtime, dir: join(env.FIXBOT_DATA_DIR, "inbox"), log });
+  const dispatch = await createDispatch({ runtime, dir: join(env.FIXBOT_DATA_DIR, "inbox"), log, sync: env.FIXBOT_INBOX_SYNC });
   let accepting = true;
   const app = createApp({
     enqueue: dispatch.enqueue,

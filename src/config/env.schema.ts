@@ -53,6 +53,14 @@ export const EnvSchema = z.object({
   FIXBOT_GITHUB_THROTTLE: z.enum(["on", "off"]).default("on"),
   /** The slash-command word: `/fixbot fix ...`. */
   FIXBOT_COMMAND_WORD: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,30}$/, "must be a word: letters, digits, dashes").default("fixbot"),
+  /**
+   * When a webhook counts as recorded in the inbox journal, before GitHub is answered. "fsync" (default): the
+   * journal line is fdatasync'ed (one sync shared by every webhook arriving meanwhile): it survives a crash of
+   * fixbot and of the machine. "none": written to the kernel only: it survives a crash or SIGKILL of fixbot,
+   * not a kernel crash or power loss within the next seconds (then GitHub's failed-delivery redelivery at start
+   * is the only net). See README "Durability".
+   */
+  FIXBOT_INBOX_SYNC: z.enum(["fsync", "none"]).default("fsync"),
   /** An external Rivet Engine (RivetKit's variable); unset means the embedded engine. */
   RIVET_ENDPOINT: z.string().url().optional(),
 }).merge(AgentOsEnvSchema);
