@@ -73,7 +73,8 @@ export class Inbox {
     this.lastAcceptAt = this.now();
     await this.journal.append(entry);
     this.enqueue(entry);
-    this.pump();
+    // While webhooks stream in, a pending re-check is already due: nothing to decide per delivery (O(1) here).
+    if (this.timer === undefined) this.pump();
   }
 
   /** Deliveries accepted and not yet handed to the engine. */
@@ -104,15 +105,14 @@ export class Inbox {
     else this.waiting.set(route, [entry]);
   }
 
-  /** The oldest acceptance time among routes that could start now (not in flight). */
-  private oldestWaitingAt(): number | undefined {
-    let oldest: number | undefined;
-    for (const [route, entries] of this.waiting) {
-      if (this.inFlight.has(route)) continue;
-      const at = entries[0]?.acceptedAt;
-      if (at !== undefined && (oldest === undefined || at < oldest)) oldest = at;
-    }
-    return oldest;
+  /**
+   * When the first delivery of the first actor in line (not being handed to already) was accepted: routes are
+   * served round-robin, so that actor is next. O(hand-overs in flight), not O(actors): this runs on every
+   * completed hand-over.
+   */
+  private nextWaitingAt(): number | undefined {
+    for (const [route, entries] of this.waiting) if (!this.inFlight.has(route)) return entries[0]?.acceptedAt;
+    return undefined;
   }
 
   /** Starts the hand-overs the policy allows now, or arranges to look again. */
@@ -120,16 +120,17 @@ export class Inbox {
     clearTimeout(this.timer);
     this.timer = undefined;
     const decision = handOverBudget(
-      { now: this.now(), lastAcceptAt: this.lastAcceptAt, oldestWaitingAt: this.oldestWaitingAt(), inFlight: this.inFlight.size, closing: this.closed },
+      { now: this.now(), lastAcceptAt: this.lastAcceptAt, oldestWaitingAt: this.nextWaitingAt(), inFlight: this.inFlight.size, closing: this.closed },
       this.policy,
     );
     let start = decision.start;
-    // Routes in the order their first delivery arrived (a route re-enters at the end after each hand-over).
     for (const [route, entries] of this.waiting) {
       if (start <= 0) break;
       if (this.inFlight.has(route)) continue;
       const batch = entries.splice(0, this.options.maxBatch ?? 100);
-      if (entries.length === 0) this.waiting.delete(route);
+      // Round-robin: an actor with more waiting goes to the back of the line.
+      this.waiting.delete(route);
+      if (entries.length > 0) this.waiting.set(route, entries);
       start--;
       const done = this.handOn(route, batch).finally(() => {
         this.inFlight.delete(route);
