@@ -146,8 +146,10 @@ export class Inbox {
     const base = this.options.retryBaseMs ?? 500;
     const max = this.options.retryMaxMs ?? 30_000;
     for (let attempt = 1; ; attempt++) {
+      const started = this.now();
       try {
         await this.options.deliver(batch);
+        this.options.log.info({ deliveryId: batch[0]!.id, route, count: batch.length, attempt, ms: this.now() - started }, "webhooks handed to their actor");
         for (const entry of batch) {
           this.journal?.markDone(entry.id);
           this.known.delete(entry.id);
