@@ -356,7 +356,7 @@ export async function runWebhookAck(): Promise<BenchResult> {
         : `inbox NOT drained after ${ms(drainMs)}: ${left.waiting} deliveries still waiting, ${handedOn}/${accepted} handed on ` +
             `(${drainRate.toFixed(2)} hand-overs/s after the stream: about ${((left.waiting / drainRate) / 60).toFixed(0)} min more at that pace)`,
     );
-    console.log(`hand-overs per second after the stream: ${drainRate.toFixed(2)} (the inbox hands over at most 8 at once)`);
+    console.log(`hand-overs per second after the stream: ${drainRate.toFixed(2)} (at most 8 actors at once, up to 100 deliveries per call)`);
     const log = await bot.log();
     const retries = log.split("\n").filter((l) => l.includes("could not hand a webhook to the engine yet")).length;
     console.log(`hand-over retries logged by the inbox: ${retries}`);
