@@ -1,12 +1,8 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { agentOsAvailable } from "../helpers/agentos-vm.js";
-import { isolateEngineEnv } from "../helpers/engine-env.js";
-import { createBareRemote } from "../helpers/git-remote.js";
+import { createCliLab, type CliLab } from "../helpers/cli-lab.js";
 import { startMockAnthropic, type MockAnthropic, type MockRequest } from "../helpers/mock-anthropic.js";
 
 /**
@@ -14,17 +10,16 @@ import { startMockAnthropic, type MockAnthropic, type MockRequest } from "../hel
  * host, commit, chained review) with pi in real agentOS VMs against a scripted mock of Anthropic's API.
  */
 const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, "..", "..");
-const BIN = join(ROOT, "bin", "fixbot.js");
 const API_KEY = "sk-ant-cli-test-0123456789abcdefghijkl";
 const MODEL = "claude-sonnet-4-5";
 const REVIEW = "LGTM from the agentOS reviewer: add() now adds.";
 
 const available = await agentOsAvailable();
-let work: string;
-let remote: Awaited<ReturnType<typeof createBareRemote>>;
+let lab: CliLab;
+let env: NodeJS.ProcessEnv;
+let remote: CliLab["remote"];
+let issueFile: string;
 let mock: MockAnthropic;
-const env: NodeJS.ProcessEnv = { ...process.env };
 
 /** The fixing session reads, edits, then finishes; the reviewing session (its prompt says so) answers at once. */
 function script(_index: number, request: MockRequest) {
@@ -36,34 +31,22 @@ function script(_index: number, request: MockRequest) {
 }
 
 beforeAll(async () => {
-  isolateEngineEnv(env);
-  work = await mkdtemp(join(tmpdir(), "fixbot-cli-agentos-"));
-  env.FIXBOT_DATA_DIR = join(work, "data");
-  remote = await createBareRemote({ fixture: join(ROOT, "fixtures", "repos", "calc") });
-  await writeFile(join(work, "issue.md"), "# add() returns the wrong result\n\nadd(2, 3) should be 5 but is -1.\n");
+  lab = await createCliLab("fixbot-cli-agentos");
+  ({ env, remote, issueFile } = lab);
   mock = await startMockAnthropic({ apiKey: API_KEY, script });
   Object.assign(env, { ANTHROPIC_API_KEY: API_KEY, ANTHROPIC_BASE_URL: mock.url, FIXBOT_MODEL: MODEL });
 });
 
 afterAll(async () => {
   await mock?.close();
-  await remote?.cleanup();
-  await rm(work, { recursive: true, force: true });
+  await lab?.cleanup();
 });
 
-async function fixbot(args: string[], childEnv: NodeJS.ProcessEnv = env): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: childEnv, timeout: 280_000, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
+const fixbot = (args: string[], childEnv: NodeJS.ProcessEnv = env) => lab.fixbot(args, { env: childEnv, timeoutMs: 280_000 });
 
 describe.skipIf(!available)("fixbot fix --agent agentos", () => {
   it("fixes the fixture bug with pi in agentOS and reviews it in a second session: exit 0, the branch has the fix", async () => {
-    const result = await fixbot(["fix", "--repo", remote.url, "--issue-file", join(work, "issue.md"), "--agent", "agentos", "--json", "--verbose"]);
+    const result = await fixbot(["fix", "--repo", remote.url, "--issue-file", issueFile, "--agent", "agentos", "--json", "--verbose"]);
     expect(result.code, result.stderr.slice(-3000)).toBe(0);
     const out = JSON.parse(result.stdout) as Record<string, any>;
     expect(out).toMatchObject({ status: "fixed", attempts: 1, branch: "fixbot/add-returns-the-wrong-result" });
@@ -81,7 +64,7 @@ describe.skipIf(!available)("fixbot fix --agent agentos", () => {
 
   it("exits 2 with a one-line reason when ANTHROPIC_API_KEY is missing", async () => {
     const { ANTHROPIC_API_KEY: _key, ...noKey } = env;
-    const result = await fixbot(["fix", "--repo", remote.url, "--issue-file", join(work, "issue.md"), "--agent", "agentos"], noKey);
+    const result = await fixbot(["fix", "--repo", remote.url, "--issue-file", issueFile, "--agent", "agentos"], noKey);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toMatch(/^fixbot: --agent agentos needs ANTHROPIC_API_KEY/);
   });

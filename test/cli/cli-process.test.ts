@@ -1,47 +1,32 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isolateEngineEnv } from "../helpers/engine-env.js";
-import { createBareRemote } from "../helpers/git-remote.js";
+import { createCliLab, type CliLab } from "../helpers/cli-lab.js";
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..", "..");
 const AGENTS = join(ROOT, "fixtures", "agents");
-const BIN = join(ROOT, "bin", "fixbot.js");
 
+let lab: CliLab;
+let env: NodeJS.ProcessEnv;
+let remote: CliLab["remote"];
+let issueFile: string;
 let work: string;
-let remote: Awaited<ReturnType<typeof createBareRemote>>;
-const env: NodeJS.ProcessEnv = { ...process.env };
+const fixbot = (args: string[]) => lab.fixbot(args);
 
 beforeAll(async () => {
-  isolateEngineEnv(env);
-  work = await mkdtemp(join(tmpdir(), "fixbot-cli-"));
-  env.FIXBOT_DATA_DIR = join(work, "data");
-  remote = await createBareRemote({ fixture: join(ROOT, "fixtures", "repos", "calc") });
-  await writeFile(join(work, "issue.md"), "# add() returns the wrong result\n\nadd(2, 3) should be 5 but is -1.\n");
+  lab = await createCliLab("fixbot-cli");
+  ({ env, remote, issueFile, work } = lab);
 });
 
 afterAll(async () => {
-  await remote?.cleanup();
-  await rm(work, { recursive: true, force: true });
+  await lab?.cleanup();
 });
-
-async function fixbot(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
 
 describe("the fixbot command", () => {
   it("fixes the fixture bug with a command agent: exit 0, JSON result, a local branch whose tests pass", async () => {
-    const result = await fixbot(["fix", "--repo", remote.url, "--issue-file", join(work, "issue.md"), "--agent-command", join(AGENTS, "fix-calc-second-try.sh"), "--review-command", join(AGENTS, "review.sh"), "--json"]);
+    const result = await fixbot(["fix", "--repo", remote.url, "--issue-file", issueFile, "--agent-command", join(AGENTS, "fix-calc-second-try.sh"), "--review-command", join(AGENTS, "review.sh"), "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout) as Record<string, any>;
     expect(out.status).toBe("fixed");
@@ -64,17 +49,17 @@ describe("the fixbot command", () => {
   });
 
   it("exits 1 and says so when the agent changes nothing", async () => {
-    const result = await fixbot(["fix", "--repo", remote.url, "--issue-file", join(work, "issue.md"), "--agent-command", join(AGENTS, "no-change.sh")]);
+    const result = await fixbot(["fix", "--repo", remote.url, "--issue-file", issueFile, "--agent-command", join(AGENTS, "no-change.sh")]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("the agent made NO change");
   });
 
   it("exits 2 with a one-line reason on bad input", async () => {
-    const missing = await fixbot(["fix", "--issue-file", join(work, "issue.md"), "--agent-command", "true"]);
+    const missing = await fixbot(["fix", "--issue-file", issueFile, "--agent-command", "true"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split("\n")).toHaveLength(1);
     expect(missing.stderr).toContain("--repo is required");
-    const badAttempts = await fixbot(["fix", "--repo", remote.url, "--issue-file", join(work, "issue.md"), "--agent-command", "true", "--max-attempts", "0"]);
+    const badAttempts = await fixbot(["fix", "--repo", remote.url, "--issue-file", issueFile, "--agent-command", "true", "--max-attempts", "0"]);
     expect(badAttempts.code).toBe(2);
     expect(badAttempts.stderr).toContain("--max-attempts");
     const noFile = await fixbot(["fix", "--repo", remote.url, "--issue-file", join(work, "nope.md"), "--agent-command", "true"]);

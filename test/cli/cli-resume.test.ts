@@ -1,34 +1,28 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopEmbeddedEngine } from "../../src/runtime/engine.js";
-import { isolateEngineEnv } from "../helpers/engine-env.js";
-import { createBareRemote } from "../helpers/git-remote.js";
+import { createCliLab, FIXBOT_BIN as BIN, type CliLab } from "../helpers/cli-lab.js";
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..", "..");
-const BIN = join(ROOT, "bin", "fixbot.js");
 const AGENTS = join(ROOT, "fixtures", "agents");
 
+let lab: CliLab;
+let env: NodeJS.ProcessEnv;
+let remote: CliLab["remote"];
 let work: string;
-let remote: Awaited<ReturnType<typeof createBareRemote>>;
-const env: NodeJS.ProcessEnv = { ...process.env };
 
 beforeAll(async () => {
-  isolateEngineEnv(env);
-  work = await mkdtemp(join(tmpdir(), "fixbot-cli-resume-"));
-  env.FIXBOT_DATA_DIR = join(work, "data");
-  remote = await createBareRemote({ fixture: join(ROOT, "fixtures", "repos", "calc") });
-  await writeFile(join(work, "issue.md"), "# add() returns the wrong result\n\nadd(2, 3) should be 5.\n");
+  lab = await createCliLab("fixbot-cli-resume", "add(2, 3) should be 5.");
+  ({ env, remote, work } = lab);
 });
 
 afterAll(async () => {
-  await stopEmbeddedEngine(join(env.FIXBOT_DATA_DIR!, "cli-engine"));
-  await remote?.cleanup();
-  await rm(work, { recursive: true, force: true });
+  if (lab) await stopEmbeddedEngine(join(lab.env.FIXBOT_DATA_DIR!, "cli-engine"));
+  await lab?.cleanup();
 });
 
 async function waitForFile(path: string, timeoutMs = 60_000): Promise<void> {
