@@ -28,13 +28,12 @@
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { generatePrivateKey } from "../test/helpers/app-key.js";
 import { startReadyBot, stopEngine, type BotProcess } from "../test/helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../test/helpers/fake-github-server.js";
 import { createBareRemote } from "../test/helpers/git-remote.js";
 import { issuesLabeledPayload } from "../test/helpers/payloads.js";
-import { bounded, enginesUnder, isEntryPoint, loadLine, max, median, min, ms, onInterrupt, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
+import { bounded, isEntryPoint, loadLine, max, median, min, ms, onInterrupt, ratio, runAsMain, sleep, tearDownBench, type BenchResult } from "./lib.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const FIX_CALC = join(ROOT, "fixtures", "agents", "fix-calc.sh");
@@ -169,6 +168,7 @@ export async function runResumeLatency(): Promise<BenchResult> {
   };
 
   let result: Omit<BenchResult, "leftoverEngines"> | undefined;
+  let leftoverEngines: number[] = [];
   try {
     generatePrivateKey(); // generated once per process: keep it out of the first timed spawn
     remote = await createBareRemote({ fixture: CALC });
@@ -309,13 +309,8 @@ export async function runResumeLatency(): Promise<BenchResult> {
       },
     };
   } finally {
-    const stopping = performance.now();
-    await cleanup();
-    unregister();
-    console.log(`stopped (bots, engine, fake GitHub) and removed the temp directories in ${ms(performance.now() - stopping)}`);
+    leftoverEngines = await tearDownBench({ root, cleanup, unregister, what: "bots, engine, fake GitHub" });
   }
-  const leftoverEngines = await enginesUnder(root);
-  console.log(leftoverEngines.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${leftoverEngines.join(", ")}`);
   return { ...result, leftoverEngines };
 }
 

@@ -33,7 +33,7 @@ import { enginePid, freePort, signWebhook, startReadyBot, stopEngine, TEST_WEBHO
 import { startFakeGitHub, type FakeGitHubServer } from "../test/helpers/fake-github-server.js";
 import { issuesLabeledPayload } from "../test/helpers/payloads.js";
 import { readJournal } from "../src/webhooks/inbox-journal.js";
-import { bounded, enginesUnder, isEntryPoint, loadLine, max, median, ms, onInterrupt, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
+import { bounded, isEntryPoint, loadLine, max, median, ms, onInterrupt, ratio, runAsMain, sleep, tearDownBench, type BenchResult } from "./lib.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const OWNER = "acme";
@@ -282,6 +282,7 @@ export async function runWebhookAck(): Promise<BenchResult> {
   };
   const unregister = onInterrupt(cleanup);
   let result: Omit<BenchResult, "leftoverEngines"> | undefined;
+  let leftoverEngines: number[] = [];
   try {
     fake = await startFakeGitHub({ repos: { [REPO]: { owner: OWNER, roles: { alice: "write" }, configYaml: "label: fixbot\n" } } });
 
@@ -422,13 +423,8 @@ export async function runWebhookAck(): Promise<BenchResult> {
       },
     };
   } finally {
-    const stopping = performance.now();
-    await cleanup();
-    unregister();
-    console.log(`stopped (bot, engine, fake GitHub) and removed the temp directory in ${ms(performance.now() - stopping)}`);
+    leftoverEngines = await tearDownBench({ root, cleanup, unregister, what: "bot, engine, fake GitHub" });
   }
-  const leftoverEngines = await enginesUnder(root);
-  console.log(leftoverEngines.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${leftoverEngines.join(", ")}`);
   return { ...result, leftoverEngines };
 }
 
