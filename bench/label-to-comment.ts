@@ -26,7 +26,7 @@ import { startAppHarness, type AppHarness } from "../test/helpers/app-harness.js
 import { generatePrivateKey } from "../test/helpers/app-key.js";
 import { fakeGitHub, type FakeComment } from "../test/helpers/fake-github-nock.js";
 import { createBareRemote } from "../test/helpers/git-remote.js";
-import { issuesLabeledPayload } from "../test/helpers/payloads.js";
+import { calcIssueLabeledPayload } from "../test/helpers/payloads.js";
 import { bounded, enginesUnder, isEntryPoint, loadLine, max, median, ms, onInterrupt, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -141,16 +141,11 @@ export async function runLabelToComment(): Promise<BenchResult> {
       probot.receive({
         id: `bench-${issue}-${Math.random().toString(36).slice(2)}`,
         name: "issues",
-        payload: issuesLabeledPayload({
+        payload: calcIssueLabeledPayload({
           owner: OWNER,
           repo: REPO,
           number: issue,
-          label: "fixbot",
-          senderLogin: "alice",
-          title: "add() returns the wrong result",
-          body: "add(2, 3) should be 5 but is -1.",
           cloneUrl: remote.url,
-          defaultBranch: "main",
         }),
       } as never);
 

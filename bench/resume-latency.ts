@@ -32,7 +32,7 @@ import { generatePrivateKey } from "../test/helpers/app-key.js";
 import { startReadyBot, stopEngine, type BotProcess } from "../test/helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../test/helpers/fake-github-server.js";
 import { createBareRemote } from "../test/helpers/git-remote.js";
-import { issuesLabeledPayload } from "../test/helpers/payloads.js";
+import { calcIssueLabeledPayload } from "../test/helpers/payloads.js";
 import { bounded, isEntryPoint, loadLine, max, median, min, ms, onInterrupt, ratio, runAsMain, sleep, tearDownBench, type BenchResult } from "./lib.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -192,16 +192,11 @@ export async function runResumeLatency(): Promise<BenchResult> {
 
       // 1. A fresh bot starts the step (baseline).
       const fresh = await start();
-      const payload = issuesLabeledPayload({
+      const payload = calcIssueLabeledPayload({
         owner: OWNER,
         repo,
         number: issue,
-        senderLogin: "alice",
-        title: "add() returns the wrong result",
-        body: "add(2, 3) should be 5 but is -1.",
         cloneUrl: remote.url,
-        defaultBranch: "main",
-        installationId: 1,
       });
       const ack = await fresh.bot.sendWebhook("issues", payload, `resume-bench-${issue}-${Date.now()}`);
       if (ack.status < 200 || ack.status >= 300) throw new Error(`round ${issue}: the webhook was not acknowledged: ${ack.status} ${ack.body}`);

@@ -7,7 +7,7 @@ import { trackingMarker } from "../../src/github/comment-body.js";
 import { descendantsOf, engineLogTail, enginePid, enginesUsing, isAlive, startReadyBot, stopEngine, type BotProcess } from "../helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer, type FakeServerComment } from "../helpers/fake-github-server.js";
 import { createBareRemote, readRemoteFile } from "../helpers/git-remote.js";
-import { issuesLabeledPayload } from "../helpers/payloads.js";
+import { calcIssueLabeledPayload } from "../helpers/payloads.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const AGENTS = join(ROOT, "fixtures", "agents");
@@ -84,16 +84,11 @@ function showDiagnosticsOnFailure(): void {
 }
 
 function labeledPayload(number: number) {
-  return issuesLabeledPayload({
+  return calcIssueLabeledPayload({
     owner: OWNER,
     repo: REPO,
     number,
-    senderLogin: "alice",
-    title: "add() returns the wrong result",
-    body: "add(2, 3) should be 5 but is -1.",
     cloneUrl: remote.url,
-    defaultBranch: "main",
-    installationId: 1,
   });
 }
 

@@ -8,7 +8,7 @@ import { descendantsOf, enginesUsing, isAlive, startReadyBot, type BotProcess } 
 import { startExternalEngine, type ExternalEngine } from "../helpers/external-engine.js";
 import { startFakeGitHub, type FakeGitHubServer, type FakeServerComment } from "../helpers/fake-github-server.js";
 import { countCommits, createBareRemote, readRemoteFile } from "../helpers/git-remote.js";
-import { issuesLabeledPayload } from "../helpers/payloads.js";
+import { calcIssueLabeledPayload } from "../helpers/payloads.js";
 
 /**
  * More than one machine, on an existing engine: the Rivet Engine runs as a process of its own (as an operator
@@ -133,16 +133,11 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what:
 }
 
 function labeled(repo: string, number: number) {
-  return issuesLabeledPayload({
+  return calcIssueLabeledPayload({
     owner: OWNER,
     repo,
     number,
-    senderLogin: "alice",
-    title: "add() returns the wrong result",
-    body: "add(2, 3) should be 5 but is -1.",
     cloneUrl: remotes[repo]!.url,
-    defaultBranch: "main",
-    installationId: 1,
   });
 }
 

@@ -9,7 +9,7 @@ import { engineLogTail, enginesUsing, isAlive, startReadyBot, stopEngine, type B
 import { startFakeGitHub, type FakeGitHubServer, type FakeServerComment, type FakeServerPull } from "./fake-github-server.js";
 import type { FakeReview } from "./fake-reviews.js";
 import { countCommits, createBareRemote, readRemoteFile } from "./git-remote.js";
-import { issuesLabeledPayload } from "./payloads.js";
+import { calcIssueLabeledPayload } from "./payloads.js";
 
 /**
  * Crash scenarios against a REAL bot process. A lab is one fake GitHub, one data directory and one embedded engine,
@@ -255,16 +255,11 @@ export class Scenario {
 
   /** Sends the signed `issues.labeled` webhook that starts the run; throws unless the bot acknowledged it. */
   async label(): Promise<void> {
-    const payload = issuesLabeledPayload({
+    const payload = calcIssueLabeledPayload({
       owner: OWNER,
       repo: this.repo,
       number: this.issue,
-      senderLogin: "alice",
-      title: "add() returns the wrong result",
-      body: "add(2, 3) should be 5 but is -1.",
       cloneUrl: this.remote.url,
-      defaultBranch: "main",
-      installationId: 1,
     });
     const ack = await this.lab.requireBot().sendWebhook("issues", payload, this.deliveryId);
     if (ack.status < 200 || ack.status >= 300) throw new Error(`the webhook was not acknowledged: ${ack.status} ${ack.body}`);

@@ -89,3 +89,11 @@ export function issuesLabeledPayload(overrides: {
   payload.installation = { ...payload.installation, id: overrides.installationId ?? 1 };
   return payload;
 }
+
+/** The calc fixture's bug (fixtures/repos/calc), labelled by alice on a repository whose default branch is main. */
+export const CALC_ISSUE = { title: "add() returns the wrong result", body: "add(2, 3) should be 5 but is -1." } as const;
+
+/** `issues.labeled` for the calc fixture's bug: issuesLabeledPayload with the fixture's issue, sender and branch. */
+export function calcIssueLabeledPayload(overrides: Parameters<typeof issuesLabeledPayload>[0]): any {
+  return issuesLabeledPayload({ senderLogin: "alice", ...CALC_ISSUE, defaultBranch: "main", ...overrides });
+}

@@ -6,7 +6,7 @@ import { engineCall, type AppHarness } from "../helpers/app-harness.js";
 import { useAppHarness } from "../helpers/integration-suite.js";
 import { fakeGitHub, TEST_TOKEN, type FakeGitHubState } from "../helpers/fake-github-nock.js";
 import { createBareRemote, listRemoteBranches, readRemoteFile, runInClone } from "../helpers/git-remote.js";
-import { issuesLabeledPayload } from "../helpers/payloads.js";
+import { calcIssueLabeledPayload } from "../helpers/payloads.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const AGENTS = join(ROOT, "fixtures", "agents");
@@ -44,17 +44,14 @@ async function scenario(
     harness.probot.receive({
       id: params.deliveryId ?? `delivery-${repo}-${Math.random().toString(36).slice(2)}`,
       name: "issues",
-      payload: issuesLabeledPayload({
+      payload: calcIssueLabeledPayload({
         owner: OWNER,
         repo,
         number: params.number ?? 1,
         label: params.label ?? "fixbot",
         senderLogin: params.sender ?? "alice",
         senderType: params.senderType,
-        title: "add() returns the wrong result",
-        body: "add(2, 3) should be 5 but is -1.",
         cloneUrl: remote.url,
-        defaultBranch: "main",
       }),
     } as never);
   return { remote, fake: fake.state, label };
