@@ -4,6 +4,7 @@ import pino from "pino";
 import { run, type Probot } from "probot";
 import { createAgentFactory } from "./agents/factory.js";
 import { createApp } from "./app.js";
+import { loadDotEnv } from "./config/dotenv.js";
 import { agentOsProvider, apiBaseUrl, EnvError, hasAppCredentials, readEnv } from "./config/env.schema.js";
 import { createInstallationAccess } from "./github/installation-access.js";
 import { recoverFailedDeliveries } from "./github/recover-deliveries.js";
@@ -14,6 +15,7 @@ import { startRuntime } from "./runtime/start-runtime.js";
 
 // Process entry: read config, start the workflow runtime, then Probot. No logic here.
 async function main(): Promise<void> {
+  loadDotEnv(process.cwd());
   const env = readEnv(process.env);
   if (!hasAppCredentials(env)) {
     // No App yet: Probot's setup flow creates one from app.yml and writes the credentials to .env.

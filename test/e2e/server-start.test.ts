@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..", "..");
+const TSX = pathToFileURL(join(ROOT, "node_modules", "tsx", "dist", "esm", "index.mjs")).href;
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
@@ -23,12 +25,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** The bot as `npm start` runs it, with a clean environment (no App credentials unless given). */
-async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
+/** The bot as `npm start` runs it, with a clean environment (no App credentials unless given), in `cwd`. */
+async function startServer(env: Record<string, string>, cwd = ROOT): Promise<{ child: ChildProcess; output: () => string }> {
   const dataDir = await mkdtemp(join(tmpdir(), "fixbot-start-"));
   dirs.push(dataDir);
-  const child = spawn(process.execPath, ["--import", "tsx", "src/server.ts"], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "src", "server.ts")], {
+    cwd,
     env: { PATH: process.env.PATH!, HOME: dataDir, FIXBOT_DATA_DIR: dataDir, NODE_ENV: "development", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -61,6 +63,17 @@ describe("starting the bot", () => {
     expect(code).toBe(1);
     expect(output()).toContain("Invalid environment");
     expect(output()).toMatch(/PORT: /);
+    expect(output()).toMatch(/APP_ID: must be the numeric GitHub App id/);
+    expect(output()).toMatch(/LOG_LEVEL: /);
+  });
+
+  it("reads the .env the setup flow wrote in the working directory; variables already set win", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "fixbot-dotenv-"));
+    dirs.push(cwd);
+    await writeFile(join(cwd, ".env"), 'APP_ID=abc\nLOG_LEVEL=info\nPRIVATE_KEY="-----BEGIN\\nnot a key\\n-----END"\n');
+    const { child, output } = await startServer({ LOG_LEVEL: "loud" }, cwd);
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(1);
     expect(output()).toMatch(/APP_ID: must be the numeric GitHub App id/);
     expect(output()).toMatch(/LOG_LEVEL: /);
   });
