@@ -12,7 +12,7 @@
  * 2. Once the marker's first line is there, the bot is SIGKILLed with its descendants (the agent too) and a new
  *    bot is spawned on the same data directory and engine port. Measured: spawn -> the interrupted step
  *    starting again (the marker's second line). Nothing is sent to it: the run's wake-up alarm (every 2 s) wakes
- *    the actor once the engine has marked the killed runner's actors asleep (about 5 s after the kill).
+ *    the actor once the engine has marked the killed runner's actors asleep (2.5–5 s after the kill).
  * 3. The bench waits for the run's final tracking comment, then stops the (idle) bot with SIGTERM and waits until
  *    the engine lists no process (GET /envoys), so the next round's fresh bot is an ordinary start after an
  *    ordinary stop. Its webhook creates a new actor, and on this engine that creation often times out (15 s,

@@ -22,6 +22,16 @@ export const AgentOsEnvSchema = z.object({
 
 export type AgentOsEnv = z.infer<typeof AgentOsEnvSchema>;
 
+/** The embedded engine's settings (src/runtime/engine.ts). */
+export const EngineEnvSchema = z.object({
+  /**
+   * After how long without a sign of life the embedded engine counts a fixbot process as dead, so that its runs
+   * resume elsewhere (on the restarted process). Lower resumes sooner; too low on a starved machine could count
+   * a live process as dead. RivetKit's own default is 7000.
+   */
+  FIXBOT_ENGINE_LOST_MS: z.coerce.number().int().min(1000, "must be at least 1000 (ms)").max(120_000).default(2500),
+});
+
 /**
  * Process configuration, from the environment only. Probot reads its own variables (APP_ID, PRIVATE_KEY,
  * PRIVATE_KEY_PATH, WEBHOOK_SECRET, GHE_HOST, PORT, LOG_LEVEL...); they are validated here too so a typo stops
@@ -63,7 +73,7 @@ export const EnvSchema = z.object({
   FIXBOT_INBOX_SYNC: z.enum(["fsync", "none"]).default("fsync"),
   /** An external Rivet Engine (RivetKit's variable); unset means the embedded engine. */
   RIVET_ENDPOINT: z.string().url().optional(),
-}).merge(AgentOsEnvSchema);
+}).merge(AgentOsEnvSchema).merge(EngineEnvSchema);
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -78,8 +88,13 @@ export function agentOsProvider(env: AgentOsEnv): { apiKey?: string; baseUrl?: s
 
 /** Validates the environment; the error lists every bad variable by name. */
 export function readEnv(env: NodeJS.ProcessEnv = process.env): Env {
-  const result = EnvSchema.safeParse(env);
-  if (result.success) return result.data;
+  return parseEnv(EnvSchema, env);
+}
+
+/** Validates the environment against one schema; the error lists every bad variable by name. */
+export function parseEnv<S extends z.ZodTypeAny>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data as z.infer<S>;
   const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
   throw new EnvError(`Invalid environment:\n${lines.join("\n")}`);
 }

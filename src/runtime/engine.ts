@@ -1,5 +1,7 @@
 import { readFile, mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join } from "node:path";
+import { EngineEnvSchema, parseEnv } from "../config/env.schema.js";
 
 /**
  * Where the workflows' engine lives. By default fixbot starts RivetKit's embedded Rivet Engine with its data
@@ -16,6 +18,34 @@ export interface EngineSettings {
 
 export const DEFAULT_ENGINE_PORT = 6420;
 
+/** Starts the engine binary with fixbot's failure-detection settings (see the script). */
+export const ENGINE_LAUNCHER = join(import.meta.dirname, "rivet-engine-launcher.sh");
+
+/**
+ * How fast the engine notices a dead fixbot process. It writes each connected process's "last seen" time every
+ * `pingMs`; a process unseen for `eligibleMs` gets no new actors; one unseen for `lostMs` is lost, and its
+ * actors sleep until woken (fixbot's alarm wakes them at once, on whichever process is alive). An actor's
+ * liveness is checked every `lostMs`, so a crash is noticed `lostMs` to `2 * lostMs` after it. Pure.
+ */
+export function detectionTimings(lostMs: number): { lostMs: number; eligibleMs: number; pingMs: number } {
+  const pingMs = Math.min(500, Math.floor(lostMs / 5));
+  return { lostMs, eligibleMs: Math.max(pingMs * 3, lostMs - 500), pingMs };
+}
+
+/** The embedded engine's variables that make RivetKit start it through ENGINE_LAUNCHER. */
+function launcherEnv(env: NodeJS.ProcessEnv, lostMs: number): Record<string, string> {
+  if (env.RIVET_ENGINE_BINARY) return {}; // the operator's own binary (or an earlier configureEngine's launcher)
+  const realBinary = (createRequire(import.meta.url)("@rivetkit/engine-cli") as { getEnginePath(): string }).getEnginePath();
+  const t = detectionTimings(lostMs);
+  return {
+    RIVET_ENGINE_BINARY: ENGINE_LAUNCHER,
+    FIXBOT_ENGINE_REAL_BINARY: realBinary,
+    FIXBOT_ENGINE_LOST_MS: String(t.lostMs),
+    FIXBOT_ENGINE_ELIGIBLE_MS: String(t.eligibleMs),
+    FIXBOT_ENGINE_PING_MS: String(t.pingMs),
+  };
+}
+
 /**
  * Sets the variables RivetKit reads before `registry.start()`. Must run before the registry starts; it only
  * fills variables the operator did not set.
@@ -30,6 +60,8 @@ export async function configureEngine(params: { dataDir: string; env?: NodeJS.Pr
   await mkdir(storagePath, { recursive: true });
   env.RIVETKIT_STORAGE_PATH = storagePath;
   env.RIVET_RUN_SERVICES ??= "0";
+  const { FIXBOT_ENGINE_LOST_MS } = parseEnv(EngineEnvSchema, env);
+  Object.assign(env, launcherEnv(env, FIXBOT_ENGINE_LOST_MS));
   const port = Number(env.RIVET_RUN_ENGINE_PORT ?? DEFAULT_ENGINE_PORT);
   return { endpoint: `http://127.0.0.1:${port}`, embedded: true, storagePath };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
@@ -189,5 +189,13 @@ describe("fixbot as a real process: signed webhooks over HTTP, a fake GitHub, a 
     expect(engine, "runtime.json names the engine's pid").toBeDefined();
     expect(await isAlive(engine!)).toBe(true);
     expect(await descendantsOf(bot.pid, engine)).not.toContain(engine);
+  });
+
+  it("the embedded engine runs with fixbot's failure detection (a dead process is lost after 2.5 s, not RivetKit's 7 s)", async () => {
+    showDiagnosticsOnFailure();
+    const environ = (await readFile(`/proc/${engine!}/environ`, "utf8")).split("\0");
+    expect(environ).toContain("RIVET__PEGBOARD__ENVOY_LOST_THRESHOLD=2500");
+    expect(environ).toContain("RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD=2000");
+    expect(environ).toContain("RIVET__PEGBOARD__ENVOY_UPDATE_PING_INTERVAL=500");
   });
 });

@@ -3,6 +3,7 @@ import { closeSync, openSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { detectionTimings } from "../../src/runtime/engine.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 /** The Rivet Engine binary RivetKit ships (the same one its embedded mode spawns). */
@@ -28,6 +29,18 @@ export interface ExternalEngine {
  * RIVET__* variables (the ones RivetKit passes to the engine it spawns). All data goes under
  * `<dataDir>/db`, the log to `<dataDir>/engine.log`.
  */
+/** The engine variables of fixbot's failure-detection settings (as its embedded engine gets them). */
+export function engineDetectionEnv(lostMs = 2500): Record<string, string> {
+  const t = detectionTimings(lostMs);
+  return {
+    RIVET__PEGBOARD__ENVOY_UPDATE_PING_INTERVAL: String(t.pingMs),
+    RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD: String(t.eligibleMs),
+    RIVET__PEGBOARD__RUNNER_ELIGIBLE_THRESHOLD: String(t.eligibleMs),
+    RIVET__PEGBOARD__ENVOY_LOST_THRESHOLD: String(t.lostMs),
+    RIVET__PEGBOARD__RUNNER_LOST_THRESHOLD: String(t.lostMs),
+  };
+}
+
 export async function startExternalEngine(params: { dataDir: string; readyTimeoutMs?: number; env?: Record<string, string> }): Promise<ExternalEngine> {
   await mkdir(params.dataDir, { recursive: true });
   const port = await freePortBlock();
@@ -44,12 +57,9 @@ export async function startExternalEngine(params: { dataDir: string; readyTimeou
     RIVET__FILE_SYSTEM__PATH: join(params.dataDir, "db"),
     RIVET__FEATURES__GUARD_GATEWAY_V3__MODE: "on",
     RIVET__FEATURES__GUARD_GATEWAY_V3__PERCENTAGE: "100",
-    // What RivetKit gives the engine it embeds. fixbot processes ping every ~3 s: lower values (2 s / 3 s were
-    // tried) make a live process ineligible for new actors between pings, or declare it lost.
-    RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD: "5000",
-    RIVET__PEGBOARD__RUNNER_ELIGIBLE_THRESHOLD: "5000",
-    RIVET__PEGBOARD__ENVOY_LOST_THRESHOLD: "7000",
-    RIVET__PEGBOARD__RUNNER_LOST_THRESHOLD: "7000",
+    // What fixbot gives the engine it embeds (src/runtime/engine.ts detectionTimings, docker-compose.yml): a
+    // process's "last seen" written every 0.5 s, ineligible for new actors after 2 s unseen, lost after 2.5 s.
+    ...engineDetectionEnv(),
     RIVET__TELEMETRY__ENABLED: "false",
     ...params.env,
   });
