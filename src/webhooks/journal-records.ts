@@ -44,13 +44,15 @@ export interface Replay {
 
 /**
  * Replays journal texts (the segments, oldest first): the deliveries accepted and not yet handed on. A torn
- * last line is skipped; it was never acknowledged, because the answer waits for the line's sync. Pure.
+ * last line is skipped; it was never acknowledged, because the answer waits for the line's sync. The zeros a
+ * segment is grown with (see inbox-journal.ts) end the records. Pure.
  */
 export function replayJournal(texts: readonly string[]): Replay {
   const pending = new Map<string, InboxEntry>();
   let unreadable = 0;
   for (const text of texts) {
-    for (const line of text.split("\n")) {
+    for (const raw of text.split("\n")) {
+      const line = raw.replace(/\0+$/, "");
       if (line.length === 0) continue;
       const record = decodeRecord(line);
       if (!record) unreadable++;

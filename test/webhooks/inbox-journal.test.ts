@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -60,8 +60,27 @@ describe("the inbox journal", () => {
     expect(second.pending.map((e) => e.id)).toEqual(["d-1", "d-2", "d-3", "d-4", "d-5"]);
     const left = await segments(dir);
     expect(left).toHaveLength(1);
-    expect((await readFile(join(dir, left[0]!), "utf8")).trim().split("\n")).toHaveLength(5);
+    expect((await readFile(join(dir, left[0]!), "utf8")).replace(/\0+$/, "").trim().split("\n")).toHaveLength(5);
     await second.journal.close();
+  });
+
+  it("grows a segment with zeros ahead of the records, so an accept overwrites blocks the file already has", async () => {
+    const dir = await tempDir();
+    const { journal } = await InboxJournal.open({ dir, log });
+    const [file] = await segments(dir);
+    const sizeAtOpen = (await stat(join(dir, file!))).size;
+    expect(sizeAtOpen).toBeGreaterThanOrEqual(1024 * 1024);
+    for (let i = 0; i < 20; i++) await journal.append(entry(`d-${i}`));
+    expect((await stat(join(dir, file!))).size).toBe(sizeAtOpen);
+    // Past the zeroed area (about 1 MiB of ~170-byte lines), the segment grows and every record stays readable.
+    await Promise.all(Array.from({ length: 7000 }, (_, i) => journal.append(entry(`e-${i}`))));
+    expect(await segments(dir)).toEqual([file]);
+    expect((await stat(join(dir, file!))).size).toBeGreaterThan(sizeAtOpen);
+    const replay = await readJournal(dir);
+    expect(replay.unreadable).toBe(0);
+    expect(replay.pending).toHaveLength(7020);
+    expect(replay.pending.at(-1)!.id).toBe("e-6999");
+    await journal.close();
   });
 
   it("refuses accepts once closed", async () => {

@@ -27,6 +27,14 @@ describe("inbox journal records", () => {
     expect(replay.unreadable).toBe(1);
   });
 
+  it("stops at the zeros a segment is grown with, also after a line a crash cut short", () => {
+    const zeros = "\0".repeat(64);
+    expect(replayJournal([accept("a") + accept("b") + zeros])).toEqual({ pending: [entry("a"), entry("b")], unreadable: 0 });
+    const torn = replayJournal([accept("a") + accept("b").slice(0, 25) + zeros]);
+    expect(torn.pending.map((e) => e.id)).toEqual(["a"]);
+    expect(torn.unreadable).toBe(1);
+  });
+
   it("keeps one entry per delivery id (the first), and a delivery accepted again after its hand-over is pending again", () => {
     expect(replayJournal([accept("a", 1) + accept("a", 2)]).pending).toEqual([entry("a", 1)]);
     expect(replayJournal([accept("a") + done("a"), accept("a")]).pending.map((e) => e.id)).toEqual(["a"]);
