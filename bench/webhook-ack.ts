@@ -325,7 +325,7 @@ export async function runWebhookAck(): Promise<BenchResult> {
     printStream("plain Probot  ", plainRun, DELIVERIES);
     printStream("fixbot (inbox)", botRun, DELIVERIES);
     printStream("diagnostic: plain Probot + fixbot's inbox, no engine", inboxRun, DELIVERIES);
-    if (diagLeft > 0) console.log(`    (diagnostic inbox: ${diagLeft} files left)`);
+    if (diagLeft > 0) console.log(`    (diagnostic inbox: ${diagLeft} deliveries still waiting for its no-op hand-over when the server was stopped)`);
     const r50 = botRun.p50 / plainRun.p50;
     const r99 = botRun.p99 / plainRun.p99;
     console.log(`  CPU used while the measured stream ran: plain Probot ${plainCpu.toFixed(2)} s over ${(plainRun.wallMs / 1000).toFixed(1)} s; plain + inbox ${inboxCpu.toFixed(2)} s; fixbot ${botCpu.toFixed(2)} s + its engine ${engineCpu.toFixed(2)} s over ${(botRun.wallMs / 1000).toFixed(1)} s`);

@@ -4,7 +4,7 @@ import type { StepDeps } from "../steps/deps.js";
 import type { CommandJob } from "../webhooks/comment-to-command.js";
 import { capped } from "../workflow/admit.js";
 import { handleCommand, type CommandFlow } from "../workflow/commands/handle-command.js";
-import { ENQUEUE_WAKE_MS, TICK_MS } from "../workflow/wake.js";
+import { ENQUEUE_WAKE_MS, startsNextTick, TICK_MS } from "../workflow/wake.js";
 import { savingState } from "../workflow/state-saved.js";
 
 interface CommandsState {
@@ -13,6 +13,8 @@ interface CommandsState {
   handled: Array<{ deliveryId: string; sender: string; outcome: string; at: number }>;
   /** Set while a command is being handled; the wake-up alarm ticks until it is cleared or the grace ends. */
   busyUntil: number;
+  /** When the pending wake-up tick fires (0: none); older actors' state lacks it. */
+  nextTickAt?: number;
 }
 
 /**
@@ -55,11 +57,17 @@ export function createCommandsActor(deps: StepDeps) {
     actions: {
       /** Called after every enqueue: ticks a wake-up alarm until the command is handled (see wake.ts). */
       keepAwake: async (c): Promise<void> => {
-        c.state.busyUntil = Date.now() + ENQUEUE_WAKE_MS;
+        const now = Date.now();
+        c.state.busyUntil = now + ENQUEUE_WAKE_MS;
+        if (!startsNextTick(c.state.nextTickAt, now)) return;
+        c.state.nextTickAt = now + TICK_MS;
         await c.schedule.after(TICK_MS, "tick");
       },
       tick: async (c): Promise<void> => {
-        if (Date.now() < c.state.busyUntil) await c.schedule.after(TICK_MS, "tick");
+        const now = Date.now();
+        if (now >= c.state.busyUntil || !startsNextTick(c.state.nextTickAt, now)) return;
+        c.state.nextTickAt = now + TICK_MS;
+        await c.schedule.after(TICK_MS, "tick");
       },
       /** Recent commands and their outcomes. */
       getHandled: (c) => c.state.handled,

@@ -9,7 +9,7 @@ import { initialFixRunState } from "../workflow/flow-context.js";
 import { newRunView } from "../workflow/run-view.js";
 import { savingState } from "../workflow/state-saved.js";
 import type { FixJob, RunOutcome, RunView } from "../workflow/types.js";
-import { ENQUEUE_WAKE_MS, needsWaking, TICK_MS, tickChainBroken, waitingInQueue } from "../workflow/wake.js";
+import { ENQUEUE_WAKE_MS, needsWaking, startsNextTick, TICK_MS, tickChainBroken, waitingInQueue } from "../workflow/wake.js";
 
 const MAX_RUNS_KEPT = 20;
 /** The backup wake-up cron (see keepAwake); the engine's minimum interval is 5 s. */
@@ -141,6 +141,7 @@ export function createFixRunActor(deps: StepDeps) {
           await c.cron.delete(WAKE_BACKUP).catch(() => false);
           return;
         }
+        if (!startsNextTick(c.state.nextTickAt, now)) return;
         c.state.nextTickAt = now + TICK_MS;
         await c.schedule.after(TICK_MS, "tick");
       },

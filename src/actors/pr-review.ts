@@ -6,7 +6,7 @@ import { capped } from "../workflow/admit.js";
 import { admitReviewJob, coversHead, finishReviewRun, markAwaiting, reviewNeedsWaking, reviewTickChainBroken } from "../workflow/review-pr/decide.js";
 import { reviewPullRequest } from "../workflow/review-pr/review-pull-request.js";
 import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReviewState } from "../workflow/review-pr/types.js";
-import { ENQUEUE_WAKE_MS, TICK_MS } from "../workflow/wake.js";
+import { ENQUEUE_WAKE_MS, startsNextTick, TICK_MS } from "../workflow/wake.js";
 import { savingState } from "../workflow/state-saved.js";
 
 const MAX_RUNS_KEPT = 20;
@@ -93,6 +93,7 @@ export function createPrReviewActor(deps: StepDeps) {
           c.state.nextTickAt = 0;
           return;
         }
+        if (!startsNextTick(c.state.nextTickAt, now)) return;
         c.state.nextTickAt = now + TICK_MS;
         await c.schedule.after(TICK_MS, "tick");
       },

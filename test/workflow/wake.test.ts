@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { initialFixRunState, type FixRunState } from "../../src/workflow/flow-context.js";
 import { newRunView } from "../../src/workflow/run-view.js";
-import { ENQUEUE_WAKE_MS, needsWaking, TICK_MS, tickChainBroken, waitingInQueue } from "../../src/workflow/wake.js";
+import { ENQUEUE_WAKE_MS, needsWaking, startsNextTick, TICK_MS, tickChainBroken, waitingInQueue } from "../../src/workflow/wake.js";
 
 const NOW = 1_800_000_000_000;
 
@@ -59,5 +59,39 @@ describe("tickChainBroken", () => {
     expect(tickChainBroken(initialFixRunState(), NOW)).toBe(true);
     expect(tickChainBroken({ ...initialFixRunState(), nextTickAt: NOW - 2 * TICK_MS }, NOW)).toBe(true);
     expect(tickChainBroken({ ...initialFixRunState(), nextTickAt: NOW + TICK_MS }, NOW)).toBe(false);
+  });
+});
+
+describe("startsNextTick: one tick chain per actor, however many ticks fire", () => {
+  it("the chain's own tick (due now, or a little early) and a tick after a crash schedule the next one", () => {
+    expect(startsNextTick(undefined, NOW)).toBe(true);
+    expect(startsNextTick(0, NOW)).toBe(true);
+    expect(startsNextTick(NOW, NOW)).toBe(true);
+    expect(startsNextTick(NOW + 100, NOW)).toBe(true);
+    expect(startsNextTick(NOW - 10 * TICK_MS, NOW)).toBe(true);
+  });
+
+  it("a backup tick (cron, a second enqueue) while the chain's next tick is pending starts no second chain", () => {
+    expect(startsNextTick(NOW + TICK_MS, NOW)).toBe(false);
+    expect(startsNextTick(NOW + TICK_MS / 2 + 1, NOW)).toBe(false);
+  });
+
+  it("of two chains that did start, one ends: simulated ticks settle to one per interval", () => {
+    // Chain A ticks at 0, T, 2T...; a backup started chain B 0.3 T later. Every tick runs the actor's rule.
+    let nextTickAt = 0;
+    const pending = [0, 0.3 * TICK_MS];
+    let fired = 0;
+    while (pending.length > 0) {
+      pending.sort((a, b) => a - b);
+      const now = pending.shift()!;
+      if (now > 20 * TICK_MS) break;
+      fired++;
+      if (startsNextTick(nextTickAt, now)) {
+        nextTickAt = now + TICK_MS;
+        pending.push(nextTickAt);
+      }
+    }
+    // 21 ticks of one chain, plus the first tick of the second one.
+    expect(fired).toBe(22);
   });
 });
