@@ -32,6 +32,14 @@ export function detectionTimings(lostMs: number): { lostMs: number; eligibleMs: 
   return { lostMs, eligibleMs: Math.max(pingMs * 3, lostMs - 500), pingMs };
 }
 
+/**
+ * How long the engine may take to find or create an actor by key before the request fails (its default:
+ * 15 s). Now and then the first request for a new issue's actor hung the whole 15 s, and the inbox's retry
+ * 500 ms later found the actor at once; failing sooner lets that retry come sooner. A retry of a slow creation
+ * finds the same actor by its key, so nothing is created twice.
+ */
+export const ACTOR_LOOKUP_TIMEOUT_MS = 5_000;
+
 /** The embedded engine's variables that make RivetKit start it through ENGINE_LAUNCHER. */
 function launcherEnv(env: NodeJS.ProcessEnv, lostMs: number): Record<string, string> {
   if (env.RIVET_ENGINE_BINARY) return {}; // the operator's own binary (or an earlier configureEngine's launcher)
@@ -43,6 +51,7 @@ function launcherEnv(env: NodeJS.ProcessEnv, lostMs: number): Record<string, str
     FIXBOT_ENGINE_LOST_MS: String(t.lostMs),
     FIXBOT_ENGINE_ELIGIBLE_MS: String(t.eligibleMs),
     FIXBOT_ENGINE_PING_MS: String(t.pingMs),
+    FIXBOT_ENGINE_LOOKUP_TIMEOUT_MS: String(ACTOR_LOOKUP_TIMEOUT_MS),
   };
 }
 

@@ -197,5 +197,6 @@ describe("fixbot as a real process: signed webhooks over HTTP, a fake GitHub, a 
     expect(environ).toContain("RIVET__PEGBOARD__ENVOY_LOST_THRESHOLD=2500");
     expect(environ).toContain("RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD=2000");
     expect(environ).toContain("RIVET__PEGBOARD__ENVOY_UPDATE_PING_INTERVAL=500");
+    expect(environ).toContain("RIVET__GUARD__ROUTE_PEGBOARD_RESOLVE_QUERY_TIMEOUT_MS=5000");
   });
 });

@@ -37,7 +37,7 @@ describe("configureEngine", () => {
     expect(settings).toMatchObject({ embedded: true, storagePath: join(dir, "engine"), endpoint: "http://127.0.0.1:6420" });
     expect(env.RIVET_ENGINE_BINARY).toBe(ENGINE_LAUNCHER);
     expect(env.FIXBOT_ENGINE_REAL_BINARY).toMatch(/rivet-engine$/);
-    expect(env).toMatchObject({ FIXBOT_ENGINE_LOST_MS: "2500", FIXBOT_ENGINE_ELIGIBLE_MS: "2000", FIXBOT_ENGINE_PING_MS: "500" });
+    expect(env).toMatchObject({ FIXBOT_ENGINE_LOST_MS: "2500", FIXBOT_ENGINE_ELIGIBLE_MS: "2000", FIXBOT_ENGINE_PING_MS: "500", FIXBOT_ENGINE_LOOKUP_TIMEOUT_MS: "5000" });
   });
 
   it("FIXBOT_ENGINE_LOST_MS sets the timings; a bad value names the variable", async () => {
@@ -59,7 +59,7 @@ describe("configureEngine", () => {
 
   it("the launcher puts the timings over RivetKit's own and execs the real binary with its arguments", async () => {
     const fakeEngine = join(dir, "fake-engine");
-    await writeFile(fakeEngine, '#!/bin/sh\necho "args: $*"\nenv | grep RIVET__PEGBOARD__ | sort\n');
+    await writeFile(fakeEngine, '#!/bin/sh\necho "args: $*"\nenv | grep "RIVET__PEGBOARD__\\|RIVET__GUARD__" | sort\n');
     await chmod(fakeEngine, 0o755);
     const { stdout } = await run(ENGINE_LAUNCHER, ["start"], {
       env: {
@@ -72,6 +72,7 @@ describe("configureEngine", () => {
         FIXBOT_ENGINE_LOST_MS: "2500",
         FIXBOT_ENGINE_ELIGIBLE_MS: "2000",
         FIXBOT_ENGINE_PING_MS: "500",
+        FIXBOT_ENGINE_LOOKUP_TIMEOUT_MS: "5000",
       },
     });
     expect(stdout).toContain("args: start");
@@ -80,6 +81,7 @@ describe("configureEngine", () => {
     expect(stdout).toContain("RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD=2000");
     expect(stdout).toContain("RIVET__PEGBOARD__ENVOY_UPDATE_PING_INTERVAL=500");
     expect(stdout).toContain("RIVET__PEGBOARD__BASE_RETRY_TIMEOUT=100");
+    expect(stdout).toContain("RIVET__GUARD__ROUTE_PEGBOARD_RESOLVE_QUERY_TIMEOUT_MS=5000");
   });
 
   it("the launcher refuses to start without the real binary", async () => {
