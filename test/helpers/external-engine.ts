@@ -3,7 +3,7 @@ import { closeSync, openSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { detectionTimings } from "../../src/runtime/engine.js";
+import { ACTOR_LOOKUP_TIMEOUT_MS, detectionTimings } from "../../src/runtime/engine.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 /** The Rivet Engine binary RivetKit ships (the same one its embedded mode spawns). */
@@ -29,7 +29,7 @@ export interface ExternalEngine {
  * RIVET__* variables (the ones RivetKit passes to the engine it spawns). All data goes under
  * `<dataDir>/db`, the log to `<dataDir>/engine.log`.
  */
-/** The engine variables of fixbot's failure-detection settings (as its embedded engine gets them). */
+/** The engine variables of fixbot's failure detection and actor lookup timeout (as its embedded engine gets them). */
 export function engineDetectionEnv(lostMs = 2500): Record<string, string> {
   const t = detectionTimings(lostMs);
   return {
@@ -38,6 +38,7 @@ export function engineDetectionEnv(lostMs = 2500): Record<string, string> {
     RIVET__PEGBOARD__RUNNER_ELIGIBLE_THRESHOLD: String(t.eligibleMs),
     RIVET__PEGBOARD__ENVOY_LOST_THRESHOLD: String(t.lostMs),
     RIVET__PEGBOARD__RUNNER_LOST_THRESHOLD: String(t.lostMs),
+    RIVET__GUARD__ROUTE_PEGBOARD_RESOLVE_QUERY_TIMEOUT_MS: String(ACTOR_LOOKUP_TIMEOUT_MS),
   };
 }
 
