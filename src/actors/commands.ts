@@ -4,7 +4,8 @@ import type { StepDeps } from "../steps/deps.js";
 import type { CommandJob } from "../webhooks/comment-to-command.js";
 import { capped } from "../workflow/admit.js";
 import { handleCommand, type CommandFlow } from "../workflow/commands/handle-command.js";
-import { ENQUEUE_WAKE_MS, startsNextTick, TICK_MS } from "../workflow/wake.js";
+import { ENQUEUE_WAKE_MS, startsNextTick } from "../workflow/wake.js";
+import { scheduleTick } from "./tick.js";
 import { savingState } from "../workflow/state-saved.js";
 
 interface CommandsState {
@@ -59,15 +60,11 @@ export function createCommandsActor(deps: StepDeps) {
       keepAwake: async (c): Promise<void> => {
         const now = Date.now();
         c.state.busyUntil = now + ENQUEUE_WAKE_MS;
-        if (!startsNextTick(c.state.nextTickAt, now)) return;
-        c.state.nextTickAt = now + TICK_MS;
-        await c.schedule.after(TICK_MS, "tick");
+        if (startsNextTick(c.state.nextTickAt, now)) await scheduleTick(c, now);
       },
       tick: async (c): Promise<void> => {
         const now = Date.now();
-        if (now >= c.state.busyUntil || !startsNextTick(c.state.nextTickAt, now)) return;
-        c.state.nextTickAt = now + TICK_MS;
-        await c.schedule.after(TICK_MS, "tick");
+        if (now < c.state.busyUntil && startsNextTick(c.state.nextTickAt, now)) await scheduleTick(c, now);
       },
       /** Recent commands and their outcomes. */
       getHandled: (c) => c.state.handled,

@@ -9,7 +9,8 @@ import { initialFixRunState } from "../workflow/flow-context.js";
 import { newRunView } from "../workflow/run-view.js";
 import { savingState } from "../workflow/state-saved.js";
 import type { FixJob, RunOutcome, RunView } from "../workflow/types.js";
-import { ENQUEUE_WAKE_MS, needsWaking, startsNextTick, TICK_MS, tickChainBroken, waitingInQueue } from "../workflow/wake.js";
+import { ENQUEUE_WAKE_MS, needsWaking, startsNextTick, tickChainBroken, waitingInQueue } from "../workflow/wake.js";
+import { scheduleTick } from "./tick.js";
 
 const MAX_RUNS_KEPT = 20;
 /** The backup wake-up cron (see keepAwake); the engine's minimum interval is 5 s. */
@@ -125,10 +126,7 @@ export function createFixRunActor(deps: StepDeps) {
         c.state.wakeUntil = Math.max(c.state.wakeUntil, now + ENQUEUE_WAKE_MS);
         // The time the caller sent the job, not now: the workflow may already have taken it from the queue.
         c.state.lastEnqueuedAt = Math.max(c.state.lastEnqueuedAt, enqueuedAt);
-        if (tickChainBroken(c.state, now)) {
-          c.state.nextTickAt = now + TICK_MS;
-          await c.schedule.after(TICK_MS, "tick");
-        }
+        if (tickChainBroken(c.state, now)) await scheduleTick(c, now);
         // A standing backup: while an alarm fires the engine briefly holds none, and a crash right then would
         // break the one-second chain. The cron keeps an alarm registered until the work is done.
         await c.cron.every({ name: WAKE_BACKUP, interval: WAKE_BACKUP_MS, action: "tick" }).catch(() => undefined);
@@ -141,9 +139,7 @@ export function createFixRunActor(deps: StepDeps) {
           await c.cron.delete(WAKE_BACKUP).catch(() => false);
           return;
         }
-        if (!startsNextTick(c.state.nextTickAt, now)) return;
-        c.state.nextTickAt = now + TICK_MS;
-        await c.schedule.after(TICK_MS, "tick");
+        if (startsNextTick(c.state.nextTickAt, now)) await scheduleTick(c, now);
       },
       /**
        * Stops the open run: its current step's processes are killed, no later step starts, and the tracking

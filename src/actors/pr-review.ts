@@ -3,10 +3,11 @@ import { workflow } from "rivetkit/workflow";
 import type { StepDeps } from "../steps/deps.js";
 import { createReviewSteps } from "../steps/review-pr/index.js";
 import { capped } from "../workflow/admit.js";
-import { admitReviewJob, coversHead, finishReviewRun, markAwaiting, reviewNeedsWaking, reviewTickChainBroken } from "../workflow/review-pr/decide.js";
+import { admitReviewJob, coversHead, finishReviewRun, markAwaiting, reviewNeedsWaking } from "../workflow/review-pr/decide.js";
 import { reviewPullRequest } from "../workflow/review-pr/review-pull-request.js";
 import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReviewState } from "../workflow/review-pr/types.js";
-import { ENQUEUE_WAKE_MS, startsNextTick, TICK_MS } from "../workflow/wake.js";
+import { ENQUEUE_WAKE_MS, startsNextTick, tickChainBroken } from "../workflow/wake.js";
+import { scheduleTick } from "./tick.js";
 import { savingState } from "../workflow/state-saved.js";
 
 const MAX_RUNS_KEPT = 20;
@@ -81,10 +82,7 @@ export function createPrReviewActor(deps: StepDeps) {
         const now = Date.now();
         c.state.awaiting = markAwaiting(c.state, deliveryId);
         c.state.wakeUntil = Math.max(c.state.wakeUntil, now + ENQUEUE_WAKE_MS);
-        if (reviewNeedsWaking(c.state, now) && reviewTickChainBroken(c.state, now)) {
-          c.state.nextTickAt = now + TICK_MS;
-          await c.schedule.after(TICK_MS, "tick");
-        }
+        if (reviewNeedsWaking(c.state, now) && tickChainBroken(c.state, now)) await scheduleTick(c, now);
       },
       /** The alarm: reschedules itself while a job waits or a review is open, so a crashed review resumes. */
       tick: async (c): Promise<void> => {
@@ -93,9 +91,7 @@ export function createPrReviewActor(deps: StepDeps) {
           c.state.nextTickAt = 0;
           return;
         }
-        if (!startsNextTick(c.state.nextTickAt, now)) return;
-        c.state.nextTickAt = now + TICK_MS;
-        await c.schedule.after(TICK_MS, "tick");
+        if (startsNextTick(c.state.nextTickAt, now)) await scheduleTick(c, now);
       },
       /** Recent review runs on this pull request, oldest first. */
       getReviews: (c): PrReviewRun[] => c.state.runs,

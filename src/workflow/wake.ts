@@ -35,6 +35,6 @@ export function startsNextTick(nextTickAt: number | undefined, now: number): boo
 }
 
 /** True when no tick is pending (none yet, or the chain was broken by a crash). Pure. */
-export function tickChainBroken(state: FixRunState, now: number): boolean {
+export function tickChainBroken(state: { nextTickAt: number }, now: number): boolean {
   return state.nextTickAt === 0 || state.nextTickAt < now - TICK_MS;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { admitReviewJob, coversHead, finishReviewRun, markAwaiting, reviewNeedsWaking, reviewTickChainBroken } from "../../src/workflow/review-pr/decide.js";
+import { admitReviewJob, coversHead, finishReviewRun, markAwaiting, reviewNeedsWaking } from "../../src/workflow/review-pr/decide.js";
 import { buildPrReviewContext, composeReviewSummary, invalidConfigComment, PR_CONFIG_MARKER, prReviewMarker, rangeLine } from "../../src/workflow/review-pr/review-text.js";
 import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReviewState } from "../../src/workflow/review-pr/types.js";
-import { TICK_MS } from "../../src/workflow/wake.js";
+import { tickChainBroken, TICK_MS } from "../../src/workflow/wake.js";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);
@@ -82,9 +82,9 @@ describe("wake-up alarm bookkeeping", () => {
   });
 
   it("restarts a tick chain that never started or missed its time", () => {
-    expect(reviewTickChainBroken(state(), 1000)).toBe(true);
-    expect(reviewTickChainBroken(state({ nextTickAt: 1000 + TICK_MS }), 1000)).toBe(false);
-    expect(reviewTickChainBroken(state({ nextTickAt: 1000 }), 1000 + 2 * TICK_MS + 1)).toBe(true);
+    expect(tickChainBroken(state(), 1000)).toBe(true);
+    expect(tickChainBroken(state({ nextTickAt: 1000 + TICK_MS }), 1000)).toBe(false);
+    expect(tickChainBroken(state({ nextTickAt: 1000 }), 1000 + 2 * TICK_MS + 1)).toBe(true);
   });
 });
 

@@ -1,6 +1,5 @@
 import type { TryBlockResult } from "rivetkit/workflow";
 import { errorLine } from "../../util/error-text.js";
-import { TICK_MS } from "../wake.js";
 import type { PrReviewJob, PrReviewRun, PrReviewState, PrReviewStatus, ReviewRange } from "./types.js";
 
 export type ReviewAdmission = { ok: true; since: string | null } | { ok: false; reason: string };
@@ -58,9 +57,4 @@ const MAX_AWAITING = 50;
 export function markAwaiting(state: Pick<PrReviewState, "awaiting" | "seenDeliveries">, deliveryId: string): string[] {
   if (state.seenDeliveries.includes(deliveryId) || state.awaiting.includes(deliveryId)) return state.awaiting;
   return [...state.awaiting, deliveryId].slice(-MAX_AWAITING);
-}
-
-/** True when no tick is pending (none yet, or the chain was broken by a crash). Pure. */
-export function reviewTickChainBroken(state: PrReviewState, now: number): boolean {
-  return state.nextTickAt === 0 || state.nextTickAt < now - TICK_MS;
 }
