@@ -40,19 +40,31 @@ export function detectionTimings(lostMs: number): { lostMs: number; eligibleMs: 
  */
 export const ACTOR_LOOKUP_TIMEOUT_MS = 5_000;
 
+/**
+ * The engine's own variables for fixbot's failure detection and actor lookup timeout: what the embedded engine
+ * is started with (through ENGINE_LAUNCHER) and what an operator gives an external one. Pure.
+ */
+export function engineTuning(lostMs: number): Record<string, string> {
+  const t = detectionTimings(lostMs);
+  return {
+    RIVET__PEGBOARD__ENVOY_UPDATE_PING_INTERVAL: String(t.pingMs),
+    RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD: String(t.eligibleMs),
+    RIVET__PEGBOARD__RUNNER_ELIGIBLE_THRESHOLD: String(t.eligibleMs),
+    RIVET__PEGBOARD__ENVOY_LOST_THRESHOLD: String(t.lostMs),
+    RIVET__PEGBOARD__RUNNER_LOST_THRESHOLD: String(t.lostMs),
+    RIVET__GUARD__ROUTE_PEGBOARD_RESOLVE_QUERY_TIMEOUT_MS: String(ACTOR_LOOKUP_TIMEOUT_MS),
+  };
+}
+
+/** ENGINE_LAUNCHER sets `<NAME>` to the value of `FIXBOT_ENGINE_SET_<NAME>`, over what RivetKit sets. */
+export const LAUNCHER_SET_PREFIX = "FIXBOT_ENGINE_SET_";
+
 /** The embedded engine's variables that make RivetKit start it through ENGINE_LAUNCHER. */
 function launcherEnv(env: NodeJS.ProcessEnv, lostMs: number): Record<string, string> {
   if (env.RIVET_ENGINE_BINARY) return {}; // the operator's own binary (or an earlier configureEngine's launcher)
   const realBinary = (createRequire(import.meta.url)("@rivetkit/engine-cli") as { getEnginePath(): string }).getEnginePath();
-  const t = detectionTimings(lostMs);
-  return {
-    RIVET_ENGINE_BINARY: ENGINE_LAUNCHER,
-    FIXBOT_ENGINE_REAL_BINARY: realBinary,
-    FIXBOT_ENGINE_LOST_MS: String(t.lostMs),
-    FIXBOT_ENGINE_ELIGIBLE_MS: String(t.eligibleMs),
-    FIXBOT_ENGINE_PING_MS: String(t.pingMs),
-    FIXBOT_ENGINE_LOOKUP_TIMEOUT_MS: String(ACTOR_LOOKUP_TIMEOUT_MS),
-  };
+  const tuning = Object.entries(engineTuning(lostMs)).map(([name, value]) => [`${LAUNCHER_SET_PREFIX}${name}`, value]);
+  return { RIVET_ENGINE_BINARY: ENGINE_LAUNCHER, FIXBOT_ENGINE_REAL_BINARY: realBinary, ...Object.fromEntries(tuning) };
 }
 
 /**

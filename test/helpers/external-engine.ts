@@ -3,7 +3,7 @@ import { closeSync, openSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { ACTOR_LOOKUP_TIMEOUT_MS, detectionTimings } from "../../src/runtime/engine.js";
+import { engineTuning } from "../../src/runtime/engine.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 /** The Rivet Engine binary RivetKit ships (the same one its embedded mode spawns). */
@@ -29,19 +29,6 @@ export interface ExternalEngine {
  * RIVET__* variables (the ones RivetKit passes to the engine it spawns). All data goes under
  * `<dataDir>/db`, the log to `<dataDir>/engine.log`.
  */
-/** The engine variables of fixbot's failure detection and actor lookup timeout (as its embedded engine gets them). */
-export function engineDetectionEnv(lostMs = 2500): Record<string, string> {
-  const t = detectionTimings(lostMs);
-  return {
-    RIVET__PEGBOARD__ENVOY_UPDATE_PING_INTERVAL: String(t.pingMs),
-    RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD: String(t.eligibleMs),
-    RIVET__PEGBOARD__RUNNER_ELIGIBLE_THRESHOLD: String(t.eligibleMs),
-    RIVET__PEGBOARD__ENVOY_LOST_THRESHOLD: String(t.lostMs),
-    RIVET__PEGBOARD__RUNNER_LOST_THRESHOLD: String(t.lostMs),
-    RIVET__GUARD__ROUTE_PEGBOARD_RESOLVE_QUERY_TIMEOUT_MS: String(ACTOR_LOOKUP_TIMEOUT_MS),
-  };
-}
-
 export async function startExternalEngine(params: { dataDir: string; readyTimeoutMs?: number; env?: Record<string, string> }): Promise<ExternalEngine> {
   await mkdir(params.dataDir, { recursive: true });
   const port = await freePortBlock();
@@ -58,9 +45,9 @@ export async function startExternalEngine(params: { dataDir: string; readyTimeou
     RIVET__FILE_SYSTEM__PATH: join(params.dataDir, "db"),
     RIVET__FEATURES__GUARD_GATEWAY_V3__MODE: "on",
     RIVET__FEATURES__GUARD_GATEWAY_V3__PERCENTAGE: "100",
-    // What fixbot gives the engine it embeds (src/runtime/engine.ts detectionTimings, docker-compose.yml): a
-    // process's "last seen" written every 0.5 s, ineligible for new actors after 2 s unseen, lost after 2.5 s.
-    ...engineDetectionEnv(),
+    // What fixbot gives the engine it embeds (src/runtime/engine.ts engineTuning, docker-compose.yml): a
+    // process's "last seen" written every 0.5 s, ineligible after 2 s unseen, lost after 2.5 s; 5 s actor lookups.
+    ...engineTuning(2500),
     RIVET__TELEMETRY__ENABLED: "false",
     ...params.env,
   });

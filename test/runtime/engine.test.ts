@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { configureEngine, detectionTimings, ENGINE_LAUNCHER } from "../../src/runtime/engine.js";
+import { configureEngine, detectionTimings, ENGINE_LAUNCHER, engineTuning, LAUNCHER_SET_PREFIX } from "../../src/runtime/engine.js";
 
 const run = promisify(execFile);
 
@@ -37,13 +37,24 @@ describe("configureEngine", () => {
     expect(settings).toMatchObject({ embedded: true, storagePath: join(dir, "engine"), endpoint: "http://127.0.0.1:6420" });
     expect(env.RIVET_ENGINE_BINARY).toBe(ENGINE_LAUNCHER);
     expect(env.FIXBOT_ENGINE_REAL_BINARY).toMatch(/rivet-engine$/);
-    expect(env).toMatchObject({ FIXBOT_ENGINE_LOST_MS: "2500", FIXBOT_ENGINE_ELIGIBLE_MS: "2000", FIXBOT_ENGINE_PING_MS: "500", FIXBOT_ENGINE_LOOKUP_TIMEOUT_MS: "5000" });
+    expect(env).toMatchObject({
+      FIXBOT_ENGINE_SET_RIVET__PEGBOARD__ENVOY_LOST_THRESHOLD: "2500",
+      FIXBOT_ENGINE_SET_RIVET__PEGBOARD__RUNNER_LOST_THRESHOLD: "2500",
+      FIXBOT_ENGINE_SET_RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD: "2000",
+      FIXBOT_ENGINE_SET_RIVET__PEGBOARD__RUNNER_ELIGIBLE_THRESHOLD: "2000",
+      FIXBOT_ENGINE_SET_RIVET__PEGBOARD__ENVOY_UPDATE_PING_INTERVAL: "500",
+      FIXBOT_ENGINE_SET_RIVET__GUARD__ROUTE_PEGBOARD_RESOLVE_QUERY_TIMEOUT_MS: "5000",
+    });
   });
 
   it("FIXBOT_ENGINE_LOST_MS sets the timings; a bad value names the variable", async () => {
     const env: NodeJS.ProcessEnv = { FIXBOT_ENGINE_LOST_MS: "5000" };
     await configureEngine({ dataDir: dir, env });
-    expect(env).toMatchObject({ FIXBOT_ENGINE_LOST_MS: "5000", FIXBOT_ENGINE_ELIGIBLE_MS: "4500", FIXBOT_ENGINE_PING_MS: "500" });
+    expect(env).toMatchObject({
+      FIXBOT_ENGINE_SET_RIVET__PEGBOARD__ENVOY_LOST_THRESHOLD: "5000",
+      FIXBOT_ENGINE_SET_RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD: "4500",
+      FIXBOT_ENGINE_SET_RIVET__PEGBOARD__ENVOY_UPDATE_PING_INTERVAL: "500",
+    });
     await expect(configureEngine({ dataDir: dir, env: { FIXBOT_ENGINE_LOST_MS: "200" } })).rejects.toThrow(/FIXBOT_ENGINE_LOST_MS.*at least 1000/s);
   });
 
@@ -59,7 +70,7 @@ describe("configureEngine", () => {
 
   it("the launcher puts the timings over RivetKit's own and execs the real binary with its arguments", async () => {
     const fakeEngine = join(dir, "fake-engine");
-    await writeFile(fakeEngine, '#!/bin/sh\necho "args: $*"\nenv | grep "RIVET__PEGBOARD__\\|RIVET__GUARD__" | sort\n');
+    await writeFile(fakeEngine, '#!/bin/sh\necho "args: $*"\nenv | grep "^RIVET__" | sort\n');
     await chmod(fakeEngine, 0o755);
     const { stdout } = await run(ENGINE_LAUNCHER, ["start"], {
       env: {
@@ -69,10 +80,11 @@ describe("configureEngine", () => {
         RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD: "5000",
         RIVET__PEGBOARD__BASE_RETRY_TIMEOUT: "100",
         FIXBOT_ENGINE_REAL_BINARY: fakeEngine,
-        FIXBOT_ENGINE_LOST_MS: "2500",
-        FIXBOT_ENGINE_ELIGIBLE_MS: "2000",
-        FIXBOT_ENGINE_PING_MS: "500",
-        FIXBOT_ENGINE_LOOKUP_TIMEOUT_MS: "5000",
+        ...Object.fromEntries(Object.entries(engineTuning(2500)).map(([name, value]) => [`${LAUNCHER_SET_PREFIX}${name}`, value])),
+        // Only the engine's own variables with numeric values are passed on (a PATH of /nowhere would leave the
+        // fake engine without env, grep and sort, and print nothing).
+        FIXBOT_ENGINE_SET_PATH: "/nowhere",
+        FIXBOT_ENGINE_SET_RIVET__GUARD__HOST: "0.0.0.0; echo injected",
       },
     });
     expect(stdout).toContain("args: start");
@@ -82,6 +94,8 @@ describe("configureEngine", () => {
     expect(stdout).toContain("RIVET__PEGBOARD__ENVOY_UPDATE_PING_INTERVAL=500");
     expect(stdout).toContain("RIVET__PEGBOARD__BASE_RETRY_TIMEOUT=100");
     expect(stdout).toContain("RIVET__GUARD__ROUTE_PEGBOARD_RESOLVE_QUERY_TIMEOUT_MS=5000");
+    expect(stdout).not.toContain("injected");
+    expect(stdout).not.toMatch(/^RIVET__GUARD__HOST=/m);
   });
 
   it("the launcher refuses to start without the real binary", async () => {
