@@ -6,8 +6,10 @@ import { forgetGroup, GUARD_VAR, killLeftoverGroup, newGuard, recordGroup } from
 import { TailBuffer } from "../util/tail-buffer.js";
 
 export interface RunProcessOptions {
-  /** Run with `/bin/sh -c`. */
+  /** Run with `/bin/sh -c`, unless `argv` is given. */
   command: string;
+  /** The program and its arguments to run instead of `/bin/sh -c command` (the sandbox's launcher). */
+  argv?: readonly [string, ...string[]];
   cwd: string;
   /** The COMPLETE environment: nothing is inherited from process.env. */
   env: Record<string, string>;
@@ -131,7 +133,8 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
     let settled = false;
     let graceTimer: NodeJS.Timeout | undefined;
 
-    const child = spawn("/bin/sh", ["-c", opts.command], {
+    const [file, ...args] = opts.argv ?? ["/bin/sh", "-c", opts.command];
+    const child = spawn(file, args, {
       cwd: opts.cwd,
       env,
       detached: true,
