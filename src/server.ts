@@ -12,6 +12,7 @@ import { createHealthHandler } from "./http/health.js";
 import { engineIsHealthy } from "./runtime/engine.js";
 import { createDispatch } from "./runtime/dispatch.js";
 import { startRuntime } from "./runtime/start-runtime.js";
+import { startSandbox } from "./sandbox/start-sandbox.js";
 
 // Process entry: read config, start the workflow runtime, then Probot. No logic here.
 async function main(): Promise<void> {
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   process.env.RIVET_LOG_LEVEL ??= "warn";
   const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? await readFile(env.PRIVATE_KEY_PATH, "utf8") : "");
   const agentSecrets = env.FIXBOT_AGENT_ENV.map((name) => process.env[name]).filter((v): v is string => Boolean(v));
+  const sandbox = await startSandbox({ env: process.env, dataDir: env.FIXBOT_DATA_DIR, log });
   let probot: Probot | undefined;
   const runtime = await startRuntime({
     dataDir: env.FIXBOT_DATA_DIR,
@@ -36,7 +38,8 @@ async function main(): Promise<void> {
       },
       octokit: { baseUrl: apiBaseUrl(env), throttle: env.FIXBOT_GITHUB_THROTTLE === "on" },
     }),
-    createAgent: createAgentFactory({ baseEnv: process.env, allowedPassEnv: env.FIXBOT_AGENT_ENV, agentos: agentOsProvider(env) }),
+    createAgent: createAgentFactory({ baseEnv: process.env, allowedPassEnv: env.FIXBOT_AGENT_ENV, agentos: agentOsProvider(env), sandbox }),
+    sandbox,
     secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", ...agentSecrets].filter(Boolean),
     log,
     now: Date.now,

@@ -2,7 +2,9 @@ import { mkdir, mkdtemp, realpath, rm, stat, writeFile } from "node:fs/promises"
 import { constants } from "node:os";
 import { join, relative, isAbsolute } from "node:path";
 import { buildAgentEnv } from "../exec/agent-env.js";
-import { runProcess, type ProcessResult } from "../exec/run-process.js";
+import type { ProcessResult } from "../exec/run-process.js";
+import type { RepoNetwork } from "../sandbox/egress-policy.js";
+import type { Sandbox } from "../sandbox/sandbox.js";
 import { AgentError, type Agent, type EditResult, type ReviewResult } from "./types.js";
 import { watchUsage, type BudgetName, type Usage, type UsageBudget } from "./usage.js";
 
@@ -21,6 +23,12 @@ export interface CommandAgentParams {
   onOutput?: (chunk: string) => void;
   /** Records the agent's process group (see exec/leftover-group.ts). */
   groupFile?: string;
+  /** Where the command runs (see src/sandbox): it sees the workspace at /workspace and its files at /run/fixbot. */
+  sandbox: Sandbox;
+  /** The workspace's identity (one sandbox uid per run). */
+  sandboxKey: string;
+  /** The repository's narrowing of the sandbox's network. */
+  network?: RepoNetwork;
 }
 
 /** How much of the end of stdout becomes the edit summary. */
@@ -65,7 +73,7 @@ function tail(text: string, chars: number): string {
 
 /**
  * Agent backend that runs a configured CLI (claude, codex, aider, a script). The contract, documented in the README:
- * cwd is the workspace; FIXBOT_MODE is "edit" or "review"; the task (or review context) is on stdin and in
+ * cwd is the workspace (in the sandbox: /workspace, its files under /run/fixbot); FIXBOT_MODE is "edit" or "review"; the task (or review context) is on stdin and in
  * FIXBOT_TASK_FILE; FIXBOT_WORKSPACE is the workspace; edit gets FIXBOT_ATTEMPT and, on retries only,
  * FIXBOT_FEEDBACK_FILE; review gets FIXBOT_DIFF_FILE. The files live in a temp directory under scratchDir, outside the workspace so they are never
  * committed, and are removed afterwards. The environment is an allowlist without any GitHub credential. A non-zero
@@ -82,32 +90,33 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
     }
     const dir = await mkdtemp(join(params.scratchDir, "fixbot-agent-"));
     try {
-      const taskFile = join(dir, "task.md");
-      const usageFile = join(dir, "usage.json");
-      const promptFile = join(dir, "prompt.md");
-      await writeFile(taskFile, inv.input);
-      await writeFile(promptFile, inv.prompt);
+      const seen = params.sandbox.paths({ workspace: inv.workspace, files: dir });
+      await writeFile(join(dir, "task.md"), inv.input);
+      await writeFile(join(dir, "prompt.md"), inv.prompt);
       const extra: Record<string, string> = {
         ...inv.extraEnv,
         FIXBOT_MODE: inv.mode,
-        FIXBOT_TASK_FILE: taskFile,
-        FIXBOT_WORKSPACE: inv.workspace,
-        FIXBOT_USAGE_FILE: usageFile,
-        FIXBOT_PROMPT_FILE: promptFile,
+        FIXBOT_TASK_FILE: join(seen.files, "task.md"),
+        FIXBOT_WORKSPACE: seen.workspace,
+        FIXBOT_USAGE_FILE: join(seen.files, "usage.json"),
+        FIXBOT_PROMPT_FILE: join(seen.files, "prompt.md"),
       };
       for (const [name, file] of Object.entries(inv.files)) {
-        const path = join(dir, file.name);
-        await writeFile(path, file.content);
-        extra[name] = path;
+        await writeFile(join(dir, file.name), file.content);
+        extra[name] = join(seen.files, file.name);
       }
       // A budget used up stops the agent like a cancel does, but is reported as a result, not thrown.
       const overBudget = new AbortController();
       let stoppedBy: BudgetName | undefined;
-      const stopWatching = watchUsage({ file: usageFile, budget: inv.budget ?? {}, onExceeded: (name) => { stoppedBy = name; overBudget.abort(); } });
+      const stopWatching = watchUsage({ file: join(dir, "usage.json"), budget: inv.budget ?? {}, onExceeded: (name) => { stoppedBy = name; overBudget.abort(); } });
       const signal = inv.signal ? AbortSignal.any([inv.signal, overBudget.signal]) : overBudget.signal;
-      const processResult = await runProcess({
+      const processResult = await params.sandbox.run({
+        role: "agent",
         command: params.command,
-        cwd: inv.workspace,
+        workspace: inv.workspace,
+        files: dir,
+        key: params.sandboxKey,
+        ...(params.network ? { network: params.network } : {}),
         env: buildAgentEnv({ base: params.baseEnv, passEnv: params.passEnv, extra }),
         stdin: inv.input,
         timeoutMs: inv.timeoutMs,

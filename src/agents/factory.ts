@@ -2,6 +2,7 @@ import type { AgentFactory } from "../steps/deps.js";
 import { createAgentOsAgent, type AgentOsProvider } from "./agentos/agent.js";
 import type { AgentVmLauncher } from "./agentos/vm.js";
 import { createCommandAgent } from "./command.js";
+import type { Sandbox } from "../sandbox/sandbox.js";
 
 export interface AgentFactoryOptions {
   /** Environment the command backend's allowlist is read from; defaults to process.env. */
@@ -15,10 +16,12 @@ export interface AgentFactoryOptions {
   agentos?: AgentOsProvider;
   /** The VMs for agentOS; defaults to real ones (tests wrap them). */
   agentosLauncher?: AgentVmLauncher;
+  /** Where command agents run. */
+  sandbox: Sandbox;
 }
 
 /** Builds the agent the repo config selected: a command under the command-agent contract, or pi in agentOS. */
-export function createAgentFactory(options: AgentFactoryOptions = {}): AgentFactory {
+export function createAgentFactory(options: AgentFactoryOptions): AgentFactory {
   return (params) => {
     const selected = params.agent;
     if (selected.backend === "agentos") {
@@ -40,11 +43,9 @@ export function createAgentFactory(options: AgentFactoryOptions = {}): AgentFact
       scratchDir: params.scratchDir,
       groupFile: params.groupFile,
       onOutput: params.onOutput,
+      sandbox: options.sandbox,
+      sandboxKey: params.sandboxKey,
+      ...(params.network ? { network: params.network } : {}),
     });
   };
-}
-
-/** The factory without agentOS settings (tests of the command backend); selecting agentOS then asks for a key. */
-export function commandAgentFactory(baseEnv: NodeJS.ProcessEnv = process.env, allowedPassEnv?: readonly string[]): AgentFactory {
-  return createAgentFactory({ baseEnv, allowedPassEnv });
 }

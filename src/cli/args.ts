@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { dirname, isAbsolute } from "node:path";
 import { AGENT_PRESET_NAMES, type AgentPresetName } from "../agents/presets.js";
 import { agentConfigured } from "../agents/selection.js";
 import { AgentOsEnvSchema, type AgentOsEnv } from "../config/env.schema.js";
@@ -153,4 +154,19 @@ export function parseIssueText(text: string): { title: string; body: string } {
   }
   const [first = "", ...rest] = trimmed.split("\n");
   return { title: first.replace(/^#+\s*/, "").trim(), body: rest.join("\n").trim() };
+}
+
+/**
+ * Directories the CLI shows read-only inside the sandbox: where the programs named by absolute path on its own
+ * command line live (`--agent-command /path/to/agent.sh`). Only the CLI does this: the person typing the command
+ * chose those programs; a repository's config never widens what the sandbox sees. Pure.
+ */
+export function commandDirs(config: RepoConfig): string[] {
+  const commands = [config.agent.command, config.review.command, config.testCommand, config.setupCommand];
+  const dirs = new Set<string>();
+  for (const command of commands) {
+    const first = command?.trim().split(/\s+/)[0]?.replace(/^["']|["']$/g, "");
+    if (first && isAbsolute(first)) dirs.add(dirname(first));
+  }
+  return [...dirs];
 }

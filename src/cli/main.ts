@@ -7,8 +7,10 @@ import { runKey } from "../actors/index.js";
 import { createAgentFactory } from "../agents/factory.js";
 import { agentOsProvider, type AgentOsEnv } from "../config/env.schema.js";
 import { startRuntime, type Runtime } from "../runtime/start-runtime.js";
+import { createSandbox, SandboxUnavailableError } from "../sandbox/sandbox.js";
+import { readSandboxSettings, SandboxSettingsError } from "../sandbox/settings.js";
 import type { RunOutcome, RunView } from "../workflow/types.js";
-import { agentOsEnvFor, parseFixArgs, parseIssueText, USAGE, UsageError } from "./args.js";
+import { agentOsEnvFor, commandDirs, parseFixArgs, parseIssueText, USAGE, UsageError } from "./args.js";
 import { buildLocalJob, requestKeyFor, resolveRepo } from "./local-job.js";
 import { exitCodeFor, progressLines, summaryText } from "./report.js";
 
@@ -69,11 +71,25 @@ export async function main(io: CliIO): Promise<number> {
   const showProgress = (view: RunView) => {
     for (const line of progressLines(view, printed)) io.stderr(`${line}\n`);
   };
+  let sandbox;
+  try {
+    const settings = readSandboxSettings(io.env);
+    sandbox = createSandbox({ settings: { ...settings, roPaths: [...settings.roPaths, ...commandDirs(args.config)] }, dataDir, log });
+    await sandbox.check();
+    if (!settings.enabled) io.stderr("fixbot: FIXBOT_SANDBOX=off: the agent and the tests run unsandboxed, as you.\n");
+  } catch (error) {
+    if (error instanceof SandboxUnavailableError || error instanceof SandboxSettingsError) {
+      io.stderr(`fixbot: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
   let runtime: Runtime | undefined;
   try {
     runtime = await startRuntime({
       dataDir,
-      createAgent: createAgentFactory({ baseEnv: io.env, ...(agentos ? { agentos: agentOsProvider(agentos) } : {}) }),
+      sandbox,
+      createAgent: createAgentFactory({ baseEnv: io.env, sandbox, ...(agentos ? { agentos: agentOsProvider(agentos) } : {}) }),
       secrets: agentos?.ANTHROPIC_API_KEY ? [agentos.ANTHROPIC_API_KEY] : [],
       log,
       now: Date.now,

@@ -75,6 +75,17 @@ export const RepoConfigSchema = z
     agent: agentSection,
     /** The reviewing agent, chained on the fixing agent's result. Without a command, preset or backend, no review. */
     review: agentSection,
+    /**
+     * Narrows the sandbox's network for this repository's commands (the operator's FIXBOT_SANDBOX_EGRESS sets the
+     * most it may have): `none` cuts it off; `allow` keeps only these of the operator's hosts. Never widens it.
+     */
+    sandbox: z
+      .object({
+        network: z.enum(["none", "default"]).default("default"),
+        allow: z.array(z.string().min(1).max(253)).max(100).optional(),
+      })
+      .strict()
+      .default({}),
     /** Automatic pull request review (src/config/pull-requests.schema.ts); accepted here so the key is not "unknown". */
     pullRequests: PullRequestsConfigSchema.optional(),
   })

@@ -1,7 +1,7 @@
-import { git, type GitAccess } from "./workspace.js";
+import { git, type GitAccess } from "./git.js";
 
 /**
- * Git reads for reviewing a pull request in fixbot's own clone of the base repository. The PR head is fetched
+ * Git reads for reviewing a pull request in fixbot's clean (bare) repository of the base repository. The PR head is fetched
  * as data (objects and one private ref); nothing here runs hooks, scripts or anything else from the PR.
  */
 
@@ -51,11 +51,4 @@ export async function diffRange(params: { dir: string; from: string; to: string;
     "diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M", "--src-prefix=a/", "--dst-prefix=b/",
     params.from, params.to,
   ]);
-}
-
-/** Puts the working tree at `sha` (detached, cleaned): the same-repository review agent's checkout. */
-export async function checkoutDetached(params: { dir: string; sha: string; timeoutMs: number }): Promise<void> {
-  const g = git(params.dir, params);
-  await g.raw(["checkout", "--force", "--detach", params.sha]);
-  await g.raw(["clean", "-fdx"]);
 }

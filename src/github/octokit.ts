@@ -44,6 +44,22 @@ export interface InstallationAccess {
   token: string;
 }
 
+/** Permissions asked for an installation token (GitHub narrows the token to them; never wider than the App's). */
+export type TokenPermissions = Readonly<Record<string, "read" | "write">>;
+
+/** Fetching a repository's code. */
+export const CONTENTS_READ: TokenPermissions = { contents: "read", metadata: "read" };
+/** Pushing a branch. */
+export const CONTENTS_WRITE: TokenPermissions = { contents: "write", metadata: "read" };
+/** Reading the config and writing comments, pull requests and reviews. */
+export const GITHUB_WRITES: TokenPermissions = { contents: "read", issues: "write", pull_requests: "write", metadata: "read" };
+
+/** A token for one repository with only what one step needs (GitHub's `repositories` and `permissions` fields). */
+export interface TokenScope {
+  repository: string;
+  permissions: TokenPermissions;
+}
+
 export interface GitHubAccess {
-  forInstallation(installationId: number): Promise<InstallationAccess>;
+  forInstallation(installationId: number, scope: TokenScope): Promise<InstallationAccess>;
 }

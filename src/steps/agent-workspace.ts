@@ -1,34 +1,31 @@
 import type { AgentSelection } from "../agents/selection.js";
 import type { Agent } from "../agents/types.js";
-import { killLeftoverGroup } from "../exec/leftover-group.js";
-import { prepareWorkspace } from "../git/workspace.js";
+import type { RepoNetwork } from "../sandbox/egress-policy.js";
 import type { FixJob } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";
-import { gitAccessFor } from "./git-access.js";
-import { groupFile, scratchDir, workspaceDir } from "./workspace-path.js";
+import { prepareWorkspace } from "./prepare-workspace.js";
+import { groupFile, sandboxKey, scratchDir } from "./workspace-path.js";
 
 /**
- * What the agent steps share: kill whatever an interrupted run of this step left running, rebuild the
- * workspace to base + patch, and make the agent (outside the workspace for its files, the token among the
- * secrets it must never print).
+ * What the agent steps share: the workspace laid out as base + patch, and the agent made for it (its files
+ * outside the workspace, its commands in the run's sandbox).
  */
 export async function agentInWorkspace(
   deps: StepDeps,
-  params: { job: FixJob; role: "edit" | "review"; agent: AgentSelection; baseSha: string; patch: string; cloneTimeoutMs: number; onOutput?: (chunk: string) => void },
-): Promise<{ agent: Agent; dir: string }> {
+  params: { job: FixJob; role: "edit" | "review"; agent: AgentSelection; baseSha: string; patch: string; cloneTimeoutMs: number; network?: RepoNetwork; onOutput?: (chunk: string) => void },
+): Promise<{ agent: Agent; dir: string; gitDir: string }> {
   const { job } = params;
-  const dir = workspaceDir(deps.dataDir, job);
-  const access = await gitAccessFor(deps, job, params.cloneTimeoutMs);
   const groups = groupFile(deps.dataDir, job, params.role === "edit" ? "agent" : "review");
-  await killLeftoverGroup(groups);
-  await prepareWorkspace({ ...access, dir, branch: job.repo.defaultBranch, baseSha: params.baseSha, patch: params.patch });
+  const { dir, gitDir } = await prepareWorkspace(deps, { job, baseSha: params.baseSha, patch: params.patch, timeoutMs: params.cloneTimeoutMs, groupFile: groups });
   const agent = deps.createAgent({
     role: params.role,
     agent: params.agent,
     scratchDir: scratchDir(deps.dataDir),
     groupFile: groups,
-    secrets: [...deps.secrets, ...(access.token ? [access.token] : [])],
+    secrets: deps.secrets,
+    sandboxKey: sandboxKey(job),
+    ...(params.network ? { network: params.network } : {}),
     onOutput: params.onOutput,
   });
-  return { agent, dir };
+  return { agent, dir, gitDir };
 }

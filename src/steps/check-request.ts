@@ -1,3 +1,4 @@
+import { GITHUB_WRITES } from "../github/octokit.js";
 import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
 import { loadRepoConfigOrProblem } from "../github/repo-config.js";
 
@@ -20,7 +21,7 @@ export async function checkRequest(deps: StepDeps, job: FixJob): Promise<Request
     const parsed = parseRepoConfig(job.configOverride ?? {});
     return parsed.ok ? { kind: "run", config: parsed.config } : { kind: "invalid-config", problems: parsed.problems };
   }
-  const { octokit } = await deps.github.forInstallation(job.installationId);
+  const { octokit } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: GITHUB_WRITES });
   const owner = job.repo.owner;
   const repo = job.repo.name;
   const loaded = await loadRepoConfigOrProblem(octokit, owner, repo);

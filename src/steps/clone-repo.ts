@@ -1,10 +1,10 @@
 import type { RepoConfig } from "../config/repo.schema.js";
-import { cloneRepo as gitClone, readFileAt } from "../git/workspace.js";
+import { fetchBranch, readFileAt } from "../git/clean-repo.js";
 import { detectTestCommand } from "../workflow/task-text.js";
 import type { FixJob } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";
 import { gitAccessFor } from "./git-access.js";
-import { workspaceDir } from "./workspace-path.js";
+import { gitDirFor } from "./workspace-path.js";
 
 export interface CloneResult {
   baseSha: string;
@@ -12,12 +12,12 @@ export interface CloneResult {
   testCommand?: string;
 }
 
-/** Clones the default branch and works out the test command from the base commit. */
+/** Fetches the default branch into fixbot's clean repository and works out the test command from it. */
 export async function cloneRepo(deps: StepDeps, job: FixJob, config: RepoConfig): Promise<CloneResult> {
-  const dir = workspaceDir(deps.dataDir, job);
+  const gitDir = gitDirFor(deps.dataDir, job);
   const timeoutMs = config.timeouts.clone * 1000;
-  const access = await gitAccessFor(deps, job, timeoutMs);
-  const baseSha = await gitClone({ ...access, dir, branch: job.repo.defaultBranch });
-  const pkg = config.testCommand ? undefined : await readFileAt({ dir, sha: baseSha, path: "package.json", timeoutMs });
+  const access = await gitAccessFor(deps, job, timeoutMs, "read");
+  const baseSha = await fetchBranch({ ...access, gitDir, branch: job.repo.defaultBranch });
+  const pkg = config.testCommand ? undefined : await readFileAt({ gitDir, sha: baseSha, path: "package.json", timeoutMs });
   return { baseSha, testCommand: detectTestCommand(config.testCommand, pkg) };
 }

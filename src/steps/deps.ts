@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 import type { AgentSelection } from "../agents/selection.js";
 import type { Agent } from "../agents/types.js";
 import type { GitHubAccess } from "../github/octokit.js";
+import type { RepoNetwork } from "../sandbox/egress-policy.js";
+import type { Sandbox } from "../sandbox/sandbox.js";
 import type { RunView } from "../workflow/types.js";
 import type { FixJob } from "../workflow/types.js";
 
@@ -14,6 +16,10 @@ export type AgentFactory = (params: {
   secrets: readonly string[];
   /** Where the agent's process group is recorded, so a resumed step can kill what a crash left running. */
   groupFile?: string;
+  /** The workspace's identity for the sandbox (one uid per run). */
+  sandboxKey: string;
+  /** The repository's narrowing of the sandbox's network. */
+  network?: RepoNetwork;
   onOutput?: (chunk: string) => void;
 }) => Agent;
 
@@ -24,6 +30,8 @@ export interface StepDeps {
   /** GitHub access; absent for local CLI runs, whose jobs never reach GitHub steps. */
   github?: GitHubAccess;
   createAgent: AgentFactory;
+  /** Where repository code runs: agents' commands, setup and test commands, and the measuring of a change. */
+  sandbox: Sandbox;
   /** Process-level secrets (webhook secret, private key, agent API keys) to redact from every output. */
   secrets: readonly string[];
   log: Logger;

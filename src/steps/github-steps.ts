@@ -1,7 +1,7 @@
 import { headReviewMarker, renderTrackingComment, trackingMarker } from "../github/comment-body.js";
 import { parseDiff } from "../github/diff.js";
 import { upsertMarkedComment } from "../github/marked-comment.js";
-import type { InstallationAccess } from "../github/octokit.js";
+import { GITHUB_WRITES, type InstallationAccess } from "../github/octokit.js";
 import { findOrCreatePullRequest, type PullRequestRef } from "../github/pull-request.js";
 import { publishReviewOnce } from "../github/pull-request-review.js";
 import { parseReviewOutput, placeFindings, renderReviewBody } from "../github/review-findings.js";
@@ -11,7 +11,7 @@ import type { StepDeps } from "./deps.js";
 
 async function access(deps: StepDeps, job: FixJob): Promise<InstallationAccess> {
   if (!deps.github || job.installationId === undefined) throw new Error("this step needs GitHub access (a GitHub job)");
-  return deps.github.forInstallation(job.installationId);
+  return deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: GITHUB_WRITES });
 }
 
 /** Creates or edits the run's one tracking comment. Returns its id. */

@@ -1,13 +1,14 @@
-import { pushBranch as gitPush } from "../git/workspace.js";
+import { pushBranch as gitPush } from "../git/clean-repo.js";
 import type { FixJob } from "../workflow/types.js";
 import { commitChange } from "./commit-change.js";
 import type { StepDeps } from "./deps.js";
 import { gitAccessFor } from "./git-access.js";
-import { workspaceDir } from "./workspace-path.js";
+import { gitDirFor } from "./workspace-path.js";
 
 /**
- * Pushes the fix commit to `fixbot/issue-<n>` with the bot's token. The commit is rebuilt first (same sha, by
- * construction) so the step works in a fresh workspace; pushing a sha the remote already has is a no-op.
+ * Pushes the fix commit to `fixbot/issue-<n>` from fixbot's clean repository with a token that may write this
+ * one repository's contents. The commit is rebuilt first (same sha, by construction) so the step works on a fresh
+ * machine; pushing a sha the remote already has is a no-op.
  */
 export async function pushBranch(
   deps: StepDeps,
@@ -18,7 +19,7 @@ export async function pushBranch(
   if (rebuilt.sha !== params.sha) {
     throw new Error(`rebuilt commit ${rebuilt.sha} differs from the recorded ${params.sha}; refusing to push a different change`);
   }
-  const access = await gitAccessFor(deps, job, params.timeoutMs);
-  const result = await gitPush({ ...access, dir: workspaceDir(deps.dataDir, job), branch: job.branch, sha: params.sha, force: job.target === undefined });
+  const access = await gitAccessFor(deps, job, params.timeoutMs, "write");
+  const result = await gitPush({ ...access, gitDir: gitDirFor(deps.dataDir, job), branch: job.branch, sha: params.sha, force: job.target === undefined });
   return { sha: params.sha, result };
 }

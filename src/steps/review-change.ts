@@ -19,7 +19,7 @@ export async function reviewChange(
   const { job, config } = params;
   const selected = selectAgent(config.review, "review");
   if (!selected) throw new Error("review-change ran without a review agent");
-  const { agent, dir } = await agentInWorkspace(deps, { job, role: "review", agent: selected, baseSha: params.baseSha, patch: params.patch, cloneTimeoutMs: config.timeouts.clone * 1000 });
+  const { agent, dir } = await agentInWorkspace(deps, { job, role: "review", agent: selected, baseSha: params.baseSha, patch: params.patch, cloneTimeoutMs: config.timeouts.clone * 1000, network: config.sandbox });
   const context = buildReviewContext({ repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue, agentSummary: params.agentSummary, attempts: params.attempts, tests: params.tests });
   const result = await agent.review({ workspace: dir, diff: params.patch, context, timeoutMs: config.timeouts.review * 1000, signal: params.signal });
   const text = result.body.trim();

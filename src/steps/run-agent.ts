@@ -1,5 +1,4 @@
 import type { RepoConfig } from "../config/repo.schema.js";
-import { captureChange } from "../git/workspace.js";
 import { selectAgent } from "../agents/selection.js";
 import { AgentError } from "../agents/types.js";
 import type { UsageBudget } from "../agents/usage.js";
@@ -8,9 +7,10 @@ import type { AgentAttemptResult, FixJob } from "../workflow/types.js";
 export type { AgentAttemptResult } from "../workflow/types.js";
 import { agentInWorkspace } from "./agent-workspace.js";
 import type { StepDeps } from "./deps.js";
+import { measureChange } from "./measure-change.js";
+import { sandboxKey, scratchDir } from "./workspace-path.js";
 
-/** Patches above this are refused: they would bloat the workflow history and no reviewer reads them. */
-export const MAX_PATCH_BYTES = 2 * 1024 * 1024;
+export { MAX_PATCH_BYTES } from "./measure-change.js";
 
 
 /**
@@ -28,13 +28,14 @@ export async function runAgent(
     throw new AgentError("No agent is configured: set `agent.command`, `agent.preset` or `agent.backend: agentos` in .github/fixbot.yml (or pass --agent-command / --agent).");
   }
   const timeoutMs = params.timeoutMs ?? config.timeouts.agent * 1000;
-  const { agent, dir } = await agentInWorkspace(deps, {
+  const { agent, dir, gitDir } = await agentInWorkspace(deps, {
     job,
     role: "edit",
     agent: selected,
     baseSha: params.baseSha,
     patch: params.previousPatch,
     cloneTimeoutMs: config.timeouts.clone * 1000,
+    network: config.sandbox,
     onOutput: (chunk) => deps.log.debug({ runId: job.runId, attempt: params.attempt, agent: chunk }, "agent output"),
   });
   const result = await agent.edit({
@@ -46,10 +47,7 @@ export async function runAgent(
     signal: params.signal,
     budget: params.budget,
   });
-  const change = await captureChange({ dir, baseSha: params.baseSha, timeoutMs: 60_000 });
-  if (Buffer.byteLength(change.patch) > MAX_PATCH_BYTES) {
-    throw new AgentError(`The agent's change is ${Math.round(Buffer.byteLength(change.patch) / 1024)} KiB, over the ${MAX_PATCH_BYTES / 1024} KiB limit: it probably committed generated files. Add them to .gitignore.`);
-  }
+  const change = await measureChange({ sandbox: deps.sandbox, gitDir, workspace: dir, baseSha: params.baseSha, key: sandboxKey(job), scratchDir: scratchDir(deps.dataDir), timeoutMs: 120_000 });
   return {
     attempt: params.attempt,
     patch: change.patch,

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createCommandAgent } from "../../src/agents/command.js";
 import { AgentError } from "../../src/agents/types.js";
+import { testSandbox } from "../helpers/sandbox.js";
 
 const GH_TOKEN_VALUE = `ghs_${"Q7w".repeat(12)}`;
 const BASE_ENV = {
@@ -33,7 +34,8 @@ afterEach(async () => {
 });
 
 function agent(command: string, extra: Partial<Parameters<typeof createCommandAgent>[0]> = {}) {
-  return createCommandAgent({ command, baseEnv: BASE_ENV, scratchDir: scratch, ...extra });
+  // The contract itself, with host paths: the sandboxed form of the same contract is tested in test/sandbox/.
+  return createCommandAgent({ command, baseEnv: BASE_ENV, scratchDir: scratch, sandbox: testSandbox(root, { enabled: false }), sandboxKey: "o/r/1", ...extra });
 }
 
 function readEnvDump(path: string): Map<string, string> {
@@ -142,7 +144,7 @@ describe("command agent: edit", () => {
 
   it("throws AgentError when the workspace is missing or contains the scratch dir", async () => {
     await expect(agent("true").edit({ workspace: join(root, "missing"), task: "t", attempt: 1, timeoutMs: 1000 })).rejects.toBeInstanceOf(AgentError);
-    const inside = createCommandAgent({ command: "true", scratchDir: join(workspace, ".fixbot") });
+    const inside = createCommandAgent({ command: "true", scratchDir: join(workspace, ".fixbot"), sandbox: testSandbox(root, { enabled: false }), sandboxKey: "o/r/1" });
     await expect(inside.edit({ workspace, task: "t", attempt: 1, timeoutMs: 1000 })).rejects.toThrow(/inside the workspace/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createAgentFactory } from "../../src/agents/factory.js";
 import { agentConfigured, selectAgent } from "../../src/agents/selection.js";
+import { testSandbox } from "../helpers/sandbox.js";
 
 describe("selectAgent", () => {
   it("backend: agentos selects agentOS (with its model) for either role", () => {
@@ -22,10 +23,10 @@ describe("selectAgent", () => {
 });
 
 describe("createAgentFactory", () => {
-  const common = { role: "edit" as const, scratchDir: "/tmp/x", secrets: [] };
+  const common = { role: "edit" as const, scratchDir: "/tmp/x", secrets: [], sandboxKey: "o/r/1" };
 
   it("builds the backend the selection names", () => {
-    const factory = createAgentFactory({ agentos: { apiKey: "k" } });
+    const factory = createAgentFactory({ agentos: { apiKey: "k" }, sandbox: testSandbox("/tmp/x") });
     expect(factory({ ...common, agent: { backend: "agentos" } }).kind).toBe("agentos");
     expect(factory({ ...common, agent: { backend: "command", command: "true", passEnv: [] } }).kind).toBe("command");
   });

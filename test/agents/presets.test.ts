@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCommandAgent } from "../../src/agents/command.js";
 import { AGENT_PRESET_NAMES, AGENT_PRESETS, resolveAgent } from "../../src/agents/presets.js";
+import { testSandbox } from "../helpers/sandbox.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const STANDINS = join(ROOT, "fixtures", "standins");
@@ -34,7 +35,7 @@ describe.each(AGENT_PRESET_NAMES)("the %s preset, run against a stand-in executa
 
   it("edits the workspace from a prompt holding the task and, on a retry, the failing test output", async () => {
     const { root, workspace, log, baseEnv } = await setup();
-    const agent = createCommandAgent({ command: AGENT_PRESETS[name].edit, baseEnv, passEnv: ["STANDIN_LOG"], scratchDir: join(root, "scratch") });
+    const agent = createCommandAgent({ command: AGENT_PRESETS[name].edit, baseEnv, passEnv: ["STANDIN_LOG"], scratchDir: join(root, "scratch"), sandbox: testSandbox(root, { enabled: false }), sandboxKey: "o/r/1" });
     const result = await agent.edit({ workspace, task: "Fix issue #1: add() subtracts", attempt: 2, feedback: "TESTS FAILED: expected 5, got -1", timeoutMs: 30_000 });
     expect(result.exitCode, result.summary).toBe(0);
     expect(result.summary).toContain("fixed add()");
@@ -46,7 +47,7 @@ describe.each(AGENT_PRESET_NAMES)("the %s preset, run against a stand-in executa
 
   it("reviews from a prompt holding the context and the diff, printing the review on stdout", async () => {
     const { root, workspace, log, baseEnv } = await setup();
-    const agent = createCommandAgent({ command: AGENT_PRESETS[name].review, baseEnv, passEnv: ["STANDIN_LOG"], scratchDir: join(root, "scratch") });
+    const agent = createCommandAgent({ command: AGENT_PRESETS[name].review, baseEnv, passEnv: ["STANDIN_LOG"], scratchDir: join(root, "scratch"), sandbox: testSandbox(root, { enabled: false }), sandboxKey: "o/r/1" });
     const diff = "--- a/src/calc.js\n+++ b/src/calc.js\n@@ -1 +1 @@\n-  return a - b;\n+  return a + b;\n";
     const result = await agent.review({ workspace, diff, context: "Review the fix for #1", timeoutMs: 30_000 });
     expect(result.exitCode).toBe(0);

@@ -12,23 +12,29 @@ const BASE: NodeJS.ProcessEnv = {
   GIT_DIR: "/elsewhere",
 };
 
+/** The GIT_CONFIG_* entries as key → value. */
+function configOf(env: Record<string, string>): Map<string, string> {
+  const entries = new Map<string, string>();
+  for (let i = 0; i < Number(env.GIT_CONFIG_COUNT ?? 0); i++) entries.set(env[`GIT_CONFIG_KEY_${i}`]!, env[`GIT_CONFIG_VALUE_${i}`]!);
+  return entries;
+}
+
 describe("gitEnv with a token", () => {
   const env = gitEnv({ token: TOKEN, base: BASE });
 
   it("passes the token as a basic-auth http.extraHeader through GIT_CONFIG_*", () => {
-    expect(env.GIT_CONFIG_COUNT).toBe("1");
-    expect(env.GIT_CONFIG_KEY_0).toBe("http.extraHeader");
-    const value = env.GIT_CONFIG_VALUE_0 ?? "";
+    const value = configOf(env).get("http.extraHeader") ?? "";
     const match = /^Authorization: Basic ([A-Za-z0-9+/=]+)$/.exec(value);
     expect(match).not.toBeNull();
     expect(Buffer.from(match![1]!, "base64").toString("utf8")).toBe(`x-access-token:${TOKEN}`);
   });
 
-  it("the raw token appears nowhere; its encoding only in GIT_CONFIG_VALUE_0", () => {
+  it("the raw token appears nowhere; its encoding only in the header's GIT_CONFIG_VALUE", () => {
     const encoded = Buffer.from(`x-access-token:${TOKEN}`).toString("base64");
+    const headerIndex = [...configOf(env).keys()].indexOf("http.extraHeader");
     for (const [key, value] of Object.entries(env)) {
       expect(value, key).not.toContain(TOKEN);
-      if (key !== "GIT_CONFIG_VALUE_0") expect(value, key).not.toContain(encoded);
+      if (key !== `GIT_CONFIG_VALUE_${headerIndex}`) expect(value, key).not.toContain(encoded);
     }
     expect(Object.keys(env).join(" ")).not.toContain(TOKEN);
   });
@@ -36,18 +42,26 @@ describe("gitEnv with a token", () => {
   it("does not carry over other variables from the host environment", () => {
     expect(env.GITHUB_TOKEN).toBeUndefined();
     expect(env.GIT_DIR).toBeUndefined();
-    expect(Object.keys(env).filter((k) => k.startsWith("GIT_CONFIG_KEY_") || k.startsWith("GIT_CONFIG_VALUE_"))).toEqual([
-      "GIT_CONFIG_KEY_0",
-      "GIT_CONFIG_VALUE_0",
-    ]);
+    const count = Number(env.GIT_CONFIG_COUNT);
+    expect(Object.keys(env).filter((k) => /^GIT_CONFIG_(KEY|VALUE)_/.test(k))).toHaveLength(2 * count);
   });
 });
 
-describe("gitEnv without a token", () => {
-  it("sets no GIT_CONFIG_COUNT/KEY/VALUE, even if the host had some", () => {
+describe("gitEnv turns off every way a repository could make git run a program", () => {
+  it("hooks and fsmonitor off, ext:: transport refused, no submodule recursion; with or without a token", () => {
+    for (const env of [gitEnv({ base: BASE }), gitEnv({ token: TOKEN, base: BASE })]) {
+      const config = configOf(env);
+      expect(config.get("core.hooksPath")).toBe("/dev/null");
+      expect(config.get("core.fsmonitor")).toBe("false");
+      expect(config.get("protocol.ext.allow")).toBe("never");
+      expect(config.get("submodule.recurse")).toBe("false");
+    }
+  });
+
+  it("without a token there is no header, even if the host had GIT_CONFIG_* variables", () => {
     for (const env of [gitEnv({ base: BASE }), gitEnv({ token: "", base: BASE })]) {
-      expect(env.GIT_CONFIG_COUNT).toBeUndefined();
-      expect(Object.keys(env).some((k) => /^GIT_CONFIG_(KEY|VALUE)_/.test(k))).toBe(false);
+      expect(configOf(env).has("http.extraHeader")).toBe(false);
+      expect(Object.values(env).some((v) => v.includes("Authorization"))).toBe(false);
     }
   });
 });

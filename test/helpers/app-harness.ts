@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { Probot, ProbotOctokit } from "probot";
-import { commandAgentFactory } from "../../src/agents/factory.js";
+import { createAgentFactory } from "../../src/agents/factory.js";
+import { testSandbox } from "./sandbox.js";
 import { createApp } from "../../src/app.js";
 import { createInstallationAccess } from "../../src/github/installation-access.js";
 import { createDispatch } from "../../src/runtime/dispatch.js";
@@ -49,10 +50,12 @@ export async function startAppHarness(params: { createAgent?: AgentFactory; secr
     log,
     Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
   });
+  const sandbox = testSandbox(dataDir);
   const runtime = await startRuntime({
     dataDir,
+    sandbox,
     github: createInstallationAccess({ probot: () => probot, octokit: { retries: 0, throttle: false } }),
-    createAgent: params.createAgent ?? commandAgentFactory(),
+    createAgent: params.createAgent ?? createAgentFactory({ sandbox }),
     secrets: params.secrets ?? [],
     log,
     now: Date.now,

@@ -1,5 +1,5 @@
 import { upsertMarkedComment } from "../../github/marked-comment.js";
-import type { FixbotOctokit } from "../../github/octokit.js";
+import { GITHUB_WRITES, type FixbotOctokit } from "../../github/octokit.js";
 import type { CommandJob } from "../../webhooks/comment-to-command.js";
 import { hasAccess } from "../../webhooks/permission.js";
 import { replyMarker } from "../../workflow/commands/replies.js";
@@ -7,7 +7,7 @@ import type { StepDeps } from "../deps.js";
 
 async function octokitFor(deps: StepDeps, job: CommandJob): Promise<FixbotOctokit> {
   if (!deps.github) throw new Error("slash commands need GitHub access");
-  return (await deps.github.forInstallation(job.installationId)).octokit;
+  return (await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: GITHUB_WRITES })).octokit;
 }
 
 /** 👀 on the comment: fixbot saw it. GitHub answers an existing reaction with 200, so a re-run adds nothing. */

@@ -5,7 +5,7 @@ import { findReviewByMarker } from "../../github/pull-request-review.js";
 import { prReviewMarker } from "../../workflow/review-pr/review-text.js";
 import type { PrReviewJob, ReviewPlan, ReviewRange, ReviewSettings } from "../../workflow/review-pr/types.js";
 import type { StepDeps } from "../deps.js";
-import { clonePullRequest, installationFor, prGitAccess, prWorkspaceDir } from "./pr-workspace.js";
+import { clonePullRequest, installationFor, prGitAccess, prGitDir } from "./pr-workspace.js";
 
 /**
  * Works out what to review: first whether GitHub already has fixbot's review of this head (then nothing more
@@ -19,9 +19,9 @@ export async function fetchDiff(deps: StepDeps, params: { job: PrReviewJob; sett
   if (existing) return { kind: "already-reviewed", ...existing };
 
   const timeoutMs = settings.cloneTimeoutMs;
-  const dir = prWorkspaceDir(deps.dataDir, job);
+  const dir = prGitDir(deps.dataDir, job);
   const access = await prGitAccess(deps, job, timeoutMs);
-  const { baseTip, pullHead } = await clonePullRequest({ access, dir, job });
+  const { baseTip, pullHead } = await clonePullRequest({ access, gitDir: dir, job });
   const head = job.pr.headSha;
   if (!(await hasCommit({ dir, sha: head, timeoutMs }))) {
     return { kind: "superseded", reason: `head ${head.slice(0, 7)} is no longer in the pull request (it now points at ${pullHead.slice(0, 7)})` };

@@ -1,8 +1,9 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { fetchBranch } from "../../git/clean-repo.js";
+import type { GitAccess } from "../../git/git.js";
 import { diffRange, fetchPullHead, hasCommit } from "../../git/pull-request-diff.js";
-import { cloneRepo, type GitAccess } from "../../git/workspace.js";
-import type { InstallationAccess } from "../../github/octokit.js";
+import { CONTENTS_READ, GITHUB_WRITES, type InstallationAccess } from "../../github/octokit.js";
 import type { PrReviewJob, ReviewRange } from "../../workflow/review-pr/types.js";
 import type { StepDeps } from "../deps.js";
 
@@ -10,9 +11,19 @@ function safe(part: string): string {
   return part.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
-/** fixbot's clone of the base repository for one PR (`pr-<n>`: issue workspaces are named by the bare number). */
+/** fixbot's clean bare repository for one PR: the base branch and the PR head, as git objects only. */
+export function prGitDir(dataDir: string, job: PrReviewJob): string {
+  return join(dataDir, "git", safe(job.repo.owner), safe(job.repo.name), `pr-${job.pr.number}.git`);
+}
+
+/** The same-repository review agent's tree: the head as plain files (`pr-<n>`: issue workspaces are numbers). */
 export function prWorkspaceDir(dataDir: string, job: PrReviewJob): string {
   return join(dataDir, "workspaces", safe(job.repo.owner), safe(job.repo.name), `pr-${job.pr.number}`);
+}
+
+/** Every sandboxed step of one PR's reviews runs as the same uid. */
+export function prSandboxKey(job: PrReviewJob): string {
+  return `${job.repo.owner}/${job.repo.name}/pr-${job.pr.number}`;
 }
 
 /** An empty directory the review agent runs in when it must not see a checkout (fork pull requests). */
@@ -25,15 +36,16 @@ export function prGroupFile(dataDir: string, job: PrReviewJob): string {
   return join(dataDir, "groups", `${[job.repo.owner, job.repo.name, `pr-${job.pr.number}`].map(safe).join("__")}.review.json`);
 }
 
-/** The installation's REST client and token; a review job always comes from GitHub. */
+/** The installation's REST client for this repository (reading the config, writing the review); a review job always comes from GitHub. */
 export async function installationFor(deps: StepDeps, job: PrReviewJob): Promise<InstallationAccess> {
   if (!deps.github) throw new Error("reviewing a pull request needs GitHub access");
-  return deps.github.forInstallation(job.installationId);
+  return deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: GITHUB_WRITES });
 }
 
-/** Base clone URL plus a fresh token (asked for per step: tokens expire after an hour). */
+/** Base clone URL plus a fresh read-only token for this repository (asked for per step: tokens expire after an hour). */
 export async function prGitAccess(deps: StepDeps, job: PrReviewJob, timeoutMs: number): Promise<GitAccess> {
-  const { token } = await installationFor(deps, job);
+  if (!deps.github) throw new Error("reviewing a pull request needs GitHub access");
+  const { token } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: CONTENTS_READ });
   return { url: job.repo.cloneUrl, token, timeoutMs };
 }
 
@@ -45,12 +57,12 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * Clones the base branch and fetches the PR head into fixbot's clone; returns the base branch's tip and the
+ * Fetches the base branch and the PR head into fixbot's clean repository; returns the base branch's tip and the
  * fetched head. The PR's code arrives as git objects only: nothing from it is checked out or run here.
  */
-export async function clonePullRequest(params: { access: GitAccess; dir: string; job: PrReviewJob }): Promise<{ baseTip: string; pullHead: string }> {
-  const baseTip = await cloneRepo({ ...params.access, dir: params.dir, branch: params.job.pr.baseRef });
-  const pullHead = await fetchPullHead({ ...params.access, dir: params.dir, number: params.job.pr.number });
+export async function clonePullRequest(params: { access: GitAccess; gitDir: string; job: PrReviewJob }): Promise<{ baseTip: string; pullHead: string }> {
+  const baseTip = await fetchBranch({ ...params.access, gitDir: params.gitDir, branch: params.job.pr.baseRef });
+  const pullHead = await fetchPullHead({ ...params.access, dir: params.gitDir, number: params.job.pr.number });
   return { baseTip, pullHead };
 }
 
@@ -58,13 +70,13 @@ export async function clonePullRequest(params: { access: GitAccess; dir: string;
  * The recorded range's diff, rebuilt from git. The disk is a cache: when the clone is missing (a resumed run on
  * a fresh machine) or lacks a commit, it is cloned and fetched again. The same shas always give the same diff.
  */
-export async function readRangeDiff(deps: StepDeps, job: PrReviewJob, range: ReviewRange, timeoutMs: number): Promise<{ diff: string; dir: string; token: string | undefined }> {
-  const dir = prWorkspaceDir(deps.dataDir, job);
+export async function readRangeDiff(deps: StepDeps, job: PrReviewJob, range: ReviewRange, timeoutMs: number): Promise<{ diff: string; gitDir: string; token: string | undefined }> {
+  const gitDir = prGitDir(deps.dataDir, job);
   const access = await prGitAccess(deps, job, timeoutMs);
-  const ready = async () => (await exists(join(dir, ".git"))) && (await hasCommit({ dir, sha: range.from, timeoutMs })) && (await hasCommit({ dir, sha: range.to, timeoutMs }));
+  const ready = async () => (await exists(join(gitDir, "HEAD"))) && (await hasCommit({ dir: gitDir, sha: range.from, timeoutMs })) && (await hasCommit({ dir: gitDir, sha: range.to, timeoutMs }));
   if (!(await ready())) {
-    await clonePullRequest({ access, dir, job });
+    await clonePullRequest({ access, gitDir, job });
     if (!(await ready())) throw new Error(`commits ${range.from.slice(0, 7)}..${range.to.slice(0, 7)} are no longer in pull request #${job.pr.number}`);
   }
-  return { diff: await diffRange({ dir, from: range.from, to: range.to, timeoutMs }), dir, token: access.token };
+  return { diff: await diffRange({ dir: gitDir, from: range.from, to: range.to, timeoutMs }), gitDir, token: access.token };
 }

@@ -1,13 +1,13 @@
 import { mkdir, rm } from "node:fs/promises";
 import { killLeftoverGroup } from "../../exec/leftover-group.js";
-import { checkoutDetached } from "../../git/pull-request-diff.js";
+import { exportTree } from "../../git/clean-repo.js";
 import { parseDiff, type DiffFile } from "../../github/diff.js";
 import { parseReviewOutput, placeFindings } from "../../github/review-findings.js";
 import { buildPrReviewContext } from "../../workflow/review-pr/review-text.js";
 import type { ChunkReview, PrReviewJob, ReviewRange, ReviewSettings } from "../../workflow/review-pr/types.js";
 import type { StepDeps } from "../deps.js";
 import { scratchDir } from "../workspace-path.js";
-import { prAgentCwd, prGroupFile, readRangeDiff } from "./pr-workspace.js";
+import { prAgentCwd, prGroupFile, prSandboxKey, prWorkspaceDir, readRangeDiff } from "./pr-workspace.js";
 
 /**
  * One budgeted part of the diff, reviewed by the review agent. Its stdout becomes a summary and findings, and
@@ -17,7 +17,7 @@ import { prAgentCwd, prGroupFile, readRangeDiff } from "./pr-workspace.js";
  * Where the agent runs: for a fork, an empty scratch directory: it gets the diff and the context only, no
  * checkout, so nothing the fork wrote can be run by it or by anything it starts. For a branch of the repository
  * itself, a checkout of the head (the same trust as the fix workflow's agent), so it can read the code around
- * the change. Either way the GitHub token never reaches it (the command agent's environment is an allowlist);
+ * the change (plain files, no `.git`), in the PR's sandbox. Either way the GitHub token never reaches it;
  * it does get its own API key (`review.passEnv`), and the diff and PR text it reads are untrusted input.
  */
 export async function reviewChunk(
@@ -25,7 +25,7 @@ export async function reviewChunk(
   params: { job: PrReviewJob; settings: ReviewSettings; range: ReviewRange; paths: string[]; chunk: number; chunks: number; signal?: AbortSignal },
 ): Promise<ChunkReview> {
   const { job, settings, range } = params;
-  const { diff, dir, token } = await readRangeDiff(deps, job, range, settings.cloneTimeoutMs);
+  const { diff, gitDir, token } = await readRangeDiff(deps, job, range, settings.cloneTimeoutMs);
   const files = parseDiff(diff);
   const byPath = new Map(files.map((f) => [f.path, f]));
   const part = params.paths.map((p) => byPath.get(p)).filter((f): f is DiffFile => f !== undefined);
@@ -33,8 +33,8 @@ export async function reviewChunk(
 
   const groups = prGroupFile(deps.dataDir, job);
   await killLeftoverGroup(groups);
-  const cwd = job.pr.fork ? await emptyDir(prAgentCwd(deps.dataDir, job)) : dir;
-  if (!job.pr.fork) await checkoutDetached({ dir, sha: range.to, timeoutMs: settings.cloneTimeoutMs });
+  const cwd = job.pr.fork ? await emptyDir(prAgentCwd(deps.dataDir, job)) : prWorkspaceDir(deps.dataDir, job);
+  if (!job.pr.fork) await exportTree({ gitDir, sha: range.to, dir: cwd, timeoutMs: settings.cloneTimeoutMs });
 
   const agent = deps.createAgent({
     role: "review",
@@ -42,6 +42,7 @@ export async function reviewChunk(
     scratchDir: scratchDir(deps.dataDir),
     groupFile: groups,
     secrets: [...deps.secrets, ...(token ? [token] : [])],
+    sandboxKey: prSandboxKey(job),
     onOutput: (chunk) => deps.log.debug({ runId: job.runId, pr: job.pr.number, part: params.chunk, agent: chunk }, "review agent output"),
   });
   const context = buildPrReviewContext({ job, range, chunk: params.chunk, chunks: params.chunks, paths: params.paths });

@@ -1,0 +1,26 @@
+import { simpleGit, type SimpleGit } from "simple-git";
+import { gitEnv } from "./git-env.js";
+
+export interface GitAccess {
+  /** Clone URL (https, file:// or a local path). */
+  url: string;
+  /** Installation token for https remotes; sent as a header, never stored. */
+  token?: string;
+  timeoutMs: number;
+}
+
+/**
+ * simple-git in `dir` with fixbot's hardened environment (git-env.ts). `dir` is always one of fixbot's own
+ * repositories: never a tree an agent or a test has touched.
+ */
+export function git(dir: string, access: Pick<GitAccess, "token" | "timeoutMs">, extraEnv: Record<string, string> = {}): SimpleGit {
+  const env = { ...gitEnv({ token: access.token }), ...extraEnv };
+  return simpleGit({
+    baseDir: dir,
+    timeout: { block: access.timeoutMs },
+    // simple-git guards every GIT_* variable. Ours are deliberate: the token header and the safety settings travel
+    // in GIT_CONFIG_* (never in argv or a config file), and the host's global config is replaced by /dev/null.
+    allowEnvironment: Object.keys(env).filter((k) => k.startsWith("GIT_")),
+    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeConfigPaths: true },
+  }).env(env);
+}
