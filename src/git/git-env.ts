@@ -10,7 +10,6 @@ export function gitEnv(params: { token?: string; base?: NodeJS.ProcessEnv }): Re
   const config: Array<[string, string]> = [
     ["core.hooksPath", "/dev/null"],
     ["core.fsmonitor", "false"],
-    ["protocol.ext.allow", "never"],
     ["submodule.recurse", "false"],
   ];
   if (params.token) {

@@ -21,6 +21,7 @@ export function git(dir: string, access: Pick<GitAccess, "token" | "timeoutMs">,
     // simple-git guards every GIT_* variable. Ours are deliberate: the token header and the safety settings travel
     // in GIT_CONFIG_* (never in argv or a config file), and the host's global config is replaced by /dev/null.
     allowEnvironment: Object.keys(env).filter((k) => k.startsWith("GIT_")),
-    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeConfigPaths: true },
+    // hooksPath and fsmonitor are set by fixbot itself, to turn them off.
+    unsafe: { allowUnsafeConfigEnvCount: true, allowUnsafeConfigPaths: true, allowUnsafeHooksPath: true, allowUnsafeFsMonitor: true },
   }).env(env);
 }

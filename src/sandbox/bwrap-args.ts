@@ -77,10 +77,10 @@ export function bwrapArgs(spec: BwrapSpec): string[] {
     if (entry.kind === "symlink") args.push("--symlink", entry.target, entry.path);
     else args.push("--ro-bind", entry.path, entry.path);
   }
-  for (const file of spec.etc) args.push("--ro-bind-try", file, file);
   args.push("--proc", "/proc", "--dev", "/dev");
-  const mountPoints = [...spec.mounts.map((m) => m.at), ...(spec.proxySocket ? [SANDBOX_PATHS.proxySocket] : [])];
+  const mountPoints = [...spec.etc, ...spec.mounts.map((m) => m.at), ...(spec.proxySocket ? [SANDBOX_PATHS.proxySocket] : [])];
   for (const dir of parentDirs(mountPoints, [...spec.system.map((e) => e.path), ...mountPoints])) args.push("--perms", "0755", "--dir", dir);
+  for (const file of spec.etc) args.push("--ro-bind-try", file, file);
   for (const m of spec.mounts) args.push(m.writable ? "--bind" : "--ro-bind", m.host, m.at);
   if (spec.proxySocket) args.push("--ro-bind", spec.proxySocket, SANDBOX_PATHS.proxySocket);
   args.push("--chdir", spec.cwd, "--");

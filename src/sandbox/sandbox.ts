@@ -90,12 +90,14 @@ export function createSandbox(params: { settings: SandboxSettings; dataDir: stri
         proxy = await startEgressProxy({ socketPath: join(socketDir, "proxy.sock"), policy, log: params.log });
       }
       const { system, etc } = await hostLayout();
+      // Later mounts go on top: the operator's paths keep their place even below /tmp.
       const mounts: Mount[] = [
-        ...settings.roPaths.map((p) => ({ host: p, at: p, writable: false })),
         { host: home, at: SANDBOX_PATHS.home, writable: true },
         { host: tmp, at: SANDBOX_PATHS.tmp, writable: true },
         { host: spec.workspace, at: SANDBOX_PATHS.workspace, writable: true },
         ...(spec.files ? [{ host: spec.files, at: SANDBOX_PATHS.run, writable: true }] : []),
+        ...settings.roPaths.map((p) => ({ host: p, at: p, writable: false })),
+        ...settings.rwPaths.map((p) => ({ host: p, at: p, writable: true })),
         ...(spec.mounts ?? []),
       ];
       const argv = bwrapArgs({

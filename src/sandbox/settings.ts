@@ -37,6 +37,7 @@ const schema = z.object({
   FIXBOT_SANDBOX_TEST_HOSTS: list.optional(),
   FIXBOT_SANDBOX_AGENT_HOSTS: list.optional(),
   FIXBOT_SANDBOX_RO_PATHS: list.optional(),
+  FIXBOT_SANDBOX_RW_PATHS: list.optional(),
   FIXBOT_SANDBOX_UID_BASE: z.coerce.number().int().min(1000).max(2 ** 31 - 70_000).default(200_000),
   FIXBOT_SANDBOX_MEMORY_MB: positive(4096),
   FIXBOT_SANDBOX_PROCESSES: positive(512),
@@ -52,6 +53,11 @@ export interface SandboxSettings {
   agentHosts: string[];
   /** Extra host paths made visible read-only at the same path (agent CLIs installed outside /usr and /opt). */
   roPaths: string[];
+  /**
+   * Host paths shown read-write at the same path in EVERY sandbox. Whatever is there is shared by the code of
+   * every repository: only for what any of them may read and change (a test harness's scratch directory).
+   */
+  rwPaths: string[];
   /** First uid of the range sandboxed processes run as when fixbot is root (one uid per workspace). */
   uidBase: number;
   /** Address space per process, MiB. */
@@ -78,6 +84,7 @@ export function readSandboxSettings(env: NodeJS.ProcessEnv = process.env): Sandb
     testHosts: e.FIXBOT_SANDBOX_TEST_HOSTS ?? DEFAULT_TEST_HOSTS,
     agentHosts: e.FIXBOT_SANDBOX_AGENT_HOSTS ?? DEFAULT_AGENT_HOSTS,
     roPaths: e.FIXBOT_SANDBOX_RO_PATHS ?? [],
+    rwPaths: e.FIXBOT_SANDBOX_RW_PATHS ?? [],
     uidBase: e.FIXBOT_SANDBOX_UID_BASE,
     memoryMb: e.FIXBOT_SANDBOX_MEMORY_MB,
     processes: e.FIXBOT_SANDBOX_PROCESSES,

@@ -1,5 +1,5 @@
 import type { Steps } from "../steps/index.js";
-import { workspaceDir } from "../steps/workspace-path.js";
+import { gitDirFor } from "../steps/workspace-path.js";
 import { addUsage, exceededBudget, remainingBudget, type Usage } from "../agents/usage.js";
 import { budgetError, judgeAttempt } from "./decide.js";
 import { durableStep, recordStep, type DurableIO } from "./durable-step.js";
@@ -43,7 +43,7 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
   await recordStep(ctx, io, "post-tracking-comment", (view) => ({ ...view, maxAttempts: config.maxAttempts, announced: true }));
 
   const cloneTimeout = config.timeouts.clone * 1000;
-  const workspace = workspaceDir(steps.deps.dataDir, job);
+  const workspace = gitDirFor(steps.deps.dataDir, job);
   let clone = prior?.clone;
   if (clone) await reuse("clone-repo");
   else {

@@ -42,8 +42,10 @@ describe("the fixbot command", () => {
     expect(head.trim()).toBe(out.commit);
     const { stdout: file } = await run("git", ["-C", out.workspace, "show", `${out.branch}:src/calc.js`]);
     expect(file).toContain("a + b");
-    await run("git", ["-C", out.workspace, "checkout", "-q", out.branch]);
-    await run("npm", ["test"], { cwd: out.workspace });
+    // The workspace is fixbot's clean (bare) repository: check the branch out elsewhere and run its tests.
+    const checkout = join(work, "checkout");
+    await run("git", ["clone", "-q", "--branch", out.branch, out.workspace, checkout]);
+    await run("npm", ["test"], { cwd: checkout });
     // Progress went to stderr, the result alone to stdout.
     expect(result.stderr).toContain("Run the tests (attempt 2)");
   });

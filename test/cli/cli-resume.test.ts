@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,13 +11,13 @@ const ROOT = join(import.meta.dirname, "..", "..");
 const AGENTS = join(ROOT, "fixtures", "agents");
 
 let lab: CliLab;
-let env: NodeJS.ProcessEnv;
+let labEnv: NodeJS.ProcessEnv;
 let remote: CliLab["remote"];
 let work: string;
 
 beforeAll(async () => {
   lab = await createCliLab("fixbot-cli-resume", "add(2, 3) should be 5.");
-  ({ env, remote, work } = lab);
+  ({ env: labEnv, remote, work } = lab);
 });
 
 afterAll(async () => {
@@ -41,7 +41,12 @@ async function findWorkspaces(root: string): Promise<string[]> {
 
 describe("fixbot fix after a SIGKILL", () => {
   it("rerunning the same command resumes the recorded run: the finished clone is not redone, the interrupted agent step runs again", async () => {
-    const marker = join(work, "agent-starts");
+    // The agent's marker: in the one host directory the sandboxed agent may write besides its workspace.
+    const markers = join(work, "markers");
+    await mkdir(markers, { recursive: true });
+    await chmod(markers, 0o777);
+    const marker = join(markers, "agent-starts");
+    const env: NodeJS.ProcessEnv = { ...labEnv, FIXBOT_SANDBOX_RW_PATHS: markers };
     // First start: record, then hang (fixbot gets killed meanwhile). Any later start: record and fix.
     const agent = `echo start >> ${marker}; if [ "$(wc -l < ${marker})" -eq 1 ]; then sleep 300; fi; exec ${join(AGENTS, "fix-calc.sh")}`;
     const args = [BIN, "fix", "--repo", remote.url, "--issue-file", join(work, "issue.md"), "--agent-command", agent, "--json"];
@@ -53,15 +58,15 @@ describe("fixbot fix after a SIGKILL", () => {
     first.kill("SIGKILL");
     await new Promise((r) => first.once("exit", r));
     expect(firstErr).toContain("✓ Clone the repository");
-    // A sentinel inside the clone's .git: a second clone-repo would delete the directory, and it with it.
-    const [workspace] = await findWorkspaces(join(env.FIXBOT_DATA_DIR!, "workspaces", "local"));
-    await writeFile(join(workspace!, ".git", "fixbot-test-sentinel"), "x");
+    // A ref in fixbot's clean repository: a second clone-repo fetches the branch again and moves it back.
+    const [gitDir] = await findWorkspaces(join(env.FIXBOT_DATA_DIR!, "git", "local"));
+    await writeFile(join(gitDir!, "fixbot-test-sentinel"), "x");
 
     const { stdout, stderr } = await run(process.execPath, args, { env, timeout: 120_000 });
     // Depending on timing the wake-up alarm finishes the run before the rerun asks, or the rerun waits for it.
     expect(stderr).toMatch(/Resuming run|already finished; showing its result/);
     // The clone finished before the kill: it was not done again (the sentinel survived). The agent step was.
-    await expect(stat(join(workspace!, ".git", "fixbot-test-sentinel"))).resolves.toBeTruthy();
+    await expect(stat(join(gitDir!, "fixbot-test-sentinel"))).resolves.toBeTruthy();
     const out = JSON.parse(stdout) as { status: string; attempts: number };
     expect(out.status).toBe("fixed");
     expect(out.attempts).toBe(1);

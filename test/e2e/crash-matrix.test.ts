@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { enginesUsing, isAlive } from "../helpers/bot-process.js";
-import { CrashLab, type Scenario, type ScenarioOptions } from "../helpers/crash-scenario.js";
+import { enginesUsing } from "../helpers/bot-process.js";
+import { CrashLab, Scenario, type ScenarioOptions } from "../helpers/crash-scenario.js";
 import type { RequestMatcher } from "../helpers/fake-github-server.js";
 
 /**
@@ -294,7 +294,7 @@ describe("crash matrix: SIGKILL the bot inside each step, start it again; the ru
         if (c.rerunMarker && c.rerunMarker !== "push") {
           // The first start's process group was still running after the crash: the re-run step killed it.
           const first = (await s.markerLines(c.rerunMarker)).filter((l) => l.time < startedAt).at(-1)!;
-          expect(await isAlive(first.pid), `the interrupted ${c.rerunMarker} command (pid ${first.pid}) was killed`).toBe(false);
+          expect(await Scenario.processesMarked(first.token), `the interrupted ${c.rerunMarker} command (${first.token}) was killed`).toEqual([]);
         }
         // Nothing the crashed process started is still running.
         expect(await killed.killOrphans(), "processes the crashed bot left behind that were still running").toEqual([]);
@@ -320,7 +320,7 @@ describe("graceful stop", () => {
       await s.waitFinal();
       await restartFigures({ slug: "sigterm", step: "run-agent#1", rerunMarker: "agent" }, s, stoppedAt, startedAt, readyMs)();
       await expectCleanEnd(lab, s, { ...UNINTERRUPTED, agent: [1, 1] });
-      expect(await isAlive(first!.pid), "the agent running at SIGTERM is gone").toBe(false);
+      expect(await Scenario.processesMarked(first!.token), "the agent running at SIGTERM is gone").toEqual([]);
       expect(await stopped.killOrphans()).toEqual([]);
     });
   }, SCENARIO_TIMEOUT_MS);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
@@ -49,7 +49,10 @@ function slowFirstAgent(marker: string): string {
 beforeAll(async () => {
   const started = performance.now();
   root = await mkdtemp(join(tmpdir(), "fixbot-failover-"));
-  markerFile = join(root, "agent-starts.txt");
+  // The agent's marker: in the one host directory the sandboxed agents may write besides their workspace.
+  await mkdir(join(root, "markers"), { mode: 0o777 });
+  await chmod(join(root, "markers"), 0o777);
+  markerFile = join(root, "markers", "agent-starts.txt");
   const [engineStarted, calc, slow] = await Promise.all([
     startExternalEngine({ dataDir: join(root, "engine") }),
     createBareRemote({ fixture: CALC }),
@@ -66,7 +69,7 @@ beforeAll(async () => {
     },
   });
   const botsStarted = performance.now();
-  const env = { RIVET_ENDPOINT: engine.endpoint, RIVET_RUN_SERVICES: "0" };
+  const env = { RIVET_ENDPOINT: engine.endpoint, RIVET_RUN_SERVICES: "0", FIXBOT_SANDBOX_RW_PATHS: join(root, "markers") };
   const started2 = await Promise.allSettled(
     [1, 2].map((n) => startReadyBot({ fakeGitHub: fake!, dataDir: join(root, `bot${n}`), env }, { readyTimeoutMs: 60_000, onRetry: (e) => console.warn(`bot ${n} start failed, retrying once: ${e.message}`) })),
   );

@@ -48,12 +48,11 @@ describe("gitEnv with a token", () => {
 });
 
 describe("gitEnv turns off every way a repository could make git run a program", () => {
-  it("hooks and fsmonitor off, ext:: transport refused, no submodule recursion; with or without a token", () => {
+  it("hooks and fsmonitor off, no submodule recursion; with or without a token", () => {
     for (const env of [gitEnv({ base: BASE }), gitEnv({ token: TOKEN, base: BASE })]) {
       const config = configOf(env);
       expect(config.get("core.hooksPath")).toBe("/dev/null");
       expect(config.get("core.fsmonitor")).toBe("false");
-      expect(config.get("protocol.ext.allow")).toBe("never");
       expect(config.get("submodule.recurse")).toBe("false");
     }
   });

@@ -133,6 +133,8 @@ export async function startBot(params: {
     LOG_FORMAT: "json",
     NODE_ENV: "test",
     FIXBOT_GITHUB_THROTTLE: "off",
+    // The fixture agents, named by absolute path in the tests' configs, visible read-only in the sandbox.
+    FIXBOT_SANDBOX_RO_PATHS: join(ROOT, "fixtures"),
     GIT_TERMINAL_PROMPT: "0",
     // Rivet's own warnings (engine crashes, lost connections) belong in the log; isolateEngineEnv silences them.
     RIVET_LOG_LEVEL: "warn",

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "rivetkit/client";
@@ -35,7 +35,8 @@ export type MarkerKind = "agent" | "tests" | "review" | "push";
 export interface MarkerLine {
   attempt: number;
   time: number;
-  pid: number;
+  /** The start's FIXBOT_TEST_MARK: its processes carry it in their environment. */
+  token: string;
 }
 
 /** The engine's record of an actor (GET /actors on the engine), the fields the crash tests read. */
@@ -64,7 +65,9 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** A shell command that records its start in `marker`, holds on its first start when `hold` says so, then runs `then`. */
 function markedCommand(marker: string, hold: string | undefined, then: string): string {
-  const record = `echo "\${FIXBOT_ATTEMPT:-0} $(date +%s%3N) $$" >> ${q(marker)}`;
+  // A token per start, exported so the command's processes carry it: the sandbox hides host pids, and the test
+  // finds what is still running by this token in /proc/*/environ.
+  const record = `FIXBOT_TEST_MARK=$(cat /proc/sys/kernel/random/uuid); export FIXBOT_TEST_MARK; echo "\${FIXBOT_ATTEMPT:-0} $(date +%s%3N) $FIXBOT_TEST_MARK" >> ${q(marker)}`;
   return hold ? `${record}; if ${hold}; then sleep 300; fi; ${then}` : `${record}; ${then}`;
 }
 
@@ -89,7 +92,11 @@ export class CrashLab {
     const dataDir = join(root, "data");
     await mkdir(dataDir, { recursive: true });
     const fake = await startFakeGitHub({ repos: {} });
-    return new CrashLab(fake, dataDir, root, options.botEnv ?? {});
+    // The commands' markers: the one host directory the sandboxed commands may write besides their workspace.
+    const markers = join(root, "markers");
+    await mkdir(markers, { recursive: true });
+    await chmod(markers, 0o777);
+    return new CrashLab(fake, dataDir, root, { FIXBOT_SANDBOX_RW_PATHS: markers, ...options.botEnv });
   }
 
   /** Starts a bot on the lab's data directory and engine (the first start picks the engine port). Returns when it answers HTTP. */
@@ -139,6 +146,7 @@ export class CrashLab {
     this.remotes.push(remote);
     const markers = join(this.root, "markers", slug);
     await mkdir(markers, { recursive: true });
+    await chmod(markers, 0o777);
     const marker = (kind: MarkerKind) => join(markers, `${kind}.log`);
     const firstStart = (kind: MarkerKind) => `[ "$(wc -l < ${q(marker(kind))})" -eq 1 ]`;
     const attemptFirstStart = (n: number) => `[ "$(grep -c '^${n} ' ${q(marker("agent"))})" -eq 1 ]`;
@@ -297,14 +305,25 @@ export class Scenario {
     return this.stepStartTimes(step, since)[0]!;
   }
 
+  /** Host pids of processes still running with this start's marker token (the sandbox hides its own pids). */
+  static async processesMarked(token: string): Promise<number[]> {
+    const pids: number[] = [];
+    for (const name of await readdir("/proc").catch(() => [] as string[])) {
+      if (!/^\d+$/.test(name)) continue;
+      const environ = await readFile(`/proc/${name}/environ`, "utf8").catch(() => "");
+      if (environ.split("\0").includes(`FIXBOT_TEST_MARK=${token}`)) pids.push(Number(name));
+    }
+    return pids;
+  }
+
   async markerLines(kind: MarkerKind): Promise<MarkerLine[]> {
     const text = await readFile(this.markerFile(kind), "utf8").catch(() => "");
     return text
       .split("\n")
       .filter((l) => l.trim())
       .map((l) => {
-        const [attempt, time, pid] = l.trim().split(/\s+/).map(Number);
-        return { attempt: attempt!, time: time!, pid: pid! };
+        const [attempt, time, token] = l.trim().split(/\s+/);
+        return { attempt: Number(attempt), time: Number(time), token: token! };
       });
   }
 
