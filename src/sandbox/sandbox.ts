@@ -57,7 +57,8 @@ const HOW_TO_FIX =
   "that cannot have one, set FIXBOT_SANDBOX=off (repository code then runs as fixbot's own user and can read its key).";
 
 /** The per-run sandbox (see the README's threat model). `settings.enabled === false` runs commands directly. */
-export function createSandbox(params: { settings: SandboxSettings; dataDir: string; log?: Logger }): Sandbox {
+export function createSandbox(params: { settings: SandboxSettings; dataDir: string; log?: Logger; /** The bubblewrap binary (tests name a missing one). */ bwrap?: string }): Sandbox {
+  const bwrap = params.bwrap ?? "bwrap";
   const { settings } = params;
   const asRoot = process.getuid?.() === 0;
   let layout: Promise<{ system: SystemEntry[]; etc: string[] }> | undefined;
@@ -124,7 +125,7 @@ export function createSandbox(params: { settings: SandboxSettings; dataDir: stri
       const env = { ...spec.env, HOME: SANDBOX_PATHS.home, TMPDIR: SANDBOX_PATHS.tmp, USER: "sandbox", ...(proxy ? proxyEnv() : {}) };
       const signal = spec.signal ? AbortSignal.any([spec.signal, overDisk.signal]) : overDisk.signal;
       const { role: _role, workspace: _ws, files: _files, mounts: _mounts, key: _key, network: _net, ...processOptions } = spec;
-      const result = await runProcess({ ...processOptions, argv: ["bwrap", ...argv], cwd: spec.workspace, env, signal });
+      const result = await runProcess({ ...processOptions, argv: [bwrap, ...argv], cwd: spec.workspace, env, signal });
       stopWatch();
       const notes = limitNotes({ stoppedAt: limit, output: result.output, limits, refused: proxy?.refused ?? [] });
       const tail = notes.length ? `\n${notes.join("\n")}\n` : "";
@@ -151,7 +152,7 @@ export function createSandbox(params: { settings: SandboxSettings; dataDir: stri
     },
     check() {
       if (!settings.enabled) return Promise.resolve();
-      checked ??= probe(params.dataDir, hostLayout, asRoot, settings).catch((error: unknown) => {
+      checked ??= probe(bwrap, params.dataDir, hostLayout, asRoot, settings).catch((error: unknown) => {
         checked = undefined;
         throw error;
       });
@@ -162,7 +163,7 @@ export function createSandbox(params: { settings: SandboxSettings; dataDir: stri
 }
 
 /** Starts the sandbox once with the real arguments and checks that socat is there for the egress bridge. */
-async function probe(dataDir: string, hostLayout: () => Promise<{ system: SystemEntry[]; etc: string[] }>, asRoot: boolean, settings: SandboxSettings): Promise<void> {
+async function probe(bwrap: string, dataDir: string, hostLayout: () => Promise<{ system: SystemEntry[]; etc: string[] }>, asRoot: boolean, settings: SandboxSettings): Promise<void> {
   await mkdir(join(dataDir, "sandbox"), { recursive: true });
   const dir = await mkdtemp(join(dataDir, "sandbox", "probe-"));
   try {
@@ -178,7 +179,7 @@ async function probe(dataDir: string, hostLayout: () => Promise<{ system: System
       limits: { memoryBytes: settings.memoryMb * MiB, processes: settings.processes, fileSizeBytes: settings.diskMb * MiB },
       command: settings.egress === "none" ? "true" : "command -v socat >/dev/null || { echo 'socat is missing (the egress bridge needs it)' >&2; exit 3; }",
     });
-    const result = await runProcess({ command: "bwrap", argv: ["bwrap", ...argv], cwd: dir, env: { PATH: "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" }, timeoutMs: 30_000 });
+    const result = await runProcess({ command: bwrap, argv: [bwrap, ...argv], cwd: dir, env: { PATH: "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" }, timeoutMs: 30_000 });
     if (result.exitCode !== 0) {
       const why = result.exitCode === 127 && /ENOENT|not found/.test(result.output) ? "bubblewrap (bwrap) is not installed" : result.output.trim() || `bwrap exited ${result.exitCode}`;
       throw new SandboxUnavailableError(`The sandbox cannot start: ${why}. ${HOW_TO_FIX}`);
