@@ -80,7 +80,9 @@ export async function exportTree(params: { gitDir: string; sha: string; patch?: 
   await rm(params.dir, { recursive: true, force: true });
   await mkdir(params.dir, { recursive: true });
   await withIndex(async (index) => {
-    const g = git(params.gitDir, params, { GIT_INDEX_FILE: index, GIT_WORK_TREE: params.dir });
+    // cwd is the fresh, empty tree (git apply writes relative to it); GIT_DIR names the repository explicitly, so
+    // git never looks for one in the tree.
+    const g = git(params.dir, params, { GIT_DIR: params.gitDir, GIT_INDEX_FILE: index, GIT_WORK_TREE: params.dir });
     await g.raw(["read-tree", params.sha]);
     await g.raw(["checkout-index", "--all", "--force"]);
     if (params.patch) await withPatchFile(params.patch, (file) => g.raw(["apply", "--index", "--binary", "--whitespace=nowarn", file]));

@@ -79,6 +79,8 @@ export interface FakeGitHubServerState {
   tokenRequests: number;
   /** Every installation token issued, so a test can check none leaked into a comment or PR. */
   tokens: string[];
+  /** What each token was asked for (GitHub's `repositories` and `permissions` fields), in issue order. */
+  tokenScopes: Array<{ token: string; repositories?: string[]; permissions?: Record<string, string> }>;
   /** "METHOD /path?query" of every request no route matched (answered 404). */
   unmatched: string[];
   /** Webhook deliveries GitHub made (recordDelivery / deliverWebhook / redeliveries), oldest first. */
@@ -172,7 +174,7 @@ function newToken(): string {
 export async function startFakeGitHub(params: { repos: Record<string, FakeRepoConfig>; installationId?: number }): Promise<FakeGitHubServer> {
   const repos: Record<string, FakeRepoConfig> = { ...params.repos };
   const reviewStore = createReviewStore();
-  const state: FakeGitHubServerState = { comments: [], pulls: [], reviews: reviewStore.reviews, writes: [], requests: [], tokenRequests: 0, tokens: [], unmatched: [], deliveries: [], redeliveryRequests: [] };
+  const state: FakeGitHubServerState = { comments: [], pulls: [], reviews: reviewStore.reviews, writes: [], requests: [], tokenRequests: 0, tokens: [], tokenScopes: [], unmatched: [], deliveries: [], redeliveryRequests: [] };
   let webhookTarget: WebhookTarget | undefined;
   let nextDeliveryId = 90_000;
   const redeliveries = new Set<Promise<unknown>>();
@@ -281,12 +283,16 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
       const id = Number(m[1]);
       return {
         kind: "app",
-        serve: () => {
+        serve: (b) => {
           if (params.installationId !== undefined && id !== params.installationId) return { status: 404, body: { message: "Not Found" } };
           const token = newToken();
           state.tokens.push(token);
           state.tokenRequests++;
-          return { status: 201, body: { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { issues: "write", contents: "write", pull_requests: "write" }, repository_selection: "all" } };
+          const repositories = Array.isArray(b.repositories) ? (b.repositories as string[]) : undefined;
+          const permissions = b.permissions && typeof b.permissions === "object" ? (b.permissions as Record<string, string>) : undefined;
+          state.tokenScopes.push({ token, ...(repositories ? { repositories } : {}), ...(permissions ? { permissions } : {}) });
+          // Like GitHub: the token has what was asked (or all of the App's permissions) on what was asked.
+          return { status: 201, body: { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: permissions ?? { issues: "write", contents: "write", pull_requests: "write" }, repository_selection: repositories ? "selected" : "all" } };
         },
       };
     }
