@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -31,6 +31,8 @@ export interface AppHarness {
   probot: Probot;
   runtime: Runtime;
   dataDir: string;
+  /** A host directory every sandboxed command may write (FIXBOT_SANDBOX_RW_PATHS): where test agents leave their markers. */
+  sharedDir: string;
   /** Waits until the issue's actor has `count` closed runs (final comment published) (ignored ones included) and returns its runs. */
   waitForRuns(repoFullName: string, issue: number, count?: number, timeoutMs?: number): Promise<RunView[]>;
   stop(): Promise<void>;
@@ -50,7 +52,10 @@ export async function startAppHarness(params: { createAgent?: AgentFactory; secr
     log,
     Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
   });
-  const sandbox = testSandbox(dataDir);
+  const sharedDir = join(dataDir, "shared");
+  await mkdir(sharedDir, { recursive: true });
+  await chmod(sharedDir, 0o777);
+  const sandbox = testSandbox(dataDir, { rwPaths: [sharedDir] });
   const runtime = await startRuntime({
     dataDir,
     sandbox,
@@ -67,6 +72,7 @@ export async function startAppHarness(params: { createAgent?: AgentFactory; secr
     probot,
     runtime,
     dataDir,
+    sharedDir,
     async waitForRuns(repoFullName, issue, count = 1, timeoutMs = 120_000) {
       const handle = runtime.client.fixRun.getOrCreate([repoFullName.toLowerCase(), String(issue)]);
       const deadline = Date.now() + timeoutMs;

@@ -113,7 +113,7 @@ describe("slash commands", () => {
   });
 
   it("status answers during a run; cancel stops it; retry continues from the cancelled step without redoing the clone", async () => {
-    const marker = join(harness.dataDir, "cmd-cancel-agent");
+    const marker = join(harness.sharedDir, "cmd-cancel-agent");
     const agent = `echo start >> ${marker}; if [ "$(wc -l < ${marker})" -eq 1 ]; then exec sleep 300; fi; exec ${join(AGENTS, "fix-calc.sh")}`;
     const { fake, comment } = await scenario("cmd-cancel", agentConfig(agent));
     await comment("/fixbot fix");

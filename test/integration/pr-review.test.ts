@@ -35,7 +35,8 @@ const CONFIG = `review:\n  command: ${JSON.stringify(REVIEWER)}\n  passEnv: [${D
 async function scenario(repo: string, opts: { configYaml?: string; fork?: boolean; files?: Record<string, string>; failCreateReviewOnce?: boolean } = {}) {
   const remote = await createBareRemote({ fixture: CALC });
   suite.onCleanup(remote.cleanup);
-  const dump = join(remote.root, "agent-dump.txt");
+  // In the one host directory the sandboxed review agent may write besides its workspace.
+  const dump = join(harness.sharedDir, `${repo}-agent-dump.txt`);
   process.env[DUMP_VAR] = dump;
   const headRepo = opts.fork ? `mallory/${repo}` : `${OWNER}/${repo}`;
   const files = opts.files ?? { "src/calc.js": (await readFile(join(CALC, "src", "calc.js"), "utf8")).replace("a - b", "a + b") };
@@ -174,7 +175,8 @@ describe("pull request review: webhooks to one real PR review per head sha", { t
     const [run] = await waitForReviews(s.actor);
     expect(run?.status, JSON.stringify(run)).toBe("reviewed");
     const dump = await s.readDump();
-    expect(dump).toMatch(/^cwd=.*review-cwd\/acme__pr-fork__pr-7\nls=\n---\n$/);
+    // The sandbox shows every agent its directory at /workspace: for a fork, an empty one.
+    expect(dump).toMatch(/^cwd=\/workspace\nls=\n---\n$/);
     expect(dump).not.toContain("workspaces");
     const [review] = s.state.reviews;
     expect(review?.body).toContain("comes from a fork: the review worked from the diff only");
