@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readUntrustedFile } from "../util/read-untrusted.js";
 
 /**
  * What an agent reports it has used, cumulatively for the current attempt. A command agent writes it as JSON to
@@ -72,8 +72,9 @@ export function watchUsage(params: { file: string; budget: UsageBudget; interval
   let last: Usage | undefined;
   let fired = false;
   const read = async () => {
-    const text = await readFile(params.file, "utf8").catch(() => undefined);
-    const usage = text === undefined ? undefined : parseUsage(text);
+    // The agent writes this file: a link, a FIFO or a huge file must not hang or flood fixbot.
+    const read = await readUntrustedFile(params.file, 64 * 1024).catch(() => undefined);
+    const usage = read && "text" in read ? parseUsage(read.text) : undefined;
     if (usage) last = usage;
     const name = last ? exceededBudget(last, params.budget) : undefined;
     if (name && !fired) {

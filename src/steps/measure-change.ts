@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, open, rm } from "node:fs/promises";
-import { constants } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { AgentError } from "../agents/types.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
+import { readUntrustedFile } from "../util/read-untrusted.js";
 
 /** Patches above this are refused: they would bloat the workflow history and no reviewer reads them. */
 export const MAX_PATCH_BYTES = 2 * 1024 * 1024;
@@ -38,19 +38,12 @@ function measureCommand(baseSha: string, at: { git: string; workTree: string; ou
   ].join("\n");
 }
 
-/** Reads a file the sandbox wrote, refusing links and anything over `limit` bytes. */
+/** Reads a file the sandbox wrote: a regular file (no link) of at most `limit` bytes. */
 async function readBounded(path: string, limit: number, what: string): Promise<string> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    const { size } = await handle.stat();
-    if (size > limit) throw new AgentError(`The agent's change is ${Math.round(size / 1024)} KiB, over the ${limit / 1024} KiB limit: it probably committed generated files. Add them to .gitignore.`);
-    return (await handle.readFile()).toString("utf8");
-  } catch (error) {
-    if (error instanceof AgentError) throw error;
-    throw new Error(`could not read the measured ${what}: ${(error as Error).message}`);
-  } finally {
-    await handle.close();
-  }
+  const read = await readUntrustedFile(path, limit);
+  if (!read) throw new Error(`measuring the agent's change wrote no ${what}`);
+  if ("tooLarge" in read) throw new AgentError(`The agent's change is ${Math.round(read.tooLarge / 1024)} KiB, over the ${limit / 1024} KiB limit: it probably committed generated files. Add them to .gitignore.`);
+  return read.text;
 }
 
 export function parseNumstat(numstat: string): Omit<ChangeSummary, "patch"> {
