@@ -78,11 +78,21 @@ export function bwrapArgs(spec: BwrapSpec): string[] {
     else args.push("--ro-bind", entry.path, entry.path);
   }
   args.push("--proc", "/proc", "--dev", "/dev");
-  const mountPoints = [...spec.etc, ...spec.mounts.map((m) => m.at), ...(spec.proxySocket ? [SANDBOX_PATHS.proxySocket] : [])];
-  for (const dir of parentDirs(mountPoints, [...spec.system.map((e) => e.path), ...mountPoints])) args.push("--perms", "0755", "--dir", dir);
-  for (const file of spec.etc) args.push("--ro-bind-try", file, file);
-  for (const m of spec.mounts) args.push(m.writable ? "--bind" : "--ro-bind", m.host, m.at);
-  if (spec.proxySocket) args.push("--ro-bind", spec.proxySocket, SANDBOX_PATHS.proxySocket);
+  const binds: Array<[flag: string, host: string, at: string]> = [
+    ...spec.etc.map((file): [string, string, string] => ["--ro-bind-try", file, file]),
+    ...spec.mounts.map((m): [string, string, string] => [m.writable ? "--bind" : "--ro-bind", m.host, m.at]),
+    ...(spec.proxySocket ? [["--ro-bind", spec.proxySocket, SANDBOX_PATHS.proxySocket] as [string, string, string]] : []),
+  ];
+  const systemPaths = spec.system.map((e) => e.path);
+  const mounted: string[] = [];
+  for (const [flag, host, at] of binds) {
+    for (const dir of parentDirs([at], [...systemPaths, ...mounted])) {
+      args.push("--perms", "0755", "--dir", dir);
+      mounted.push(dir);
+    }
+    args.push(flag, host, at);
+    mounted.push(at);
+  }
   args.push("--chdir", spec.cwd, "--");
 
   const limits = ["prlimit", `--as=${spec.limits.memoryBytes}`, `--nproc=${spec.limits.processes}`, `--fsize=${spec.limits.fileSizeBytes}`, "--core=0", "--"];
@@ -93,11 +103,12 @@ export function bwrapArgs(spec: BwrapSpec): string[] {
 }
 
 /**
- * The directories bwrap must create to hold the mount points, outermost first. bwrap would create them readable
- * by root only, and the sandbox's uid could not reach what is mounted below them.
+ * The directories bwrap must create to hold a mount point, outermost first: those not already a system path, a
+ * mount point, or (for a mount point below a bound directory such as /tmp) created by bwrap itself, which would
+ * make them readable by root only, so the sandbox's uid could not reach what is mounted below them.
  */
 export function parentDirs(mountPoints: readonly string[], provided: readonly string[]): string[] {
-  const covered = (dir: string) => provided.some((p) => dir === p || dir.startsWith(`${p}/`));
+  const covered = (dir: string) => provided.some((p) => dir === p || (p !== "/" && systemLike(p) && dir.startsWith(`${p}/`)));
   const dirs = new Set<string>();
   for (const point of mountPoints) {
     const parts = point.split("/").filter(Boolean);
@@ -107,6 +118,11 @@ export function parentDirs(mountPoints: readonly string[], provided: readonly st
     }
   }
   return [...dirs].sort((a, b) => a.split("/").length - b.split("/").length || a.localeCompare(b));
+}
+
+/** System paths are read-only binds of whole trees: what lies below them exists. Other mounts may need parents made. */
+function systemLike(path: string): boolean {
+  return ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt"].includes(path);
 }
 
 /** One uid per workspace (stable, so every step of a run sees its own files), spread over a range. */

@@ -68,6 +68,8 @@ describe("bwrapArgs", () => {
   it("creates the parents of mount points readable (bwrap would make them root-only)", () => {
     expect(pairs(beforeCommand, "--dir").map(([d]) => d)).toEqual(["/etc", "/src"]);
     expect(parentDirs(["/a/b/c", "/usr/local/x", "/run/fixbot"], ["/usr"])).toEqual(["/a", "/run", "/a/b"]);
+    // Below a bound directory (the sandbox's /tmp), parents are made too: bwrap would make them root-only.
+    expect(parentDirs(["/tmp/harness/shared"], ["/usr", "/tmp"])).toEqual(["/tmp/harness"]);
   });
 });
 
