@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     commandWord: env.FIXBOT_COMMAND_WORD,
     now: Date.now,
     allowedOwners: env.ALLOWED_OWNERS,
+    forkReviews: env.FIXBOT_FORK_REVIEWS,
     httpHandler: createHealthHandler({ engineReady: () => engineIsHealthy(runtime.engine.endpoint), accepting: () => accepting }),
   });
   const server = await run((p: Probot, options) => {

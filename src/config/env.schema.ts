@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { ForkPolicySchema } from "../workflow/review-pr/fork-policy.js";
 
 const commaList = z
   .string()
@@ -71,6 +72,11 @@ export const EnvSchema = z.object({
    * is the only net). See README "Durability".
    */
   FIXBOT_INBOX_SYNC: z.enum(["fsync", "none"]).default("fsync"),
+  /**
+   * Which fork pull requests get the automatic review, at most: review (all), skip-first-time (not those of
+   * first-time contributors), skip (none). A repository's `pullRequests.forks` may only narrow it.
+   */
+  FIXBOT_FORK_REVIEWS: ForkPolicySchema.default("review"),
   /** An external Rivet Engine (RivetKit's variable); unset means the embedded engine. */
   RIVET_ENDPOINT: z.string().url().optional(),
 }).merge(AgentOsEnvSchema).merge(EngineEnvSchema);
