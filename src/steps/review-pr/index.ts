@@ -3,6 +3,7 @@ import { checkPullRequest, reportInvalidConfig } from "./check-pull-request.js";
 import { fetchDiff } from "./fetch-diff.js";
 import { publishPrReview } from "./publish-review.js";
 import { reviewChunk } from "./review-chunk.js";
+import { leasedReviewStep } from "../../workspaces/leased-steps.js";
 
 type Bound<F> = F extends (deps: StepDeps, ...args: infer A) => infer R ? (...args: A) => R : never;
 
@@ -12,8 +13,8 @@ export function createReviewSteps(deps: StepDeps) {
   return {
     checkPullRequest: bind(checkPullRequest),
     reportInvalidConfig: bind(reportInvalidConfig),
-    fetchDiff: bind(fetchDiff),
-    reviewChunk: bind(reviewChunk),
+    fetchDiff: leasedReviewStep(deps, bind(fetchDiff)),
+    reviewChunk: leasedReviewStep(deps, bind(reviewChunk)),
     publishReview: bind(publishPrReview),
   };
 }
