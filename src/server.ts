@@ -13,6 +13,7 @@ import { engineIsHealthy } from "./runtime/engine.js";
 import { createDispatch } from "./runtime/dispatch.js";
 import { startRuntime } from "./runtime/start-runtime.js";
 import { startWorkspaceSweeper } from "./workspaces/sweep.js";
+import { runSlotsFromEnv } from "./limits/run-slots.js";
 
 // Process entry: read config, start the workflow runtime, then Probot. No logic here.
 async function main(): Promise<void> {
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", ...agentSecrets].filter(Boolean),
     log,
     now: Date.now,
+    slots: runSlotsFromEnv(env, log),
   });
   // Finished runs' workspaces: removed after the retention period, LRU past the size limit; never one in use.
   const sweeper = startWorkspaceSweeper({ dataDir: env.FIXBOT_DATA_DIR, log, ...workspaceGcSettings(env) });

@@ -86,6 +86,15 @@ export const EnvSchema = z.object({
   FIXBOT_DATA_DIR_MAX_GB: z.coerce.number().min(0, "must be 0 (no limit) or more (GB)").default(20),
   /** How often the workspace garbage collector runs (it also runs at start). */
   FIXBOT_GC_INTERVAL_MINUTES: z.coerce.number().min(0.1).max(1440).default(10),
+  /**
+   * At most this many agent, test and review steps run at once in this process; more wait in line (never
+   * dropped) and the tracking comment says so. 0: no limit.
+   */
+  FIXBOT_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(0).default(4),
+  /** At most this many agentOS VMs at once in this process (each takes ~1 GB); more wait. 0: no limit. */
+  FIXBOT_MAX_CONCURRENT_VMS: z.coerce.number().int().min(0).default(2),
+  /** At most this many runs of one repository at once in this process; more wait. 0: no limit. */
+  FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO: z.coerce.number().int().min(0).default(2),
   /** An external Rivet Engine (RivetKit's variable); unset means the embedded engine. */
   RIVET_ENDPOINT: z.string().url().optional(),
 }).merge(AgentOsEnvSchema).merge(EngineEnvSchema);

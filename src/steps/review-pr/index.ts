@@ -11,6 +11,7 @@ type Bound<F> = F extends (deps: StepDeps, ...args: infer A) => infer R ? (...ar
 export function createReviewSteps(deps: StepDeps) {
   const bind = <F extends (deps: StepDeps, ...args: any[]) => unknown>(fn: F) => ((...args: unknown[]) => fn(deps, ...args)) as Bound<F>;
   return {
+    deps,
     checkPullRequest: bind(checkPullRequest),
     reportInvalidConfig: bind(reportInvalidConfig),
     fetchDiff: leasedReviewStep(deps, bind(fetchDiff)),
