@@ -1,0 +1,82 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRunSlots } from "../../src/limits/run-slots.js";
+import type { AppHarness } from "../helpers/app-harness.js";
+import { useAppHarness } from "../helpers/integration-suite.js";
+import { fakeGitHub } from "../helpers/fake-github-nock.js";
+import { createBareRemote } from "../helpers/git-remote.js";
+import { calcIssueLabeledPayload } from "../helpers/payloads.js";
+
+/**
+ * FIXBOT_MAX_CONCURRENT_RUNS through the real app and engine: N+2 labelled issues with a limit of N. The agent
+ * script logs its start and end to a shared file; at no point are more than N agents running, every run
+ * completes (queued, never dropped), and the runs that waited said so on their tracking comment.
+ */
+const ROOT = join(import.meta.dirname, "..", "..");
+const AGENT = join(ROOT, "fixtures", "agents", "fix-calc-counted.sh");
+const CALC = join(ROOT, "fixtures", "repos", "calc");
+const OWNER = "acme";
+const REPO = "calc-limits";
+const LIMIT = 2;
+const ISSUES = [1, 2, 3, 4];
+const LOG_VAR = "FIXBOT_CONCURRENCY_LOG";
+
+const suite = useAppHarness({ slots: createRunSlots({ runs: LIMIT }) });
+let harness: AppHarness;
+let work: string;
+beforeAll(async () => {
+  harness = suite.harness();
+  work = await mkdtemp(join(tmpdir(), "fixbot-limits-"));
+  process.env[LOG_VAR] = join(work, "concurrency.log");
+});
+afterAll(async () => {
+  delete process.env[LOG_VAR];
+  await rm(work, { recursive: true, force: true });
+});
+
+/** The most agents running at once, replaying the log's start/end lines in order. */
+function peakConcurrency(log: string): { peak: number; starts: number; ends: number } {
+  let running = 0;
+  let peak = 0;
+  let starts = 0;
+  let ends = 0;
+  for (const line of log.split("\n").filter(Boolean)) {
+    if (line.startsWith("start")) {
+      starts++;
+      peak = Math.max(peak, ++running);
+    } else {
+      ends++;
+      running--;
+    }
+  }
+  return { peak, starts, ends };
+}
+
+describe("operator limit on concurrent runs", () => {
+  it(`${ISSUES.length} issues with FIXBOT_MAX_CONCURRENT_RUNS=${LIMIT}: never more than ${LIMIT} agents at once, all fixed`, async () => {
+    const remote = await createBareRemote({ fixture: CALC });
+    suite.onCleanup(remote.cleanup);
+    const config = `agent:\n  command: ${JSON.stringify(AGENT)}\n  passEnv: [${LOG_VAR}]\n`;
+    const fake = fakeGitHub({ owner: OWNER, repo: REPO, configYaml: config, roles: { alice: "write" } });
+    suite.useFake(fake.stop);
+    await Promise.all(
+      ISSUES.map((number) =>
+        harness.probot.receive({
+          id: `delivery-limits-${number}`,
+          name: "issues",
+          payload: calcIssueLabeledPayload({ owner: OWNER, repo: REPO, number, label: "fixbot", senderLogin: "alice", cloneUrl: remote.url }),
+        } as never),
+      ),
+    );
+    const runs = await Promise.all(ISSUES.map((number) => harness.waitForRuns(`${OWNER}/${REPO}`, number, 1, 240_000)));
+    expect(runs.map((r) => r[0]?.status)).toEqual(ISSUES.map(() => "fixed"));
+    const { peak, starts, ends } = peakConcurrency(await readFile(process.env[LOG_VAR]!, "utf8"));
+    expect({ starts, ends }).toEqual({ starts: ISSUES.length, ends: ISSUES.length });
+    expect(peak).toBeLessThanOrEqual(LIMIT);
+    // The runs beyond the limit waited in line, and their tracking comment said so while they did.
+    const versions = fake.state.comments.filter((c) => c.body.includes("fixbot:tracking")).flatMap((c) => c.versions);
+    expect(versions.some((v) => v.includes("waiting for a free slot: all 2 run slots are busy (FIXBOT_MAX_CONCURRENT_RUNS)"))).toBe(true);
+  }, 300_000);
+});
