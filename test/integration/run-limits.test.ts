@@ -24,7 +24,8 @@ const LIMIT = 2;
 const ISSUES = [1, 2, 3, 4];
 const LOG_VAR = "FIXBOT_CONCURRENCY_LOG";
 
-const suite = useAppHarness({ slots: createRunSlots({ runs: LIMIT }) });
+const slots = createRunSlots({ runs: LIMIT });
+const suite = useAppHarness({ slots });
 let harness: AppHarness;
 let work: string;
 beforeAll(async () => {
@@ -88,8 +89,11 @@ describe("operator limit on concurrent runs", () => {
     const { peak, starts, ends } = peakConcurrency(await readFile(log, "utf8"));
     expect({ starts, ends }).toEqual({ starts: ISSUES.length, ends: ISSUES.length });
     expect(peak).toBe(LIMIT);
+    // Every slot was given back.
+    expect(slots.counts()).toEqual({ runs: 0, vms: 0, waiting: 0 });
     // A waiting step's note goes once it gets its slot: no final comment still says it waits.
     expect(fake.state.comments.filter((c) => c.body.includes(waitingNote))).toEqual([]);
     expect(trackingVersions().filter((v) => v.includes(waitingNote)).length).toBeGreaterThanOrEqual(ISSUES.length - LIMIT);
   }, 300_000);
+
 });
