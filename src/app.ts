@@ -3,6 +3,7 @@ import { handlePullRequestForReview, PULL_REQUEST_REVIEW_EVENTS } from "./webhoo
 import { commandFromComment, type CommandJob } from "./webhooks/comment-to-command.js";
 import { DEFAULT_COMMAND_WORD } from "./webhooks/parse-command.js";
 import { jobFromLabeledIssue } from "./webhooks/to-job.js";
+import type { ForkPolicy } from "./workflow/review-pr/fork-policy.js";
 import type { PrReviewJob } from "./workflow/review-pr/types.js";
 import type { FixJob } from "./workflow/types.js";
 
@@ -17,6 +18,8 @@ export interface AppDeps {
   now: () => number;
   /** ALLOWED_OWNERS: installations of other owners are ignored (and logged). Empty: all. */
   allowedOwners?: readonly string[];
+  /** FIXBOT_FORK_REVIEWS: which fork pull requests get the automatic review at most (a repo may narrow it). */
+  forkReviews?: ForkPolicy;
   /** Extra HTTP routes (health checks), served next to the webhook endpoint. */
   httpHandler?: Parameters<ApplicationFunctionOptions["addHandler"]>[0];
 }

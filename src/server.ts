@@ -5,7 +5,7 @@ import { run, type Probot } from "probot";
 import { createAgentFactory } from "./agents/factory.js";
 import { createApp } from "./app.js";
 import { loadDotEnv } from "./config/dotenv.js";
-import { agentOsProvider, apiBaseUrl, EnvError, hasAppCredentials, readEnv } from "./config/env.schema.js";
+import { agentOsProvider, apiBaseUrl, EnvError, hasAppCredentials, readEnv, workspaceGcSettings } from "./config/env.schema.js";
 import { createInstallationAccess } from "./github/installation-access.js";
 import { recoverFailedDeliveries } from "./github/recover-deliveries.js";
 import { createHealthHandler } from "./http/health.js";
@@ -13,6 +13,8 @@ import { engineIsHealthy } from "./runtime/engine.js";
 import { createDispatch } from "./runtime/dispatch.js";
 import { startRuntime } from "./runtime/start-runtime.js";
 import { startSandbox } from "./sandbox/start-sandbox.js";
+import { startWorkspaceSweeper } from "./workspaces/sweep.js";
+import { runSlotsFromEnv } from "./limits/run-slots.js";
 
 // Process entry: read config, start the workflow runtime, then Probot. No logic here.
 async function main(): Promise<void> {
@@ -43,7 +45,10 @@ async function main(): Promise<void> {
     secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", ...agentSecrets].filter(Boolean),
     log,
     now: Date.now,
+    slots: runSlotsFromEnv(env, log),
   });
+  // Finished runs' workspaces: removed after the retention period, LRU past the size limit; never one in use.
+  const sweeper = startWorkspaceSweeper({ dataDir: env.FIXBOT_DATA_DIR, log, ...workspaceGcSettings(env) });
   const dispatch = await createDispatch({ runtime, dir: join(env.FIXBOT_DATA_DIR, "inbox"), log, sync: env.FIXBOT_INBOX_SYNC });
   let accepting = true;
   const app = createApp({
@@ -53,6 +58,7 @@ async function main(): Promise<void> {
     commandWord: env.FIXBOT_COMMAND_WORD,
     now: Date.now,
     allowedOwners: env.ALLOWED_OWNERS,
+    forkReviews: env.FIXBOT_FORK_REVIEWS,
     httpHandler: createHealthHandler({ engineReady: () => engineIsHealthy(runtime.engine.endpoint), accepting: () => accepting }),
   });
   const server = await run((p: Probot, options) => {
@@ -68,6 +74,7 @@ async function main(): Promise<void> {
     accepting = false;
     log.info({ signal }, "stopping: no new webhooks; in-flight steps resume on the next start");
     await server.stop().catch(() => undefined);
+    await sweeper.stop();
     await dispatch.inbox.close();
     await runtime.stop();
     process.exit(0);

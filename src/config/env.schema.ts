@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { ForkPolicySchema } from "../workflow/review-pr/fork-policy.js";
 
 const commaList = z
   .string()
@@ -71,6 +72,29 @@ export const EnvSchema = z.object({
    * is the only net). See README "Durability".
    */
   FIXBOT_INBOX_SYNC: z.enum(["fsync", "none"]).default("fsync"),
+  /**
+   * Which fork pull requests get the automatic review, at most: review (all), skip-first-time (not those of
+   * first-time contributors), skip (none). A repository's `pullRequests.forks` may only narrow it.
+   */
+  FIXBOT_FORK_REVIEWS: ForkPolicySchema.default("review"),
+  /** Finished runs' workspaces (clones, PR clones, agents' leftovers) are removed after this many hours unused. */
+  FIXBOT_WORKSPACE_RETENTION_HOURS: z.coerce.number().min(0, "must be 0 or more (hours)").default(24),
+  /**
+   * When the data directory takes more than this many GB, the least recently used workspaces not in use are
+   * removed until it fits (engine data and the inbox are counted, never removed). 0: no size limit.
+   */
+  FIXBOT_DATA_DIR_MAX_GB: z.coerce.number().min(0, "must be 0 (no limit) or more (GB)").default(20),
+  /** How often the workspace garbage collector runs (it also runs at start). */
+  FIXBOT_GC_INTERVAL_MINUTES: z.coerce.number().min(0.1).max(1440).default(10),
+  /**
+   * At most this many agent, test and review steps run at once in this process; more wait in line (never
+   * dropped) and the tracking comment says so. 0: no limit.
+   */
+  FIXBOT_MAX_CONCURRENT_RUNS: z.coerce.number().int().min(0).default(4),
+  /** At most this many agentOS VMs at once in this process (each takes ~1 GB); more wait. 0: no limit. */
+  FIXBOT_MAX_CONCURRENT_VMS: z.coerce.number().int().min(0).default(2),
+  /** At most this many runs of one repository at once in this process; more wait. 0: no limit. */
+  FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO: z.coerce.number().int().min(0).default(2),
   /** An external Rivet Engine (RivetKit's variable); unset means the embedded engine. */
   RIVET_ENDPOINT: z.string().url().optional(),
 }).merge(AgentOsEnvSchema).merge(EngineEnvSchema);
@@ -84,6 +108,15 @@ export class EnvError extends Error {
 /** The agentOS provider settings the agent factory takes. Pure. */
 export function agentOsProvider(env: AgentOsEnv): { apiKey?: string; baseUrl?: string; model?: string } {
   return { apiKey: env.ANTHROPIC_API_KEY, baseUrl: env.ANTHROPIC_BASE_URL, model: env.FIXBOT_MODEL };
+}
+
+/** The workspace garbage collector's settings from the environment. Pure. */
+export function workspaceGcSettings(env: Pick<Env, "FIXBOT_WORKSPACE_RETENTION_HOURS" | "FIXBOT_DATA_DIR_MAX_GB" | "FIXBOT_GC_INTERVAL_MINUTES">): { retentionMs: number; maxBytes?: number; intervalMs: number } {
+  return {
+    retentionMs: env.FIXBOT_WORKSPACE_RETENTION_HOURS * 3_600_000,
+    ...(env.FIXBOT_DATA_DIR_MAX_GB > 0 ? { maxBytes: Math.round(env.FIXBOT_DATA_DIR_MAX_GB * 1024 ** 3) } : {}),
+    intervalMs: Math.round(env.FIXBOT_GC_INTERVAL_MINUTES * 60_000),
+  };
 }
 
 /** Validates the environment; the error lists every bad variable by name. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ForkPolicySchema } from "../workflow/review-pr/fork-policy.js";
 
 /**
  * `pullRequests:` in `.github/fixbot.yml`: automatic review of pull requests. Its own schema (and file) so the
@@ -17,6 +18,11 @@ export const PullRequestsConfigSchema = z
     maxChunkBytes: z.number().int().min(1_000).max(1_000_000).default(60_000),
     /** At most this many agent runs per review; files that fit in none are listed as not reviewed. */
     maxChunks: z.number().int().min(1).max(50).default(5),
+    /**
+     * Automatic review of pull requests from forks: `review` (all), `skip-first-time` (not for first-time
+     * contributors), `skip` (none). The operator's FIXBOT_FORK_REVIEWS caps it: a repository may only narrow it.
+     */
+    forks: ForkPolicySchema.default("review"),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { RunSlots } from "../limits/run-slots.js";
 import type { AgentSelection } from "../agents/selection.js";
 import type { Agent } from "../agents/types.js";
 import type { GitHubAccess } from "../github/octokit.js";
@@ -36,6 +37,8 @@ export interface StepDeps {
   secrets: readonly string[];
   log: Logger;
   now: () => number;
+  /** The operator's limits on concurrent runs and VMs (FIXBOT_MAX_CONCURRENT_*); unset: no limits (CLI, tests). */
+  slots?: RunSlots;
   /** Shows progress for a local run (the CLI prints it); GitHub runs edit the tracking comment instead. */
   onLocalProgress?: (job: FixJob, view: RunView) => void;
 }

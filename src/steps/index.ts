@@ -7,6 +7,7 @@ import { pushBranch } from "./push-branch.js";
 import { reviewChange } from "./review-change.js";
 import { runAgent } from "./run-agent.js";
 import { runTests } from "./run-tests.js";
+import { leasedFixStep } from "../workspaces/leased-steps.js";
 
 type Bound<F> = F extends (deps: StepDeps, ...args: infer A) => infer R ? (...args: A) => R : never;
 
@@ -17,13 +18,13 @@ export function createSteps(deps: StepDeps) {
   return {
     deps,
     checkRequest: bind(checkRequest),
-    cloneRepo: bind(cloneRepo),
-    runAgent: bind(runAgent),
-    runTests: bind(runTests),
-    commitChange: bind(commitChange),
-    pushBranch: bind(pushBranch),
+    cloneRepo: leasedFixStep(deps, bind(cloneRepo)),
+    runAgent: leasedFixStep(deps, bind(runAgent)),
+    runTests: leasedFixStep(deps, bind(runTests)),
+    commitChange: leasedFixStep(deps, bind(commitChange)),
+    pushBranch: leasedFixStep(deps, bind(pushBranch)),
     openPullRequest: bind(openPullRequest),
-    reviewChange: bind(reviewChange),
+    reviewChange: leasedFixStep(deps, bind(reviewChange)),
     publishReview: bind(publishReview),
     publishTracking: bind(publishTracking),
   };

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { PrReviewJob } from "../workflow/review-pr/types.js";
+import { forkReviewDecision, type ForkPolicy } from "../workflow/review-pr/fork-policy.js";
 import { reviewJobFromPullRequest, type PullRequestPayload } from "./pr-to-job.js";
 
 /** The `pull_request` events that may start a review (drafts, bots and closed PRs are dropped by the handler). */
@@ -11,6 +12,8 @@ export interface PullRequestHandlerDeps {
   enqueueReview?: (job: PrReviewJob) => Promise<void>;
   now: () => number;
   allowedOwners?: readonly string[];
+  /** FIXBOT_FORK_REVIEWS: fork PRs it excludes are dropped here, before any actor runs (default review). */
+  forkReviews?: ForkPolicy;
 }
 
 /**
@@ -23,6 +26,12 @@ export function handlePullRequestForReview(deps: PullRequestHandlerDeps) {
     if (!decision.ok) {
       const level = decision.reason.includes("ALLOWED_OWNERS") ? "warn" : "debug";
       context.log[level]({ deliveryId: context.id, reason: decision.reason }, "pull_request ignored");
+      return;
+    }
+    const pr = decision.job.pr;
+    const fork = forkReviewDecision({ fork: pr.fork, author: pr.author, authorAssociation: pr.authorAssociation, policy: deps.forkReviews ?? "review", setting: "FIXBOT_FORK_REVIEWS" });
+    if (!fork.review) {
+      context.log.info({ deliveryId: context.id, pr: pr.number, reason: fork.reason }, "pull_request not reviewed");
       return;
     }
     if (!deps.enqueueReview) {

@@ -11,6 +11,7 @@ export interface PullRequestPayload {
     state?: string;
     draft?: boolean;
     user: { login: string; type?: string } | null;
+    author_association?: string;
     head: { ref: string; sha: string; repo: { full_name: string } | null };
     base: { ref: string };
   };
@@ -73,6 +74,7 @@ export function reviewJobFromPullRequest(payload: PullRequestPayload, deliveryId
         headSha: pr.head.sha,
         headRepoFullName: headRepo,
         fork: headRepo === null || headRepo.toLowerCase() !== repo.full_name.toLowerCase(),
+        ...(pr.author_association ? { authorAssociation: pr.author_association } : {}),
       },
     },
   };

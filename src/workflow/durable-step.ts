@@ -1,9 +1,10 @@
 import { CriticalError } from "@rivetkit/workflow-engine";
+import { engineTimeoutWithSlot, stepSlotGranted, stepWaiting, waitForStepSlot, type StepSlot } from "../limits/step-slot.js";
 import { errorLine } from "../util/error-text.js";
 import type { FixRunState, FlowContext } from "./flow-context.js";
 import { stepFailed, stepFinished, stepStarted } from "./run-view.js";
 import { savingState } from "./state-saved.js";
-import type { Checkpoint, RunView } from "./types.js";
+import type { Checkpoint, RunView, StepView } from "./types.js";
 
 /** Retry and time policy of one named step. Every step states both explicitly. */
 export interface StepPolicy {
@@ -11,6 +12,8 @@ export interface StepPolicy {
   timeoutMs: number;
   /** Retries on a thrown error (not on a failing test: that is a result, not an error). */
   maxRetries: number;
+  /** A run slot to wait for first (operator limits); the wait is outside timeoutMs. */
+  slot?: StepSlot;
 }
 
 /** Margin between a step's own timeout (which aborts its work) and the engine's step timeout. */
@@ -54,6 +57,11 @@ export function replaceRun(state: FixRunState, view: RunView): void {
   state.runs = state.runs.map((r) => (r.runId === view.runId ? view : r));
 }
 
+function replaceStep(state: FixRunState, runId: string, name: string, change: (step: StepView) => StepView): void {
+  const run = findRun(state, runId);
+  replaceRun(state, { ...run, steps: run.steps.map((s) => (s.name === name ? change(s) : s)) });
+}
+
 /** Publishes best-effort: a failed comment edit must not fail the step (the final edit is retried separately). */
 export async function publishQuietly(io: DurableIO, state: FixRunState): Promise<void> {
   if (!findRun(state, io.runId).announced) return;
@@ -81,7 +89,7 @@ export function durableStep<T>(
 ): Promise<T> {
   return ctx.step({
     name,
-    timeout: policy.timeoutMs + ENGINE_TIMEOUT_MARGIN_MS,
+    timeout: engineTimeoutWithSlot(policy.timeoutMs + ENGINE_TIMEOUT_MARGIN_MS, policy.slot),
     maxRetries: policy.maxRetries,
     retryBackoffBase: 1000,
     retryBackoffMax: 30_000,
@@ -90,8 +98,17 @@ export function durableStep<T>(
       if (cancelled) throw new CancelledRunError(cancelled);
       replaceRun(sc.state, stepStarted(findRun(sc.state, io.runId), name, io.now()));
       await publishQuietly(io, sc.state);
-      const signal = AbortSignal.any([sc.abortSignal, io.cancelSignal, AbortSignal.timeout(policy.timeoutMs + WORK_TIMEOUT_GRACE_MS)]);
+      let release = () => undefined as void;
       try {
+        let waited = false;
+        release = await waitForStepSlot(policy.slot, AbortSignal.any([sc.abortSignal, io.cancelSignal]), (text) => {
+          waited = true;
+          replaceStep(sc.state, io.runId, name, (s) => stepWaiting(s, text));
+          void publishQuietly(io, sc.state);
+        });
+        if (waited) replaceStep(sc.state, io.runId, name, (s) => stepSlotGranted(s, io.now()));
+        // The step's own time starts now, not while it waited for a slot.
+        const signal = AbortSignal.any([sc.abortSignal, io.cancelSignal, AbortSignal.timeout(policy.timeoutMs + WORK_TIMEOUT_GRACE_MS)]);
         const result = await work(signal);
         const finished = stepFinished(findRun(sc.state, io.runId), name, io.now(), describe?.(result));
         const checkpoint = remember ? remember(finished.checkpoint ?? { attempts: [] }, result) : finished.checkpoint;
@@ -103,6 +120,8 @@ export function durableStep<T>(
         replaceRun(sc.state, stepFailed(findRun(sc.state, io.runId), name, io.now(), by ? `cancelled by @${by}` : errorLine(error)));
         await publishQuietly(io, sc.state);
         throw by ? new CancelledRunError(by) : error;
+      } finally {
+        release();
       }
     }),
   });

@@ -1,4 +1,6 @@
 import { agentConfigured } from "../agents/selection.js";
+import { stepSlot } from "../limits/step-slot.js";
+import { usesVm } from "../limits/uses-vm.js";
 import type { RepoConfig } from "../config/repo.schema.js";
 import type { Steps } from "../steps/index.js";
 import { finalStatus } from "./decide.js";
@@ -81,7 +83,7 @@ export async function finishChange(
         ctx,
         io,
         "review-change",
-        { timeoutMs: config.timeouts.review * 1000 + config.timeouts.clone * 1000, maxRetries: 1 },
+        { timeoutMs: config.timeouts.review * 1000 + config.timeouts.clone * 1000, maxRetries: 1, slot: stepSlot(steps.deps, job.repo, usesVm(config.review, "review"), `${job.repo.owner}/${job.repo.name}#${job.issue.number} review-change`) },
         (signal) => steps.reviewChange({ job, config, baseSha: p.baseSha, patch: p.patch, agentSummary: p.attempt.summary, attempts: p.attempt.attempt, tests, signal }),
         undefined,
         (cp, r) => ({ ...cp, review: r.review }),

@@ -1,5 +1,7 @@
 import type { Steps } from "../steps/index.js";
 import { gitDirFor } from "../steps/workspace-path.js";
+import { stepSlot } from "../limits/step-slot.js";
+import { usesVm } from "../limits/uses-vm.js";
 import { addUsage, exceededBudget, remainingBudget, type Usage } from "../agents/usage.js";
 import { budgetError, judgeAttempt } from "./decide.js";
 import { durableStep, recordStep, type DurableIO } from "./durable-step.js";
@@ -86,7 +88,7 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
         ctx,
         io,
         agentStep,
-        { timeoutMs: config.timeouts.agent * 1000 + cloneTimeout, maxRetries: 1 },
+        { timeoutMs: config.timeouts.agent * 1000 + cloneTimeout, maxRetries: 1, slot: stepSlot(steps.deps, job.repo, usesVm(config.agent, "edit"), `${job.repo.owner}/${job.repo.name}#${job.issue.number} ${agentStep}`) },
         (signal) =>
           steps.runAgent({ job, config, baseSha, attempt, previousPatch, task, feedback, signal, budget: remainingBudget(config.budgets, used), timeoutMs: Math.min(config.timeouts.agent * 1000, remainingMs) }),
         (r) => (r.patch === previousPatch ? "no change" : `${r.files.length} file(s), +${r.insertions}/-${r.deletions}`),
@@ -110,7 +112,7 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
         ctx,
         io,
         testStep,
-        { timeoutMs: config.timeouts.tests * 1000 + cloneTimeout, maxRetries: 1 },
+        { timeoutMs: config.timeouts.tests * 1000 + cloneTimeout, maxRetries: 1, slot: stepSlot(steps.deps, job.repo, false, `${job.repo.owner}/${job.repo.name}#${job.issue.number} ${testStep}`) },
         (signal) => steps.runTests({ job, config, baseSha, patch: testedPatch, testCommand, signal }),
         (t) => (t.passed ? "passed" : t.timedOut ? "timed out" : `failed (exit ${t.exitCode})`),
         (cp, t) => ({ ...cp, attempts: cp.attempts.map((a) => (a.attempt === attempt ? { ...a, tests: t } : a)) }),

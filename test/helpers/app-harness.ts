@@ -1,4 +1,5 @@
 import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
+import type { RunSlots } from "../../src/limits/run-slots.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
@@ -42,7 +43,7 @@ export interface AppHarness {
  * The real thing minus GitHub: a Probot instance (retry and throttle off, so a missing mock fails at once)
  * loaded with fixbot's app, on a real embedded Rivet Engine isolated for this test file.
  */
-export async function startAppHarness(params: { createAgent?: AgentFactory; secrets?: string[] } = {}): Promise<AppHarness> {
+export async function startAppHarness(params: { createAgent?: AgentFactory; secrets?: string[]; slots?: RunSlots } = {}): Promise<AppHarness> {
   isolateEngineEnv();
   const dataDir = await mkdtemp(join(tmpdir(), "fixbot-it-"));
   const log = pino({ level: "silent" });
@@ -64,6 +65,7 @@ export async function startAppHarness(params: { createAgent?: AgentFactory; secr
     secrets: params.secrets ?? [],
     log,
     now: Date.now,
+    ...(params.slots ? { slots: params.slots } : {}),
   });
   // As in production: webhooks go through the durable inbox, then to their actors.
   const dispatch = await createDispatch({ runtime, dir: join(dataDir, "inbox"), log });

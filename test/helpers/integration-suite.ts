@@ -6,7 +6,7 @@ import { startAppHarness, type AppHarness } from "./app-harness.js";
  * The set-up every integration file shares: GitHub faked with nock (the loopback engine passes), one app
  * harness on its own engine for the file, the current test's fake stopped after it, and clean-ups run at the end.
  */
-export function useAppHarness(): {
+export function useAppHarness(options: Parameters<typeof startAppHarness>[0] = {}): {
   harness: () => AppHarness;
   /** The stop function of this test's nock fake: called after the test. */
   useFake: (stop: () => void) => void;
@@ -19,7 +19,7 @@ export function useAppHarness(): {
   beforeAll(async () => {
     nock.disableNetConnect();
     nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
-    harness = await startAppHarness();
+    harness = await startAppHarness(options);
   });
   afterEach(() => {
     stopFake?.();

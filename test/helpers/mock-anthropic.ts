@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 
 /**
- * Anthropic's Messages API (`POST /v1/messages`, streaming SSE) as a real HTTP server on 127.0.0.1, scripted per
+ * Anthropic's Messages API (`POST /v1/messages`, streaming SSE or one JSON answer; `POST /v1/messages/count_tokens`) as a real HTTP server on 127.0.0.1, scripted per
  * test: each request gets the next reply of the script. A reply is a tool call (pi's tools: read, edit, bash,
  * write), a final text, or an API error. No internet, no real model.
  */
@@ -63,6 +63,14 @@ function streamReply(res: ServerResponse, reply: Exclude<MockReply, { error: unk
   res.end();
 }
 
+/** The same reply as one JSON message (a request without `stream: true`), with its usage in the `usage` field. */
+function jsonReply(res: ServerResponse, reply: Exclude<MockReply, { error: unknown }>, n: number, model: string): void {
+  const usage = reply.usage ?? DEFAULT_USAGE;
+  const content = "tool" in reply ? [{ type: "tool_use", id: `toolu_${n}`, name: reply.tool, input: reply.input }] : [{ type: "text", text: reply.text }];
+  res.writeHead(200, { "content-type": "application/json" });
+  res.end(JSON.stringify({ id: `msg_${n}`, type: "message", role: "assistant", model, content, stop_reason: "tool" in reply ? "tool_use" : "end_turn", stop_sequence: null, usage: { input_tokens: usage.input, output_tokens: usage.output } }));
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -92,13 +100,18 @@ export async function startMockAnthropic(params: { apiKey: string; script: MockR
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify({ type: "error", error: { type, message } }));
       };
+      if (req.method === "POST" && path === "/v1/messages/count_tokens") {
+        if (apiKey !== params.apiKey) return fail(401, "authentication_error", "invalid x-api-key");
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end(JSON.stringify({ input_tokens: raw.length }));
+      }
       if (req.method !== "POST" || path !== "/v1/messages") return fail(404, "not_found_error", `no route ${req.method} ${path}`);
       if (apiKey !== params.apiKey) return fail(401, "authentication_error", "invalid x-api-key");
-      if (!body.stream) return fail(400, "invalid_request_error", "the mock only streams");
       const index = requests.filter((r) => r.path === "/v1/messages" && r.apiKey === params.apiKey).length - 1;
       const reply = typeof params.script === "function" ? params.script(index, request) : (params.script[index] ?? { text: "Done." });
       if ("error" in reply) return fail(reply.error.status, reply.error.type, reply.error.message);
-      streamReply(res, reply, index + 1, body.model ?? "unknown");
+      if (body.stream) streamReply(res, reply, index + 1, body.model ?? "unknown");
+      else jsonReply(res, reply, index + 1, body.model ?? "unknown");
     })().catch((error: unknown) => {
       res.destroy(error as Error);
     });

@@ -19,6 +19,8 @@ export function pullRequestPayload(o: {
   /** Default `alice`. */
   author?: string;
   authorType?: "User" | "Bot";
+  /** GitHub's author_association of the author; default: the example's. */
+  authorAssociation?: string;
   draft?: boolean;
   /** Default `<owner>/<repo>` (same repository). */
   headRepo?: string;
@@ -53,6 +55,7 @@ export function pullRequestPayload(o: {
     html_url: `https://github.com/${fullName}/pull/${o.number}`,
     url: `https://api.github.com/repos/${fullName}/pulls/${o.number}`,
   });
+  if (o.authorAssociation) pr.author_association = o.authorAssociation;
   pr.user = { ...pr.user, login: o.author ?? "alice", type: o.authorType ?? "User" };
   const headRepo = o.headRepo ?? fullName;
   pr.head = { ...pr.head, ref: o.headRef ?? "feature", sha: o.headSha, label: `${headRepo.split("/")[0]}:${o.headRef ?? "feature"}`, repo: { ...repository, full_name: headRepo, name: headRepo.split("/")[1], owner: { ...repository.owner, login: headRepo.split("/")[0] } } };

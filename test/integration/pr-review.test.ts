@@ -44,11 +44,11 @@ async function scenario(repo: string, opts: { configYaml?: string; fork?: boolea
   const fake = fakeGitHubPulls({ owner: OWNER, repo, configYaml: opts.configYaml ?? CONFIG, failCreateReviewOnce: opts.failCreateReviewOnce });
   suite.useFake(fake.stop);
   fake.addPull({ number: PR, state: "open", draft: false, headSha: sha1, headRef: "feature", baseRef: "main", headRepo, author: "alice" });
-  const send = (action: "opened" | "reopened" | "synchronize", extra: { headSha?: string; before?: string; deliveryId?: string; draft?: boolean; author?: string; authorType?: "User" | "Bot" } = {}) =>
+  const send = (action: "opened" | "reopened" | "synchronize", extra: { headSha?: string; before?: string; deliveryId?: string; draft?: boolean; author?: string; authorType?: "User" | "Bot"; authorAssociation?: string } = {}) =>
     harness.probot.receive({
       id: extra.deliveryId ?? `delivery-${repo}-${Math.random().toString(36).slice(2)}`,
       name: "pull_request",
-      payload: pullRequestPayload({ action, owner: OWNER, repo, number: PR, headSha: extra.headSha ?? sha1, before: extra.before, cloneUrl: remote.url, headRepo, draft: extra.draft, author: extra.author, authorType: extra.authorType }),
+      payload: pullRequestPayload({ action, owner: OWNER, repo, number: PR, headSha: extra.headSha ?? sha1, before: extra.before, cloneUrl: remote.url, headRepo, draft: extra.draft, author: extra.author, authorType: extra.authorType, authorAssociation: extra.authorAssociation }),
     } as never);
   const actor = () => harness.runtime.client.prReview.getOrCreate([`${OWNER}/${repo}`.toLowerCase(), String(PR)]);
   const readDump = () => readFile(dump, "utf8").catch(() => "");
@@ -181,6 +181,17 @@ describe("pull request review: webhooks to one real PR review per head sha", { t
     const [review] = s.state.reviews;
     expect(review?.body).toContain("comes from a fork: the review worked from the diff only");
     expect(review?.comments).toEqual([expect.objectContaining({ path: "src/calc.js", line: 3 })]);
+  });
+
+  it("pullRequests.forks skip-first-time: a first-time contributor's fork PR is not reviewed, a returning one's is", async () => {
+    const s = await scenario("pr-fork-first", { fork: true, configYaml: `${CONFIG}pullRequests:\n  forks: skip-first-time\n` });
+    await s.send("opened", { authorAssociation: "FIRST_TIME_CONTRIBUTOR" });
+    const [skipped] = await waitForReviews(s.actor);
+    expect(skipped).toMatchObject({ status: "skipped", reason: expect.stringContaining("first-time contributor") });
+    await s.send("reopened", { authorAssociation: "CONTRIBUTOR" });
+    const runs = await waitForReviews(s.actor, 2);
+    expect(runs[1]?.status, JSON.stringify(runs)).toBe("reviewed");
+    expect(s.state.reviews).toHaveLength(1);
   });
 
   it("a 5,000-line diff is reviewed in budgeted chunks; lockfiles, generated and too-large files are listed as not reviewed", async () => {

@@ -18,7 +18,7 @@ describe("reviewJobFromPullRequest (real pull_request payloads)", () => {
       receivedAt: 1234,
       repo: { owner: "acme", name: "calc", cloneUrl: "https://github.com/acme/calc.git", defaultBranch: "main" },
       installationId: 1,
-      pr: { number: 7, title: "Add it", body: "Adds it.", author: "alice", baseRef: "main", headRef: "feature", headSha: SHA, headRepoFullName: "acme/calc", fork: false },
+      pr: { number: 7, title: "Add it", body: "Adds it.", author: "alice", baseRef: "main", headRef: "feature", headSha: SHA, headRepoFullName: "acme/calc", fork: false, authorAssociation: "OWNER" },
     });
     expect(JSON.parse(JSON.stringify(decision.job))).toEqual(decision.job);
   });

@@ -61,3 +61,42 @@ export function createSseUsageReader(onUsage?: (usage: RequestUsage) => void): {
     usage: () => usage,
   };
 }
+
+/** A non-streaming Messages answer: one JSON object whose `usage` field says what the request used. */
+export function usageOfJsonAnswer(text: string): RequestUsage {
+  try {
+    const parsed = JSON.parse(text) as { usage?: unknown };
+    const u = parsed.usage;
+    if (!u || typeof u !== "object") return { inputTokens: 0, outputTokens: 0 };
+    const usage = u as Record<string, unknown>;
+    return { inputTokens: inputOf(usage) ?? 0, outputTokens: num(usage.output_tokens) ?? 0 };
+  } catch {
+    return { inputTokens: 0, outputTokens: 0 };
+  }
+}
+
+/**
+ * The usage reader for one answer, chosen by its content type: an SSE stream is read event by event as it
+ * passes; anything else is kept and read as one JSON answer when it ends (the provider's answer is bounded by the
+ * request's max_tokens, and `usage` comes last, so it is not cut). Both report through `usage()`, so a client
+ * cannot bypass the token budget by asking for a non-streaming answer.
+ */
+export function createAnswerUsageReader(contentType: string | null, onUsage?: (usage: RequestUsage) => void): { push(chunk: string): void; end(): void; usage(): RequestUsage } {
+  if ((contentType ?? "").includes("text/event-stream")) {
+    const sse = createSseUsageReader(onUsage);
+    return { push: sse.push, end: () => undefined, usage: sse.usage };
+  }
+  let text = "";
+  let usage: RequestUsage = { inputTokens: 0, outputTokens: 0 };
+  return {
+    push(chunk) {
+      text += chunk;
+    },
+    end() {
+      usage = usageOfJsonAnswer(text);
+      text = "";
+      onUsage?.(usage);
+    },
+    usage: () => usage,
+  };
+}

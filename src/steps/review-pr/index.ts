@@ -3,6 +3,7 @@ import { checkPullRequest, reportInvalidConfig } from "./check-pull-request.js";
 import { fetchDiff } from "./fetch-diff.js";
 import { publishPrReview } from "./publish-review.js";
 import { reviewChunk } from "./review-chunk.js";
+import { leasedReviewStep } from "../../workspaces/leased-steps.js";
 
 type Bound<F> = F extends (deps: StepDeps, ...args: infer A) => infer R ? (...args: A) => R : never;
 
@@ -10,10 +11,11 @@ type Bound<F> = F extends (deps: StepDeps, ...args: infer A) => infer R ? (...ar
 export function createReviewSteps(deps: StepDeps) {
   const bind = <F extends (deps: StepDeps, ...args: any[]) => unknown>(fn: F) => ((...args: unknown[]) => fn(deps, ...args)) as Bound<F>;
   return {
+    deps,
     checkPullRequest: bind(checkPullRequest),
     reportInvalidConfig: bind(reportInvalidConfig),
-    fetchDiff: bind(fetchDiff),
-    reviewChunk: bind(reviewChunk),
+    fetchDiff: leasedReviewStep(deps, bind(fetchDiff)),
+    reviewChunk: leasedReviewStep(deps, bind(reviewChunk)),
     publishReview: bind(publishPrReview),
   };
 }

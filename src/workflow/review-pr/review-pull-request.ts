@@ -1,4 +1,5 @@
 import type { ReviewSteps } from "../../steps/review-pr/index.js";
+import { engineTimeoutWithSlot, stepSlot, waitForStepSlot } from "../../limits/step-slot.js";
 import type { StepPolicy } from "../durable-step.js";
 import type { ReviewResult } from "./decide.js";
 import type { ChunkReview, PrReviewJob } from "./types.js";
@@ -27,11 +28,20 @@ const GITHUB: StepPolicy = { timeoutMs: 60_000, maxRetries: 5 };
 function reviewStep<T>(ctx: ReviewFlowContext, name: string, policy: StepPolicy, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   return ctx.step({
     name,
-    timeout: policy.timeoutMs + ENGINE_TIMEOUT_MARGIN_MS,
+    timeout: engineTimeoutWithSlot(policy.timeoutMs + ENGINE_TIMEOUT_MARGIN_MS, policy.slot),
     maxRetries: policy.maxRetries,
     retryBackoffBase: 1_000,
     retryBackoffMax: 30_000,
-    run: (sc) => work(AbortSignal.any([sc.abortSignal, AbortSignal.timeout(policy.timeoutMs + WORK_TIMEOUT_GRACE_MS)])),
+    run: async (sc) => {
+      // A review waiting for a run slot is logged by the slots (a review has no tracking comment); its own time
+      // limit starts once the slot is granted.
+      const release = await waitForStepSlot(policy.slot, sc.abortSignal);
+      try {
+        return await work(AbortSignal.any([sc.abortSignal, AbortSignal.timeout(policy.timeoutMs + WORK_TIMEOUT_GRACE_MS)]));
+      } finally {
+        release();
+      }
+    },
   });
 }
 
@@ -54,7 +64,8 @@ export async function reviewPullRequest(ctx: ReviewFlowContext, steps: ReviewSte
   if (plan.kind === "nothing") return { status: "nothing-to-review", range: plan.range, reason: plan.reason };
 
   const reviews: ChunkReview[] = [];
-  const chunkPolicy = { timeoutMs: settings.reviewTimeoutMs + 2 * settings.cloneTimeoutMs, maxRetries: 1 };
+  const slot = stepSlot(steps.deps, job.repo, settings.agentos !== undefined, `${job.repo.owner}/${job.repo.name} PR #${job.pr.number} review`);
+  const chunkPolicy = { timeoutMs: settings.reviewTimeoutMs + 2 * settings.cloneTimeoutMs, maxRetries: 1, slot };
   for (const [i, paths] of plan.chunks.entries()) {
     const chunk = i + 1;
     reviews.push(await reviewStep(ctx, `review-chunk#${chunk}`, chunkPolicy, (signal) => steps.reviewChunk({ job, settings, range: plan.range, paths, chunk, chunks: plan.chunks.length, signal })));

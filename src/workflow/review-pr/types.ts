@@ -34,6 +34,8 @@ export interface PrReviewJob {
     headRepoFullName: string | null;
     /** True when the head lives in another repository: its code is never run, the review works from the diff. */
     fork: boolean;
+    /** GitHub's author_association of the PR's author (FIRST_TIME_CONTRIBUTOR, MEMBER, ...): the fork policy reads it. */
+    authorAssociation?: string;
   };
 }
 
