@@ -83,9 +83,11 @@ export async function exportTree(params: { gitDir: string; sha: string; patch?: 
     // cwd is the fresh, empty tree (git apply writes relative to it); GIT_DIR names the repository explicitly, so
     // git never looks for one in the tree.
     const g = git(params.dir, params, { GIT_DIR: params.gitDir, GIT_INDEX_FILE: index, GIT_WORK_TREE: params.dir });
+    // The patch goes into the private index first, then the whole index is written out: the tree on disk is
+    // exactly base + patch, whatever the disk held before.
     await g.raw(["read-tree", params.sha]);
+    if (params.patch) await withPatchFile(params.patch, (file) => g.raw(["apply", "--cached", "--binary", "--whitespace=nowarn", file]));
     await g.raw(["checkout-index", "--all", "--force"]);
-    if (params.patch) await withPatchFile(params.patch, (file) => g.raw(["apply", "--index", "--binary", "--whitespace=nowarn", file]));
   });
 }
 

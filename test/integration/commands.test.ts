@@ -108,7 +108,7 @@ describe("slash commands", () => {
     const { remote, comment } = await scenario("cmd-fix", agentConfig(agent));
     await comment("/fixbot fix keep the signature of add()");
     const runs = await harness.waitForRuns(`${OWNER}/cmd-fix`, 1);
-    expect(runs[0]?.status).toBe("fixed");
+    expect(runs[0]?.status, JSON.stringify(runs[0]?.error)).toBe("fixed");
     expect(await readRemoteFile(remote.dir, "fixbot/issue-1", "src/calc.js")).toContain("a + b");
   });
 
