@@ -27,21 +27,22 @@ async function main(): Promise<void> {
   const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? await readFile(env.PRIVATE_KEY_PATH, "utf8") : "");
   const agentSecrets = env.FIXBOT_AGENT_ENV.map((name) => process.env[name]).filter((v): v is string => Boolean(v));
   let probot: Probot | undefined;
+  const github = createInstallationAccess({
+    probot: () => {
+      if (!probot) throw new Error("the Probot app is not loaded yet");
+      return probot;
+    },
+    octokit: { baseUrl: apiBaseUrl(env), throttle: env.FIXBOT_GITHUB_THROTTLE === "on" },
+  });
   const runtime = await startRuntime({
     dataDir: env.FIXBOT_DATA_DIR,
-    github: createInstallationAccess({
-      probot: () => {
-        if (!probot) throw new Error("the Probot app is not loaded yet");
-        return probot;
-      },
-      octokit: { baseUrl: apiBaseUrl(env), throttle: env.FIXBOT_GITHUB_THROTTLE === "on" },
-    }),
+    github,
     createAgent: createAgentFactory({ baseEnv: process.env, allowedPassEnv: env.FIXBOT_AGENT_ENV, agentos: agentOsProvider(env) }),
     secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", ...agentSecrets].filter(Boolean),
     log,
     now: Date.now,
   });
-  const dispatch = await createDispatch({ runtime, dir: join(env.FIXBOT_DATA_DIR, "inbox"), log, sync: env.FIXBOT_INBOX_SYNC });
+  const dispatch = await createDispatch({ runtime, dir: join(env.FIXBOT_DATA_DIR, "inbox"), log, sync: env.FIXBOT_INBOX_SYNC, github });
   let accepting = true;
   const app = createApp({
     enqueue: dispatch.enqueue,
