@@ -9,6 +9,8 @@ import { agentOsProvider, apiBaseUrl, EnvError, hasAppCredentials, readEnv } fro
 import { createInstallationAccess } from "./github/installation-access.js";
 import { recoverFailedDeliveries } from "./github/recover-deliveries.js";
 import { createHealthHandler } from "./http/health.js";
+import { watchUnexpectedErrors } from "./http/unexpected-errors.js";
+import { createWebhookRoute } from "./http/webhook-route.js";
 import { engineIsHealthy } from "./runtime/engine.js";
 import { createDispatch } from "./runtime/dispatch.js";
 import { startRuntime } from "./runtime/start-runtime.js";
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
     return;
   }
   const log = pino({ level: env.LOG_LEVEL, name: "fixbot" });
+  watchUnexpectedErrors(log);
   process.env.RIVET_LOG_LEVEL ??= "warn";
   const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? await readFile(env.PRIVATE_KEY_PATH, "utf8") : "");
   const agentSecrets = env.FIXBOT_AGENT_ENV.map((name) => process.env[name]).filter((v): v is string => Boolean(v));
@@ -55,6 +58,9 @@ async function main(): Promise<void> {
   });
   const server = await run((p: Probot, options) => {
     probot = p;
+    // Probot's webhook route, replaced before the server starts: the body is read with the 25 MB limit before
+    // the signature check, and GitHub is answered 2xx only once the delivery is recorded (webhook-route.ts).
+    p.getNodeMiddleware = async () => createWebhookRoute({ webhooks: p.webhooks, path: process.env.WEBHOOK_PATH || "/api/github/webhooks", log });
     app(p, options);
   });
   // Deliveries that reached a process which died before enqueueing them: ask GitHub to send them again.

@@ -34,7 +34,7 @@ export function mentionsCommandWord(body: string, word: string = DEFAULT_COMMAND
 const COMMANDS: ReadonlyArray<{ name: Command["name"]; description: string; example: string }> = [
   { name: "fix", description: "Ask an agent to fix this issue; optional instructions follow on the same line and the lines below, up to a blank line.", example: "fix the off-by-one in parseRange; keep the public API" },
   { name: "review", description: "Review this pull request and comment on the changed lines.", example: "review" },
-  { name: "retry", description: "Run the last failed request again, resuming from the step that failed.", example: "retry" },
+  { name: "retry", description: "Run the last request again: a run that stopped with an error or was cancelled resumes from that step (finished steps are not repeated); one whose tests still failed gets fresh agent attempts.", example: "retry" },
   { name: "cancel", description: "Stop the run in progress.", example: "cancel" },
   { name: "status", description: "Show the state of the current run.", example: "status" },
   { name: "help", description: "Show this list.", example: "help" },

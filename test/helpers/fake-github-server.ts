@@ -357,6 +357,9 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
             : { status: 404, body: { message: "Not Found" } },
       };
     }
+    if (method === "POST" && (m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest))) {
+      return { kind: "repo", serve: (b) => ({ status: 201, body: { id: Number(m![1]), content: String(b.content ?? "") } }) };
+    }
     if (method === "GET" && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
       const login = decodeURIComponent(m[1]!);
       return {
