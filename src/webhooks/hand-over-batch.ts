@@ -30,3 +30,23 @@ export function batchLength(entries: readonly InboxEntry[], limits: { maxEntries
 export function retryDelayMs(attempt: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
 }
+
+/**
+ * True when the engine refused the hand-over for what it carries (a message over its size limit, a payload it
+ * cannot take): trying again cannot help, so such a delivery becomes a dead letter after a few tries. Anything
+ * else (an actor lookup that timed out, a lost connection, an engine restarting) is transient and is tried for
+ * much longer. Pure.
+ */
+export function isRefusal(error: unknown): boolean {
+  const e = error as { code?: unknown; statusCode?: unknown; status?: unknown; message?: unknown } | null;
+  const status = Number(e?.statusCode ?? e?.status);
+  if (status === 400 || status === 413 || status === 422) return true;
+  const text = `${String(e?.code ?? "")} ${String(e?.message ?? error)}`;
+  return /too_long|too_large|too long|too large|message_size|payload/i.test(text);
+}
+
+/**
+ * Tries per delivery before it becomes a dead letter: few when the engine refuses it, many when the engine is
+ * only unavailable (with the default backoff capped at 30 s, 60 tries span about half an hour).
+ */
+export const HAND_OVER_TRIES = { refused: 3, unavailable: 60 } as const;

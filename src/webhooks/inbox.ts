@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { writeDeadLetter, type DeadLetter } from "./dead-letters.js";
-import { batchLength, HAND_OVER_LIMITS, retryDelayMs } from "./hand-over-batch.js";
+import { batchLength, HAND_OVER_LIMITS, HAND_OVER_TRIES, isRefusal, retryDelayMs } from "./hand-over-batch.js";
 import { DEFAULT_HAND_OVER_POLICY, handOverBudget, type HandOverPolicy } from "./hand-over-policy.js";
 import { InboxJournal, type JournalSync } from "./inbox-journal.js";
 import type { InboxEntry } from "./journal-records.js";
@@ -26,8 +26,8 @@ export interface InboxOptions {
   maxBatch?: number;
   /** Bytes of jobs (as JSON) per hand-over at most (default 48 KiB, under RivetKit's 64 KiB message limit). */
   maxBatchBytes?: number;
-  /** Tries per delivery before it becomes a dead letter (default 8: about a minute with the default backoff). */
-  maxAttempts?: number;
+  /** Tries per delivery before it becomes a dead letter, when the engine refuses it / is unavailable (HAND_OVER_TRIES). */
+  maxAttempts?: { refused: number; unavailable: number };
   /** Told about a delivery given up on, once its dead letter is on disk (e.g. to reply on the issue). Best effort. */
   onDeadLetter?: (letter: DeadLetter) => Promise<void>;
   /** When hand-overs run (see hand-over-policy.ts); unset fields take the defaults. */
@@ -194,7 +194,8 @@ export class Inbox {
       // Shutting down: what is left stays in the journal and is handed on at the next start.
       if (this.closed) return;
       if (batch.length > 1) this.narrow.add(route);
-      const maxAttempts = this.options.maxAttempts ?? 8;
+      const limits = this.options.maxAttempts ?? HAND_OVER_TRIES;
+      const maxAttempts = isRefusal(error) ? limits.refused : limits.unavailable;
       const keep: InboxEntry[] = [];
       for (const entry of batch) {
         if ((this.attempts.get(entry.id) ?? 0) < maxAttempts || !(await this.bury(entry, error))) keep.push(entry);

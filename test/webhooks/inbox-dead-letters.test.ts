@@ -4,7 +4,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { readDeadLetters, type DeadLetter } from "../../src/webhooks/dead-letters.js";
-import { batchLength, retryDelayMs } from "../../src/webhooks/hand-over-batch.js";
+import { batchLength, isRefusal, retryDelayMs } from "../../src/webhooks/hand-over-batch.js";
 import { Inbox, type InboxEntry } from "../../src/webhooks/inbox.js";
 import { readJournal } from "../../src/webhooks/inbox-journal.js";
 
@@ -60,11 +60,28 @@ describe("hand-over batches", () => {
 });
 
 describe("dead letters", () => {
+  it("only a refusal of what the hand-over carries counts as hopeless; an unavailable engine does not", () => {
+    expect(isRefusal({ group: "message", code: "incoming_too_long", message: "Incoming message too long" })).toBe(true);
+    expect(isRefusal({ statusCode: 413 })).toBe(true);
+    expect(isRefusal(new Error("queue message too large"))).toBe(true);
+    expect(isRefusal({ group: "pegboard", code: "route_resolve_query_timeout", message: "Timed out resolving actor query route after 5013ms", statusCode: 500 })).toBe(false);
+    expect(isRefusal(new Error("fetch failed"))).toBe(false);
+  });
+
+  it("an engine that is only unavailable is tried for longer than one that refuses", async () => {
+    let calls = 0;
+    const { inbox, dir } = await newInbox({ routeOf, maxAttempts: { refused: 2, unavailable: 5 }, deliver: async () => { calls++; throw new Error("Timed out resolving actor query route"); } });
+    await inbox.accept(entry("slow-1", "r"));
+    await until(() => inbox.size === 0);
+    expect(calls).toBe(5);
+    expect((await readDeadLetters(dir)).map((l) => l.attempts)).toEqual([5]);
+  });
+
   it("a delivery the engine keeps refusing ends as a dead letter after maxAttempts: on disk, out of the journal, reported once", async () => {
     const told: DeadLetter[] = [];
     const { inbox, dir } = await newInbox({
       routeOf,
-      maxAttempts: 3,
+      maxAttempts: { refused: 3, unavailable: 100 },
       onDeadLetter: async (letter) => void told.push(letter),
       deliver: async () => {
         throw new Error("incoming_too_long: Incoming message too long");
@@ -82,7 +99,7 @@ describe("dead letters", () => {
     const handed: string[] = [];
     const { inbox, dir } = await newInbox({
       routeOf,
-      maxAttempts: 4,
+      maxAttempts: { refused: 4, unavailable: 4 },
       policy: { concurrency: 1 },
       deliver: async (batch) => {
         if (batch.some((e) => e.id.startsWith("bad"))) throw new Error("refused");
