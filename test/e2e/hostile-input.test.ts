@@ -171,7 +171,7 @@ describe("hostile input through the real bot process", () => {
     const ack = await bot.sendWebhook("issues", calcIssueLabeledPayload({ owner: OWNER, repo: "calc-hostile", number: 1, cloneUrl: remote.url }));
     expect(ack.status, ack.body).toBe(200);
     const repo = `${OWNER}/calc-hostile`;
-    await fake.waitFor((s) => s.comments.some((c) => c.repo === repo && c.issue === 1 && c.body.includes("fixbot:tracking") && FINAL_HEADER.test(c.body)), 150_000, "the final tracking comment");
+    await fake.waitFor((s) => s.comments.some((c) => c.repo === repo && c.issue === 1 && c.body.includes("fixbot:tracking") && FINAL_HEADER.test(c.body)), 240_000, "the final tracking comment");
     const tracking = fake.state.comments.find((c) => c.repo === repo && c.issue === 1 && c.body.includes("fixbot:tracking"))!;
     const pr = fake.state.pulls.find((p) => p.repo === repo)!;
     const review = fake.state.reviews.find((r) => r.repo === repo && r.pull === pr.number)!;
