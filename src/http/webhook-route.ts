@@ -18,8 +18,9 @@ const ANSWER_AFTER_RECORDED_MS = 10 * 60_000;
  */
 export function createWebhookRoute(params: { webhooks: Webhooks; path: string; log: Logger; maxBytes?: number }) {
   const verifyAndRun = createNodeMiddleware(params.webhooks, { path: params.path, log: params.log, timeout: ANSWER_AFTER_RECORDED_MS });
+  const path = pathOf(params.path);
   return async (req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<boolean> => {
-    if (req.method !== "POST" || pathOf(req.url) !== params.path) return verifyAndRun(req, res);
+    if (req.method !== "POST" || pathOf(req.url) !== path) return verifyAndRun(req, res);
     const body = await readBoundedBody(req, params.maxBytes ?? MAX_WEBHOOK_BODY_BYTES);
     if (!body.ok) {
       params.log.warn({ deliveryId: req.headers["x-github-delivery"], reason: body.reason }, "webhook refused: body too large");
