@@ -9,7 +9,8 @@ import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-github-s
 import { createBareRemote } from "../helpers/git-remote.js";
 import { calcIssueLabeledPayload, loadExample } from "../helpers/payloads.js";
 
-// Issue #12 through the real bot process (one bot, one engine for the whole file): hostile comments, oversized
+// Issue #12 through the real bot process (one bot, one engine for the whole file; a solo file: nine actors are
+// created at once, which next to other engine suites timed out): hostile comments, oversized
 // issues, an oversized unsigned POST and an agent that tries to make fixbot's posts live.
 const ROOT = join(import.meta.dirname, "..", "..");
 const AGENTS = join(ROOT, "fixtures", "agents");
