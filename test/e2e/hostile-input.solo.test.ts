@@ -154,15 +154,20 @@ describe("hostile input through the real bot process", () => {
 
   it("an unsigned 30 MB POST is refused with 413 without being buffered; a chunked one is cut off at the limit", async () => {
     showDiagnosticsOnFailure();
+    const refusals = async () => (await bot.log()).split("webhook refused: body too large").length - 1;
+    // The bot answers 413 and closes the connection while the sender is still writing: the sender sees the 413,
+    // or, when the close overtakes it, a reset. Either way the bot's log names the refusal.
+    const refused = (r: { status: number; body: string }) => r.status === 413 || (r.status === 0 && /ECONNRESET|EPIPE|socket hang up/.test(r.body));
     const before = await rssOf(bot.pid);
     const declared = await postJunk(bot.url, 30 * 1024 * 1024, true);
-    expect(declared.status, declared.body).toBe(413);
+    expect(refused(declared), JSON.stringify(declared)).toBe(true);
     const after = await rssOf(bot.pid);
     // Nothing of the body was read: the process did not grow by anything like the 30 MB it was offered.
     expect(after - before, `RSS ${before} -> ${after}`).toBeLessThan(16 * 1024 * 1024);
+    expect(await refusals()).toBe(1);
     const chunked = await postJunk(bot.url, 30 * 1024 * 1024, false);
-    expect(chunked.status, chunked.body).toBe(413);
-    expect(await bot.log()).toContain("webhook refused: body too large");
+    expect(refused(chunked), JSON.stringify(chunked)).toBe(true);
+    expect(await refusals()).toBe(2);
     // The bot still serves.
     expect((await fetch(`${bot.url}/healthz`)).status).toBe(200);
   });
