@@ -9,6 +9,8 @@ import { agentOsProvider, apiBaseUrl, EnvError, hasAppCredentials, readEnv, work
 import { createInstallationAccess } from "./github/installation-access.js";
 import { recoverFailedDeliveries } from "./github/recover-deliveries.js";
 import { createHealthHandler } from "./http/health.js";
+import { watchUnexpectedErrors } from "./http/unexpected-errors.js";
+import { createWebhookRoute } from "./http/webhook-route.js";
 import { engineIsHealthy } from "./runtime/engine.js";
 import { createDispatch } from "./runtime/dispatch.js";
 import { startRuntime } from "./runtime/start-runtime.js";
@@ -26,20 +28,22 @@ async function main(): Promise<void> {
     return;
   }
   const log = pino({ level: env.LOG_LEVEL, name: "fixbot" });
+  watchUnexpectedErrors(log);
   process.env.RIVET_LOG_LEVEL ??= "warn";
   const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? await readFile(env.PRIVATE_KEY_PATH, "utf8") : "");
   const agentSecrets = env.FIXBOT_AGENT_ENV.map((name) => process.env[name]).filter((v): v is string => Boolean(v));
   const sandbox = await startSandbox({ env: process.env, dataDir: env.FIXBOT_DATA_DIR, log });
   let probot: Probot | undefined;
+  const github = createInstallationAccess({
+    probot: () => {
+      if (!probot) throw new Error("the Probot app is not loaded yet");
+      return probot;
+    },
+    octokit: { baseUrl: apiBaseUrl(env), throttle: env.FIXBOT_GITHUB_THROTTLE === "on" },
+  });
   const runtime = await startRuntime({
     dataDir: env.FIXBOT_DATA_DIR,
-    github: createInstallationAccess({
-      probot: () => {
-        if (!probot) throw new Error("the Probot app is not loaded yet");
-        return probot;
-      },
-      octokit: { baseUrl: apiBaseUrl(env), throttle: env.FIXBOT_GITHUB_THROTTLE === "on" },
-    }),
+    github,
     createAgent: createAgentFactory({ baseEnv: process.env, allowedPassEnv: env.FIXBOT_AGENT_ENV, agentos: agentOsProvider(env), sandbox }),
     sandbox,
     secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", ...agentSecrets].filter(Boolean),
@@ -49,7 +53,7 @@ async function main(): Promise<void> {
   });
   // Finished runs' workspaces: removed after the retention period, LRU past the size limit; never one in use.
   const sweeper = startWorkspaceSweeper({ dataDir: env.FIXBOT_DATA_DIR, log, ...workspaceGcSettings(env) });
-  const dispatch = await createDispatch({ runtime, dir: join(env.FIXBOT_DATA_DIR, "inbox"), log, sync: env.FIXBOT_INBOX_SYNC });
+  const dispatch = await createDispatch({ runtime, dir: join(env.FIXBOT_DATA_DIR, "inbox"), log, sync: env.FIXBOT_INBOX_SYNC, github });
   let accepting = true;
   const app = createApp({
     enqueue: dispatch.enqueue,
@@ -63,6 +67,9 @@ async function main(): Promise<void> {
   });
   const server = await run((p: Probot, options) => {
     probot = p;
+    // Probot's webhook route, replaced before the server starts: the body is read with the 25 MB limit before
+    // the signature check, and GitHub is answered 2xx only once the delivery is recorded (webhook-route.ts).
+    p.getNodeMiddleware = async () => createWebhookRoute({ webhooks: p.webhooks, path: process.env.WEBHOOK_PATH || "/api/github/webhooks", log });
     app(p, options);
   });
   // Deliveries that reached a process which died before enqueueing them: ask GitHub to send them again.

@@ -3,6 +3,7 @@ import { workflow } from "rivetkit/workflow";
 import type { StepDeps } from "../steps/deps.js";
 import type { CommandJob } from "../webhooks/comment-to-command.js";
 import { capped } from "../workflow/admit.js";
+import { DENIED_QUIETLY, deniedRecently } from "../workflow/commands/denials.js";
 import { handleCommand, type CommandFlow } from "../workflow/commands/handle-command.js";
 import { ENQUEUE_WAKE_MS, startsNextTick } from "../workflow/wake.js";
 import { scheduleTick } from "./tick.js";
@@ -30,18 +31,21 @@ export function createCommandsActor(deps: StepDeps) {
       await ctx.loop("commands", async (loop) => {
         const message = await loop.queue.next("wait-command", { names: ["commands"] });
         const job = message.body as CommandJob;
-        const fresh = await loop.step({
+        const admitted = await loop.step({
           name: "admit-command",
           timeout: 10_000,
           maxRetries: 3,
           run: savingState(async (sc) => {
             if (sc.state.seenDeliveries.includes(job.deliveryId)) return false;
             sc.state.seenDeliveries = capped([...sc.state.seenDeliveries, job.deliveryId], 200);
-            return true;
+            // Decided here, recorded with the step: a replay takes the same path.
+            return { quiet: deniedRecently(sc.state.handled, job.sender, deps.now()) };
           }),
         });
-        if (!fresh) return;
-        const result = await loop.try("handle-command", (tc) => handleCommand(tc as unknown as CommandFlow, deps, job));
+        if (!admitted) return;
+        const result = admitted.quiet
+          ? { ok: true as const, value: DENIED_QUIETLY }
+          : await loop.try("handle-command", (tc) => handleCommand(tc as unknown as CommandFlow, deps, job));
         const outcome = result.ok ? result.value : `failed in ${result.failure.step?.stepName ?? result.failure.name}: ${result.failure.error.message.split("\n")[0]}`;
         await loop.step({
           name: "record-command",

@@ -12,7 +12,10 @@ export const PullRequestsConfigSchema = z
     autoReview: z.boolean().default(true),
     /** Logins whose pull requests are never reviewed (compared case-insensitively, as GitHub does). */
     ignoreAuthors: z.array(z.string().min(1).max(100)).max(200).default([]),
-    /** Globs of paths left out of the review (`docs/**`, `*.snap`); a pattern without `/` matches at any depth. */
+    /**
+     * Globs of paths left out of the review (picomatch: `docs/**`, `*.snap`, `*.{png,jpg}`, `[ab].ts`), as in
+     * `.gitignore`: a pattern without `/` matches at any depth, `!pattern` takes back an earlier match.
+     */
     ignorePaths: z.array(z.string().min(1).max(300)).max(200).default([]),
     /** Budget of one review chunk in bytes of diff; a single file bigger than this is listed as too large. */
     maxChunkBytes: z.number().int().min(1_000).max(1_000_000).default(60_000),

@@ -1,4 +1,5 @@
 import type { RunView, StepView, TestSummary } from "../workflow/types.js";
+import { fenced, inertMarkdown } from "./quote-text.js";
 
 /** Hidden marker that finds a run's tracking comment again, so a re-run step edits it instead of posting twice. */
 export function trackingMarker(runId: string): string {
@@ -52,7 +53,7 @@ export function stepLine(step: StepView): string {
   const parts = [stepLabel(step.name)];
   if (step.durationMs !== undefined) parts.push(formatDuration(step.durationMs));
   if (step.starts > 1) parts.push(`started ${step.starts} times`);
-  if (step.detail) parts.push(step.detail);
+  if (step.detail) parts.push(inertMarkdown(step.detail));
   const [label, ...rest] = parts;
   return `- ${box} ${icon}${label}${rest.length ? ` — ${rest.join(" · ")}` : ""}`;
 }
@@ -81,11 +82,7 @@ function header(view: RunView): string {
   }
 }
 
-function fence(text: string): string {
-  const longest = Math.max(2, ...Array.from(text.matchAll(/`+/g), (m) => m[0].length));
-  const ticks = "`".repeat(longest + 1);
-  return `${ticks}\n${text}\n${ticks}`;
-}
+const fence = fenced;
 
 function testsSection(tests: TestSummary): string {
   const verdict = tests.passed ? "passed" : tests.timedOut ? "timed out" : `failed (exit ${tests.exitCode ?? "?"})`;
@@ -103,7 +100,8 @@ function testsSection(tests: TestSummary): string {
 export function renderTrackingComment(view: RunView): string {
   const out = [trackingMarker(view.runId), header(view), ""];
   if (view.status === "error" && view.error) {
-    out.push(`**What happened:** ${view.error.message}`);
+    // The message may carry an agent's or a test's words: shown inert (see quote-text.ts).
+    out.push(`**What happened:** ${inertMarkdown(view.error.message)}`);
     if (view.error.hint) out.push("", `**What to do:** ${view.error.hint}`);
     out.push("");
   }

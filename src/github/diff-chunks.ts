@@ -1,4 +1,5 @@
 import { Buffer } from "node:buffer";
+import picomatch from "picomatch";
 import type { DiffFile } from "./diff.js";
 
 /** A file of the diff that no review chunk carries, and why; listed in the review so it is never silently partial. */
@@ -14,7 +15,7 @@ export interface ChunkParams {
   maxFileBytes: number;
   /** Chunks beyond this many are not made; files that fit nowhere are skipped as too-large. */
   maxChunks: number;
-  /** Glob-ish patterns (`dist/**`, `*.min.js`, `docs/?.md`); a pattern without `/` matches the file name at any depth. */
+  /** Globs (`dist/**`, `*.min.js`, `*.{png,jpg}`, `!keep.min.js`); see ignoredPathMatcher. */
   ignorePaths?: string[];
 }
 
@@ -25,7 +26,7 @@ export interface ChunkParams {
  * once `maxChunks` are open, a later file that still fits the last chunk goes in, the others are skipped.
  */
 export function chunkDiff(files: DiffFile[], params: ChunkParams): { chunks: DiffFile[][]; skipped: SkippedFile[] } {
-  const ignore = (params.ignorePaths ?? []).map(globToRegExp);
+  const ignore = ignoredPathMatcher(params.ignorePaths ?? []);
   const fileLimit = Math.min(params.maxFileBytes, params.maxChunkBytes);
   const chunks: DiffFile[][] = [];
   const skipped: SkippedFile[] = [];
@@ -55,8 +56,8 @@ export function chunkDiff(files: DiffFile[], params: ChunkParams): { chunks: Dif
   return { chunks, skipped };
 }
 
-function skipReason(file: DiffFile, ignore: RegExp[]): SkippedFile["reason"] | undefined {
-  if (ignore.some((re) => re.test(file.path))) return "ignored-path";
+function skipReason(file: DiffFile, ignored: (path: string) => boolean): SkippedFile["reason"] | undefined {
+  if (ignored(file.path)) return "ignored-path";
   if (isLockfile(file.path)) return "lockfile";
   if (file.binary) return "binary";
   if (isGenerated(file.path, file.patch)) return "generated";
@@ -117,26 +118,27 @@ function basename(path: string): string {
 }
 
 /**
- * A small, dependency-free glob: `**` spans directories, `*` and `?` stay within one path segment, a trailing `/`
- * means "everything below", a leading `/` anchors to the root (patterns are always anchored), and a pattern with
- * no `/` matches the file name at any depth (as in `.gitignore`). `node:path`'s `matchesGlob` is experimental in
- * Node 20 (it prints a warning) and matches `*.min.js` only at the root, hence this.
+ * `pullRequests.ignorePaths` as one predicate, with picomatch's globs (`**`, `*`, `?`, `{a,b}`, `[ab]`, extglobs),
+ * dotfiles included. As in `.gitignore`: a pattern without `/` matches the file name at any depth, a leading `/`
+ * anchors to the root, a trailing `/` means everything below, and `!pattern` takes back what an earlier pattern
+ * ignored (the last pattern that matches decides). Pure.
  */
-export function globToRegExp(pattern: string): RegExp {
-  let glob = pattern.trim().replace(/^\.\//, "");
+export function ignoredPathMatcher(patterns: readonly string[]): (path: string) => boolean {
+  const rules = patterns.map((raw) => {
+    const negated = raw.trim().startsWith("!");
+    return { negated, test: picomatch(toPicomatchGlob(raw.trim().replace(/^!/, "")), { dot: true }) };
+  });
+  return (path) => {
+    let ignored = false;
+    for (const rule of rules) if (rule.negated === ignored && rule.test(path)) ignored = !rule.negated;
+    return ignored;
+  };
+}
+
+/** A `.gitignore`-style pattern in picomatch's terms. Pure. */
+function toPicomatchGlob(pattern: string): string {
+  let glob = pattern.replace(/^\.\//, "");
   if (glob.endsWith("/")) glob += "**";
-  const anyDepth = !glob.includes("/");
-  glob = glob.replace(/^\//, "");
-  let re = "";
-  for (let i = 0; i < glob.length; i++) {
-    const ch = glob[i] ?? "";
-    if (ch === "*" && glob[i + 1] === "*") {
-      const slashAfter = glob[i + 2] === "/";
-      re += slashAfter ? "(?:.*/)?" : ".*";
-      i += slashAfter ? 2 : 1;
-    } else if (ch === "*") re += "[^/]*";
-    else if (ch === "?") re += "[^/]";
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${anyDepth ? "(?:.*/)?" : ""}${re}$`);
+  if (glob.startsWith("/")) return glob.slice(1);
+  return glob.includes("/") ? glob : `**/${glob}`;
 }

@@ -1,5 +1,6 @@
 import type { Probot } from "probot";
 import { createOctokit, type GitHubAccess, type InstallationAccess, type OctokitOptions, type TokenScope } from "./octokit.js";
+import type { AppIdentity } from "./app-authored.js";
 
 /** Tokens are reused until this long before they expire (GitHub issues them for an hour). */
 const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -22,6 +23,20 @@ export function scopeKey(installationId: number, scope: TokenScope): string {
 export function createInstallationAccess(params: { probot: () => Probot; octokit: OctokitOptions; now?: () => number }): GitHubAccess {
   const now = params.now ?? Date.now;
   const cache = new Map<string, { token: string; expiresAt: number }>();
+  let identity: Promise<AppIdentity> | undefined;
+  const appIdentity = (): Promise<AppIdentity> => {
+    identity ??= params
+      .probot()
+      .auth()
+      .then((app) => app.request("GET /app"))
+      .then(({ data }) => {
+        if (!data?.id || !data.slug) throw new Error("GET /app did not name the App (id, slug)");
+        return { appId: data.id, botLogin: `${data.slug}[bot]` };
+      });
+    // A failed look-up is asked again next time, not remembered.
+    identity.catch(() => (identity = undefined));
+    return identity;
+  };
   return {
     async forInstallation(installationId: number, scope: TokenScope): Promise<InstallationAccess> {
       const key = scopeKey(installationId, scope);
@@ -37,7 +52,7 @@ export function createInstallationAccess(params: { probot: () => Probot; octokit
         entry = { token: data.token, expiresAt: data.expires_at ? Date.parse(data.expires_at) : now() + 55 * 60_000 };
         cache.set(key, entry);
       }
-      return { token: entry.token, octokit: createOctokit({ token: entry.token, ...params.octokit }) };
+      return { token: entry.token, octokit: createOctokit({ token: entry.token, ...params.octokit }), app: await appIdentity() };
     },
   };
 }

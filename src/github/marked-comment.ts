@@ -1,3 +1,4 @@
+import { writtenByApp, type AppIdentity } from "./app-authored.js";
 import type { FixbotOctokit } from "./octokit.js";
 
 export interface MarkedCommentParams {
@@ -10,6 +11,8 @@ export interface MarkedCommentParams {
   body: string;
   /** A comment id recorded earlier; saves the search. */
   knownId?: number;
+  /** Whose comments count: the App's own (see app-authored.ts); anyone can type a marker. */
+  app: AppIdentity;
 }
 
 /**
@@ -38,7 +41,7 @@ export async function findMarkedComment(params: Omit<MarkedCommentParams, "body"
     issue_number: issueNumber,
     per_page: 100,
   })) {
-    const found = page.data.find((c) => c.body?.includes(marker));
+    const found = page.data.find((c) => c.body?.includes(marker) && writtenByApp(c, params.app));
     if (found) return found.id;
   }
   return undefined;

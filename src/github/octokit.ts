@@ -2,6 +2,7 @@ import { config } from "@probot/octokit-plugin-config";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
+import type { AppIdentity } from "./app-authored.js";
 
 /**
  * The REST client fixbot's steps post through: @octokit/rest plus Probot's config plugin (reads
@@ -42,6 +43,8 @@ export function createOctokit(params: { token: string } & OctokitOptions): Fixbo
 export interface InstallationAccess {
   octokit: FixbotOctokit;
   token: string;
+  /** Who fixbot is (GET /app, asked once per process): markers count only on comments the App wrote. */
+  app: AppIdentity;
 }
 
 /** Permissions asked for an installation token (GitHub narrows the token to them; never wider than the App's). */

@@ -1,5 +1,6 @@
 import type { TestSummary } from "../workflow/types.js";
 import { formatDuration } from "./comment-body.js";
+import { fenced } from "./quote-text.js";
 
 /** Title and body of the pull request fixbot opens. Pure. */
 export function renderPullRequest(params: {
@@ -29,7 +30,8 @@ export function renderPullRequest(params: {
     verdict,
     "",
     "## Agent summary",
-    params.agentSummary.trim() ? params.agentSummary.trim().slice(0, 4000) : "(the agent gave no summary)",
+    // Quoted: an agent's @mention, closing keyword or image must not become live in fixbot's pull request.
+    params.agentSummary.trim() ? fenced(params.agentSummary.trim().slice(0, 4000)) : "(the agent gave no summary)",
     "",
     `<sub>Opened by fixbot · run \`${params.runId}\`</sub>`,
   ].join("\n");

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { writtenByApp, type AppIdentity } from "./app-authored.js";
 import type { Finding } from "./review-findings.js";
 import type { FixbotOctokit } from "./octokit.js";
 
@@ -18,10 +19,11 @@ export interface PostedReview {
  * Finds a review on the pull request whose body carries `marker`. This is the idempotency check of publishing:
  * a step that re-runs after a crash (or after GitHub's answer was lost) finds the review it already posted.
  */
-export async function findReviewByMarker(params: PullRef & { marker: string }): Promise<PostedReview | undefined> {
+export async function findReviewByMarker(params: PullRef & { marker: string; app: AppIdentity }): Promise<PostedReview | undefined> {
   const { octokit, owner, repo, pullNumber, marker } = params;
   for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listReviews, { owner, repo, pull_number: pullNumber, per_page: 100 })) {
-    const found = page.data.find((r) => r.body?.includes(marker));
+    // Only the App's own reviews: a stranger's review carrying the marker must not suppress fixbot's.
+    const found = page.data.find((r) => r.body?.includes(marker) && writtenByApp(r, params.app));
     if (found) return { reviewId: found.id, url: found.html_url };
   }
   return undefined;
@@ -65,11 +67,11 @@ export interface PublishedReview extends PostedReview {
  * with every finding in the body instead. Both the pull request review and the fix flow's chained review use it.
  */
 export async function publishReviewOnce(
-  params: PullRef & { marker: string; commitId: string; inline: Finding[]; outside: Finding[]; bodyFor: (inBody: Finding[]) => string; log: Logger },
+  params: PullRef & { marker: string; app: AppIdentity; commitId: string; inline: Finding[]; outside: Finding[]; bodyFor: (inBody: Finding[]) => string; log: Logger },
 ): Promise<PublishedReview> {
   const { marker, inline, outside, bodyFor } = params;
   const pull: PullRef = { octokit: params.octokit, owner: params.owner, repo: params.repo, pullNumber: params.pullNumber };
-  const existing = await findReviewByMarker({ ...pull, marker });
+  const existing = await findReviewByMarker({ ...pull, marker, app: params.app });
   if (existing) return { ...existing, inlineComments: 0, existed: true };
   const shown = inline.slice(0, MAX_INLINE_COMMENTS);
   try {
@@ -78,7 +80,7 @@ export async function publishReviewOnce(
   } catch (error) {
     if (!isUnprocessable(error) || shown.length === 0) throw error;
     params.log.warn({ pr: params.pullNumber, err: error }, "GitHub refused an inline position; posting every finding in the review body");
-    const again = await findReviewByMarker({ ...pull, marker });
+    const again = await findReviewByMarker({ ...pull, marker, app: params.app });
     if (again) return { ...again, inlineComments: 0, existed: true };
     const posted = await createCommentReview({ ...pull, commitId: params.commitId, body: bodyFor([...inline, ...outside]), inline: [] });
     return { ...posted, inlineComments: 0, existed: false };

@@ -1,3 +1,4 @@
+import { inertMarkdown } from "./quote-text.js";
 import { commentableLines, type DiffFile } from "./diff.js";
 import type { SkippedFile } from "./diff-chunks.js";
 
@@ -30,7 +31,8 @@ export function parseReviewOutput(stdout: string): { summary: string; findings: 
     if (finding) findings.push(finding);
     else kept.push(line);
   }
-  return { summary: tidy(dropEmptyFences(kept)), findings };
+  // The agent's words keep their markdown but nothing live: no mention, closing keyword, image or HTML.
+  return { summary: inertMarkdown(tidy(dropEmptyFences(kept))), findings };
 }
 
 function parseFindingLine(line: string): Finding | undefined {
@@ -49,7 +51,7 @@ function parseFindingLine(line: string): Finding | undefined {
   const cleanPath = path.trim().replace(/^\.\//, "");
   if (!cleanPath) return undefined;
   if (severity !== undefined && !(typeof severity === "string" && SEVERITIES.has(severity))) return undefined;
-  const finding: Finding = { path: cleanPath, line: lineNo, body: truncateBody(body.trim()) };
+  const finding: Finding = { path: cleanPath, line: lineNo, body: truncateBody(inertMarkdown(body.trim())) };
   if (severity !== undefined) finding.severity = severity as Finding["severity"];
   return finding;
 }

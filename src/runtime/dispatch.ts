@@ -3,6 +3,9 @@ import { commandsKey, enqueueCommands, enqueueFixJobs } from "../actors/enqueue.
 import { enqueuePrReviews, prReviewKey } from "../actors/enqueue-pr-review.js";
 import { runKey } from "../actors/index.js";
 import type { CommandJob } from "../webhooks/comment-to-command.js";
+import { GITHUB_WRITES, type GitHubAccess } from "../github/octokit.js";
+import { deadLetterReply } from "../webhooks/dead-letter-reply.js";
+import type { DeadLetter } from "../webhooks/dead-letters.js";
 import { Inbox, type InboxEntry } from "../webhooks/inbox.js";
 import type { JournalSync } from "../webhooks/inbox-journal.js";
 import type { PrReviewJob } from "../workflow/review-pr/types.js";
@@ -29,7 +32,7 @@ export function routeOf(entry: InboxEntry): string {
  * Webhook jobs go through the durable inbox (answered once recorded), then to their actor. The inbox is opened
  * here, so deliveries accepted before a crash are handed on at start.
  */
-export async function createDispatch(params: { runtime: Runtime; dir: string; log: Logger; sync?: JournalSync }): Promise<Dispatch> {
+export async function createDispatch(params: { runtime: Runtime; dir: string; log: Logger; sync?: JournalSync; github?: GitHubAccess }): Promise<Dispatch> {
   const { runtime } = params;
   // One route = one actor, so a batch is always of one kind.
   const deliver = async (entries: InboxEntry[]): Promise<void> => {
@@ -40,7 +43,14 @@ export async function createDispatch(params: { runtime: Runtime; dir: string; lo
     if (kind === "command") return enqueueCommands(runtime.client, jobs as CommandJob[]);
     throw new Error(`unknown inbox entry kind "${kind}"`);
   };
-  const inbox = new Inbox({ dir: params.dir, deliver, routeOf, log: params.log, sync: params.sync });
+  // A delivery given up on (see Inbox): the user who asked is told on the issue or pull request.
+  const onDeadLetter = async (letter: DeadLetter): Promise<void> => {
+    const reply = deadLetterReply(letter);
+    if (!reply || !params.github) return;
+    const { octokit } = await params.github.forInstallation(reply.installationId, { repository: reply.repo, permissions: GITHUB_WRITES });
+    await octokit.rest.issues.createComment({ owner: reply.owner, repo: reply.repo, issue_number: reply.number, body: reply.body });
+  };
+  const inbox = new Inbox({ dir: params.dir, deliver, routeOf, log: params.log, sync: params.sync, onDeadLetter });
   await inbox.open();
   const accept = (kind: string, id: string, job: unknown) => inbox.accept({ id, kind, job, acceptedAt: Date.now() });
   return {

@@ -20,9 +20,10 @@ export async function publishTracking(deps: StepDeps, job: FixJob, view: RunView
     deps.onLocalProgress?.(job, view);
     return undefined;
   }
-  const { octokit } = await access(deps, job);
+  const { octokit, app } = await access(deps, job);
   const { id } = await upsertMarkedComment({
     octokit,
+    app,
     owner: job.repo.owner,
     repo: job.repo.name,
     issueNumber: job.issue.number,
@@ -62,13 +63,14 @@ export async function publishReview(
   params: { job: FixJob; pullNumber: number; commit: string; baseSha: string; patch: string; review: string },
 ): Promise<{ url: string; inlineComments: number }> {
   const { job } = params;
-  const { octokit } = await access(deps, job);
+  const { octokit, app } = await access(deps, job);
   const { summary, findings } = parseReviewOutput(params.review);
   const { inline, outside } = placeFindings(findings, parseDiff(params.patch));
   const marker = headReviewMarker(params.commit);
   const heading = `### 🔎 fixbot review\n\n${summary}`;
   const { url, inlineComments } = await publishReviewOnce({
     octokit,
+    app,
     owner: job.repo.owner,
     repo: job.repo.name,
     pullNumber: params.pullNumber,

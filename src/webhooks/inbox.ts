@@ -1,4 +1,6 @@
 import type { Logger } from "pino";
+import { writeDeadLetter, type DeadLetter } from "./dead-letters.js";
+import { batchLength, HAND_OVER_LIMITS, HAND_OVER_TRIES, isRefusal, retryDelayMs } from "./hand-over-batch.js";
 import { DEFAULT_HAND_OVER_POLICY, handOverBudget, type HandOverPolicy } from "./hand-over-policy.js";
 import { InboxJournal, type JournalSync } from "./inbox-journal.js";
 import type { InboxEntry } from "./journal-records.js";
@@ -22,6 +24,12 @@ export interface InboxOptions {
   retryMaxMs?: number;
   /** Entries per hand-over at most (default 100). */
   maxBatch?: number;
+  /** Bytes of jobs (as JSON) per hand-over at most (default 48 KiB, under RivetKit's 64 KiB message limit). */
+  maxBatchBytes?: number;
+  /** Tries per delivery before it becomes a dead letter, when the engine refuses it / is unavailable (HAND_OVER_TRIES). */
+  maxAttempts?: { refused: number; unavailable: number };
+  /** Told about a delivery given up on, once its dead letter is on disk (e.g. to reply on the issue). Best effort. */
+  onDeadLetter?: (letter: DeadLetter) => Promise<void>;
   /** When hand-overs run (see hand-over-policy.ts); unset fields take the defaults. */
   policy?: Partial<HandOverPolicy>;
   now?: () => number;
@@ -41,6 +49,12 @@ export class Inbox {
   /** Ids waiting or being handed on (a second accept of one of them is not handed on again). */
   private readonly known = new Set<string>();
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Routes whose last hand-over failed: not tried again before this time. Others go on meanwhile. */
+  private readonly retryAt = new Map<string, number>();
+  /** Failed tries per delivery id. */
+  private readonly attempts = new Map<string, number>();
+  /** Routes handed on one entry at a time since a batch of theirs failed, so one bad entry cannot sink the others. */
+  private readonly narrow = new Set<string>();
   private journal: InboxJournal | undefined;
   private closed = false;
   private lastAcceptAt = 0;
@@ -111,7 +125,8 @@ export class Inbox {
    * completed hand-over.
    */
   private nextWaitingAt(): number | undefined {
-    for (const [route, entries] of this.waiting) if (!this.inFlight.has(route)) return entries[0]?.acceptedAt;
+    const now = this.now();
+    for (const [route, entries] of this.waiting) if (!this.inFlight.has(route) && (this.retryAt.get(route) ?? 0) <= now) return entries[0]?.acceptedAt;
     return undefined;
   }
 
@@ -124,10 +139,18 @@ export class Inbox {
       this.policy,
     );
     let start = decision.start;
+    const now = this.now();
+    let nextRetry = Number.POSITIVE_INFINITY;
     for (const [route, entries] of this.waiting) {
-      if (start <= 0) break;
       if (this.inFlight.has(route)) continue;
-      const batch = entries.splice(0, this.options.maxBatch ?? 100);
+      const due = this.retryAt.get(route) ?? 0;
+      if (due > now) {
+        nextRetry = Math.min(nextRetry, due);
+        continue;
+      }
+      if (start <= 0) break;
+      const limits = { maxEntries: this.narrow.has(route) ? 1 : (this.options.maxBatch ?? HAND_OVER_LIMITS.maxEntries), maxBytes: this.options.maxBatchBytes ?? HAND_OVER_LIMITS.maxBytes };
+      const batch = entries.splice(0, batchLength(entries, limits));
       // Round-robin: an actor with more waiting goes to the back of the line.
       this.waiting.delete(route);
       if (entries.length > 0) this.waiting.set(route, entries);
@@ -139,32 +162,74 @@ export class Inbox {
       });
       this.inFlight.set(route, done);
     }
-    if (decision.recheckInMs !== undefined) this.timer = setTimeout(() => this.pump(), decision.recheckInMs).unref();
+    let recheck = decision.recheckInMs;
+    if (nextRetry !== Number.POSITIVE_INFINITY) recheck = Math.min(recheck ?? Number.POSITIVE_INFINITY, Math.max(1, nextRetry - now));
+    if (recheck !== undefined) this.timer = setTimeout(() => this.pump(), recheck).unref();
   }
 
+  /**
+   * One try at handing a batch on. A failure does not hold the route's slot while it waits: the batch goes back
+   * to the front of its route, the route waits out its backoff, and other routes are handed on meanwhile. After
+   * `maxAttempts` failed tries a delivery becomes a dead letter (on disk, logged, the user told), so nothing is
+   * retried forever and nothing is lost.
+   */
   private async handOn(route: string, batch: InboxEntry[]): Promise<void> {
-    const base = this.options.retryBaseMs ?? 500;
-    const max = this.options.retryMaxMs ?? 30_000;
-    for (let attempt = 1; ; attempt++) {
-      const started = this.now();
-      try {
-        await this.options.deliver(batch);
-        this.options.log.info({ deliveryId: batch[0]!.id, route, count: batch.length, attempt, ms: this.now() - started }, "webhooks handed to their actor");
-        for (const entry of batch) {
-          this.journal?.markDone(entry.id);
-          this.known.delete(entry.id);
-        }
-        return;
-      } catch (error) {
-        const wait = Math.min(max, base * 2 ** (attempt - 1));
-        const first = batch[0]!;
-        this.options.log.warn(
-          { deliveryId: first.id, deliveryIds: batch.map((e) => e.id), kind: first.kind, route, attempt, err: error, retryInMs: wait },
-          "could not hand a webhook to the engine yet; retrying",
-        );
-        if (this.closed) return;
-        await new Promise((r) => setTimeout(r, wait));
+    const started = this.now();
+    const first = batch[0]!;
+    try {
+      await this.options.deliver(batch);
+      this.options.log.info({ deliveryId: first.id, route, count: batch.length, ms: this.now() - started }, "webhooks handed to their actor");
+      for (const entry of batch) this.forget(entry);
+      this.retryAt.delete(route);
+      this.narrow.delete(route);
+      return;
+    } catch (error) {
+      const tries = Math.max(...batch.map((e) => (this.attempts.get(e.id) ?? 0) + 1));
+      for (const entry of batch) this.attempts.set(entry.id, (this.attempts.get(entry.id) ?? 0) + 1);
+      const wait = retryDelayMs(tries, this.options.retryBaseMs ?? 500, this.options.retryMaxMs ?? 30_000);
+      this.options.log.warn(
+        { deliveryId: first.id, deliveryIds: batch.map((e) => e.id), kind: first.kind, route, attempt: tries, err: error, retryInMs: wait },
+        "could not hand a webhook to the engine yet; retrying",
+      );
+      // Shutting down: what is left stays in the journal and is handed on at the next start.
+      if (this.closed) return;
+      if (batch.length > 1) this.narrow.add(route);
+      const limits = this.options.maxAttempts ?? HAND_OVER_TRIES;
+      const maxAttempts = isRefusal(error) ? limits.refused : limits.unavailable;
+      const keep: InboxEntry[] = [];
+      for (const entry of batch) {
+        if ((this.attempts.get(entry.id) ?? 0) < maxAttempts || !(await this.bury(entry, error))) keep.push(entry);
       }
+      if (keep.length === 0) return;
+      this.waiting.set(route, [...keep, ...(this.waiting.get(route) ?? [])]);
+      this.retryAt.set(route, this.now() + wait);
     }
   }
+
+  /** Gives up on a delivery: dead letter on disk first, then the journal forgets it. False if the record failed. */
+  private async bury(entry: InboxEntry, error: unknown): Promise<boolean> {
+    const letter: DeadLetter = { entry, reason: oneLine(error), attempts: this.attempts.get(entry.id) ?? 0, at: this.now() };
+    try {
+      const path = await writeDeadLetter(this.options.dir, letter);
+      this.options.log.error({ deliveryId: entry.id, kind: entry.kind, attempts: letter.attempts, reason: letter.reason, path }, "gave up handing a webhook to the engine: kept as a dead letter");
+    } catch (writeError) {
+      this.options.log.error({ deliveryId: entry.id, err: writeError }, "could not write a dead letter; the delivery stays in the journal");
+      return false;
+    }
+    this.forget(entry);
+    // Not awaited: a slow reply must not hold the route.
+    void this.options.onDeadLetter?.(letter).catch((replyError: unknown) => this.options.log.warn({ deliveryId: entry.id, err: replyError }, "could not tell the user about a dead letter"));
+    return true;
+  }
+
+  private forget(entry: InboxEntry): void {
+    this.journal?.markDone(entry.id);
+    this.known.delete(entry.id);
+    this.attempts.delete(entry.id);
+  }
+}
+
+function oneLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n")[0]!.slice(0, 500);
 }

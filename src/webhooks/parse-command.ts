@@ -17,10 +17,24 @@ export type ParsedComment =
 /** The default command word: `/fixbot fix ...`. */
 export const DEFAULT_COMMAND_WORD = "fixbot";
 
+/**
+ * Only this much of a comment is looked at (GitHub's own cap on a comment body): the intake runs for every
+ * comment in every installed repository, so its work is bounded by this, whatever a webhook carries.
+ */
+export const MAX_SCANNED_CHARS = 65_536;
+
+/**
+ * The cheap first look, before any parsing: could this text hold our command at all? A plain case-insensitive
+ * substring search over the scanned prefix. Pure, linear.
+ */
+export function mentionsCommandWord(body: string, word: string = DEFAULT_COMMAND_WORD): boolean {
+  return body.slice(0, MAX_SCANNED_CHARS).toLowerCase().includes(`/${normalizeWord(word)}`);
+}
+
 const COMMANDS: ReadonlyArray<{ name: Command["name"]; description: string; example: string }> = [
   { name: "fix", description: "Ask an agent to fix this issue; optional instructions follow on the same line and the lines below, up to a blank line.", example: "fix the off-by-one in parseRange; keep the public API" },
   { name: "review", description: "Review this pull request and comment on the changed lines.", example: "review" },
-  { name: "retry", description: "Run the last request again from the start.", example: "retry" },
+  { name: "retry", description: "Run the last request again: a run that stopped with an error or was cancelled resumes from that step (finished steps are not repeated); one whose tests still failed gets fresh agent attempts.", example: "retry" },
   { name: "cancel", description: "Stop the run in progress.", example: "cancel" },
   { name: "status", description: "Show the state of the current run.", example: "status" },
   { name: "help", description: "Show this list.", example: "help" },
@@ -30,18 +44,19 @@ const COMMANDS: ReadonlyArray<{ name: Command["name"]; description: string; exam
 export function helpText(word: string = DEFAULT_COMMAND_WORD): string {
   const w = normalizeWord(word);
   const rows = COMMANDS.map((c) => `- \`/${w} ${c.name}\` — ${c.description} Example: \`/${w} ${c.example}\``);
-  return [`**fixbot commands** (one per comment, at the start of a line):`, "", ...rows].join("\n");
+  return [`**fixbot commands** (one per comment, at the start of a line, within the comment's first ${MAX_SCANNED_CHARS.toLocaleString("en-US")} characters):`, "", ...rows].join("\n");
 }
 
 /**
  * Finds the first command for us in an issue or pull-request comment. A command is a line whose first token is
  * exactly `/<word>` (word case-insensitive). Lines in fenced code blocks, inline code spans, quotes (`>`, nested
  * too) and HTML comments are not commands, so quoting an earlier command or showing an example never triggers a
- * run. Only the first command line counts.
+ * run. Only the first command line counts, and only the first MAX_SCANNED_CHARS characters are read. Linear in
+ * that prefix (hostile comments of many lines and code spans included).
  */
 export function parseCommand(body: string, word: string = DEFAULT_COMMAND_WORD): ParsedComment {
   const token = `/${normalizeWord(word)}`;
-  const lines = classify(body.replace(/\r\n?/g, "\n").split("\n"));
+  const lines = classify(body.slice(0, MAX_SCANNED_CHARS).replace(/\r\n?/g, "\n").split("\n"));
   const at = lines.findIndex((l) => l.kind === "text" && !l.inCode && firstToken(l.text).toLowerCase() === token);
   const line = lines[at];
   if (!line) return { kind: "none" };
@@ -105,29 +120,34 @@ function classify(raw: string[]): Line[] {
   return out;
 }
 
-/** Removes `<!-- ... -->` from a line; `open` says whether a comment is still open at its end. */
+/** Removes `<!-- ... -->` from a line; `open` says whether a comment is still open at its end. Linear (indices, no re-slicing). */
 function stripComments(line: string, inComment: boolean): { text: string; open: boolean } {
-  let text = "";
-  let rest = line;
+  const kept: string[] = [];
+  let at = 0;
   let open = inComment;
   for (;;) {
     if (open) {
-      const end = rest.indexOf("-->");
-      if (end < 0) return { text, open: true };
-      rest = rest.slice(end + 3);
+      const end = line.indexOf("-->", at);
+      if (end < 0) return { text: kept.join(""), open: true };
+      at = end + 3;
       open = false;
     }
-    const start = rest.indexOf("<!--");
-    if (start < 0) return { text: text + rest, open: false };
-    text += rest.slice(0, start);
-    rest = rest.slice(start + 4);
+    const start = line.indexOf("<!--", at);
+    if (start < 0) {
+      kept.push(line.slice(at));
+      return { text: kept.join(""), open: false };
+    }
+    kept.push(line.slice(at, start));
+    at = start + 4;
     open = true;
   }
 }
 
 /**
  * Marks text lines that begin inside a code span opened on an earlier line of the same paragraph: a backtick run
- * opens a span only if a run of the same length closes it later in the paragraph, as in CommonMark.
+ * opens a span only if a run of the same length closes it later in the paragraph, as in CommonMark. Linear in the
+ * paragraph: each run's closer is found through a table of "next run of the same length", built back to front,
+ * and the spans (ordered, disjoint) are walked with the lines by one cursor.
  */
 function markCodeSpans(lines: Line[]): void {
   let i = 0;
@@ -140,18 +160,27 @@ function markCodeSpans(lines: Line[]): void {
     while (j < lines.length && lines[j]?.kind === "text" && lines[j]?.text.trim()) j++;
     const para = lines.slice(i, j);
     const joined = para.map((l) => l.text).join("\n");
-    const spans: Array<[number, number]> = [];
     const runs = Array.from(joined.matchAll(/`+/g), (m) => ({ at: m.index, len: m[0].length }));
+    const nextSame = new Array<number>(runs.length).fill(-1);
+    const lastByLen = new Map<number, number>();
+    for (let r = runs.length - 1; r >= 0; r--) {
+      const len = runs[r]!.len;
+      nextSame[r] = lastByLen.get(len) ?? -1;
+      lastByLen.set(len, r);
+    }
+    const spans: Array<[number, number]> = [];
     for (let r = 0; r < runs.length; r++) {
-      const opener = runs[r];
-      const closer = opener && runs.findIndex((c, k) => k > r && c.len === opener.len);
-      if (!opener || closer === undefined || closer < 0) continue;
-      spans.push([opener.at, runs[closer]?.at ?? opener.at]);
+      const closer = nextSame[r]!;
+      if (closer < 0) continue;
+      spans.push([runs[r]!.at, runs[closer]!.at]);
       r = closer;
     }
     let offset = 0;
+    let s = 0;
     for (const line of para) {
-      line.inCode = spans.some(([from, to]) => offset > from && offset <= to);
+      while (s < spans.length && spans[s]![1] < offset) s++;
+      const span = spans[s];
+      line.inCode = span !== undefined && offset > span[0] && offset <= span[1];
       offset += line.text.length + 1;
     }
     i = j;

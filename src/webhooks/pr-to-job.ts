@@ -1,4 +1,5 @@
 import { REVIEW_ACTIONS, type PrReviewJob, type ReviewAction } from "../workflow/review-pr/types.js";
+import { capText, capTitle, TEXT_CAPS } from "./text-caps.js";
 import { ownerAllowed } from "./to-job.js";
 
 /** The fields of a `pull_request` payload fixbot reads. */
@@ -17,17 +18,6 @@ export interface PullRequestPayload {
   };
   repository: { name: string; full_name: string; clone_url: string; default_branch: string; owner: { login: string } };
   installation?: { id: number } | null;
-}
-
-/**
- * Caps of the PR text copied into the job: a queue message is limited (RivetKit's default is 64 KiB) and a PR
- * body may be 65,536 characters of multi-byte text; the review agent is only given the start of it anyway.
- */
-const MAX_TITLE_CHARS = 300;
-const MAX_BODY_CHARS = 8_000;
-
-function cap(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max).replace(/[\uD800-\uDBFF]$/, "")}… (truncated)`;
 }
 
 export type ReviewJobDecision = { ok: true; job: PrReviewJob } | { ok: false; reason: string };
@@ -66,8 +56,9 @@ export function reviewJobFromPullRequest(payload: PullRequestPayload, deliveryId
       installationId: payload.installation.id,
       pr: {
         number: pr.number,
-        title: cap(pr.title, MAX_TITLE_CHARS),
-        body: cap(pr.body ?? "", MAX_BODY_CHARS),
+        // Capped (text-caps.ts): a queue message is limited, and the review agent is given the start anyway.
+        title: capTitle(pr.title),
+        body: capText(pr.body ?? "", TEXT_CAPS.prBodyBytes, "the pull request description").text,
         author: pr.user.login,
         baseRef: pr.base.ref,
         headRef: pr.head.ref,

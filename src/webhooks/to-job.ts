@@ -1,5 +1,6 @@
 import { branchForIssue } from "../workflow/task-text.js";
 import type { FixJob } from "../workflow/types.js";
+import { capText, capTitle, TEXT_CAPS } from "./text-caps.js";
 
 /** The fields of an `issues.labeled` payload fixbot reads. */
 export interface LabeledIssuePayload {
@@ -38,7 +39,7 @@ export function jobFromLabeledIssue(payload: LabeledIssuePayload, deliveryId: st
       receivedAt: now,
       repo: { owner: repo.owner.login, name: repo.name, cloneUrl: repo.clone_url, defaultBranch: repo.default_branch },
       installationId: payload.installation.id,
-      issue: { number: payload.issue.number, title: payload.issue.title, body: payload.issue.body ?? "" },
+      issue: cappedIssue(payload.issue),
       label: payload.label.name,
       branch: branchForIssue(payload.issue.number),
     },
@@ -48,4 +49,9 @@ export function jobFromLabeledIssue(payload: LabeledIssuePayload, deliveryId: st
 /** Empty list: every owner. Owner logins compare case-insensitively, as GitHub does. Pure. */
 export function ownerAllowed(owner: string, allowedOwners: readonly string[]): boolean {
   return allowedOwners.length === 0 || allowedOwners.some((o) => o.toLowerCase() === owner.toLowerCase());
+}
+
+/** The issue text a job carries, capped (see text-caps.ts); a cut body ends with a note saying so. Pure. */
+export function cappedIssue(issue: { number: number; title: string; body?: string | null }): { number: number; title: string; body: string } {
+  return { number: issue.number, title: capTitle(issue.title), body: capText(issue.body ?? "", TEXT_CAPS.issueBodyBytes, "the issue body").text };
 }

@@ -1,6 +1,6 @@
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
-import { chunkDiff, globToRegExp, isGenerated, isLockfile } from "../../src/github/diff-chunks.js";
+import { chunkDiff, ignoredPathMatcher, isGenerated, isLockfile } from "../../src/github/diff-chunks.js";
 import { parseDiff, type DiffFile } from "../../src/github/diff.js";
 
 /** A new file of `lines` lines as git prints it. */
@@ -181,7 +181,7 @@ describe("isGenerated", () => {
   });
 });
 
-describe("globToRegExp", () => {
+describe("ignoredPathMatcher (picomatch)", () => {
   const cases: Array<[string, string, boolean]> = [
     ["dist/**", "dist/a.js", true],
     ["dist/**", "dist/a/b/c.js", true],
@@ -200,10 +200,32 @@ describe("globToRegExp", () => {
     ["docs/?.md", "docs/ab.md", false],
     ["/README.md", "README.md", true],
     ["/README.md", "docs/README.md", false],
-    ["./a+b(c).txt", "a+b(c).txt", true],
+    // picomatch reads `+(...)` as an extglob: glob characters are escaped to be taken literally.
+    ["./a\\+b\\(c\\).txt", "a+b(c).txt", true],
     ["a.b", "axb", false],
+    // Cases from issue #12 that the hand-written matcher got wrong.
+    ["**/*.{png,jpg}", "a/b.png", true],
+    ["**/*.{png,jpg}", "b.jpg", true],
+    ["**/*.{png,jpg}", "a/b.gif", false],
+    ["[ab].ts", "a.ts", true],
+    ["[ab].ts", "src/b.ts", true],
+    ["[ab].ts", "c.ts", false],
+    [".github/**", ".github/workflows/ci.yml", true],
+    ["*.md", "docs/.hidden.md", true],
   ];
   it.each(cases)("%s matches %s: %s", (pattern, path, expected) => {
-    expect(globToRegExp(pattern).test(path)).toBe(expected);
+    expect(ignoredPathMatcher([pattern])(path)).toBe(expected);
+  });
+
+  it("`!` takes back what an earlier pattern ignored; the last matching pattern decides", () => {
+    const ignored = ignoredPathMatcher(["dist/**", "!dist/keep.js", "*.min.js"]);
+    expect(ignored("dist/a.js")).toBe(true);
+    expect(ignored("dist/keep.js")).toBe(false);
+    expect(ignored("src/app.min.js")).toBe(true);
+    expect(ignored("src/app.js")).toBe(false);
+    const reIgnored = ignoredPathMatcher(["docs/**", "!docs/api/**", "docs/api/internal/**"]);
+    expect([reIgnored("docs/a.md"), reIgnored("docs/api/x.md"), reIgnored("docs/api/internal/y.md")]).toEqual([true, false, true]);
+    expect(ignoredPathMatcher(["!a.ts"])("a.ts")).toBe(false);
+    expect(ignoredPathMatcher([])("a.ts")).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import nock from "nock";
-import { createReviewStore, type FakeReview } from "./fake-reviews.js";
+import { authorFields, createReviewStore, fakeAppBody, type FakeAuthor, type FakeReview } from "./fake-reviews.js";
 
 /** One comment as the fake GitHub holds it, with every version of its body (oldest first). */
 export interface FakeComment {
@@ -7,6 +7,8 @@ export interface FakeComment {
   issue: number;
   body: string;
   versions: string[];
+  /** Unset: the App wrote it. */
+  author?: FakeAuthor;
 }
 
 export interface FakePull {
@@ -74,6 +76,7 @@ export function fakeGitHub(params: {
   };
   nock.emitter.on("no match", onNoMatch);
 
+  api.get("/app").reply(200, fakeAppBody());
   api.post(`/app/installations/${params.installationId ?? 1}/access_tokens`).reply(201, () => {
     state.tokenRequests++;
     return { token: TEST_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: "all" };
@@ -157,7 +160,7 @@ export function fakeGitHub(params: {
   });
 
   function toApiComment(c: FakeComment) {
-    return { id: c.id, body: c.body, html_url: `https://github.com/${owner}/${repo}/issues/${c.issue}#issuecomment-${c.id}`, user: { login: "fixbot[bot]", type: "Bot" } };
+    return { id: c.id, body: c.body, html_url: `https://github.com/${owner}/${repo}/issues/${c.issue}#issuecomment-${c.id}`, ...authorFields(c.author, "comment") };
   }
   function toApiPull(p: FakePull) {
     return { number: p.number, html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`, draft: p.draft, head: { ref: p.head }, base: { ref: p.base }, title: p.title, body: p.body };

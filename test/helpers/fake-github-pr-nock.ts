@@ -1,6 +1,6 @@
 import nock from "nock";
 import { TEST_TOKEN } from "./fake-github-nock.js";
-import { createReviewStore, type FakeReview } from "./fake-reviews.js";
+import { authorFields, createReviewStore, fakeAppBody, type FakeAuthor, type FakeReview } from "./fake-reviews.js";
 
 /** A pull request as the fake holds it; tests change `headSha` (a push) before sending `synchronize`. */
 export interface FakePullRequest {
@@ -21,6 +21,8 @@ export interface FakeIssueComment {
   id: number;
   issue: number;
   body: string;
+  /** Unset: the App wrote it. */
+  author?: FakeAuthor;
 }
 
 export interface FakePrGitHubState {
@@ -64,6 +66,7 @@ export function fakeGitHubPulls(params: {
   nock.emitter.on("no match", onNoMatch);
   const pullOf = (uri: string) => state.pulls.get(Number(/\/pulls\/(\d+)/.exec(uri)?.[1]));
 
+  api.get("/app").reply(200, fakeAppBody());
   api.post(`/app/installations/${params.installationId ?? 1}/access_tokens`).reply(201, () => {
     state.tokenRequests++;
     return { token: TEST_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: "all" };
@@ -122,7 +125,7 @@ export function fakeGitHubPulls(params: {
     };
   }
   function toApiComment(c: FakeIssueComment) {
-    return { id: c.id, body: c.body, html_url: `https://github.com/${owner}/${repo}/issues/${c.issue}#issuecomment-${c.id}`, user: { login: "fixbot[bot]", type: "Bot" } };
+    return { id: c.id, body: c.body, html_url: `https://github.com/${owner}/${repo}/issues/${c.issue}#issuecomment-${c.id}`, ...authorFields(c.author, "comment") };
   }
   return {
     state,

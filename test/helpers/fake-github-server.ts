@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createReviewStore, type FakeReview } from "./fake-reviews.js";
+import { authorFields, createReviewStore, fakeAppBody, type FakeAuthor, type FakeReview } from "./fake-reviews.js";
 
 /**
  * GitHub's REST API as a real HTTP server on 127.0.0.1, for tests that run the bot as a child process. Same
@@ -20,6 +20,8 @@ export interface FakeServerComment {
   versions: string[];
   /** Date.now() when each version was written (same order as `versions`). */
   versionTimes: number[];
+  /** Unset: the App wrote it. */
+  author?: FakeAuthor;
 }
 
 export interface FakeServerPull {
@@ -149,6 +151,10 @@ export interface FakeGitHubServer {
   waitFor(predicate: (state: FakeGitHubServerState) => boolean, timeoutMs?: number, what?: string): Promise<void>;
   /** Comments on an issue of a repo (by repo name), optionally only those whose body contains `includes`. */
   commentsOn(repo: string, issue: number, includes?: string): FakeServerComment[];
+  /** A comment someone other than the App wrote (repo: "owner/name"), e.g. one with fixbot's marker typed in. */
+  addForeignComment(repo: string, issue: number, body: string, author: FakeAuthor): FakeServerComment;
+  /** A pull request review someone other than the App wrote (repo: "owner/name"). */
+  addForeignReview(repo: string, pull: number, body: string, author: FakeAuthor, commitId?: string): FakeReview;
   /**
    * The App's webhook URL (startBot sets it to the bot it started). Redeliveries the bot asks for are sent there,
    * signed, with the original delivery's guid; unset: they are only recorded.
@@ -277,7 +283,7 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
   function routeOf(method: string, path: string): Route | undefined {
     let m: RegExpExecArray | null;
     if (method === "GET" && path === "/app") {
-      return { kind: "app", serve: () => ({ status: 200, body: { id: 1, slug: "fixbot", name: "fixbot", owner: { login: "fixbot-owner" }, permissions: {}, events: ["issues"] } }) };
+      return { kind: "app", serve: () => ({ status: 200, body: fakeAppBody() }) };
     }
     if (method === "POST" && (m = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(path))) {
       const id = Number(m[1]);
@@ -357,6 +363,9 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
             : { status: 404, body: { message: "Not Found" } },
       };
     }
+    if (method === "POST" && (m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest))) {
+      return { kind: "repo", serve: (b) => ({ status: 201, body: { id: Number(m![1]), content: String(b.content ?? "") } }) };
+    }
     if (method === "GET" && (m = /^\/collaborators\/([^/]+)\/permission$/.exec(rest))) {
       const login = decodeURIComponent(m[1]!);
       return {
@@ -392,6 +401,8 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
         serve: (b) => {
           const comment = state.comments.find((c) => c.id === id && c.repo === full);
           if (!comment) return { status: 404, body: { message: "Not Found" } };
+          // As on GitHub: an App cannot edit someone else's comment.
+          if (comment.author) return { status: 403, body: { message: "Resource not accessible by integration" } };
           if (typeof b.body !== "string") return { status: 422, body: { message: "Validation Failed" } };
           comment.body = b.body;
           comment.versions.push(b.body);
@@ -478,7 +489,7 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
   }
 
   function toApiComment(c: FakeServerComment) {
-    return { id: c.id, body: c.body, html_url: `https://github.com/${c.repo}/issues/${c.issue}#issuecomment-${c.id}`, user: { login: "fixbot[bot]", type: "Bot" } };
+    return { id: c.id, body: c.body, html_url: `https://github.com/${c.repo}/issues/${c.issue}#issuecomment-${c.id}`, ...authorFields(c.author, "comment") };
   }
   function toApiPull(p: FakeServerPull) {
     return { number: p.number, state: "open", html_url: `https://github.com/${p.repo}/pull/${p.number}`, draft: p.draft, head: { ref: p.head }, base: { ref: p.base }, title: p.title, body: p.body };
@@ -543,6 +554,14 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
     },
     commentsOn(repo, issue, includes) {
       return state.comments.filter((c) => c.repo.split("/")[1] === repo && c.issue === issue && (includes === undefined || c.body.includes(includes)));
+    },
+    addForeignComment(repo, issue, body, author) {
+      const comment: FakeServerComment = { id: nextCommentId++, repo, issue, body, versions: [body], versionTimes: [Date.now()], author };
+      state.comments.push(comment);
+      return comment;
+    },
+    addForeignReview(repo, pull, body, author, commitId) {
+      return reviewStore.addForeign(repo, pull, body, author, commitId);
     },
     setWebhookTarget(target) {
       webhookTarget = target;

@@ -85,6 +85,19 @@ describe("slash commands", () => {
     expect(await engineCall(() => harness.runtime.client.fixRun.getOrCreate([`${OWNER}/cmd-perm`, "1"]).getRuns())).toEqual([]);
   });
 
+  it("a refused user's next command on the same issue gets no reaction, check or reply for a while; others are still answered", async () => {
+    const { fake, comment } = await scenario("cmd-quiet", agentConfig(join(AGENTS, "fix-calc.sh")));
+    await comment("/fixbot status", { sender: "rita" });
+    await waitFor(() => replies(fake), (r) => r.length === 1, "the refusal");
+    const reactions = fake.reactions.length;
+    // Commands on one issue are handled in order: once alice's answer is there, rita's second was handled.
+    await comment("/fixbot status", { sender: "rita" });
+    await comment("/fixbot help", { sender: "alice" });
+    const all = await waitFor(() => replies(fake), (r) => r.length === 2, "alice's help");
+    expect(all[1]!.body).toContain("fixbot commands");
+    expect(fake.reactions.length).toBe(reactions + 1);
+  });
+
   it("an edited comment never triggers a command", async () => {
     const { fake, comment } = await scenario("cmd-edited", agentConfig(join(AGENTS, "fix-calc.sh")));
     await comment("/fixbot help", { action: "edited" });

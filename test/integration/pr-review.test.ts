@@ -116,6 +116,19 @@ describe("pull request review: webhooks to one real PR review per head sha", { t
     expect(s.state.unmatched, s.state.unmatched.join("\n")).toEqual([]);
   });
 
+  it("a stranger's review carrying fixbot's hidden marker for the head: fixbot still posts its own review", async () => {
+    const s = await scenario("pr-spoof");
+    const marker = prReviewMarker({ pr: { headSha: s.sha1 } as never, runId: "" });
+    s.state.reviews.push({ id: 1, repo: `${OWNER}/pr-spoof`, pull: PR, body: `${marker}\nLGTM, nothing to see.`, commitId: s.sha1, event: "COMMENT", comments: [], author: { login: "mallory", type: "User" } });
+    await s.send("opened");
+    const [run] = await waitForReviews(s.actor);
+    expect(run?.status, JSON.stringify(run)).toBe("reviewed");
+    const ours = s.state.reviews.filter((r) => !r.author);
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.body.startsWith(marker)).toBe(true);
+    expect(ours[0]!.body).toContain("Reviewed 1 file(s): src/calc.js.");
+  });
+
   it("the same delivery twice, a second event for the same head, then a push: one review per head, the push reviewed incrementally", async () => {
     const s = await scenario("pr-sync");
     await s.send("opened", { deliveryId: "pr-sync-1" });

@@ -56,7 +56,8 @@ describe("reviewJobFromPullRequest (real pull_request payloads)", () => {
     expect(long.ok).toBe(true);
     if (!long.ok) return;
     expect(Buffer.byteLength(JSON.stringify(long.job))).toBeLessThan(32 * 1024);
-    expect(long.job.pr.body.endsWith("… (truncated)")).toBe(true);
+    expect(long.job.pr.body).toContain("[fixbot: the pull request description was longer than 8 KiB and is cut here");
+    expect(long.job.pr.title.endsWith("… (cut)")).toBe(true);
   });
 
   it("needs an installation, and serves only ALLOWED_OWNERS when set", () => {

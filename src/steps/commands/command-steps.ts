@@ -1,13 +1,17 @@
 import { upsertMarkedComment } from "../../github/marked-comment.js";
-import { GITHUB_WRITES, type FixbotOctokit } from "../../github/octokit.js";
+import { GITHUB_WRITES, type FixbotOctokit, type InstallationAccess } from "../../github/octokit.js";
 import type { CommandJob } from "../../webhooks/comment-to-command.js";
 import { hasAccess } from "../../webhooks/permission.js";
 import { replyMarker } from "../../workflow/commands/replies.js";
 import type { StepDeps } from "../deps.js";
 
-async function octokitFor(deps: StepDeps, job: CommandJob): Promise<FixbotOctokit> {
+async function installationFor(deps: StepDeps, job: CommandJob): Promise<InstallationAccess> {
   if (!deps.github) throw new Error("slash commands need GitHub access");
-  return (await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: GITHUB_WRITES })).octokit;
+  return deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: GITHUB_WRITES });
+}
+
+async function octokitFor(deps: StepDeps, job: CommandJob): Promise<FixbotOctokit> {
+  return (await installationFor(deps, job)).octokit;
 }
 
 /** 👀 on the comment: fixbot saw it. GitHub answers an existing reaction with 200, so a re-run adds nothing. */
@@ -26,9 +30,9 @@ export async function checkWriteAccess(deps: StepDeps, job: CommandJob): Promise
 
 /** The answer to one command: one comment per delivery, found again by its marker. */
 export async function reply(deps: StepDeps, job: CommandJob, text: string): Promise<string> {
-  const octokit = await octokitFor(deps, job);
+  const { octokit, app } = await installationFor(deps, job);
   const marker = replyMarker(job.deliveryId);
-  const { url } = await upsertMarkedComment({ octokit, owner: job.repo.owner, repo: job.repo.name, issueNumber: job.number, marker, body: `${marker}\n${text}` });
+  const { url } = await upsertMarkedComment({ octokit, app, owner: job.repo.owner, repo: job.repo.name, issueNumber: job.number, marker, body: `${marker}\n${text}` });
   return url;
 }
 

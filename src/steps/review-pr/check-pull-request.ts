@@ -59,9 +59,10 @@ export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promis
 
 /** Reports an invalid config on the PR: one comment, found again by its marker and edited in place. */
 export async function reportInvalidConfig(deps: StepDeps, job: PrReviewJob, problems: string[]): Promise<{ url: string }> {
-  const { octokit } = await installationFor(deps, job);
+  const { octokit, app } = await installationFor(deps, job);
   const { url } = await upsertMarkedComment({
     octokit,
+    app,
     owner: job.repo.owner,
     repo: job.repo.name,
     issueNumber: job.pr.number,

@@ -14,8 +14,8 @@ import { clonePullRequest, installationFor, prGitAccess, prGitDir } from "./pr-w
  */
 export async function fetchDiff(deps: StepDeps, params: { job: PrReviewJob; settings: ReviewSettings; since: string | null }): Promise<ReviewPlan> {
   const { job, settings } = params;
-  const { octokit } = await installationFor(deps, job);
-  const existing = await findReviewByMarker({ octokit, owner: job.repo.owner, repo: job.repo.name, pullNumber: job.pr.number, marker: prReviewMarker(job) });
+  const { octokit, app } = await installationFor(deps, job);
+  const existing = await findReviewByMarker({ octokit, app, owner: job.repo.owner, repo: job.repo.name, pullNumber: job.pr.number, marker: prReviewMarker(job) });
   if (existing) return { kind: "already-reviewed", ...existing };
 
   const timeoutMs = settings.cloneTimeoutMs;

@@ -13,11 +13,12 @@ export type { PublishedReview };
  */
 export async function publishPrReview(deps: StepDeps, params: { job: PrReviewJob; plan: Extract<ReviewPlan, { kind: "review" }>; reviews: ChunkReview[] }): Promise<PublishedReview> {
   const { job, plan } = params;
-  const { octokit } = await installationFor(deps, job);
+  const { octokit, app } = await installationFor(deps, job);
   const marker = prReviewMarker(job);
   const summary = composeReviewSummary({ job, range: plan.range, files: plan.files, summaries: params.reviews.map((r) => r.summary) });
   return publishReviewOnce({
     octokit,
+    app,
     owner: job.repo.owner,
     repo: job.repo.name,
     pullNumber: job.pr.number,

@@ -7,6 +7,7 @@ import type { StepDeps } from "../../steps/deps.js";
 import type { CommandJob } from "../../webhooks/comment-to-command.js";
 import type { RunView } from "../types.js";
 import { fixJobForIssue, fixJobForPullRequest, retryJob, reviewJobForPullRequest } from "./jobs-from-command.js";
+import { DENIED_PREFIX } from "./denials.js";
 import { deniedText, helpReply, planRetry, statusText } from "./replies.js";
 
 /** The part of RivetKit's workflow context the command workflow uses (steps reach other actors by client). */
@@ -39,7 +40,7 @@ export async function handleCommand(ctx: CommandFlow, deps: StepDeps, job: Comma
   const access = await ctx.step({ name: "check-access", ...GITHUB, run: () => checkWriteAccess(deps, job) });
   if (!access.allowed) {
     await say("reply-denied", deniedText({ sender: job.sender, role: access.role, word: job.word }));
-    return `denied: @${job.sender} has ${access.role} access`;
+    return `${DENIED_PREFIX} @${job.sender} has ${access.role} access`;
   }
   if (job.parsed.kind === "invalid") {
     await say("reply-help", helpReply({ word: job.word, reason: job.parsed.reason }));
@@ -82,7 +83,7 @@ export async function handleCommand(ctx: CommandFlow, deps: StepDeps, job: Comma
       return "review enqueued";
     }
     case "retry": {
-      const plan = planRetry(await readRuns());
+      const plan = planRetry(await readRuns(), job.word);
       if (plan.kind === "refuse") {
         await say("reply-retry", `Nothing to retry: ${plan.reason}`);
         return `retry refused: ${plan.reason}`;

@@ -1,6 +1,7 @@
 import type { CommandJob } from "../../webhooks/comment-to-command.js";
 import type { PullRequestInfo } from "../../steps/commands/command-steps.js";
 import type { PrReviewJob } from "../review-pr/types.js";
+import { capText, capTitle, TEXT_CAPS } from "../../webhooks/text-caps.js";
 import { branchForIssue } from "../task-text.js";
 import type { FixJob, RunView } from "../types.js";
 
@@ -28,7 +29,7 @@ export function fixJobForPullRequest(job: CommandJob, pr: PullRequestInfo, instr
   return {
     ...fixJobForIssue(job, instructions),
     repo: { ...job.repo, defaultBranch: pr.headRef },
-    issue: { number: pr.number, title: pr.title, body: pr.body },
+    issue: { number: pr.number, title: capTitle(pr.title), body: capText(pr.body, TEXT_CAPS.issueBodyBytes, "the pull request description").text },
     branch: pr.headRef,
     target: { kind: "pull-request", number: pr.number, url: pr.url },
   };
@@ -47,8 +48,8 @@ export function reviewJobForPullRequest(job: CommandJob, pr: PullRequestInfo): P
     installationId: job.installationId,
     pr: {
       number: pr.number,
-      title: pr.title,
-      body: pr.body,
+      title: capTitle(pr.title),
+      body: capText(pr.body, TEXT_CAPS.prBodyBytes, "the pull request description").text,
       author: pr.author,
       baseRef: pr.baseRef,
       headRef: pr.headRef,

@@ -1,4 +1,5 @@
 import { formatDuration, stepLine } from "../../github/comment-body.js";
+import { inertMarkdown } from "../../github/quote-text.js";
 import { helpText } from "../../webhooks/parse-command.js";
 import type { RunView } from "../types.js";
 
@@ -28,7 +29,7 @@ export function statusText(runs: readonly RunView[], now: number): string {
     ...run.steps.map(stepLine),
   ];
   if (run.pullRequest) lines.push("", `Pull request: ${run.pullRequest.url}`);
-  if (run.error) lines.push("", `Error: ${run.error.message}`);
+  if (run.error) lines.push("", `Error: ${inertMarkdown(run.error.message)}`);
   if (shown.length > 1) lines.push("", `<sub>${shown.length - 1} earlier run(s): ${shown.slice(0, -1).map((r) => `${r.status}`).join(", ")}</sub>`);
   return lines.join("\n");
 }
@@ -39,10 +40,10 @@ export type RetryPlan =
   | { kind: "again"; run: RunView }
   | { kind: "refuse"; reason: string };
 
-export function planRetry(runs: readonly RunView[]): RetryPlan {
+export function planRetry(runs: readonly RunView[], word = "fixbot"): RetryPlan {
   const run = runs.filter((r) => r.status !== "ignored").at(-1);
   if (!run?.job) return { kind: "refuse", reason: "there is no earlier fixbot run here to retry." };
-  if (!run.closed) return { kind: "refuse", reason: `run \`${run.runId}\` is still in progress (\`/fixbot cancel\` stops it).` };
+  if (!run.closed) return { kind: "refuse", reason: `run \`${run.runId}\` is still in progress (\`/${word} cancel\` stops it).` };
   if (run.status === "error" || run.status === "cancelled") return { kind: "resume", run };
   if (run.status === "tests-failing" || run.status === "no-change") return { kind: "again", run };
   return { kind: "refuse", reason: `the last run (\`${run.runId}\`) ${run.status === "fixed" ? "fixed the issue" : `ended as ${run.status}`}; there is nothing to retry.` };
