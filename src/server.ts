@@ -1,29 +1,33 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import pino from "pino";
 import { run, type Probot } from "probot";
 import { createAgentFactory } from "./agents/factory.js";
 import { createApp } from "./app.js";
-import { loadDotEnv } from "./config/dotenv.js";
+import { keepingEnvironment, loadDotEnv } from "./config/dotenv.js";
 import { agentOsProvider, apiBaseUrl, EnvError, hasAppCredentials, readEnv } from "./config/env.schema.js";
 import { createInstallationAccess } from "./github/installation-access.js";
 import { recoverFailedDeliveries } from "./github/recover-deliveries.js";
 import { createHealthHandler } from "./http/health.js";
-import { engineIsHealthy } from "./runtime/engine.js";
+import { configureEngine, engineIsHealthy } from "./runtime/engine.js";
 import { createDispatch } from "./runtime/dispatch.js";
+import { createLogger } from "./runtime/logger.js";
+import { replicaId, replicaInboxDir, ReplicaIdError } from "./runtime/replica.js";
+import { DirLockedError } from "./webhooks/dir-lock.js";
 import { startRuntime } from "./runtime/start-runtime.js";
 
 // Process entry: read config, start the workflow runtime, then Probot. No logic here.
 async function main(): Promise<void> {
   loadDotEnv(process.cwd());
   const env = readEnv(process.env);
+  const log = await createLogger(process.env);
   if (!hasAppCredentials(env)) {
     // No App yet: Probot's setup flow creates one from app.yml and writes the credentials to .env.
-    await run(() => undefined);
+    await keepingEnvironment((snapshot) => run(() => undefined, { env: snapshot, log }));
     return;
   }
-  const log = pino({ level: env.LOG_LEVEL, name: "fixbot" });
   process.env.RIVET_LOG_LEVEL ??= "warn";
+  const replica = replicaId(process.env);
+  // Before the secrets are listed: it sets RIVET_TOKEN for the embedded engine.
+  await configureEngine({ dataDir: env.FIXBOT_DATA_DIR });
   const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? await readFile(env.PRIVATE_KEY_PATH, "utf8") : "");
   const agentSecrets = env.FIXBOT_AGENT_ENV.map((name) => process.env[name]).filter((v): v is string => Boolean(v));
   let probot: Probot | undefined;
@@ -37,11 +41,16 @@ async function main(): Promise<void> {
       octokit: { baseUrl: apiBaseUrl(env), throttle: env.FIXBOT_GITHUB_THROTTLE === "on" },
     }),
     createAgent: createAgentFactory({ baseEnv: process.env, allowedPassEnv: env.FIXBOT_AGENT_ENV, agentos: agentOsProvider(env) }),
-    secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", ...agentSecrets].filter(Boolean),
+    secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", process.env.RIVET_TOKEN ?? "", ...agentSecrets].filter(Boolean),
     log,
     now: Date.now,
   });
-  const dispatch = await createDispatch({ runtime, dir: join(env.FIXBOT_DATA_DIR, "inbox"), log, sync: env.FIXBOT_INBOX_SYNC });
+  const inboxDir = await replicaInboxDir({ dataDir: env.FIXBOT_DATA_DIR, id: replica, log });
+  const dispatch = await createDispatch({ runtime, dir: inboxDir, log, sync: env.FIXBOT_INBOX_SYNC }).catch(async (error: unknown) => {
+    await runtime.stop();
+    throw error;
+  });
+  log.info({ replica, inbox: inboxDir, engine: runtime.engine.embedded ? "embedded" : runtime.engine.endpoint }, "fixbot started");
   let accepting = true;
   const app = createApp({
     enqueue: dispatch.enqueue,
@@ -52,10 +61,16 @@ async function main(): Promise<void> {
     allowedOwners: env.ALLOWED_OWNERS,
     httpHandler: createHealthHandler({ engineReady: () => engineIsHealthy(runtime.engine.endpoint), accepting: () => accepting }),
   });
-  const server = await run((p: Probot, options) => {
-    probot = p;
-    app(p, options);
-  });
+  // Probot's run() copies .env over the environment; fixbot's rule is the other way round (see dotenv.ts).
+  const server = await keepingEnvironment((snapshot) =>
+    run(
+      (p: Probot, options) => {
+        probot = p;
+        app(p, options);
+      },
+      { env: snapshot, log },
+    ),
+  );
   // Deliveries that reached a process which died before enqueueing them: ask GitHub to send them again.
   void probot!
     .auth()
@@ -66,7 +81,9 @@ async function main(): Promise<void> {
     log.info({ signal }, "stopping: no new webhooks; in-flight steps resume on the next start");
     await server.stop().catch(() => undefined);
     await dispatch.inbox.close();
-    await runtime.stop();
+    // The embedded engine belongs to this data directory: it stops with the bot. Only a killed bot leaves it
+    // running (the next start reuses it; its watchdog stops it if the directory is removed).
+    await runtime.stop({ stopEngine: "always" });
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));
@@ -74,6 +91,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`fixbot: ${error instanceof EnvError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(`fixbot: ${error instanceof EnvError || error instanceof DirLockedError || error instanceof ReplicaIdError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });
