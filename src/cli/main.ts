@@ -9,12 +9,12 @@ import { agentOsProvider, type AgentOsEnv } from "../config/env.schema.js";
 import { startRuntime, type Runtime } from "../runtime/start-runtime.js";
 import type { RunOutcome, RunView } from "../workflow/types.js";
 import { agentOsEnvFor, parseFixArgs, parseIssueText, USAGE, UsageError } from "./args.js";
+import { claimCliEngine } from "./cli-engine.js";
 import { buildLocalJob, requestKeyFor, resolveRepo } from "./local-job.js";
+import { DirLockedError } from "../webhooks/dir-lock.js";
 import { exitCodeFor, progressLines, summaryText } from "./report.js";
 
 const POLL_MS = 250;
-/** The bot's embedded engine uses 6420-6430 (P, P+1, P+10); the CLI's sits above. */
-const CLI_ENGINE_PORT = 6440;
 
 export interface CliIO {
   argv: string[];
@@ -60,10 +60,17 @@ export async function main(io: CliIO): Promise<number> {
   io.env.RIVET_LOG_LEVEL ??= args.verbose ? "warn" : "silent";
   io.env.RUST_LOG ??= args.verbose ? "warn" : "off";
   const dataDir = io.env.FIXBOT_DATA_DIR ?? join(homedir(), ".fixbot");
-  // The CLI runs its own embedded engine (own port and storage), so it never touches a bot's engine and may
-  // stop it at the end, also when a killed run left it behind.
-  io.env.RIVET_RUN_ENGINE_PORT ??= String(CLI_ENGINE_PORT);
-  io.env.RIVETKIT_STORAGE_PATH ??= join(dataDir, "cli-engine");
+  // Each request runs its own embedded engine (own port and storage, see cli-engine.ts), so it never touches a
+  // bot's engine or another run's, and may stop it at the end, also when a killed run left it behind.
+  const requestKey = requestKeyFor(repo, issue, args);
+  let engineClaim;
+  try {
+    engineClaim = await claimCliEngine({ dataDir, requestKey, env: io.env });
+  } catch (error) {
+    if (!(error instanceof DirLockedError)) throw error;
+    io.stderr(`fixbot: ${error.message}\n`);
+    return 2;
+  }
   const log = pino({ level: args.verbose ? "debug" : "warn" }, pino.destination(2));
   const printed = new Set<string>();
   const showProgress = (view: RunView) => {
@@ -79,7 +86,6 @@ export async function main(io: CliIO): Promise<number> {
       now: Date.now,
       onLocalProgress: (_job, view) => showProgress(view),
     });
-    const requestKey = requestKeyFor(repo, issue, args);
     const job = buildLocalJob({ repo, issue, args, requestKey, now: Date.now(), user: safeUser() });
     const handle = runtime.client.fixRun.getOrCreate(runKey(job));
     const latest = (await withRetries(() => handle.getRuns())).at(-1);
@@ -98,6 +104,7 @@ export async function main(io: CliIO): Promise<number> {
     return exitCodeFor(outcome);
   } finally {
     await runtime?.stop({ stopEngine: "always" });
+    await engineClaim.release();
   }
 }
 
