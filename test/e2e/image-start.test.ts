@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { chown, mkdtemp, readFile, rm } from "node:fs/promises";
+import { chown, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -147,7 +147,9 @@ describe("the bot as the image starts it", () => {
     await fake.waitFor(() => configReads() > before, 60_000, "the job to run");
     const engine = `http://127.0.0.1:${bot.env.RIVET_RUN_ENGINE_PORT}`;
     expect(await engineApiStatus(engine)).toBe(403);
-    const token = (await readFile(join(bot.dataDir, "engine", "admin-token"), "utf8")).trim();
+    const tokenFile = join(bot.dataDir, "engine", "admin-token");
+    expect((await stat(tokenFile)).mode & 0o777, "the token is readable by the bot's user only").toBe(0o600);
+    const token = (await readFile(tokenFile, "utf8")).trim();
     expect(await engineApiStatus(engine, token)).toBe(200);
     expect(bot.output()).not.toContain(token);
     bot.child.kill("SIGTERM");
