@@ -62,6 +62,9 @@ async function main(): Promise<void> {
     httpHandler: createHealthHandler({ engineReady: () => engineIsHealthy(runtime.engine.endpoint), accepting: () => accepting }),
   });
   // Probot's run() copies .env over the environment; fixbot's rule is the other way round (see dotenv.ts).
+  // It also adds a SIGINT handler that exits once its server stopped, before the inbox and the engine are:
+  // fixbot's own handler below does the whole stop, so Probot's is removed.
+  const sigintBefore = new Set(process.listeners("SIGINT"));
   const server = await keepingEnvironment((snapshot) =>
     run(
       (p: Probot, options) => {
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
       { env: snapshot, log },
     ),
   );
+  for (const listener of process.listeners("SIGINT")) if (!sigintBefore.has(listener)) process.removeListener("SIGINT", listener);
   // Deliveries that reached a process which died before enqueueing them: ask GitHub to send them again.
   void probot!
     .auth()

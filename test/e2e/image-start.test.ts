@@ -177,11 +177,13 @@ describe("the bot as the image starts it", () => {
     }
   }, 180_000);
 
-  it("the health check fails when the bot listens on 127.0.0.1 only (what a published port cannot reach)", async () => {
+  it("the health check fails when the bot listens on 127.0.0.1 only (what a published port cannot reach); SIGINT stops bot and engine", async () => {
     const bot = await startAsImage({ HOST: "127.0.0.1" });
     await waitReady(bot, "127.0.0.1");
     expect(await healthCheck(bot.port)).toBe(1);
-    bot.child.kill("SIGTERM");
-    await bot.exited;
+    // Ctrl-C (SIGINT) stops it as SIGTERM does: exit 0, the embedded engine with it.
+    bot.child.kill("SIGINT");
+    expect(await bot.exited).toBe(0);
+    await until(async () => (await enginesUsing(bot.dataDir)).length === 0, 20_000, "the embedded engine to stop with the bot");
   }, 180_000);
 });
