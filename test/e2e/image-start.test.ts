@@ -23,6 +23,8 @@ const ROOT = join(import.meta.dirname, "..", "..");
 const OWNER = "acme";
 const REPO = "calc-image";
 const OTHER_LOOPBACK = "127.0.0.2";
+/** Only root may start a process as another uid (CI runs as root); otherwise the bot runs as this user. */
+const AS_IMAGE_USER = process.getuid?.() === 0;
 
 let image: ImageStart;
 let fake: FakeGitHubServer;
@@ -33,7 +35,7 @@ const dataDirs: string[] = [];
 beforeAll(async () => {
   image = await readImageStart(ROOT);
   root = await mkdtemp(join(tmpdir(), "fixbot-image-"));
-  await chown(root, image.uid, image.uid);
+  if (AS_IMAGE_USER) await chown(root, image.uid, image.uid);
   fake = await startFakeGitHub({ repos: { [REPO]: { owner: OWNER, roles: { alice: "write" }, configYaml: "label: fixbot\n" } } });
 });
 
@@ -58,7 +60,7 @@ async function startAsImage(extra: Record<string, string>): Promise<Started> {
   const port = await freePort();
   // The volume, owned by the image's uid as /data is.
   const dataDir = await mkdtemp(join(root, "data-"));
-  await chown(dataDir, image.uid, image.uid);
+  if (AS_IMAGE_USER) await chown(dataDir, image.uid, image.uid);
   dataDirs.push(dataDir);
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dataDir, TMPDIR: dataDir };
   isolateEngineEnv(env); // a random engine port block: other tests' engines run on this machine too
@@ -77,7 +79,8 @@ async function startAsImage(extra: Record<string, string>): Promise<Started> {
   });
   const [program, ...args] = image.cmd;
   expect(program).toBe("node");
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, uid: image.uid, gid: image.uid, stdio: ["ignore", "pipe", "pipe"] });
+  const user = AS_IMAGE_USER ? { uid: image.uid, gid: image.uid } : {};
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, ...user, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
@@ -141,6 +144,7 @@ describe("the bot as the image starts it", () => {
   it("embedded engine: ready and taking signed webhooks on 127.0.0.2; the engine refuses requests without its token; SIGTERM stops both", async () => {
     const bot = await startAsImage({});
     await waitReady(bot, OTHER_LOOPBACK);
+    if (AS_IMAGE_USER) expect(await readFile(`/proc/${bot.child.pid}/status`, "utf8")).toMatch(new RegExp(`^Uid:\\s+${image.uid}\\s`, "m"));
     expect(await healthCheck(bot.port)).toBe(0);
     const before = configReads();
     expect(await sendLabelWebhook(OTHER_LOOPBACK, bot.port, 1), bot.output().slice(-2000)).toBeLessThan(300);
