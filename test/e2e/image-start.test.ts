@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { chown, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { chown, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -141,7 +141,7 @@ describe("the bot as the image starts it", () => {
     expect(image.env.HOST).toBe("0.0.0.0");
   });
 
-  it("embedded engine: ready and taking signed webhooks on 127.0.0.2; the engine refuses requests without its token; SIGTERM stops both", async () => {
+  it("embedded engine: ready and taking signed webhooks on 127.0.0.2 as the image's uid; SIGTERM stops bot and engine", async () => {
     const bot = await startAsImage({});
     await waitReady(bot, OTHER_LOOPBACK);
     if (AS_IMAGE_USER) expect(await readFile(`/proc/${bot.child.pid}/status`, "utf8")).toMatch(new RegExp(`^Uid:\\s+${image.uid}\\s`, "m"));
@@ -149,19 +149,12 @@ describe("the bot as the image starts it", () => {
     const before = configReads();
     expect(await sendLabelWebhook(OTHER_LOOPBACK, bot.port, 1), bot.output().slice(-2000)).toBeLessThan(300);
     await fake.waitFor(() => configReads() > before, 60_000, "the job to run");
-    const engine = `http://127.0.0.1:${bot.env.RIVET_RUN_ENGINE_PORT}`;
-    expect(await engineApiStatus(engine)).toBe(403);
-    const tokenFile = join(bot.dataDir, "engine", "admin-token");
-    expect((await stat(tokenFile)).mode & 0o777, "the token is readable by the bot's user only").toBe(0o600);
-    const token = (await readFile(tokenFile, "utf8")).trim();
-    expect(await engineApiStatus(engine, token)).toBe(200);
-    expect(bot.output()).not.toContain(token);
     bot.child.kill("SIGTERM");
     expect(await bot.exited).toBe(0);
     await until(async () => (await enginesUsing(bot.dataDir)).length === 0, 20_000, "the embedded engine to stop with the bot");
   }, 180_000);
 
-  it("external engine with an admin token: a client without it is refused; the bot with RIVET_TOKEN works", async () => {
+  it("external engine with an admin token: a client without it is refused; the bot with RIVET_TOKEN takes webhooks and runs jobs", async () => {
     const token = randomUUID();
     const engine = await startExternalEngine({ dataDir: join(root, "external-engine"), env: { RIVET__AUTH__ADMIN_TOKEN: token } });
     try {
