@@ -1,18 +1,19 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import pino from "pino";
 import { run, type Probot } from "probot";
 import { createAgentFactory } from "./agents/factory.js";
 import { createApp } from "./app.js";
-import { loadDotEnv } from "./config/dotenv.js";
+import { keepingEnvironment, loadDotEnv } from "./config/dotenv.js";
 import { agentOsProvider, apiBaseUrl, EnvError, hasAppCredentials, readEnv, workspaceGcSettings } from "./config/env.schema.js";
 import { createInstallationAccess } from "./github/installation-access.js";
 import { recoverFailedDeliveries } from "./github/recover-deliveries.js";
 import { createHealthHandler } from "./http/health.js";
 import { watchUnexpectedErrors } from "./http/unexpected-errors.js";
 import { createWebhookRoute } from "./http/webhook-route.js";
-import { engineIsHealthy } from "./runtime/engine.js";
+import { configureEngine, engineIsHealthy } from "./runtime/engine.js";
 import { createDispatch } from "./runtime/dispatch.js";
+import { createLogger } from "./runtime/logger.js";
+import { replicaId, replicaInboxDir, ReplicaIdError } from "./runtime/replica.js";
+import { DirLockedError } from "./webhooks/dir-lock.js";
 import { startRuntime } from "./runtime/start-runtime.js";
 import { startSandbox } from "./sandbox/start-sandbox.js";
 import { startWorkspaceSweeper } from "./workspaces/sweep.js";
@@ -22,14 +23,17 @@ import { runSlotsFromEnv } from "./limits/run-slots.js";
 async function main(): Promise<void> {
   loadDotEnv(process.cwd());
   const env = readEnv(process.env);
+  const log = await createLogger(process.env);
   if (!hasAppCredentials(env)) {
     // No App yet: Probot's setup flow creates one from app.yml and writes the credentials to .env.
-    await run(() => undefined);
+    await keepingEnvironment((snapshot) => run(() => undefined, { env: snapshot, log }));
     return;
   }
-  const log = pino({ level: env.LOG_LEVEL, name: "fixbot" });
   watchUnexpectedErrors(log);
   process.env.RIVET_LOG_LEVEL ??= "warn";
+  const replica = replicaId(process.env);
+  // Before the secrets are listed: it sets RIVET_TOKEN for the embedded engine.
+  await configureEngine({ dataDir: env.FIXBOT_DATA_DIR });
   const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? await readFile(env.PRIVATE_KEY_PATH, "utf8") : "");
   const agentSecrets = env.FIXBOT_AGENT_ENV.map((name) => process.env[name]).filter((v): v is string => Boolean(v));
   const sandbox = await startSandbox({ env: process.env, dataDir: env.FIXBOT_DATA_DIR, log });
@@ -46,14 +50,19 @@ async function main(): Promise<void> {
     github,
     createAgent: createAgentFactory({ baseEnv: process.env, allowedPassEnv: env.FIXBOT_AGENT_ENV, agentos: agentOsProvider(env), sandbox }),
     sandbox,
-    secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", ...agentSecrets].filter(Boolean),
+    secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", process.env.RIVET_TOKEN ?? "", ...agentSecrets].filter(Boolean),
     log,
     now: Date.now,
     slots: runSlotsFromEnv(env, log),
   });
   // Finished runs' workspaces: removed after the retention period, LRU past the size limit; never one in use.
   const sweeper = startWorkspaceSweeper({ dataDir: env.FIXBOT_DATA_DIR, log, ...workspaceGcSettings(env) });
-  const dispatch = await createDispatch({ runtime, dir: join(env.FIXBOT_DATA_DIR, "inbox"), log, sync: env.FIXBOT_INBOX_SYNC, github });
+  const inboxDir = await replicaInboxDir({ dataDir: env.FIXBOT_DATA_DIR, id: replica, log });
+  const dispatch = await createDispatch({ runtime, dir: inboxDir, log, sync: env.FIXBOT_INBOX_SYNC, github }).catch(async (error: unknown) => {
+    await runtime.stop();
+    throw error;
+  });
+  log.info({ replica, inbox: inboxDir, engine: runtime.engine.embedded ? "embedded" : runtime.engine.endpoint }, "fixbot started");
   let accepting = true;
   const app = createApp({
     enqueue: dispatch.enqueue,
@@ -65,13 +74,23 @@ async function main(): Promise<void> {
     forkReviews: env.FIXBOT_FORK_REVIEWS,
     httpHandler: createHealthHandler({ engineReady: () => engineIsHealthy(runtime.engine.endpoint), accepting: () => accepting }),
   });
-  const server = await run((p: Probot, options) => {
-    probot = p;
-    // Probot's webhook route, replaced before the server starts: the body is read with the 25 MB limit before
-    // the signature check, and GitHub is answered 2xx only once the delivery is recorded (webhook-route.ts).
-    p.getNodeMiddleware = async () => createWebhookRoute({ webhooks: p.webhooks, path: process.env.WEBHOOK_PATH || "/api/github/webhooks", log });
-    app(p, options);
-  });
+  // Probot's run() copies .env over the environment; fixbot's rule is the other way round (see dotenv.ts).
+  // It also adds a SIGINT handler that exits once its server stopped, before the inbox and the engine are:
+  // fixbot's own handler below does the whole stop, so Probot's is removed.
+  const sigintBefore = new Set(process.listeners("SIGINT"));
+  const server = await keepingEnvironment((snapshot) =>
+    run(
+      (p: Probot, options) => {
+        probot = p;
+        // Probot's webhook route, replaced before the server starts: the body is read with the 25 MB limit before
+        // the signature check, and GitHub is answered 2xx only once the delivery is recorded (webhook-route.ts).
+        p.getNodeMiddleware = async () => createWebhookRoute({ webhooks: p.webhooks, path: process.env.WEBHOOK_PATH || "/api/github/webhooks", log });
+        app(p, options);
+      },
+      { env: snapshot, log },
+    ),
+  );
+  for (const listener of process.listeners("SIGINT")) if (!sigintBefore.has(listener)) process.removeListener("SIGINT", listener);
   // Deliveries that reached a process which died before enqueueing them: ask GitHub to send them again.
   void probot!
     .auth()
@@ -83,7 +102,9 @@ async function main(): Promise<void> {
     await server.stop().catch(() => undefined);
     await sweeper.stop();
     await dispatch.inbox.close();
-    await runtime.stop();
+    // The embedded engine belongs to this data directory: it stops with the bot. Only a killed bot leaves it
+    // running (the next start reuses it; its watchdog stops it if the directory is removed).
+    await runtime.stop({ stopEngine: "always" });
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));
@@ -91,6 +112,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`fixbot: ${error instanceof EnvError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(`fixbot: ${error instanceof EnvError || error instanceof DirLockedError || error instanceof ReplicaIdError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

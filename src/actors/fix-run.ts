@@ -83,7 +83,8 @@ export function createFixRunActor(deps: StepDeps) {
             const view = finalView(findRun(sc.state, job.runId), result, deps.now(), job.source, cancelledBy(sc.state, job.runId));
             replaceRun(sc.state, view);
             if (view.status !== "ignored") sc.state.lastFinishedAt = view.finishedAt ?? deps.now();
-            log.info({ status: view.status, reason: view.ignoredReason ?? view.error?.message }, "run finished");
+            // A run that stopped with an error is logged as one (and so reaches Sentry when SENTRY_DSN is set).
+            log[view.status === "error" ? "error" : "info"]({ status: view.status, reason: view.ignoredReason ?? view.error?.message }, "run finished");
             return view;
           }),
         });

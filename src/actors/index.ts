@@ -7,7 +7,13 @@ import { createPrReviewActor } from "./pr-review.js";
 
 /** The registry: every actor fixbot runs. Dependencies are passed in, so tests and the CLI build their own. */
 export function createRegistry(deps: StepDeps) {
-  return setup({ use: { fixRun: createFixRunActor(deps), prReview: createPrReviewActor(deps), commands: createCommandsActor(deps) }, noWelcome: true });
+  return setup({
+    use: { fixRun: createFixRunActor(deps), prReview: createPrReviewActor(deps), commands: createCommandsActor(deps) },
+    noWelcome: true,
+    // The entry points own SIGTERM/SIGINT (server.ts stops webhooks, inbox, registry, then the engine); RivetKit's
+    // own handlers would re-raise the signal once the registry drained, killing the process mid-way.
+    shutdown: { disableSignalHandlers: true },
+  });
 }
 
 export type FixbotRegistry = ReturnType<typeof createRegistry>;

@@ -11,12 +11,12 @@ import { createSandbox, SandboxUnavailableError } from "../sandbox/sandbox.js";
 import { readSandboxSettings, SandboxSettingsError } from "../sandbox/settings.js";
 import type { RunOutcome, RunView } from "../workflow/types.js";
 import { agentOsEnvFor, commandDirs, parseFixArgs, parseIssueText, USAGE, UsageError } from "./args.js";
+import { claimCliEngine } from "./cli-engine.js";
 import { buildLocalJob, requestKeyFor, resolveRepo } from "./local-job.js";
+import { DirLockedError } from "../webhooks/dir-lock.js";
 import { exitCodeFor, progressLines, summaryText } from "./report.js";
 
 const POLL_MS = 250;
-/** The bot's embedded engine uses 6420-6430 (P, P+1, P+10); the CLI's sits above. */
-const CLI_ENGINE_PORT = 6440;
 
 export interface CliIO {
   argv: string[];
@@ -62,15 +62,7 @@ export async function main(io: CliIO): Promise<number> {
   io.env.RIVET_LOG_LEVEL ??= args.verbose ? "warn" : "silent";
   io.env.RUST_LOG ??= args.verbose ? "warn" : "off";
   const dataDir = io.env.FIXBOT_DATA_DIR ?? join(homedir(), ".fixbot");
-  // The CLI runs its own embedded engine (own port and storage), so it never touches a bot's engine and may
-  // stop it at the end, also when a killed run left it behind.
-  io.env.RIVET_RUN_ENGINE_PORT ??= String(CLI_ENGINE_PORT);
-  io.env.RIVETKIT_STORAGE_PATH ??= join(dataDir, "cli-engine");
   const log = pino({ level: args.verbose ? "debug" : "warn" }, pino.destination(2));
-  const printed = new Set<string>();
-  const showProgress = (view: RunView) => {
-    for (const line of progressLines(view, printed)) io.stderr(`${line}\n`);
-  };
   let sandbox;
   try {
     const settings = readSandboxSettings(io.env);
@@ -84,6 +76,21 @@ export async function main(io: CliIO): Promise<number> {
     }
     throw error;
   }
+  // Each request runs its own embedded engine (own port and storage, see cli-engine.ts), so it never touches a
+  // bot's engine or another run's, and may stop it at the end, also when a killed run left it behind.
+  const requestKey = requestKeyFor(repo, issue, args);
+  let engineClaim;
+  try {
+    engineClaim = await claimCliEngine({ dataDir, requestKey, env: io.env });
+  } catch (error) {
+    if (!(error instanceof DirLockedError)) throw error;
+    io.stderr(`fixbot: ${error.message}\n`);
+    return 2;
+  }
+  const printed = new Set<string>();
+  const showProgress = (view: RunView) => {
+    for (const line of progressLines(view, printed)) io.stderr(`${line}\n`);
+  };
   let runtime: Runtime | undefined;
   try {
     runtime = await startRuntime({
@@ -95,7 +102,6 @@ export async function main(io: CliIO): Promise<number> {
       now: Date.now,
       onLocalProgress: (_job, view) => showProgress(view),
     });
-    const requestKey = requestKeyFor(repo, issue, args);
     const job = buildLocalJob({ repo, issue, args, requestKey, now: Date.now(), user: safeUser() });
     const handle = runtime.client.fixRun.getOrCreate(runKey(job));
     const latest = (await withRetries(() => handle.getRuns())).at(-1);
@@ -114,6 +120,7 @@ export async function main(io: CliIO): Promise<number> {
     return exitCodeFor(outcome);
   } finally {
     await runtime?.stop({ stopEngine: "always" });
+    await engineClaim.release();
   }
 }
 

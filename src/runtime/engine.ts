@@ -78,9 +78,15 @@ export async function configureEngine(params: { dataDir: string; env?: NodeJS.Pr
     return { endpoint: env.RIVET_ENDPOINT, embedded: false };
   }
   const storagePath = env.RIVETKIT_STORAGE_PATH ?? join(params.dataDir, "engine");
-  await mkdir(storagePath, { recursive: true });
+  await mkdir(storagePath, { recursive: true, mode: 0o700 });
   env.RIVETKIT_STORAGE_PATH = storagePath;
   env.RIVET_RUN_SERVICES ??= "0";
+  // RivetKit starts its engine only in development unless told to; the image runs with NODE_ENV=production.
+  // Only then: with it set, slash commands' actor-to-actor calls timed out in test/integration/commands.test.ts.
+  if (env.NODE_ENV === "production") env.RIVET_RUN_ENGINE ??= "1";
+  // No admin token by default: with one, RivetKit 2.3.19's actor-to-actor calls (a slash command starting or
+  // cancelling a run) time out (README, known gaps). RIVET_TOKEN set by the operator is given to the engine as
+  // its admin token by the launcher.
   const { FIXBOT_ENGINE_LOST_MS } = parseEnv(EngineEnvSchema, env);
   Object.assign(env, launcherEnv(env, FIXBOT_ENGINE_LOST_MS));
   const port = Number(env.RIVET_RUN_ENGINE_PORT ?? DEFAULT_ENGINE_PORT);

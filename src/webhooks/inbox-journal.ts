@@ -1,9 +1,11 @@
-import { close, constants, fdatasync, open as openFd, write } from "node:fs";
+import { close, constants, createReadStream, fdatasync, open as openFd, write } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import type { Logger } from "pino";
+import { lockDir } from "./dir-lock.js";
 import { createGroupCommit } from "./group-commit.js";
-import { encodeRecord, isEntry, replayJournal, segmentName, segmentNumber, type InboxEntry, type JournalRecord, type Replay } from "./journal-records.js";
+import { encodeRecord, isEntry, replayLine, segmentName, segmentNumber, type InboxEntry, type JournalRecord, type Replay } from "./journal-records.js";
 
 /**
  * When an accepted delivery counts as recorded:
@@ -113,8 +115,29 @@ async function listSegments(dir: string): Promise<Array<{ n: number; name: strin
  * changing it (the bench and diagnostics use it; the inbox itself uses `InboxJournal.open`).
  */
 export async function readJournal(dir: string): Promise<Replay> {
-  const texts = await Promise.all((await listSegments(dir)).map((s) => readFile(join(dir, s.name), "utf8").catch(() => "")));
-  return replayJournal(texts);
+  return replaySegments(dir, await listSegments(dir));
+}
+
+/**
+ * Replays the segments line by line from disk (oldest first), so memory holds the pending deliveries, never
+ * the segments' text: a journal of many segments left by a long outage opens in bounded memory.
+ */
+async function replaySegments(dir: string, segments: ReadonlyArray<{ name: string }>): Promise<Replay> {
+  const pending = new Map<string, InboxEntry>();
+  let unreadable = 0;
+  for (const s of segments) {
+    const input = createReadStream(join(dir, s.name), { encoding: "utf8" });
+    const lines = createInterface({ input, crlfDelay: Infinity });
+    try {
+      for await (const line of lines) if (!replayLine(pending, line)) unreadable++;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    } finally {
+      lines.close();
+      input.destroy();
+    }
+  }
+  return { pending: [...pending.values()], unreadable };
 }
 
 /**
@@ -159,6 +182,7 @@ export class InboxJournal {
   private constructor(
     private readonly options: JournalOptions,
     first: Segment,
+    private readonly lock: { release(): Promise<void> },
   ) {
     this.current = first;
     this.commit = createGroupCommit((batch) => this.flush(batch));
@@ -168,8 +192,24 @@ export class InboxJournal {
   static async open(options: JournalOptions): Promise<{ journal: InboxJournal; pending: InboxEntry[]; unreadable: number }> {
     const { dir, log } = options;
     await mkdir(dir, { recursive: true });
+    // One process per journal: a second one would remove the first one's segments below.
+    const lock = await lockDir(
+      dir,
+      (owner) =>
+        `the inbox ${dir} is in use by fixbot process ${owner.pid} on ${owner.hostname}. Each fixbot process sharing a data directory needs its own FIXBOT_REPLICA_ID (default: the host name); stop the other process or give this one another id.`,
+    );
+    try {
+      return await InboxJournal.openLocked(options, lock);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  private static async openLocked(options: JournalOptions, lock: { release(): Promise<void> }): Promise<{ journal: InboxJournal; pending: InboxEntry[]; unreadable: number }> {
+    const { dir, log } = options;
     const segments = await listSegments(dir);
-    const replay = replayJournal(await Promise.all(segments.map((s) => readFile(join(dir, s.name), "utf8"))));
+    const replay = await replaySegments(dir, segments);
     if (replay.unreadable > 0) log.warn({ lines: replay.unreadable }, "inbox journal: skipped unreadable lines (a write cut by a crash is never acknowledged)");
     const legacy = await readLegacyFiles(dir, log);
     const known = new Set(replay.pending.map((e) => e.id));
@@ -186,7 +226,7 @@ export class InboxJournal {
     }
     for (const s of segments) await rm(join(dir, s.name), { force: true });
     for (const f of legacy.files) await rm(join(dir, f), { force: true });
-    return { journal: new InboxJournal(options, first), pending, unreadable: replay.unreadable };
+    return { journal: new InboxJournal(options, first, lock), pending, unreadable: replay.unreadable };
   }
 
   /** Records an accepted delivery; resolves once it is recorded (see JournalSync). */
@@ -208,6 +248,7 @@ export class InboxJournal {
     await this.commit({ op: "done", id: "" }).catch(() => undefined);
     this.closed = true;
     await closeFd(this.current.fd);
+    await this.lock.release();
   }
 
   private async flush(batch: JournalRecord[]): Promise<void> {

@@ -50,17 +50,22 @@ export interface Replay {
 export function replayJournal(texts: readonly string[]): Replay {
   const pending = new Map<string, InboxEntry>();
   let unreadable = 0;
-  for (const text of texts) {
-    for (const raw of text.split("\n")) {
-      const line = raw.replace(/\0+$/, "");
-      if (line.length === 0) continue;
-      const record = decodeRecord(line);
-      if (!record) unreadable++;
-      else if (record.op === "accept") pending.set(record.entry.id, pending.get(record.entry.id) ?? record.entry);
-      else pending.delete(record.id);
-    }
-  }
+  for (const text of texts) for (const raw of text.split("\n")) if (!replayLine(pending, raw)) unreadable++;
   return { pending: [...pending.values()], unreadable };
+}
+
+/**
+ * Applies one journal line to `pending` (accepted and not handed on, by id, in acceptance order): what
+ * replayJournal does per line, for readers that stream the segments. False for a line that did not parse.
+ */
+export function replayLine(pending: Map<string, InboxEntry>, raw: string): boolean {
+  const line = raw.replace(/\0+$/, "");
+  if (line.length === 0) return true;
+  const record = decodeRecord(line);
+  if (!record) return false;
+  if (record.op === "accept") pending.set(record.entry.id, pending.get(record.entry.id) ?? record.entry);
+  else pending.delete(record.id);
+  return true;
 }
 
 const SEGMENT = /^journal-(\d{12})\.jsonl$/;

@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (lab) await stopEmbeddedEngine(join(lab.env.FIXBOT_DATA_DIR!, "cli-engine"));
+  if (lab) for (const dir of await readdir(join(lab.env.FIXBOT_DATA_DIR!, "cli-engine")).catch(() => [] as string[])) await stopEmbeddedEngine(join(lab.env.FIXBOT_DATA_DIR!, "cli-engine", dir));
   await lab?.cleanup();
 });
 

@@ -1,0 +1,73 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { engineTuning } from "../../src/runtime/engine.js";
+import { parseDockerfile, readImageStart } from "../helpers/dockerfile.js";
+
+/**
+ * docker-compose.yml and the Dockerfile say what the process tests run (test/e2e/image-start.test.ts,
+ * test/e2e/replicas.test.ts, test/helpers/external-engine.ts); these checks keep them saying the same.
+ */
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+interface Service {
+  environment?: Record<string, string>;
+  security_opt?: string[];
+  restart?: string;
+  deploy?: { resources?: { limits?: { cpus?: string; memory?: string } } };
+  volumes?: string[];
+  command?: string[];
+}
+
+async function compose(): Promise<Record<string, Service>> {
+  return (parse(await readFile(join(ROOT, "docker-compose.yml"), "utf8"), { merge: true }) as { services: Record<string, Service> }).services;
+}
+
+describe("docker-compose.yml", () => {
+  it("the engine is reached only on the project's network; a token, when set, is the one fixbot sends", async () => {
+    const services = await compose();
+    expect((services.engine as { ports?: unknown }).ports).toBeUndefined();
+    const token = services.engine!.environment!.RIVET__AUTH__ADMIN_TOKEN;
+    for (const [name, s] of Object.entries(services).filter(([n]) => n.startsWith("fixbot"))) expect(s.environment!.RIVET_TOKEN, name).toBe(token);
+  });
+
+  it("the engine runs with fixbot's failure detection and lookup timeout, as the tests' external engine", async () => {
+    const env = (await compose()).engine!.environment!;
+    expect(env).toMatchObject(engineTuning(2500));
+  });
+
+  it("every fixbot replica: its own stable FIXBOT_REPLICA_ID, the shared data volume, the engine, sandbox options, restart and limits", async () => {
+    const replicas = Object.entries(await compose()).filter(([name]) => name.startsWith("fixbot"));
+    expect(replicas.length).toBeGreaterThan(0);
+    const ids = replicas.map(([, s]) => s.environment!.FIXBOT_REPLICA_ID);
+    expect(new Set(ids).size).toBe(replicas.length);
+    for (const [name, s] of replicas) {
+      expect(s.environment, name).toMatchObject({ RIVET_ENDPOINT: "http://engine:6420", RIVET_RUN_SERVICES: "0", FIXBOT_DATA_DIR: "/data" });
+      expect(s.volumes, name).toContain("fixbot-data:/data");
+      expect(s.security_opt, name).toEqual(expect.arrayContaining(["seccomp=unconfined", "apparmor=unconfined"]));
+      expect(s.restart, name).toBe("unless-stopped");
+      expect(s.deploy?.resources?.limits?.memory, name).toBeDefined();
+    }
+  });
+});
+
+describe("Dockerfile", () => {
+  it("Node 22, the sandbox's packages, a health check through 127.0.0.2", async () => {
+    const text = await readFile(join(ROOT, "Dockerfile"), "utf8");
+    expect(text).toMatch(/^FROM node:22-/m);
+    for (const pkg of ["git", "bubblewrap", "socat", "util-linux", "tini"]) expect(text).toMatch(new RegExp(`apt-get install[^\\n]*\\b${pkg}\\b`));
+    expect(text).toMatch(/^HEALTHCHECK .*bin\/healthcheck\.js/m);
+    expect(await readFile(join(ROOT, "bin", "healthcheck.js"), "utf8")).toContain("127.0.0.2");
+    const image = await readImageStart(ROOT);
+    expect(image.workdir).toBe("/app");
+  });
+
+  it("parseDockerfile reads ENV pairs, a numeric USER and CMD, and refuses a named or missing USER", () => {
+    const start = parseDockerfile('FROM x\nENV A=1 B="two words" \\\n  C=3\nUSER 10001\nWORKDIR /app\nCMD ["node", "a.js"]\n');
+    expect(start).toEqual({ env: { A: "1", B: "two words", C: "3" }, uid: 10001, workdir: "/app", cmd: ["node", "a.js"] });
+    expect(() => parseDockerfile('FROM x\nUSER fixbot\nCMD ["node"]')).toThrow(/numeric uid/);
+    expect(() => parseDockerfile('FROM x\nCMD ["node"]')).toThrow(/no USER/);
+  });
+});
