@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { trackingMarker } from "../../src/github/comment-body.js";
-import { descendantsOf, engineLogTail, enginePid, enginesUsing, isAlive, startReadyBot, stopEngine, type BotProcess } from "../helpers/bot-process.js";
+import { type BotProcess, descendantsOf, engineLogTail, enginePid, enginesUsing, isAlive, startReadyBot, stopBotAndEngine } from "../helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer, type FakeServerComment } from "../helpers/fake-github-server.js";
 import { createBareRemote, readRemoteFile } from "../helpers/git-remote.js";
 import { calcIssueLabeledPayload } from "../helpers/payloads.js";
@@ -53,12 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   console.info(`fixbot process e2e timings (ms): ${JSON.stringify(timings)}`);
-  if (bot) {
-    await bot.kill("SIGKILL", { descendants: true });
-    await bot.killOrphans();
-  }
-  if (dataDir) await stopEngine(dataDir);
-  await fake?.stop();
+  await stopBotAndEngine({ bot, dataDir, fake });
   await remote?.cleanup();
   // Nothing may outlive the file: the engine daemon is the one process that would.
   if (engine !== undefined) expect(await isAlive(engine), `engine pid ${engine} still running`).toBe(false);

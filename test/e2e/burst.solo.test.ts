@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startReadyBot, stopEngine, type BotProcess } from "../helpers/bot-process.js";
+import { type BotProcess, startReadyBot, stopBotAndEngine } from "../helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-github-server.js";
 import { issuesLabeledPayload } from "../helpers/payloads.js";
 
@@ -40,12 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (bot) {
-    await bot.kill("SIGKILL", { descendants: true });
-    await bot.killOrphans();
-  }
-  if (dataDir) await stopEngine(dataDir);
-  await fake?.stop();
+  await stopBotAndEngine({ bot, dataDir, fake });
   if (root) await rm(root, { recursive: true, force: true });
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { readDeadLetters } from "../../src/webhooks/dead-letters.js";
-import { engineLogTail, enginePid, enginesUsing, isAlive, startReadyBot, stopEngine, WEBHOOK_PATH, type BotProcess } from "../helpers/bot-process.js";
+import { type BotProcess, WEBHOOK_PATH, engineLogTail, enginePid, enginesUsing, isAlive, startReadyBot, stopBotAndEngine } from "../helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-github-server.js";
 import { createBareRemote } from "../helpers/git-remote.js";
 import { calcIssueLabeledPayload, loadExample } from "../helpers/payloads.js";
@@ -40,12 +40,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (bot) {
-    await bot.kill("SIGKILL", { descendants: true });
-    await bot.killOrphans();
-  }
-  if (dataDir) await stopEngine(dataDir);
-  await fake?.stop();
+  await stopBotAndEngine({ bot, dataDir, fake });
   await remote?.cleanup();
   if (engine !== undefined) expect(await isAlive(engine), `engine pid ${engine} still running`).toBe(false);
   if (dataDir) expect(await enginesUsing(dataDir)).toEqual([]);

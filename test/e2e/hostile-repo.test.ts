@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat } from "node:fs/prom
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { engineLogTail, enginesUsing, startReadyBot, stopEngine, type BotProcess } from "../helpers/bot-process.js";
+import { type BotProcess, engineLogTail, enginesUsing, startReadyBot, stopBotAndEngine } from "../helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer, type FakeServerComment } from "../helpers/fake-github-server.js";
 import { createBareRemote, readRemoteFile } from "../helpers/git-remote.js";
 import { calcIssueLabeledPayload } from "../helpers/payloads.js";
@@ -67,12 +67,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (bot) {
-    await bot.kill("SIGKILL", { descendants: true });
-    await bot.killOrphans();
-  }
-  if (dataDir) await stopEngine(dataDir);
-  await fake?.stop();
+  await stopBotAndEngine({ bot, dataDir, fake });
   for (const r of Object.values(remotes)) await r.cleanup();
   if (dataDir) expect(await enginesUsing(dataDir)).toEqual([]);
   if (failed) console.error(`kept the hostile test's directory (bot logs under data/logs/): ${root}`);

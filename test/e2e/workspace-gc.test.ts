@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { startReadyBot, stopEngine, type BotProcess } from "../helpers/bot-process.js";
+import { type BotProcess, startReadyBot, stopBotAndEngine } from "../helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-github-server.js";
 import { createBareRemote } from "../helpers/git-remote.js";
 import { calcIssueLabeledPayload } from "../helpers/payloads.js";
@@ -56,12 +56,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (bot) {
-    await bot.kill("SIGKILL", { descendants: true });
-    await bot.killOrphans();
-  }
-  if (dataDir) await stopEngine(dataDir);
-  await fake?.stop();
+  await stopBotAndEngine({ bot, dataDir, fake });
   await quickRemote?.cleanup();
   await slowRemote?.cleanup();
   await rm(signals, { recursive: true, force: true });

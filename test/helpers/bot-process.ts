@@ -429,3 +429,13 @@ export async function engineHealthy(enginePort: number): Promise<boolean> {
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** The end of a file that started one bot: the bot and everything it started killed, its engine stopped, the fake closed. */
+export async function stopBotAndEngine(params: { bot: BotProcess | undefined; dataDir: string | undefined; fake?: { stop(): Promise<void> } }): Promise<void> {
+  if (params.bot) {
+    await params.bot.kill("SIGKILL", { descendants: true });
+    await params.bot.killOrphans();
+  }
+  if (params.dataDir) await stopEngine(params.dataDir);
+  await params.fake?.stop();
+}
