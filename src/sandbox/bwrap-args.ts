@@ -95,7 +95,7 @@ export function bwrapArgs(spec: BwrapSpec): string[] {
   }
   args.push("--chdir", spec.cwd, "--");
 
-  const limits = ["prlimit", `--as=${spec.limits.memoryBytes}`, `--nproc=${spec.limits.processes}`, `--fsize=${spec.limits.fileSizeBytes}`, "--core=0", "--"];
+  const limits = ["prlimit", `--data=${spec.limits.memoryBytes}`, `--nproc=${spec.limits.processes}`, `--fsize=${spec.limits.fileSizeBytes}`, "--core=0", "--"];
   // As root, prlimit sets the limits before setpriv gives up root: the process limit then counts the sandbox's uid.
   const dropRoot = spec.mode === "root" ? ["setpriv", "--reuid", String(spec.uid), "--regid", String(spec.gid), "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"] : [];
   const shell = spec.proxySocket ? ["/bin/sh", "-c", proxyBridgeScript(), "fixbot-sandbox", spec.command] : ["/bin/sh", "-c", spec.command];

@@ -60,7 +60,7 @@ export interface SandboxSettings {
   rwPaths: string[];
   /** First uid of the range sandboxed processes run as when fixbot is root (one uid per workspace). */
   uidBase: number;
-  /** Address space per process, MiB. */
+  /** Memory per process (RLIMIT_DATA: heap and private writable mappings), MiB. */
   memoryMb: number;
   /** Processes and threads of the sandbox's uid. */
   processes: number;

@@ -45,7 +45,7 @@ describe("bwrapArgs", () => {
 
   it("as root: limits first, then setpriv drops to the sandbox uid with no capabilities and no new privileges", () => {
     const rest = args.slice(args.indexOf("--") + 1);
-    expect(rest.slice(0, 6)).toEqual(["prlimit", `--as=${1 << 30}`, "--nproc=64", `--fsize=${1 << 20}`, "--core=0", "--"]);
+    expect(rest.slice(0, 6)).toEqual(["prlimit", `--data=${1 << 30}`, "--nproc=64", `--fsize=${1 << 20}`, "--core=0", "--"]);
     expect(rest.slice(6, 16)).toEqual(["setpriv", "--reuid", "201234", "--regid", "201234", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]);
     expect(rest.slice(16)).toEqual(["/bin/sh", "-c", "npm test"]);
   });

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -111,6 +112,42 @@ describe("the sandbox, as hostile repository code sees it", () => {
     const none = await run(`curl -s -m 5 http://127.0.0.2:${mirrorPort}/pkg || echo no-network`, { network: { network: "none" } });
     expect(none.output).toContain("no-network");
     expect(none.output).not.toContain("mirror says hi");
+  });
+
+  it("a setup command installs from an npm registry the operator allows (a mirror), through the egress proxy", async () => {
+    // A package, packed by npm itself, served by a registry stand-in on 127.0.0.2 (an operator's mirror).
+    const pkgDir = join(root, "pkg");
+    await mkdir(pkgDir, { recursive: true });
+    await writeFile(join(pkgDir, "package.json"), JSON.stringify({ name: "fixbot-tiny", version: "1.0.0", main: "index.js" }));
+    await writeFile(join(pkgDir, "index.js"), "module.exports = 'tiny works';\n");
+    const tarball = await readFile(join(pkgDir, execFileSync("npm", ["pack", "--silent"], { cwd: pkgDir, encoding: "utf8" }).trim()));
+    const registry = createServer((req, res) => {
+      if (req.url === "/fixbot-tiny") {
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ name: "fixbot-tiny", "dist-tags": { latest: "1.0.0" }, versions: { "1.0.0": { name: "fixbot-tiny", version: "1.0.0", dist: { tarball: `http://127.0.0.2:${registryPort}/fixbot-tiny-1.0.0.tgz` } } } }));
+      } else if (req.url === "/fixbot-tiny-1.0.0.tgz") res.end(tarball);
+      else res.writeHead(404).end("{}");
+    });
+    const registryPort = await listen(registry, "127.0.0.2");
+    try {
+      const withRegistry = createSandbox({ settings: testSandboxSettings({ testHosts: [`127.0.0.2:${registryPort}`] }), dataDir });
+      await writeFile(join(workspace, "package.json"), JSON.stringify({ name: "ws", version: "0.0.0", private: true }));
+      const r = await withRegistry.run({
+        role: "tests",
+        command: `npm install --no-audit --no-fund --registry http://127.0.0.2:${registryPort}/ fixbot-tiny && node -e "console.log(require('fixbot-tiny'))"`,
+        workspace,
+        key: "acme/calc/1",
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+        timeoutMs: 120_000,
+      });
+      expect(r.exitCode, r.output).toBe(0);
+      expect(r.output).toContain("tiny works");
+    } finally {
+      registry.close();
+      await rm(join(workspace, "node_modules"), { recursive: true, force: true });
+      await rm(join(workspace, "package.json"), { force: true });
+      await rm(join(workspace, "package-lock.json"), { force: true });
+    }
   });
 
   it("a fork bomb hits the process limit and ends; the limit is named", async () => {
