@@ -275,13 +275,14 @@ describe("more than one machine, on an existing engine", () => {
     timings["scenario B: final comment says the agent step 'started 2 times'"] = String(/Agent edits the code \(attempt 1\).*started 2 times/.test(comment.body));
 
     // The run finished on the survivor: its log records the outcome, the dead bot's does not. The survivor's
-    // workspace was created after the kill (the re-run agent step prepared it: base commit fetched from the
-    // remote), the killed bot's is the one its clone step made.
+    // clean repository was created after the kill (the re-run agent step prepared it: base commit fetched from
+    // the remote), the killed bot's is the one its clone step made.
     expect(await finishedBy(deliveryId)).toEqual([1 - victimIndex]);
     const workspace = (bot: BotProcess) => join(String(bot.env.FIXBOT_DATA_DIR), "workspaces", OWNER, SLOW_REPO, String(issue));
-    const survivorClonedAt = (await stat(join(workspace(survivor), ".git", "description"))).mtimeMs;
+    const cleanRepo = (bot: BotProcess) => join(String(bot.env.FIXBOT_DATA_DIR), "git", OWNER, SLOW_REPO, `${issue}.git`);
+    const survivorClonedAt = (await stat(join(cleanRepo(survivor), "description"))).mtimeMs;
     expect(survivorClonedAt).toBeGreaterThanOrEqual(killedAt);
-    const victimClonedAt = (await stat(join(workspace(victim), ".git", "description"))).mtimeMs;
+    const victimClonedAt = (await stat(join(cleanRepo(victim), "description"))).mtimeMs;
     expect(victimClonedAt).toBeLessThan(starts[0]!);
     expect(await readFile(join(workspace(survivor), "src", "calc.js"), "utf8")).toContain("a + b");
 
