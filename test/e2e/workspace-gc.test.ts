@@ -79,8 +79,9 @@ describe("workspace garbage collection in the bot process", () => {
     // The quick workspace appeared after the slow agent started; the sweep that removes it runs while the slow
     // agent still works in its own workspace (it is not released yet).
     await waitUntil(async () => !(await exists(quickWorkspace)), "the finished workspace to be collected");
-    expect(await exists(join(slowWorkspace, ".git"))).toBe(true);
     expect(await exists(join(slowWorkspace, "src", "calc.js"))).toBe(true);
+    expect(await exists(join(dataDir, "git", OWNER, "slow", "1.git", "HEAD"))).toBe(true);
+    await waitUntil(async () => !(await exists(join(dataDir, "git", OWNER, "quick", "1.git"))), "the finished run's clean repository to be collected");
     expect(await bot.log()).toContain("workspace gc: removed unused directories");
 
     await writeFile(join(signals, "release"), "");

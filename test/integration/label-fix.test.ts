@@ -7,6 +7,7 @@ import { useAppHarness } from "../helpers/integration-suite.js";
 import { fakeGitHub, TEST_TOKEN, type FakeGitHubState } from "../helpers/fake-github-nock.js";
 import { createBareRemote, listRemoteBranches, readRemoteFile, runInClone } from "../helpers/git-remote.js";
 import { calcIssueLabeledPayload } from "../helpers/payloads.js";
+import { Scenario } from "../helpers/crash-scenario.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const AGENTS = join(ROOT, "fixtures", "agents");
@@ -262,22 +263,25 @@ describe("labelling an issue runs the durable fix workflow", () => {
   });
 
   it("cancel stops the agent mid-step (its process is killed) and the comment says who cancelled", async () => {
-    const pidFile = join(harness.dataDir, "cancel-agent.pid");
-    const { fake, label } = await scenario("calc-cancel", { "agent.command": `echo $$ > ${pidFile}; exec sleep 300` });
+    // The agent marks its processes with a token (the sandbox hides host pids) in the shared directory.
+    const markFile = join(harness.sharedDir, "cancel-agent.mark");
+    const agent = `FIXBOT_TEST_MARK=$(cat /proc/sys/kernel/random/uuid); export FIXBOT_TEST_MARK; echo $FIXBOT_TEST_MARK > ${markFile}; exec sleep 300`;
+    const { fake, label } = await scenario("calc-cancel", { "agent.command": agent });
     await label();
     const handle = harness.runtime.client.fixRun.getOrCreate([`${OWNER}/calc-cancel`, "1"]);
-    let pid = 0;
-    for (let i = 0; i < 1800 && !pid; i++) {
-      pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim()) || 0;
-      if (!pid) await new Promise((r) => setTimeout(r, 100));
+    let token = "";
+    for (let i = 0; i < 1800 && !token; i++) {
+      token = (await readFile(markFile, "utf8").catch(() => "")).trim();
+      if (!token) await new Promise((r) => setTimeout(r, 100));
     }
-    expect(pid).toBeGreaterThan(0);
+    expect(token).not.toBe("");
+    expect(await Scenario.processesMarked(token)).not.toEqual([]);
     expect(await engineCall(() => handle.cancel("alice"))).toEqual(expect.any(String));
     const [run] = await harness.waitForRuns(`${OWNER}/calc-cancel`, 1);
     expect(run?.status).toBe("cancelled");
     expect(run?.cancelledBy).toBe("alice");
     expect(run?.steps.find((s) => s.name === "run-agent#1")).toMatchObject({ status: "failed", starts: 1, detail: "cancelled by @alice" });
-    expect(() => process.kill(pid, 0)).toThrow();
+    expect(await Scenario.processesMarked(token)).toEqual([]);
     expect(trackingComments(fake)[0]?.body).toContain("cancelled by @alice");
     expect(await engineCall(() => handle.cancel("alice"))).toBeNull();
   });
@@ -296,7 +300,8 @@ describe("labelling an issue runs the durable fix workflow", () => {
   });
 
   it("the workspace is a cache: wiped right after the tests pass, the run rebuilds it from the recorded patch and finishes", async () => {
-    const wipeAfterTests = `npm test && ws="$(pwd)" && cd / && rm -rf "$ws"`;
+    // The workspace is the sandbox's /workspace mount: its contents go (the mount point itself cannot).
+    const wipeAfterTests = `npm test && find . -mindepth 1 -delete`;
     const { remote, fake, label } = await scenario("calc-wiped", { ...withReview("fix-calc.sh"), testCommand: wipeAfterTests });
     await label();
     const [run] = await harness.waitForRuns(`${OWNER}/calc-wiped`, 1);
