@@ -46,7 +46,7 @@ describe("fixbot fix after a SIGKILL", () => {
     await mkdir(markers, { recursive: true });
     await chmod(markers, 0o777);
     const marker = join(markers, "agent-starts");
-    const env: NodeJS.ProcessEnv = { ...labEnv, FIXBOT_SANDBOX_RW_PATHS: markers };
+    const env: NodeJS.ProcessEnv = { ...labEnv, FIXBOT_SANDBOX_RW_PATHS: markers, FIXBOT_SANDBOX_RO_PATHS: AGENTS };
     // First start: record, then hang (fixbot gets killed meanwhile). Any later start: record and fix.
     const agent = `echo start >> ${marker}; if [ "$(wc -l < ${marker})" -eq 1 ]; then sleep 300; fi; exec ${join(AGENTS, "fix-calc.sh")}`;
     const args = [BIN, "fix", "--repo", remote.url, "--issue-file", join(work, "issue.md"), "--agent-command", agent, "--json"];

@@ -33,6 +33,9 @@ beforeAll(async () => {
   work = await mkdtemp(join(harness.sharedDir, "limits-"));
   await chmod(work, 0o777);
   process.env[LOG_VAR] = join(work, "concurrency.log");
+  // Every run's sandbox has a uid of its own: the shared log must be writable by all of them.
+  await writeFile(process.env[LOG_VAR]!, "", { mode: 0o666 });
+  await chmod(process.env[LOG_VAR]!, 0o666);
 });
 afterAll(async () => {
   delete process.env[LOG_VAR];

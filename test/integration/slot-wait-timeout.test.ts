@@ -31,6 +31,9 @@ beforeAll(async () => {
   work = await mkdtemp(join(harness.sharedDir, "limits-"));
   await chmod(work, 0o777);
   process.env[LOG_VAR] = join(work, "concurrency.log");
+  // Every run's sandbox has a uid of its own: the shared log must be writable by all of them.
+  await writeFile(process.env[LOG_VAR]!, "", { mode: 0o666 });
+  await chmod(process.env[LOG_VAR]!, 0o666);
 });
 afterAll(async () => {
   delete process.env[LOG_VAR];
@@ -58,6 +61,8 @@ function peakConcurrency(log: string): { peak: number; starts: number; ends: num
 describe("operator limit on concurrent runs: waiting is not timing out", () => {
   it("a step waiting in line longer than its own time limit (and the engine's) is not timed out: it runs once it gets its slot", async () => {
     process.env[LOG_VAR] = join(work, "concurrency-2.log");
+    await writeFile(process.env[LOG_VAR]!, "", { mode: 0o666 });
+    await chmod(process.env[LOG_VAR]!, 0o666);
     const log = process.env[LOG_VAR]!;
     const holdRemote = await createBareRemote({ fixture: CALC });
     const waitRemote = await createBareRemote({ fixture: CALC });
