@@ -1,4 +1,4 @@
-import { mkdir, readdir, stat, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopEmbeddedEngine } from "../../src/runtime/engine.js";
@@ -46,6 +46,10 @@ describe("overlapping fixbot fix runs", () => {
   it("the run that finishes first leaves the other's engine running; the same request twice at once is refused", async () => {
     const flags = join(lab.work, "flags");
     await mkdir(flags);
+    // The slow agent's flags: the one host directory its sandbox may write; the fixture agents read-only.
+    await chmod(flags, 0o777);
+    env.FIXBOT_SANDBOX_RW_PATHS = flags;
+    env.FIXBOT_SANDBOX_RO_PATHS = AGENTS;
     const started = join(flags, "slow-started");
     const release = join(flags, "release");
     // The slow run's agent: says it started, waits until the test releases it, then fixes.
