@@ -7,6 +7,7 @@ import { useAppHarness } from "../helpers/integration-suite.js";
 import { fakeGitHub } from "../helpers/fake-github-nock.js";
 import { createBareRemote } from "../helpers/git-remote.js";
 import { calcIssueLabeledPayload } from "../helpers/payloads.js";
+import { peakConcurrency, sharedConcurrencyLog } from "../helpers/concurrency-log.js";
 
 /**
  * FIXBOT_MAX_CONCURRENT_RUNS through the real app and engine: N+2 labelled issues with a limit of N. The agent
@@ -32,33 +33,12 @@ beforeAll(async () => {
   // In the one host directory the sandboxed agents may write besides their workspace.
   work = await mkdtemp(join(harness.sharedDir, "limits-"));
   await chmod(work, 0o777);
-  process.env[LOG_VAR] = join(work, "concurrency.log");
-  // Every run's sandbox has a uid of its own: the shared log must be writable by all of them.
-  await writeFile(process.env[LOG_VAR]!, "", { mode: 0o666 });
-  await chmod(process.env[LOG_VAR]!, 0o666);
+  process.env[LOG_VAR] = await sharedConcurrencyLog(work, "concurrency.log");
 });
 afterAll(async () => {
   delete process.env[LOG_VAR];
   await rm(work, { recursive: true, force: true });
 });
-
-/** The most agents running at once, replaying the log's start/end lines in order. */
-function peakConcurrency(log: string): { peak: number; starts: number; ends: number } {
-  let running = 0;
-  let peak = 0;
-  let starts = 0;
-  let ends = 0;
-  for (const line of log.split("\n").filter(Boolean)) {
-    if (line.startsWith("start")) {
-      starts++;
-      peak = Math.max(peak, ++running);
-    } else {
-      ends++;
-      running--;
-    }
-  }
-  return { peak, starts, ends };
-}
 
 describe("operator limit on concurrent runs", () => {
   it(`${ISSUES.length} issues with FIXBOT_MAX_CONCURRENT_RUNS=${LIMIT}: never more than ${LIMIT} agents at once, all fixed`, async () => {
