@@ -26,10 +26,12 @@ async function compose(): Promise<Record<string, Service>> {
 }
 
 describe("docker-compose.yml", () => {
-  it("the engine is reached only on the project's network; a token, when set, is the one fixbot sends", async () => {
+  it("the engine is reached only on the project's network and requires an admin token, the one every replica sends", async () => {
     const services = await compose();
     expect((services.engine as { ports?: unknown }).ports).toBeUndefined();
     const token = services.engine!.environment!.RIVET__AUTH__ADMIN_TOKEN;
+    // Compose's `${VAR:?message}`: `docker compose` stops with the message when VAR is unset or empty.
+    expect(token).toMatch(/^\$\{FIXBOT_ENGINE_TOKEN:\?set FIXBOT_ENGINE_TOKEN in \.env[^}]*\}$/);
     for (const [name, s] of Object.entries(services).filter(([n]) => n.startsWith("fixbot"))) expect(s.environment!.RIVET_TOKEN, name).toBe(token);
   });
 
