@@ -1,5 +1,8 @@
-import { readFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { engineTuning } from "../../src/runtime/engine.js";
@@ -11,6 +14,7 @@ import { parseDockerfile, readImageStart } from "../helpers/dockerfile.js";
  */
 
 const ROOT = join(import.meta.dirname, "..", "..");
+const exec = promisify(execFile);
 
 interface Service {
   environment?: Record<string, string>;
@@ -64,6 +68,28 @@ describe("Dockerfile", () => {
     expect(await readFile(join(ROOT, "bin", "healthcheck.js"), "utf8")).toContain("127.0.0.2");
     const image = await readImageStart(ROOT);
     expect(image.workdir).toBe("/app");
+  });
+
+  it("FIXBOT_AGENTOS=0 (the slimmer image) drops exactly the agentOS packages from what `npm install` installs", async () => {
+    const text = (await readFile(join(ROOT, "Dockerfile"), "utf8")).replace(/\\\n/g, " ");
+    const run = /^RUN (if \[ "\$FIXBOT_AGENTOS" = "0" \].*?; fi)\s+&& npm install --omit=dev\b/m.exec(text);
+    expect(run, "the Dockerfile's FIXBOT_AGENTOS step").not.toBeNull();
+    const original = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as { dependencies: object; optionalDependencies: Record<string, string> };
+    const dir = await mkdtemp(join(tmpdir(), "fixbot-slim-"));
+    try {
+      const after = async (agentos: string) => {
+        await copyFile(join(ROOT, "package.json"), join(dir, "package.json"));
+        await exec("sh", ["-c", run![1]!], { cwd: dir, env: { ...process.env, FIXBOT_AGENTOS: agentos } });
+        return JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as typeof original;
+      };
+      const slim = await after("0");
+      expect(slim.dependencies).toEqual(original.dependencies);
+      expect(Object.keys(slim.optionalDependencies ?? {})).toEqual([]);
+      expect(Object.keys(original.optionalDependencies)).toEqual(expect.arrayContaining(["@rivet-dev/agentos-core", "@agentos-software/pi"]));
+      expect(await after("1")).toEqual(original);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("parseDockerfile reads ENV pairs, a numeric USER and CMD, and refuses a named or missing USER", () => {
