@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -87,6 +87,32 @@ describe("Dockerfile", () => {
       expect(Object.keys(slim.optionalDependencies ?? {})).toEqual([]);
       expect(Object.keys(original.optionalDependencies)).toEqual(expect.arrayContaining(["@rivet-dev/agentos-core", "@agentos-software/pi"]));
       expect(await after("1")).toEqual(original);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("FIXBOT_AGENT_PACKAGES: the image's own step installs the named packages globally, their commands on PATH", async () => {
+    const text = await readFile(join(ROOT, "Dockerfile"), "utf8");
+    const step = /^RUN (if \[ -n "\$FIXBOT_AGENT_PACKAGES" \].*; fi)$/m.exec(text);
+    expect(step, "the Dockerfile's FIXBOT_AGENT_PACKAGES step").not.toBeNull();
+    const dir = await mkdtemp(join(tmpdir(), "fixbot-agent-cli-"));
+    try {
+      // A tiny agent CLI packed as npm would fetch it; the global prefix and the npm cache are this test's own.
+      const pkg = join(dir, "pkg");
+      await mkdir(join(pkg, "bin"), { recursive: true });
+      await writeFile(join(pkg, "package.json"), JSON.stringify({ name: "fake-agent-cli", version: "1.0.0", bin: { "fake-agent": "bin/cli.js" } }));
+      await writeFile(join(pkg, "bin", "cli.js"), '#!/usr/bin/env node\nconsole.log("fake agent " + process.argv.slice(2).join(" "));\n');
+      const { stdout } = await exec("npm", ["pack", "--pack-destination", dir], { cwd: pkg });
+      const tarball = join(dir, stdout.trim().split("\n").pop()!);
+      const prefix = join(dir, "global");
+      const env = { ...process.env, FIXBOT_AGENT_PACKAGES: tarball, npm_config_prefix: prefix, npm_config_cache: join(dir, "cache"), npm_config_offline: "true" };
+      await exec("sh", ["-c", step![1]!], { cwd: dir, env });
+      const ran = await exec("fake-agent", ["--version"], { env: { ...process.env, PATH: `${join(prefix, "bin")}:${process.env.PATH}` } });
+      expect(ran.stdout.trim()).toBe("fake agent --version");
+      // Unset: the step installs nothing.
+      await exec("sh", ["-c", step![1]!], { cwd: dir, env: { ...env, FIXBOT_AGENT_PACKAGES: "", npm_config_prefix: join(dir, "none") } });
+      await expect(readFile(join(dir, "none", "bin", "fake-agent"))).rejects.toThrow(/ENOENT/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
