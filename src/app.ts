@@ -7,12 +7,17 @@ import type { ForkPolicy } from "./workflow/review-pr/fork-policy.js";
 import type { PrReviewJob } from "./workflow/review-pr/types.js";
 import type { FixJob } from "./workflow/types.js";
 
+/**
+ * "accept" puts a job into the durable inbox (src/inbox), which answers the webhook once it is recorded and hands
+ * the job on to its actor's queue ("enqueue", src/actors/enqueue*.ts) in the background.
+ */
 export interface AppDeps {
-  enqueue: (job: FixJob) => Promise<void>;
-  /** Enqueues a pull request review (src/actors/enqueue-pr-review.ts); unset: pull_request events are only logged. */
-  enqueueReview?: (job: PrReviewJob) => Promise<void>;
-  /** Enqueues a slash command; unset: comments are ignored. */
-  enqueueCommand?: (job: CommandJob) => Promise<void>;
+  /** Accepts a fix job (the fix-run actor takes it). */
+  acceptFix: (job: FixJob) => Promise<void>;
+  /** Accepts a pull request review; unset: pull_request events are only logged. */
+  acceptReview?: (job: PrReviewJob) => Promise<void>;
+  /** Accepts a slash command; unset: comments are ignored. */
+  acceptCommand?: (job: CommandJob) => Promise<void>;
   /** The slash-command word (FIXBOT_COMMAND_WORD). */
   commandWord?: string;
   now: () => number;
@@ -25,8 +30,8 @@ export interface AppDeps {
 }
 
 /**
- * The Probot app: wires events to handlers, one module per event (src/webhooks/on-*.ts). Handlers only turn a payload into a job and enqueue it; every
- * slow or fallible thing happens in the workflow. An enqueue failure throws, so GitHub records the delivery as
+ * The Probot app: wires events to handlers, one module per event (src/webhooks/on-*.ts). Handlers only turn a payload into a job and accept it; every
+ * slow or fallible thing happens in the workflow. An accept failure throws, so GitHub records the delivery as
  * failed and it can be redelivered.
  */
 export function createApp(deps: AppDeps) {

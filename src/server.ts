@@ -65,9 +65,9 @@ async function main(): Promise<void> {
   log.info({ replica, inbox: inboxDir, engine: runtime.engine.embedded ? "embedded" : runtime.engine.endpoint }, "fixbot started");
   let accepting = true;
   const app = createApp({
-    enqueue: dispatch.enqueue,
-    enqueueReview: dispatch.enqueueReview,
-    enqueueCommand: dispatch.enqueueCommand,
+    acceptFix: dispatch.acceptFix,
+    acceptReview: dispatch.acceptReview,
+    acceptCommand: dispatch.acceptCommand,
     commandWord: env.FIXBOT_COMMAND_WORD,
     now: Date.now,
     allowedOwners: env.ALLOWED_OWNERS,

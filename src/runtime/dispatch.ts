@@ -15,9 +15,9 @@ import type { Runtime } from "./start-runtime.js";
 /** What webhook handlers hand their jobs to. */
 export interface Dispatch {
   inbox: Inbox;
-  enqueue: (job: FixJob) => Promise<void>;
-  enqueueReview: (job: PrReviewJob) => Promise<void>;
-  enqueueCommand: (job: CommandJob) => Promise<void>;
+  acceptFix: (job: FixJob) => Promise<void>;
+  acceptReview: (job: PrReviewJob) => Promise<void>;
+  acceptCommand: (job: CommandJob) => Promise<void>;
 }
 
 /**
@@ -47,8 +47,8 @@ export async function createDispatch(params: { runtime: Runtime; dir: string; lo
   const accept = (kind: string, id: string, job: unknown) => inbox.accept({ id, kind, job, acceptedAt: Date.now() });
   return {
     inbox,
-    enqueue: (job) => accept("fix", job.deliveryId ?? job.runId, job),
-    enqueueReview: (job) => accept("review", job.deliveryId, job),
-    enqueueCommand: (job) => accept("command", job.deliveryId, job),
+    acceptFix: (job) => accept("fix", job.deliveryId ?? job.runId, job),
+    acceptReview: (job) => accept("review", job.deliveryId, job),
+    acceptCommand: (job) => accept("command", job.deliveryId, job),
   };
 }

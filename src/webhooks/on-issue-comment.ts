@@ -4,7 +4,7 @@ import { DEFAULT_COMMAND_WORD } from "./parse-command.js";
 
 export interface CommentHandlerDeps {
   /** Accepts the command into the inbox, which hands it on to the issue's commands actor; unset: comments are ignored. */
-  enqueueCommand?: (job: CommandJob) => Promise<void>;
+  acceptCommand?: (job: CommandJob) => Promise<void>;
   /** The slash-command word (FIXBOT_COMMAND_WORD). */
   commandWord?: string;
   now: () => number;
@@ -18,11 +18,11 @@ export interface CommentHandlerDeps {
 export function handleIssueComment(deps: CommentHandlerDeps) {
   return async (context: { id: string; payload: IssueCommentPayload; log: Logger }): Promise<void> => {
     const decision = commandFromComment(context.payload, context.id, deps.now(), { word: deps.commandWord ?? DEFAULT_COMMAND_WORD, allowedOwners: deps.allowedOwners });
-    if (!decision.ok || !deps.enqueueCommand) {
+    if (!decision.ok || !deps.acceptCommand) {
       if (!decision.ok && decision.reason !== "no command") context.log.debug({ deliveryId: context.id, reason: decision.reason }, "issue_comment ignored");
       return;
     }
-    await deps.enqueueCommand(decision.job);
+    await deps.acceptCommand(decision.job);
     const command = decision.job.parsed.kind === "command" ? decision.job.parsed.command.name : "invalid";
     context.log.info({ deliveryId: context.id, number: decision.job.number, command }, "slash command enqueued");
   };
