@@ -1,6 +1,7 @@
 import type { AgentFactory } from "../steps/deps.js";
 import { createAgentOsAgent, type AgentOsProvider } from "./agentos/agent.js";
 import type { AgentVmLauncher } from "./agentos/vm.js";
+import type { TokenPrices } from "./cli-output/codex-events.js";
 import { createCommandAgent } from "./command.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 
@@ -18,6 +19,8 @@ export interface AgentFactoryOptions {
   agentosLauncher?: AgentVmLauncher;
   /** Where command agents run. */
   sandbox: Sandbox;
+  /** The operator's prices for Codex (FIXBOT_CODEX_PRICES); without them Codex's cost is not computed. */
+  codexPrices?: TokenPrices;
 }
 
 /** Builds the agent the repo config selected: a command under the command-agent contract, or pi in agentOS. */
@@ -46,6 +49,8 @@ export function createAgentFactory(options: AgentFactoryOptions): AgentFactory {
       sandbox: options.sandbox,
       sandboxKey: params.sandboxKey,
       ...(params.network ? { network: params.network } : {}),
+      ...(selected.output ? { output: selected.output } : {}),
+      ...(options.codexPrices ? { codexPrices: options.codexPrices } : {}),
     });
   };
 }

@@ -1,0 +1,115 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { createJsonLines } from "../../src/agents/cli-output/json-lines.js";
+import { createCliOutputParser, watchOutputUsage } from "../../src/agents/cli-output/output-usage.js";
+
+const RECORDED = join(import.meta.dirname, "recorded");
+/** Real output of the real CLIs against test/helpers' mock model servers (2 model requests, 100 in / 20 out each). */
+const claudeOut = () => readFile(join(RECORDED, "claude-code-2.1.332-stream-json.jsonl"), "utf8");
+const codexOut = () => readFile(join(RECORDED, "codex-0.171.0-exec-json.jsonl"), "utf8");
+
+function feed(format: "claude-stream-json" | "codex-json", text: string, chunk = 7) {
+  const parser = createCliOutputParser(format);
+  const lines = createJsonLines((line) => parser.line(line));
+  for (let i = 0; i < text.length; i += chunk) lines.push(text.slice(i, i + chunk));
+  lines.end();
+  return parser;
+}
+
+describe("Claude Code's stream-json", () => {
+  it("gives the result line's turns, tokens and cost, and its final text, however the output is chunked", async () => {
+    const text = await claudeOut();
+    for (const chunk of [1, 13, 4096]) {
+      const parser = feed("claude-stream-json", text, chunk);
+      expect(parser.usage()).toEqual({ turns: 2, inputTokens: 200, outputTokens: 40, costUsd: 0.0016 });
+      expect(parser.text()).toBe("Fixed it.");
+    }
+  });
+
+  it("counts turns and tokens from the assistant lines before the result line arrives", async () => {
+    const lines = (await claudeOut()).split("\n").filter((l) => l.includes('"type":"assistant"'));
+    const parser = feed("claude-stream-json", `${lines.join("\n")}\n`);
+    // The stream reports 1 output token per message at its start; the result line has the final count.
+    expect(parser.usage()).toEqual({ turns: 2, inputTokens: 200, outputTokens: 2 });
+    expect(parser.text()).toBeUndefined();
+  });
+
+  it("counts a message streamed as several lines (one per content block) once, cache reads and writes as input", () => {
+    const msg = (id: string, usage: object) => JSON.stringify({ type: "assistant", message: { id, usage } });
+    const parser = feed("claude-stream-json", [msg("m1", { input_tokens: 10, cache_read_input_tokens: 5, output_tokens: 1 }), msg("m1", { input_tokens: 10, cache_read_input_tokens: 5, output_tokens: 30 }), msg("m2", { input_tokens: 7, cache_creation_input_tokens: 3, output_tokens: 2 })].join("\n"));
+    expect(parser.usage()).toEqual({ turns: 2, inputTokens: 25, outputTokens: 32 });
+  });
+});
+
+describe("Codex's exec --json", () => {
+  it("gives turn.completed's tokens and the last agent message; no turns and no cost (Codex prints neither)", async () => {
+    const parser = feed("codex-json", await codexOut());
+    expect(parser.usage()).toEqual({ inputTokens: 200, outputTokens: 40 });
+    expect(parser.text()).toBe("Done fixing.");
+  });
+
+  it("computes cost only from configured prices, cached input at its own price", () => {
+    const line = JSON.stringify({ type: "turn.completed", usage: { input_tokens: 1_000_000, cached_input_tokens: 400_000, output_tokens: 100_000 } });
+    const parser = createCliOutputParser("codex-json", { codexPrices: { inputPerMTok: 1.25, cachedInputPerMTok: 0.125, outputPerMTok: 10 } });
+    parser.line(JSON.parse(line) as Record<string, unknown>);
+    expect(parser.usage()?.costUsd).toBeCloseTo(0.6 * 1.25 + 0.4 * 0.125 + 0.1 * 10, 10);
+  });
+
+  it("reports nothing before a turn completes (no usage is never zero usage)", () => {
+    expect(feed("codex-json", '{"type":"thread.started","thread_id":"t"}\n{"type":"turn.started"}\n').usage()).toBeUndefined();
+  });
+});
+
+describe("reading untrusted output", () => {
+  it("drops a line longer than the limit whole and keeps reading the next ones", () => {
+    const seen: unknown[] = [];
+    const lines = createJsonLines((v) => seen.push(v), 100);
+    lines.push(`{"type":"result","num_turns":99,"pad":"${"x".repeat(500)}`);
+    lines.push(`${"y".repeat(500)}"}\n{"type":"a"}\n`);
+    lines.end();
+    expect(seen).toEqual([{ type: "a" }]);
+  });
+
+  it("ignores non-JSON lines, arrays, numbers and negative or non-numeric usage", () => {
+    const parser = feed("claude-stream-json", 'warning: something\n[1,2]\n42\n{"type":"result","num_turns":-3,"usage":{"input_tokens":"9","output_tokens":5},"total_cost_usd":"1"}\n');
+    expect(parser.usage()).toEqual({ turns: 0, inputTokens: 0, outputTokens: 5 });
+  });
+
+  it("holds at most one line's limit however much a hostile CLI prints without a newline", () => {
+    const seen: unknown[] = [];
+    const lines = createJsonLines((v) => seen.push(v), 1024);
+    const before = process.memoryUsage().heapUsed;
+    const block = "z".repeat(1024 * 1024);
+    for (let i = 0; i < 200; i++) lines.push(block); // 200 MiB of one line
+    lines.push('\n{"type":"ok"}\n');
+    expect(seen).toEqual([{ type: "ok" }]);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
+  });
+});
+
+describe("watchOutputUsage", () => {
+  it("stops at the first budget passed while the output streams, once, and names it", async () => {
+    const names: string[] = [];
+    const watch = watchOutputUsage({ format: "claude-stream-json", budget: { tokens: 150 }, onExceeded: (n) => names.push(n) });
+    const lines = (await claudeOut()).split("\n");
+    const firstAssistant = lines.findIndex((l) => l.includes('"type":"assistant"'));
+    watch.onStdout(`${lines.slice(0, firstAssistant + 1).join("\n")}\n`);
+    expect(names).toEqual([]); // 101 tokens so far
+    watch.onStdout(`${lines.slice(firstAssistant + 1).join("\n")}\n`);
+    expect(names).toEqual(["tokens"]);
+    expect(watch.finish().usage).toMatchObject({ inputTokens: 200, outputTokens: 40 });
+    expect(names).toEqual(["tokens"]);
+  });
+
+  it("a turn budget stops Claude Code at the turn past it; Codex's tokens are checked when its turn completes", async () => {
+    const turns: string[] = [];
+    const claude = watchOutputUsage({ format: "claude-stream-json", budget: { turns: 1 }, onExceeded: (n) => turns.push(n) });
+    claude.onStdout(await claudeOut());
+    expect(turns).toEqual(["turns"]);
+    const tokens: string[] = [];
+    const codex = watchOutputUsage({ format: "codex-json", budget: { tokens: 239 }, onExceeded: (n) => tokens.push(n) });
+    codex.onStdout(await codexOut());
+    expect(tokens).toEqual(["tokens"]);
+  });
+});
