@@ -2,7 +2,10 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createJsonLines } from "../../src/agents/cli-output/json-lines.js";
+import { CodexPricesError, parseCodexPrices } from "../../src/agents/cli-output/codex-prices.js";
 import { createCliOutputParser, watchOutputUsage } from "../../src/agents/cli-output/output-usage.js";
+import { createAgentFactory } from "../../src/agents/factory.js";
+import { testSandbox } from "../helpers/sandbox.js";
 
 const RECORDED = join(import.meta.dirname, "recorded");
 /** Real output of the real CLIs against test/helpers' mock model servers (2 model requests, 100 in / 20 out each). */
@@ -111,5 +114,21 @@ describe("watchOutputUsage", () => {
     const codex = watchOutputUsage({ format: "codex-json", budget: { tokens: 239 }, onExceeded: (n) => tokens.push(n) });
     codex.onStdout(await codexOut());
     expect(tokens).toEqual(["tokens"]);
+  });
+});
+
+describe("FIXBOT_CODEX_PRICES", () => {
+  it("reads input, output and cached prices; unset means no cost; a bad value names the variable and the form", () => {
+    expect(parseCodexPrices(undefined)).toBeUndefined();
+    expect(parseCodexPrices(" ")).toBeUndefined();
+    expect(parseCodexPrices("input=1.25, cached=0.125, output=10")).toEqual({ inputPerMTok: 1.25, cachedInputPerMTok: 0.125, outputPerMTok: 10 });
+    expect(parseCodexPrices("output=10,input=2")).toEqual({ inputPerMTok: 2, outputPerMTok: 10 });
+    for (const bad of ["input=1", "input=x,output=1", "input=-1,output=1", "inputs=1,output=2", "input=1,output="]) {
+      expect(() => parseCodexPrices(bad)).toThrow(/^invalid FIXBOT_CODEX_PRICES ".*": expected `input=/);
+    }
+  });
+
+  it("is read when the agent factory is built (the bot's and the CLI's start), so a bad value stops it there", () => {
+    expect(() => createAgentFactory({ baseEnv: { FIXBOT_CODEX_PRICES: "input=abc" }, sandbox: testSandbox("/tmp/x") })).toThrow(CodexPricesError);
   });
 });
