@@ -59,6 +59,12 @@ describe("Codex's exec --json", () => {
     expect(parser.usage()?.costUsd).toBeCloseTo(0.6 * 1.25 + 0.4 * 0.125 + 0.1 * 10, 10);
   });
 
+  it("without an agent message, the text says why the turn failed (not the raw JSON)", () => {
+    const failed = feed("codex-json", '{"type":"turn.started"}\n{"type":"error","message":"Reconnecting... 1/5"}\n{"type":"turn.failed","error":{"message":"unexpected status 401 Unauthorized"}}\n');
+    expect(failed.text()).toBe("Codex failed: unexpected status 401 Unauthorized");
+    expect(feed("codex-json", '{"type":"error","message":"stream disconnected"}\n').text()).toBe("Codex reported: stream disconnected");
+  });
+
   it("reports nothing before a turn completes (no usage is never zero usage)", () => {
     expect(feed("codex-json", '{"type":"thread.started","thread_id":"t"}\n{"type":"turn.started"}\n').usage()).toBeUndefined();
   });

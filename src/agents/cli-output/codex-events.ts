@@ -17,7 +17,7 @@ const MAX_TEXT = 64 * 1024;
 /**
  * `codex exec --json` (one event a line): `turn.completed` carries the turn's `usage` (`input_tokens`, of which
  * `cached_input_tokens` were cached, and `output_tokens`); `item.completed` items of type `agent_message` are what
- * the agent said. Codex prints no per-request event and no price, so turns are not known (left unset) and cost
+ * the agent said, `turn.failed` and `error` why it stopped without saying anything. Codex prints no per-request event and no price, so turns are not known (left unset) and cost
  * is computed only from `prices` when the operator configured them. Pure.
  */
 export function createCodexEventsParser(prices?: TokenPrices): CliOutputParser {
@@ -26,6 +26,7 @@ export function createCodexEventsParser(prices?: TokenPrices): CliOutputParser {
   let cached = 0;
   let output = 0;
   let text: string | undefined;
+  let failure: string | undefined;
   return {
     line(line) {
       if (line.type === "turn.completed" && isObj(line.usage)) {
@@ -35,6 +36,10 @@ export function createCodexEventsParser(prices?: TokenPrices): CliOutputParser {
         output += num(line.usage.output_tokens);
       } else if (line.type === "item.completed" && isObj(line.item) && line.item.type === "agent_message" && typeof line.item.text === "string") {
         text = line.item.text.slice(-MAX_TEXT);
+      } else if (line.type === "turn.failed" && isObj(line.error) && typeof line.error.message === "string") {
+        failure = `Codex failed: ${line.error.message}`.slice(0, MAX_TEXT);
+      } else if (line.type === "error" && typeof line.message === "string") {
+        failure ??= `Codex reported: ${line.message}`.slice(0, MAX_TEXT);
       }
     },
     usage(): Usage | undefined {
@@ -46,6 +51,7 @@ export function createCodexEventsParser(prices?: TokenPrices): CliOutputParser {
       }
       return usage;
     },
-    text: () => text,
+    /** What the agent last said; without a message, why its turn failed. */
+    text: () => text ?? failure,
   };
 }
