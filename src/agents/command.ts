@@ -118,7 +118,7 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
       let stoppedBy: BudgetName | undefined;
       const onExceeded = (name: BudgetName) => { stoppedBy ??= name; overBudget.abort(); };
       const stopWatching = watchUsage({ file: join(dir, "usage.json"), budget: inv.budget ?? {}, onExceeded });
-      const fromOutput = params.output ? watchOutputUsage({ format: params.output, budget: inv.budget ?? {}, codexPrices: params.codexPrices, onExceeded }) : undefined;
+      const fromOutput = params.output ? watchOutputUsage({ format: params.output, budget: inv.budget ?? {}, codexPrices: params.codexPrices, codexSessionsDir: join(dir, "codex", "sessions"), onExceeded }) : undefined;
       const signal = inv.signal ? AbortSignal.any([inv.signal, overBudget.signal]) : overBudget.signal;
       const processResult = await params.sandbox.run({
         role: "agent",
@@ -138,7 +138,7 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
         groupFile: params.groupFile,
       });
       const fileUsage = await stopWatching();
-      const read = fromOutput?.finish() ?? {};
+      const read = (await fromOutput?.finish()) ?? {};
       if (processResult.aborted) inv.signal?.throwIfAborted();
       return { ...processResult, usage: read.usage ?? fileUsage, stoppedBy, ...(read.text !== undefined ? { text: read.text } : {}) };
     } finally {

@@ -1,6 +1,8 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile, appendFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { watchCodexRollout, type CodexSessionUsage } from "../../src/agents/cli-output/codex-rollout.js";
 import { createJsonLines } from "../../src/agents/cli-output/json-lines.js";
 import { CodexPricesError, parseCodexPrices } from "../../src/agents/cli-output/codex-prices.js";
 import { createCliOutputParser, watchOutputUsage } from "../../src/agents/cli-output/output-usage.js";
@@ -107,7 +109,7 @@ describe("watchOutputUsage", () => {
     expect(names).toEqual([]); // 101 tokens so far
     watch.onStdout(`${lines.slice(firstAssistant + 1).join("\n")}\n`);
     expect(names).toEqual(["tokens"]);
-    expect(watch.finish().usage).toMatchObject({ inputTokens: 200, outputTokens: 40 });
+    expect((await watch.finish()).usage).toMatchObject({ inputTokens: 200, outputTokens: 40 });
     expect(names).toEqual(["tokens"]);
   });
 
@@ -136,5 +138,55 @@ describe("FIXBOT_CODEX_PRICES", () => {
 
   it("is read when the agent factory is built (the bot's and the CLI's start), so a bad value stops it there", () => {
     expect(() => createAgentFactory({ baseEnv: { FIXBOT_CODEX_PRICES: "input=abc" }, sandbox: testSandbox("/tmp/x") })).toThrow(CodexPricesError);
+  });
+});
+
+describe("Codex's session log, followed while it runs", () => {
+  const rollout = () => readFile(join(RECORDED, "codex-0.171.0-rollout.jsonl"), "utf8");
+
+  it("gives a turn and the cumulative tokens at every model response, as Codex appends them", async () => {
+    const root = await mkdtemp(join(tmpdir(), "fixbot-rollout-"));
+    try {
+      const day = join(root, "sessions", "2026", "12", "02");
+      await mkdir(day, { recursive: true });
+      const lines = (await rollout()).split("\n");
+      const second = lines.findIndex((l, i) => l.includes('"token_count"') && lines.slice(0, i).some((x) => x.includes('"token_count"')));
+      const file = join(day, "rollout-2026-12-02T08-21-11-x.jsonl");
+      await writeFile(file, lines.slice(0, second).join("\n") + "\n");
+      const seen: CodexSessionUsage[] = [];
+      const watch = watchCodexRollout({ sessionsDir: join(root, "sessions"), intervalMs: 10, onUsage: (u) => seen.push(u) });
+      await vi.waitFor(() => expect(seen).toEqual([{ turns: 1, inputTokens: 100, cachedInputTokens: 0, outputTokens: 20 }]));
+      await appendFile(file, lines.slice(second).join("\n"));
+      await watch.stop();
+      expect(seen.at(-1)).toEqual({ turns: 2, inputTokens: 200, cachedInputTokens: 0, outputTokens: 40 });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it("never follows a link the agent planted in place of the log", async () => {
+    const root = await mkdtemp(join(tmpdir(), "fixbot-rollout-"));
+    try {
+      const day = join(root, "sessions", "2026", "12", "02");
+      await mkdir(day, { recursive: true });
+      const elsewhere = join(root, "elsewhere.jsonl");
+      await writeFile(elsewhere, (await rollout()).repeat(3));
+      await symlink(elsewhere, join(day, "rollout-a.jsonl"));
+      await writeFile(join(day, "rollout-b.jsonl"), await rollout());
+      const seen: CodexSessionUsage[] = [];
+      const watch = watchCodexRollout({ sessionsDir: join(root, "sessions"), intervalMs: 10, onUsage: (u) => seen.push(u) });
+      await watch.stop();
+      expect(seen.map((u) => u.turns)).toEqual([1, 2]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it("gives the codex parser turns and live tokens before turn.completed, which then has the final say", () => {
+    const parser = createCliOutputParser("codex-json") as ReturnType<typeof createCliOutputParser> & { fromSessionLog(u: CodexSessionUsage): void };
+    parser.fromSessionLog({ turns: 1, inputTokens: 100, cachedInputTokens: 0, outputTokens: 20 });
+    expect(parser.usage()).toEqual({ turns: 1, inputTokens: 100, outputTokens: 20 });
+    parser.line({ type: "turn.completed", usage: { input_tokens: 250, output_tokens: 45 } });
+    expect(parser.usage()).toEqual({ turns: 1, inputTokens: 250, outputTokens: 45 });
   });
 });

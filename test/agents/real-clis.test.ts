@@ -102,7 +102,7 @@ describe("the claude-code preset with the real Claude Code", () => {
 });
 
 describe("the codex preset with the real Codex CLI", () => {
-  it("fixes the bug in the sandbox; tokens come from its exec --json output (no turns, no cost: Codex prints neither)", async () => {
+  it("fixes the bug in the sandbox; tokens from its exec --json output, turns from its session log (no cost: Codex prints none)", async () => {
     const before = openai.requests.length;
     codexScript = (r) => (callsAnswered(r) === 0 ? { call: "exec_command", arguments: { cmd: "sed -i 's/a - b/a + b/' src/calc.js" } } : { text: "Fixed add(): it subtracted." });
     const { result, workspace } = await editWith("codex");
@@ -111,14 +111,22 @@ describe("the codex preset with the real Codex CLI", () => {
     expect(await fixtureTestsPass(workspace)).toBe(true);
     expect(openai.requests.length - before).toBe(2);
     expect(openai.requests.slice(before).every((r) => r.authorization === `Bearer ${OPENAI_KEY}`)).toBe(true);
-    expect(result.usage).toEqual({ inputTokens: 200, outputTokens: 40 });
+    expect(result.usage).toEqual({ turns: 2, inputTokens: 200, outputTokens: 40 });
   }, 120_000);
 
-  it("a token budget passed stops the attempt when Codex reports its turn's usage; cost from the operator's prices", async () => {
-    codexScript = (r) => (callsAnswered(r) === 0 ? { call: "exec_command", arguments: { cmd: "true" }, usage: { input: 900, output: 50 } } : { text: "Done.", usage: { input: 900, output: 50 } });
-    const { result } = await editWith("codex", { tokens: 1000 }, { FIXBOT_CODEX_PRICES: "input=1.25,output=10" });
-    expect(result.usage).toMatchObject({ inputTokens: 1800, outputTokens: 100 });
-    expect(result.usage?.costUsd).toBeCloseTo((1800 * 1.25 + 100 * 10) / 1e6, 12);
+  it("is stopped by a token budget while its turn runs (its session log), with the cost from the operator's prices", async () => {
+    const before = openai.requests.length;
+    // A model that never finishes: every answer runs another command, 950 tokens each.
+    codexScript = () => ({ call: "exec_command", arguments: { cmd: "true" }, usage: { input: 900, output: 50 } });
+    const { result } = await editWith("codex", { tokens: 2000 }, { FIXBOT_CODEX_PRICES: "input=1.25,output=10" });
     expect(result.stoppedBy).toBe("tokens");
+    expect(result.timedOut).toBe(false);
+    expect(result.exitCode).not.toBe(0);
+    const used = result.usage ?? {};
+    expect(used.inputTokens).toBeGreaterThan(1800);
+    expect(used.turns).toBe((used.inputTokens ?? 0) / 900);
+    expect(used.costUsd).toBeCloseTo(((used.inputTokens ?? 0) * 1.25 + (used.outputTokens ?? 0) * 10) / 1e6, 12);
+    // Stopped within a poll of the response that passed the budget, not at the 90 s timeout.
+    expect(openai.requests.length - before).toBeLessThan(10);
   }, 120_000);
 });

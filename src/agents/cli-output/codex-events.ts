@@ -1,4 +1,5 @@
 import type { Usage } from "../usage.js";
+import type { CodexSessionUsage } from "./codex-rollout.js";
 import type { CliOutputParser } from "./output-usage.js";
 
 /** USD per million tokens, for computing Codex's cost (Codex prints tokens, never a price). */
@@ -17,17 +18,25 @@ const MAX_TEXT = 64 * 1024;
 /**
  * `codex exec --json` (one event a line): `turn.completed` carries the turn's `usage` (`input_tokens`, of which
  * `cached_input_tokens` were cached, and `output_tokens`); `item.completed` items of type `agent_message` are what
- * the agent said, `turn.failed` and `error` why it stopped without saying anything. Codex prints no per-request event and no price, so turns are not known (left unset) and cost
- * is computed only from `prices` when the operator configured them. Pure.
+ * the agent said, `turn.failed` and `error` why it stopped without saying anything. Its stdout has no per-request
+ * event: while the turn runs, turns and tokens come from its session log instead (`fromSessionLog`, see
+ * codex-rollout.ts); without it turns are unknown (left unset). Codex prints no price: cost is computed only
+ * from `prices` when the operator configured them. Pure.
  */
-export function createCodexEventsParser(prices?: TokenPrices): CliOutputParser {
+export function createCodexEventsParser(prices?: TokenPrices): CliOutputParser & { fromSessionLog(usage: CodexSessionUsage): void } {
   let seen = false;
   let input = 0;
   let cached = 0;
   let output = 0;
   let text: string | undefined;
   let failure: string | undefined;
+  let session: CodexSessionUsage | undefined;
+  const cost = (inTokens: number, cachedTokens: number, outTokens: number) =>
+    prices ? ((inTokens - cachedTokens) * prices.inputPerMTok + cachedTokens * (prices.cachedInputPerMTok ?? prices.inputPerMTok) + outTokens * prices.outputPerMTok) / 1e6 : undefined;
   return {
+    fromSessionLog(usage) {
+      session = usage;
+    },
     line(line) {
       if (line.type === "turn.completed" && isObj(line.usage)) {
         seen = true;
@@ -43,13 +52,11 @@ export function createCodexEventsParser(prices?: TokenPrices): CliOutputParser {
       }
     },
     usage(): Usage | undefined {
-      if (!seen) return undefined;
-      const usage: Usage = { inputTokens: input, outputTokens: output };
-      if (prices) {
-        const cachedPrice = prices.cachedInputPerMTok ?? prices.inputPerMTok;
-        usage.costUsd = ((input - cached) * prices.inputPerMTok + cached * cachedPrice + output * prices.outputPerMTok) / 1e6;
-      }
-      return usage;
+      // turn.completed is the final word on tokens; the session log is what is known before it.
+      const tokens = seen ? { input, cached, output } : session ? { input: session.inputTokens, cached: Math.min(session.cachedInputTokens, session.inputTokens), output: session.outputTokens } : undefined;
+      if (!tokens) return undefined;
+      const usd = cost(tokens.input, tokens.cached, tokens.output);
+      return { ...(session ? { turns: session.turns } : {}), inputTokens: tokens.input, outputTokens: tokens.output, ...(usd !== undefined ? { costUsd: usd } : {}) };
     },
     /** What the agent last said; without a message, why its turn failed. */
     text: () => text ?? failure,

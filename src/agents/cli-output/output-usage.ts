@@ -1,6 +1,7 @@
 import { exceededBudget, type BudgetName, type Usage, type UsageBudget } from "../usage.js";
 import { createClaudeStreamParser } from "./claude-stream.js";
 import { createCodexEventsParser, type TokenPrices } from "./codex-events.js";
+import { watchCodexRollout } from "./codex-rollout.js";
 import { createJsonLines } from "./json-lines.js";
 
 /** The machine-readable outputs fixbot reads usage from (what the presets make the real CLIs print). */
@@ -22,15 +23,23 @@ export interface OutputUsageWatch {
   /** Feed stdout as it arrives (in any chunks). */
   onStdout(chunk: string): void;
   /** After the process ended: the usage and final text read from its whole output. */
-  finish(): { usage?: Usage; text?: string };
+  finish(): Promise<{ usage?: Usage; text?: string }>;
 }
 
 /**
  * Reads usage from a CLI's stdout while it runs and calls `onExceeded` once (the first budget passed), like the
  * usage file's watcher does for other command agents.
  */
-export function watchOutputUsage(params: { format: CliOutputFormat; budget: UsageBudget; codexPrices?: TokenPrices; onExceeded: (name: BudgetName) => void }): OutputUsageWatch {
-  const parser = createCliOutputParser(params.format, { codexPrices: params.codexPrices });
+export function watchOutputUsage(params: {
+  format: CliOutputFormat;
+  budget: UsageBudget;
+  codexPrices?: TokenPrices;
+  /** Host path of Codex's CODEX_HOME/sessions for this invocation, followed while it runs (codex-rollout.ts). */
+  codexSessionsDir?: string;
+  onExceeded: (name: BudgetName) => void;
+}): OutputUsageWatch {
+  const codex = params.format === "codex-json" ? createCodexEventsParser(params.codexPrices) : undefined;
+  const parser = codex ?? createCliOutputParser(params.format);
   let fired = false;
   const check = () => {
     const usage = parser.usage();
@@ -44,9 +53,14 @@ export function watchOutputUsage(params: { format: CliOutputFormat; budget: Usag
     parser.line(line);
     check();
   });
+  const sessionLog =
+    codex && params.codexSessionsDir
+      ? watchCodexRollout({ sessionsDir: params.codexSessionsDir, onUsage: (usage) => { codex.fromSessionLog(usage); check(); } })
+      : undefined;
   return {
     onStdout: (chunk) => lines.push(chunk),
-    finish() {
+    async finish() {
+      await sessionLog?.stop();
       lines.end();
       check();
       const usage = parser.usage();
