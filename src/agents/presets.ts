@@ -17,13 +17,15 @@ export interface AgentPreset {
 }
 
 /**
- * CODEX_HOME is the invocation's files directory (a fresh one each time, removed afterwards), where fixbot follows
- * Codex's session log for its usage while it runs (cli-output/codex-rollout.ts). Codex ignores OPENAI_BASE_URL; with it set, the preset names it as a Responses-API provider on the command line
- * (an OpenAI-compatible gateway, or a test's mock) that takes its key from OPENAI_API_KEY. Codex's own sandbox
- * is bypassed: it cannot start inside fixbot's (nested namespaces), and fixbot's is the boundary.
+ * Before `codex exec`: CODEX_HOME is the invocation's files directory (fresh each time, removed afterwards), where
+ * fixbot follows Codex's session log for its usage while it runs (cli-output/codex-rollout.ts). Codex ignores
+ * OPENAI_BASE_URL; with it set, the preset names it as a Responses-API provider on the command line (an
+ * OpenAI-compatible gateway, or a test's mock) that takes its key from OPENAI_API_KEY. Codex's own sandbox is
+ * bypassed: it cannot start inside fixbot's (nested namespaces), and fixbot's is the boundary.
  */
-const CODEX_GATEWAY =
-  'export CODEX_HOME="$(dirname "$FIXBOT_USAGE_FILE")/codex"; mkdir -p "$CODEX_HOME"; set --; if [ -n "${OPENAI_BASE_URL:-}" ]; then set -- -c model_provider=fixbot -c model_providers.fixbot.name=fixbot ' +
+const CODEX_SETUP =
+  'export CODEX_HOME="$(dirname "$FIXBOT_USAGE_FILE")/codex"; mkdir -p "$CODEX_HOME"; set --; ' +
+  'if [ -n "${OPENAI_BASE_URL:-}" ]; then set -- -c model_provider=fixbot -c model_providers.fixbot.name=fixbot ' +
   '-c "model_providers.fixbot.base_url=$OPENAI_BASE_URL" -c model_providers.fixbot.env_key=OPENAI_API_KEY ' +
   '-c model_providers.fixbot.wire_api=responses; fi; ';
 
@@ -36,8 +38,8 @@ export const AGENT_PRESETS = {
     docs: "Claude Code in print mode",
   },
   codex: {
-    edit: `${CODEX_GATEWAY}codex exec --json --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check "$@" - < "$FIXBOT_PROMPT_FILE"`,
-    review: `${CODEX_GATEWAY}codex exec --json --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check "$@" - < "$FIXBOT_PROMPT_FILE"`,
+    edit: `${CODEX_SETUP}codex exec --json --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check "$@" - < "$FIXBOT_PROMPT_FILE"`,
+    review: `${CODEX_SETUP}codex exec --json --dangerously-bypass-approvals-and-sandbox --skip-git-repo-check "$@" - < "$FIXBOT_PROMPT_FILE"`,
     output: "codex-json",
     passEnv: ["OPENAI_API_KEY", "OPENAI_BASE_URL"],
     docs: "OpenAI Codex CLI, exec mode",
