@@ -113,6 +113,16 @@ describe("watchOutputUsage", () => {
     expect(names).toEqual(["tokens"]);
   });
 
+  it("a cost budget is checked against Claude Code's own total_cost_usd when its result line arrives", async () => {
+    const names: string[] = [];
+    const watch = watchOutputUsage({ format: "claude-stream-json", budget: { costUsd: 0.001 }, onExceeded: (n) => names.push(n) });
+    const lines = (await claudeOut()).split("\n");
+    watch.onStdout(`${lines.filter((l) => !l.includes('"type":"result"')).join("\n")}\n`);
+    expect(names).toEqual([]);
+    watch.onStdout(`${lines.find((l) => l.includes('"type":"result"'))}\n`);
+    expect(names).toEqual(["cost"]);
+  });
+
   it("a turn budget stops Claude Code at the turn past it; Codex's tokens are checked when its turn completes", async () => {
     const turns: string[] = [];
     const claude = watchOutputUsage({ format: "claude-stream-json", budget: { turns: 1 }, onExceeded: (n) => turns.push(n) });
