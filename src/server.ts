@@ -13,7 +13,7 @@ import { configureEngine, engineIsHealthy } from "./runtime/engine.js";
 import { createDispatch } from "./runtime/dispatch.js";
 import { createLogger } from "./runtime/logger.js";
 import { replicaId, replicaInboxDir, ReplicaIdError } from "./runtime/replica.js";
-import { DirLockedError } from "./webhooks/dir-lock.js";
+import { DirLockedError } from "./inbox/dir-lock.js";
 import { startRuntime } from "./runtime/start-runtime.js";
 import { startSandbox } from "./sandbox/start-sandbox.js";
 import { startWorkspaceSweeper } from "./workspaces/sweep.js";

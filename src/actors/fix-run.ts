@@ -11,7 +11,7 @@ import { savingState } from "../workflow/state-saved.js";
 import { stateStep } from "../workflow/step-runner.js";
 import type { RunIO } from "../workflow/tracked-steps.js";
 import type { FixJob, RunOutcome, RunRecord } from "../workflow/types.js";
-import { ENQUEUE_WAKE_MS, needsWaking, startsNextTick, tickChainBroken, waitingInQueue } from "../workflow/wake.js";
+import { ENQUEUE_WAKE_MS, needsWaking, startsNextTick, tickChainBroken, waitingInQueue } from "./wake.js";
 import { scheduleTick } from "./tick.js";
 
 const MAX_RUNS_KEPT = 20;

@@ -1,7 +1,7 @@
 import type { TryBlockResult } from "rivetkit/workflow";
 import type { FixResult } from "./fix-issue.js";
 import { runFinished } from "./run-view.js";
-import { retryHint } from "./task-text.js";
+import { retryHint } from "./run-errors.js";
 import { errorLine } from "../util/error-text.js";
 import type { RunOutcome, RunRecord } from "./types.js";
 
