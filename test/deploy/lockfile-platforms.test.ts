@@ -27,16 +27,19 @@ describe("package-lock.json and other platforms", () => {
   it.each([
     ["@rivetkit/engine-cli", "engine-cli-linux-x64-musl", ["engine-cli-darwin-arm64", "engine-cli-linux-arm64-musl"]],
     ["@rivetkit/rivetkit-napi", "rivetkit-napi-linux-x64-gnu", ["rivetkit-napi-darwin-arm64", "rivetkit-napi-linux-arm64-gnu"]],
-  ])("%s: linux-x64's native package is in the lock, darwin-arm64's and linux-arm64's are wanted but not recorded", async (name, recorded, missing) => {
-    const packages = await lockPackages();
-    const wanted = Object.keys(packages[`node_modules/${name}`]?.optionalDependencies ?? {});
-    expect(wanted).toContain(`@rivetkit/${recorded}`);
-    expect(packages[`node_modules/@rivetkit/${recorded}`]).toBeDefined();
-    for (const other of missing) {
-      expect(wanted).toContain(`@rivetkit/${other}`);
-      expect(packages[`node_modules/@rivetkit/${other}`], other).toBeUndefined();
-    }
-  });
+  ])(
+    "%s: linux-x64's native package is in the lock, darwin-arm64's and linux-arm64's are wanted but not recorded",
+    async (name, recorded, missing) => {
+      const packages = await lockPackages();
+      const wanted = Object.keys(packages[`node_modules/${name}`]?.optionalDependencies ?? {});
+      expect(wanted).toContain(`@rivetkit/${recorded}`);
+      expect(packages[`node_modules/@rivetkit/${recorded}`]).toBeDefined();
+      for (const other of missing) {
+        expect(wanted).toContain(`@rivetkit/${other}`);
+        expect(packages[`node_modules/@rivetkit/${other}`], other).toBeUndefined();
+      }
+    },
+  );
 
   it("`npm ci` refuses this lock file (the optional packages it cannot list), so bin/setup and the image run `npm install`", async () => {
     const dir = await mkdtemp(join(tmpdir(), "fixbot-lock-"));

@@ -68,7 +68,9 @@ describe("the embedded engine's admin token", () => {
     const fakeEngine = join(dir, "fake-engine");
     await writeFile(fakeEngine, '#!/bin/sh\necho "admin=$RIVET__AUTH__ADMIN_TOKEN"\n');
     await chmod(fakeEngine, 0o755);
-    const { stdout } = await run(ENGINE_LAUNCHER, ["start"], { env: { PATH: process.env.PATH, FIXBOT_ENGINE_REAL_BINARY: fakeEngine, RIVET_TOKEN: "t0ken" } });
+    const { stdout } = await run(ENGINE_LAUNCHER, ["start"], {
+      env: { PATH: process.env.PATH, FIXBOT_ENGINE_REAL_BINARY: fakeEngine, RIVET_TOKEN: "t0ken" },
+    });
     expect(stdout.trim()).toBe("admin=t0ken");
   });
 });
