@@ -1,4 +1,4 @@
-import { mkdir, rm, stat } from "node:fs/promises";
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Logger } from "pino";
 import { withLease } from "../workspaces/lease.js";
@@ -40,12 +40,22 @@ async function initBare(dir: string, timeoutMs: number): Promise<void> {
   await git(dirname(dir), { timeoutMs }).raw(["init", "--quiet", "--bare", dir]);
 }
 
-/** Fetches `ref` of the remote into the mirror under the same name; returns how the mirror was brought up to date. */
+/** git in the mirror, never anywhere else: GIT_DIR stops git from looking upwards when the mirror is damaged. */
+function inMirror(mirror: MirrorSpec, access: Pick<GitAccess, "token" | "timeoutMs">) {
+  return git(mirror.dir, access, { GIT_DIR: mirror.dir });
+}
+
+/**
+ * Fetches `ref` of the remote into the mirror under the same name; says whether that was a warm update or a
+ * cold fetch into a new (or rebuilt) mirror. A mirror failing the health check (mirror-health.ts) is rebuilt, so
+ * is one that fails it after a failed fetch; a failed fetch into a sound mirror is the remote's problem and is
+ * thrown as is.
+ */
 async function updateMirror(access: GitAccess, mirror: MirrorSpec, ref: string, rebuild = false): Promise<"warm" | "cold"> {
-  const fetch = () => git(mirror.dir, access).raw(["fetch", "--quiet", "--no-tags", "--force", access.url, `+${ref}:${ref}`]);
-  const health = rebuild ? { state: "missing" as const } : await mirrorState(mirror.dir, access.timeoutMs);
-  if (health.state === "broken") mirror.log?.warn({ mirror: mirror.dir, why: health.why }, "git mirror is broken: rebuilding it with a full fetch");
-  if (health.state !== "healthy") {
+  const fetch = () => inMirror(mirror, access).raw(["fetch", "--quiet", "--no-tags", "--force", access.url, `+${ref}:${ref}`]);
+  const before = rebuild ? undefined : await mirrorState(mirror.dir, access.timeoutMs);
+  if (before?.state === "broken") mirror.log?.warn({ mirror: mirror.dir, why: before.why }, "git mirror is broken: rebuilding it with a full fetch");
+  if (before?.state !== "healthy") {
     await initBare(mirror.dir, access.timeoutMs);
     await fetch();
     return "cold";
@@ -54,22 +64,27 @@ async function updateMirror(access: GitAccess, mirror: MirrorSpec, ref: string, 
     await fetch();
     return "warm";
   } catch (error) {
-    const after = await mirrorState(mirror.dir, access.timeoutMs);
-    if (after.state === "healthy") throw error; // the remote's problem, not the mirror's: keep it
-    mirror.log?.warn({ mirror: mirror.dir, why: after.state === "broken" ? after.why : "missing" }, "git mirror is broken: rebuilding it with a full fetch");
-    await initBare(mirror.dir, access.timeoutMs);
-    await fetch();
-    return "cold";
+    const health = await mirrorState(mirror.dir, access.timeoutMs);
+    if (health.state === "healthy") throw error;
+    mirror.log?.warn({ mirror: mirror.dir, why: health.state === "broken" ? health.why : "missing" }, "git mirror is broken: rebuilding it with a full fetch");
+    return updateMirror(access, mirror, ref, true);
   }
 }
 
+/** The sha `ref` points at in the mirror: read from the ref files (no process), or asked of git when packed away. */
+async function mirrorRef(mirror: MirrorSpec, ref: string, timeoutMs: number): Promise<string> {
+  const loose = (await readFile(join(mirror.dir, ref), "utf8").catch(() => "")).trim();
+  if (/^[0-9a-f]{40,64}$/.test(loose)) return loose;
+  return (await inMirror(mirror, { timeoutMs }).raw(["rev-parse", "--verify", `${ref}^{commit}`])).trim();
+}
+
 /** Points `localRef` of the clean repository `gitDir` (created when missing) at the mirror's `ref`, sharing its objects. */
-async function fillFromMirror(mirror: MirrorSpec, ref: string, gitDir: string, timeoutMs: number): Promise<string> {
-  const sha = (await git(mirror.dir, { timeoutMs }).raw(["rev-parse", "--verify", `${ref}^{commit}`])).trim();
+async function fillFromMirror(mirror: MirrorSpec, ref: string, gitDir: string, localRef: string, timeoutMs: number): Promise<string> {
+  const sha = await mirrorRef(mirror, ref, timeoutMs);
   if (!(await exists(join(gitDir, "HEAD")))) await initBare(gitDir, timeoutMs);
   await linkObjects(mirror.dir, gitDir);
-  const clean = git(gitDir, { timeoutMs });
-  await clean.raw(["cat-file", "-e", `${sha}^{commit}`]);
+  // update-ref refuses a commit the clean repository does not have: a mirror missing it is rebuilt.
+  await git(gitDir, { timeoutMs }).raw(["update-ref", localRef, `${sha}^{commit}`]);
   return sha;
 }
 
@@ -85,14 +100,13 @@ export async function fetchViaMirror(params: GitAccess & { mirror: MirrorSpec; g
       let how = await updateMirror(access, mirror, ref);
       let sha: string;
       try {
-        sha = await fillFromMirror(mirror, ref, gitDir, access.timeoutMs);
+        sha = await fillFromMirror(mirror, ref, gitDir, localRef, access.timeoutMs);
       } catch (error) {
         if (how === "cold") throw error;
         mirror.log?.warn({ mirror: mirror.dir, why: (error as Error).message.split("\n")[0] }, "git mirror is broken: rebuilding it with a full fetch");
         how = await updateMirror(access, mirror, ref, true);
-        sha = await fillFromMirror(mirror, ref, gitDir, access.timeoutMs);
+        sha = await fillFromMirror(mirror, ref, gitDir, localRef, access.timeoutMs);
       }
-      await git(gitDir, { timeoutMs: access.timeoutMs }).raw(["update-ref", localRef, sha]);
       mirror.log?.info({ mirror: mirror.dir, ref, how }, how === "cold" ? "git mirror: cold fetch" : "git mirror: warm fetch");
       return sha;
     }),
