@@ -41,12 +41,24 @@ const LOG_VAR = "FIXBOT_CONCURRENCY_LOG";
 const MB = 1024 ** 2;
 
 async function run(): Promise<BenchResult> {
+  let dataDir: string | undefined;
+  try {
+    const result = await runMany((dir) => (dataDir = dir));
+    return { ...result, leftoverEngines: dataDir ? await enginesUnder(dataDir) : [] };
+  } finally {
+    const left = dataDir ? await enginesUnder(dataDir) : [];
+    console.log(left.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${left.join(", ")}`);
+  }
+}
+
+async function runMany(started: (dataDir: string) => void): Promise<BenchResult> {
   console.log(`\n== many runs: ${RUNS} labelled issues at once, FIXBOT_MAX_CONCURRENT_RUNS=${LIMIT} ==`);
   console.log(loadLine());
   nock.disableNetConnect();
   nock.enableNetConnect(/^(127\.0\.0\.1|localhost)(:\d+)?$/);
   const slots = createRunSlots({ runs: LIMIT });
   const harness: AppHarness = await startAppHarness({ slots });
+  started(harness.dataDir);
   const engineDir = join(harness.dataDir, "engine");
   const unregister = onInterrupt(() => stopEmbeddedEngine(engineDir));
   const remote = await createBareRemote({ fixture: CALC });
@@ -139,10 +151,11 @@ async function run(): Promise<BenchResult> {
     delete process.env[LOG_VAR];
     fake.stop();
     await bounded(harness.stop(), 60_000, "stopping the bot");
+    // Whatever the harness did, the engine must not outlive the bench.
+    await stopEmbeddedEngine(engineDir);
     unregister();
     await remote.cleanup();
-    const left = await enginesUnder(harness.dataDir);
-    console.log(left.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${left.join(", ")}`);
+    nock.enableNetConnect();
   }
 }
 
