@@ -78,10 +78,15 @@ async function mirrorRef(mirror: MirrorSpec, ref: string, timeoutMs: number): Pr
   return (await inMirror(mirror, { timeoutMs }).raw(["rev-parse", "--verify", `${ref}^{commit}`])).trim();
 }
 
+/** Creates the clean repository when it does not exist yet. */
+async function ensureBare(gitDir: string, timeoutMs: number): Promise<void> {
+  if (!(await exists(join(gitDir, "HEAD")))) await initBare(gitDir, timeoutMs);
+}
+
 /** Points `localRef` of the clean repository `gitDir` (created when missing) at the mirror's `ref`, sharing its objects. */
 async function fillFromMirror(mirror: MirrorSpec, ref: string, gitDir: string, localRef: string, timeoutMs: number): Promise<string> {
   const sha = await mirrorRef(mirror, ref, timeoutMs);
-  if (!(await exists(join(gitDir, "HEAD")))) await initBare(gitDir, timeoutMs);
+  await ensureBare(gitDir, timeoutMs);
   await linkObjects(mirror.dir, gitDir);
   // update-ref refuses a commit the clean repository does not have: a mirror missing it is rebuilt.
   await git(gitDir, { timeoutMs }).raw(["update-ref", localRef, `${sha}^{commit}`]);
@@ -97,7 +102,9 @@ export async function fetchViaMirror(params: GitAccess & { mirror: MirrorSpec; g
   const { mirror, gitDir, ref, localRef, ...access } = params;
   return withMirrorLock(mirror.dir, access.timeoutMs, () =>
     withLease(mirror.dataDir, mirror.dir, async () => {
-      let how = await updateMirror(access, mirror, ref);
+      // The clean repository is created while the mirror fetches: the two are independent.
+      const [updated] = await Promise.all([updateMirror(access, mirror, ref), ensureBare(gitDir, access.timeoutMs)]);
+      let how = updated;
       let sha: string;
       try {
         sha = await fillFromMirror(mirror, ref, gitDir, localRef, access.timeoutMs);
