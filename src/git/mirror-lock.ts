@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
-import { DirLockedError, lockDir } from "../webhooks/dir-lock.js";
+import { DirLockedError, lockDir } from "../inbox/dir-lock.js";
 
 /**
  * One writer per mirror at a time. Within this process, callers of the same mirror queue behind each other (a
