@@ -71,6 +71,7 @@ export async function reviewPullRequest(ctx: ReviewFlowContext, steps: ReviewSte
     reviews.push(await reviewStep(ctx, `review-chunk#${chunk}`, chunkPolicy, (signal) => steps.reviewChunk({ job, settings, range: plan.range, paths, chunk, chunks: plan.chunks.length, signal })));
   }
   const posted = await reviewStep(ctx, "publish-review", GITHUB, () => steps.publishReview({ job, plan, reviews }));
+  await reviewStep(ctx, "report-check-run", GITHUB, () => steps.reportCheck({ job, settings, range: plan.range, reviews, posted }));
   return {
     // Found by its marker at publish time: an earlier attempt of this very step posted it before being cut off.
     status: "reviewed",
