@@ -8,6 +8,8 @@ import { useAppHarness } from "../helpers/integration-suite.js";
 import { fakeGitHub, type FakeGitHubState } from "../helpers/fake-github-nock.js";
 import { createBareRemote, readRemoteFile } from "../helpers/git-remote.js";
 import { loadExample } from "../helpers/payloads.js";
+import { pushPullRequestCommit } from "../helpers/pr-remote.js";
+import { listRemoteBranches } from "../helpers/git-remote.js";
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -167,5 +169,32 @@ describe("slash commands", () => {
     await comment("/fixbot fix", { number: 8, pr: true });
     const [refusal] = await waitFor(() => replies(fake, 8), (r) => r.length === 1, "the fork refusal");
     expect(refusal!.body).toContain("lives in a fork");
+  });
+
+  it("ask answers in a reply and pushes nothing: an issue from the default branch, a pull request from its head and diff", async () => {
+    // The answering agent reports what it was given, then tries to change a file: nothing of that may reach the remote.
+    const agent = `echo "asked: $(grep -c 'where is add' "$FIXBOT_TASK_FILE"); files: $(ls src | tr '\\n' ' '); diff lines: $(grep -c '^+export' "$FIXBOT_DIFF_FILE" || true)"; echo changed > src/calc.js`;
+    const prs: NonNullable<Parameters<typeof fakeGitHub>[0]["prs"]> = {};
+    const { remote, fake, comment } = await scenario("cmd-ask", `review:\n  command: ${JSON.stringify(agent)}\n`, { prs });
+    const headSha = await pushPullRequestCommit({ bareDir: remote.dir, number: 7, parent: "main", branch: "feature", files: { "src/extra.js": "export const answer = 42;\n" }, message: "Add extra" });
+    prs[7] = { headRef: "feature", headSha };
+    const before = await listRemoteBranches(remote.dir);
+
+    await comment("/fixbot ask where is add defined?");
+    const [onIssue] = await waitFor(() => replies(fake), (r) => r.length === 1, "the answer on the issue");
+    expect(onIssue!.body).toContain("**Answer** to @alice's question (read-only: nothing was changed or pushed)");
+    expect(onIssue!.body).toContain("asked: 1; files: calc.js");
+    expect(onIssue!.body).not.toContain("extra.js");
+
+    await comment("/fixbot ask where is add defined?", { number: 7, pr: true });
+    const [onPr] = await waitFor(() => replies(fake, 7), (r) => r.length === 1, "the answer on the pull request");
+    expect(onPr!.body).toMatch(/asked: 1; files: calc\.js extra\.js ?; diff lines: 1/);
+
+    await comment("/fixbot ask");
+    await waitFor(() => replies(fake), (r) => r.length === 2, "the help reply to an empty question");
+    expect(replies(fake)[1]!.body).toContain("`/fixbot ask` needs a question after it");
+    expect(await listRemoteBranches(remote.dir)).toEqual(before);
+    expect(fake.pulls).toHaveLength(0);
+    expect(fake.comments.filter((c) => c.body.includes("fixbot:tracking"))).toHaveLength(0);
   });
 });

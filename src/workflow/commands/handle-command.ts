@@ -2,6 +2,7 @@ import type { Client } from "rivetkit/client";
 import { enqueueFixJob } from "../../actors/enqueue.js";
 import { enqueuePrReview } from "../../actors/enqueue-pr-review.js";
 import type { FixbotRegistry } from "../../actors/index.js";
+import { answerQuestion } from "../../steps/commands/answer-question.js";
 import { acknowledge, checkWriteAccess, getPullRequest, reply } from "../../steps/commands/command-steps.js";
 import type { StepDeps } from "../../steps/deps.js";
 import type { CommandJob } from "../../webhooks/comment-to-command.js";
@@ -9,6 +10,7 @@ import type { RunView } from "../types.js";
 import { fixJobForIssue, fixJobForPullRequest, retryJob, reviewJobForPullRequest } from "./jobs-from-command.js";
 import { DENIED_PREFIX } from "./denials.js";
 import { deniedText, helpReply, planRetry, statusText } from "./replies.js";
+import { answerReply } from "./ask-text.js";
 
 /** The part of RivetKit's workflow context the command workflow uses (steps reach other actors by client). */
 export interface CommandFlow {
@@ -17,6 +19,8 @@ export interface CommandFlow {
 
 const GITHUB = { timeout: 60_000, maxRetries: 5 };
 const ACTOR = { timeout: 60_000, maxRetries: 3 };
+/** An answer: clone plus the review agent (timeouts.review is at most an hour), plus a day of waiting for a run slot. */
+const ASK = { timeout: 2 * 3_600_000 + 24 * 3_600_000, maxRetries: 1 };
 
 function fixRunKey(job: CommandJob): string[] {
   return [`${job.repo.owner}/${job.repo.name}`.toLowerCase(), String(job.number)];
@@ -81,6 +85,16 @@ export async function handleCommand(ctx: CommandFlow, deps: StepDeps, job: Comma
       const pr = await ctx.step({ name: "get-pull-request", ...GITHUB, run: () => getPullRequest(deps, job) });
       await ctx.step({ name: "enqueue-review", ...ACTOR, run: (sc) => enqueuePrReview(sc.client(), reviewJobForPullRequest(job, pr)) });
       return "review enqueued";
+    }
+    case "ask": {
+      // Read-only: the agent's changes are never measured, committed or pushed; its stdout is the reply.
+      const outcome = await ctx.step({ name: "answer-question", ...ASK, run: () => answerQuestion(deps, job, command.question) });
+      if (outcome.kind === "refused") {
+        await say("reply-answer", outcome.reason);
+        return `ask refused: ${outcome.reason}`;
+      }
+      await say("reply-answer", answerReply({ asker: job.sender, ...outcome }));
+      return "answered";
     }
     case "retry": {
       const plan = planRetry(await readRuns(), job.word);
