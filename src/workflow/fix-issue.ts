@@ -64,7 +64,7 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
   }
   const { baseSha, testCommand } = { baseSha: clone.baseSha, testCommand: clone.testCommand };
   const instructions = [config.instructions, job.instructions ?? ""].filter((s) => s.trim()).join("\n\n");
-  const task = buildTaskText({ repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue, instructions, testCommand });
+  const task = buildTaskText({ repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue, instructions, testCommand, discussion: check.discussion });
 
   let patch = "";
   let last: Attempt | undefined;
