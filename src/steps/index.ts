@@ -4,6 +4,7 @@ import { commitChange } from "./commit-change.js";
 import type { StepDeps } from "./deps.js";
 import { openPullRequest, publishReview, publishTracking } from "./github-steps.js";
 import { pushBranch } from "./push-branch.js";
+import { reportFixCheck } from "./fix-check.js";
 import { reviewChange } from "./review-change.js";
 import { runAgent } from "./run-agent.js";
 import { runTests } from "./run-tests.js";
@@ -27,6 +28,7 @@ export function createSteps(deps: StepDeps) {
     reviewChange: leasedFixStep(deps, bind(reviewChange)),
     publishReview: bind(publishReview),
     publishTracking: bind(publishTracking),
+    reportFixCheck: bind(reportFixCheck),
   };
 }
 

@@ -72,6 +72,8 @@ export async function finishChange(
     }
     const pr = pullRequest;
     await recordStep(ctx, io, "record-pull-request", (view) => ({ ...view, pullRequest: pr }));
+    // The pushed commit as the check run "fixbot fix" (found by its external id: never two).
+    await ctx.step({ name: "report-fix-check", timeout: GITHUB_WRITE.timeoutMs, maxRetries: GITHUB_WRITE.maxRetries, run: () => steps.reportFixCheck({ job, commit, tests, pullRequestUrl: pr?.url }) });
   }
   if (!agentConfigured(config.review)) return { ...base, commit, pullRequest };
 
