@@ -36,28 +36,9 @@ export async function answerQuestion(deps: StepDeps, job: CommandJob, question: 
   if (!agent) return { kind: "refused", reason: "`/fixbot ask` runs the review agent, and this repository configures none (`review.command`, `review.preset` or `review.backend` in `.github/fixbot.yml`)." };
 
   const { token } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: CONTENTS_READ });
-  const timeoutMs = config.timeouts.clone * 1000;
   const key = [job.repo.owner, job.repo.name, `ask-${job.number}`].map(safe);
-  const gitDir = join(deps.dataDir, "git", key[0]!, key[1]!, `${key[2]}.git`);
   const dir = join(deps.dataDir, "workspaces", key[0]!, key[1]!, key[2]!);
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
-  const access = { url: job.repo.cloneUrl, token, timeoutMs };
-  let diff = "";
-  let fork = false;
-  let context = { title: job.issue.title, body: job.issue.body };
-  if (job.isPullRequest) {
-    const pr = await getPullRequest(deps, job);
-    fork = pr.fork;
-    context = { title: pr.title, body: pr.body };
-    const baseTip = await fetchBranch({ ...access, gitDir, branch: pr.baseRef });
-    const head = await fetchPullHead({ ...access, dir: gitDir, number: pr.number });
-    diff = await diffRange({ dir: gitDir, from: await mergeBase({ dir: gitDir, a: baseTip, b: head, timeoutMs }), to: head, timeoutMs });
-    if (!fork) await exportTree({ gitDir, sha: head, dir, timeoutMs });
-  } else {
-    const tip = await fetchBranch({ ...access, gitDir, branch: job.repo.defaultBranch });
-    await exportTree({ gitDir, sha: tip, dir, timeoutMs });
-  }
+  const { diff, fork, context } = await prepareCopy(deps, job, { token, dir, gitDir: join(deps.dataDir, "git", key[0]!, key[1]!, `${key[2]}.git`), timeoutMs: config.timeouts.clone * 1000 });
   const groups = join(deps.dataDir, "groups", `${key.join("__")}.ask.json`);
   await killLeftoverGroup(groups);
   const answering = deps.createAgent({
@@ -85,6 +66,28 @@ export async function answerQuestion(deps: StepDeps, job: CommandJob, question: 
     release();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A fresh copy of the code to answer from, in `dir`: the default branch (issue), the PR's head (a PR of this
+ * repository) or nothing (a fork's PR: the diff only); plus the PR's diff and its title and description.
+ */
+async function prepareCopy(deps: StepDeps, job: CommandJob, p: { token: string; dir: string; gitDir: string; timeoutMs: number }) {
+  const { dir, gitDir, timeoutMs } = p;
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const access = { url: job.repo.cloneUrl, token: p.token, timeoutMs };
+  if (!job.isPullRequest) {
+    const tip = await fetchBranch({ ...access, gitDir, branch: job.repo.defaultBranch });
+    await exportTree({ gitDir, sha: tip, dir, timeoutMs });
+    return { diff: "", fork: false, context: { title: job.issue.title, body: job.issue.body } };
+  }
+  const pr = await getPullRequest(deps, job);
+  const baseTip = await fetchBranch({ ...access, gitDir, branch: pr.baseRef });
+  const head = await fetchPullHead({ ...access, dir: gitDir, number: pr.number });
+  const diff = await diffRange({ dir: gitDir, from: await mergeBase({ dir: gitDir, a: baseTip, b: head, timeoutMs }), to: head, timeoutMs });
+  if (!pr.fork) await exportTree({ gitDir, sha: head, dir, timeoutMs });
+  return { diff, fork: pr.fork, context: { title: pr.title, body: pr.body } };
 }
 
 /** The repo schema accepts `pullRequests` as is; a bad one must not stop an answer. */
