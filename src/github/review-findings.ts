@@ -1,6 +1,6 @@
 import { inertMarkdown } from "./quote-text.js";
-import { commentableLines, type DiffFile } from "./diff.js";
-import type { SkippedFile } from "./diff-chunks.js";
+import { commentableLines, type DiffFile } from "../diff/diff.js";
+import type { SkippedFile } from "../diff/diff-chunks.js";
 import { proposedReplacement, readSuggestion, suggestionFits, type SuggestionFields } from "./suggestions.js";
 
 /**

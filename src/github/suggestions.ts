@@ -1,4 +1,4 @@
-import { commentableLines, type DiffFile } from "./diff.js";
+import { commentableLines, type DiffFile } from "../diff/diff.js";
 
 /**
  * Committable suggestions: a review finding may carry replacement lines (`"suggestion"` in its JSON line, for

@@ -11,7 +11,7 @@ const ROOT = join(import.meta.dirname, "..", "..");
 function subscribedEvents(): string[] {
   const names: string[] = [];
   const fakeProbot = { on: (name: string | string[]) => names.push(...[name].flat()) };
-  createApp({ enqueue: async () => {}, enqueueReview: async () => {}, enqueueCommand: async () => {}, now: Date.now })(fakeProbot as never);
+  createApp({ acceptFix: async () => {}, acceptReview: async () => {}, acceptCommand: async () => {}, now: Date.now })(fakeProbot as never);
   return [...new Set(names.map((n) => n.split(".")[0]!))].sort();
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { countBySeverity, findingsTitle, reviewConclusion, checksNotGranted, checkExternalId } from "../../src/github/check-run.js";
-import { parseDiff } from "../../src/github/diff.js";
+import { parseDiff } from "../../src/diff/diff.js";
 import { parseReviewOutput, placeFindings, renderReviewBody } from "../../src/github/review-findings.js";
 import { suggestionBlock } from "../../src/github/suggestions.js";
 
