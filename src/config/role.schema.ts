@@ -1,0 +1,21 @@
+import { z } from "zod";
+
+/**
+ * Which part of fixbot a process runs (README, "Scaling the intake and the runners"):
+ * - `all` (default): both, on one machine, as two processes: the webhook intake in this one, the workflows in a
+ *   worker process it starts and supervises, so the HTTP path never waits for the event loop running workflows.
+ * - `serve`: only the intake (Probot's HTTP server, the inbox, the hand-over to the engine as a client).
+ * - `work`: only the workflow runner (the actors), no webhooks.
+ * Also chosen by `fixbot serve` / `fixbot work`.
+ */
+export const ROLES = ["all", "serve", "work"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const RoleEnvSchema = z.object({
+  FIXBOT_ROLE: z.enum(ROLES, { errorMap: () => ({ message: `must be one of ${ROLES.join(", ")}` }) }).default("all"),
+});
+
+/** True when the role takes webhooks. Pure. */
+export const servesWebhooks = (role: Role): boolean => role !== "work";
+/** True when the role runs the workflows in this process (`all` runs them in its supervised worker). Pure. */
+export const runsWorkflowsHere = (role: Role): boolean => role === "work";
