@@ -16,7 +16,7 @@
  * bench/ack-under-load.ts` (or all benches: `npm run bench`). BENCH_KEEP=1 keeps the directory (logs).
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { descendantsOf, startReadyBot, stopEngine, WEBHOOK_PATH, type BotProcess } from "../test/helpers/bot-process.js";
@@ -71,7 +71,7 @@ export async function runAckUnderLoad(): Promise<BenchResult> {
     await streamToAll(urls, roundDeliveries("warmup", 20, 8_000, remote.url).deliveries.filter((_, i) => i % 100 !== 50), INTERVAL_MS);
 
     const finished = (issues: number[]) => issues.filter((n) => fake!.commentsOn(REPO, n).some((c) => c.body.includes("fixbot:tracking") && FINAL.test(c.body))).length;
-    const waiting = async () => (await readJournal(join(dataDir, "inbox"))).pending.length;
+    const waiting = async () => (await readJournal(join(dataDir, "inbox", hostname()))).pending.length;
     const rounds: Array<{ fixbot: StreamSummary; plain: StreamSummary; behind: string; cpu: string }> = [];
     const allRuns: number[] = [];
     for (const [r, firstIssue] of [101, 201].entries()) {

@@ -29,7 +29,7 @@ export async function main(): Promise<void> {
   const engine = await configureEngine({ dataDir: env.FIXBOT_DATA_DIR });
   // The default role: the workflows in a worker process of their own (it starts the embedded engine), the
   // webhooks here, once the worker is ready.
-  const worker = env.FIXBOT_ROLE === "all" ? superviseWorker({ entry: import.meta.filename, execArgv: tsxExecArgv(), env: process.env, log }) : undefined;
+  const worker = env.FIXBOT_ROLE === "all" ? superviseWorker({ entry: import.meta.filename, execArgv: tsxExecArgv(), env: process.env, log, nice: env.FIXBOT_WORKER_NICE }) : undefined;
   await worker?.ready;
   const intake = await startIntake({ env, log, engine, workerUp: worker ? async () => worker.up() : () => runnersConnected(engine.endpoint) }).catch(async (error: unknown) => {
     await worker?.stop();

@@ -13,6 +13,12 @@ export type Role = (typeof ROLES)[number];
 
 export const RoleEnvSchema = z.object({
   FIXBOT_ROLE: z.enum(ROLES, { errorMap: () => ({ message: `must be one of ${ROLES.join(", ")}` }) }).default("all"),
+  /**
+   * With FIXBOT_ROLE=all: the worker process's CPU niceness (0-19), inherited by everything it starts (agents,
+   * tests, git, the embedded engine), so on a busy machine the kernel serves the webhook intake first. 0: the
+   * same priority as the intake.
+   */
+  FIXBOT_WORKER_NICE: z.coerce.number().int().min(0, "must be 0-19").max(19, "must be 0-19").default(10),
 });
 
 /** True when the role takes webhooks. Pure. */

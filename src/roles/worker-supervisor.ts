@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
+import { setPriority } from "node:os";
 import type { Logger } from "pino";
 import { nextCrashCount, restartDelayMs } from "./restart-policy.js";
 
@@ -20,9 +21,9 @@ export interface SupervisedWorker {
  * Runs the worker role (`entry` with FIXBOT_ROLE=work) as a child process: the workflows get their own event
  * loop, off the webhook intake's. A worker that dies is started again (at once, then with a growing delay while
  * it keeps dying young). The worker exits by itself when this process dies (its IPC channel closes), so no
- * worker outlives its supervisor.
+ * worker outlives its supervisor. With `nice`, the worker (and all it starts) runs at that CPU niceness.
  */
-export function superviseWorker(params: { entry: string; execArgv: string[]; env: NodeJS.ProcessEnv; log: Logger }): SupervisedWorker {
+export function superviseWorker(params: { entry: string; execArgv: string[]; env: NodeJS.ProcessEnv; log: Logger; nice?: number }): SupervisedWorker {
   const { log } = params;
   let child: ChildProcess | undefined;
   let isUp = false;
@@ -37,6 +38,14 @@ export function superviseWorker(params: { entry: string; execArgv: string[]; env
     const startedAt = Date.now();
     const worker = fork(params.entry, [], { env: { ...params.env, FIXBOT_ROLE: "work" }, execArgv: params.execArgv, stdio: "inherit" });
     child = worker;
+    // Before it starts anything: what it starts inherits the niceness.
+    if (params.nice && worker.pid !== undefined) {
+      try {
+        setPriority(worker.pid, params.nice);
+      } catch (error) {
+        log.warn({ err: error, nice: params.nice }, "could not lower the worker process's CPU priority");
+      }
+    }
     worker.on("message", (message) => {
       if (message !== WORKER_READY) return;
       isUp = true;
