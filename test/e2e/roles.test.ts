@@ -161,6 +161,9 @@ describe("the default single command", () => {
     };
     const first = await workerPid();
     expect(first, "a worker process under the bot").toBeDefined();
+    const nice = async (pid: number) => Number((await readFile(`/proc/${pid}/stat`, "utf8")).split(") ")[1]!.split(" ")[16]);
+    expect(await nice(first!), "the worker runs at FIXBOT_WORKER_NICE's default").toBe(10);
+    expect(await nice(bot.pid), "the intake at normal priority").toBe(0);
     process.kill(first!, "SIGKILL");
     await waitUntil(async () => (await workerPid()) !== undefined && (await workerPid()) !== first && (await readyz(bot)).status === 200, 60_000, "a new worker, ready");
     expect(await logSays(bot, "the worker process died; starting it again (in-flight steps resume there)")).toBe(true);
