@@ -79,7 +79,3 @@ export function runFinished(view: RunView, status: RunStatus, now: number, extra
   );
   return { ...view, ...extra, steps, status, finishedAt: now };
 }
-
-export function isFinal(status: RunStatus): boolean {
-  return status !== "queued" && status !== "running";
-}
