@@ -124,6 +124,7 @@ describe("fixbot serve and fixbot work against one engine", () => {
     expect(await logSays(worker, "run finished", id), "the worker ran it").toBe(true);
     expect(await logSays(intake, "run finished", id), "the intake did not").toBe(false);
     expect(await readyz(intake)).toEqual({ status: 200, body: { status: "ready", engine: "ok", webhooks: "accepting", worker: "ok" } });
+    expect(await readyz(worker), "a worker answers /readyz on its PORT").toEqual({ status: 200, body: { status: "ready", engine: "ok", webhooks: "accepting" } });
   }, 240_000);
 
   it("with the worker killed (SIGKILL) the intake keeps answering and says unhealthy; the work resumes on the next worker", async () => {
