@@ -1,4 +1,5 @@
-import { fork, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { setPriority } from "node:os";
 import type { Logger } from "pino";
 import { nextCrashCount, restartDelayMs } from "./restart-policy.js";
@@ -20,8 +21,10 @@ export interface SupervisedWorker {
 /**
  * Runs the worker role (`entry` with FIXBOT_ROLE=work) as a child process: the workflows get their own event
  * loop, off the webhook intake's. A worker that dies is started again (at once, then with a growing delay while
- * it keeps dying young). The worker exits by itself when this process dies (its IPC channel closes), so no
- * worker outlives its supervisor. With `nice`, the worker (and all it starts) runs at that CPU niceness.
+ * it keeps dying young). No worker outlives its supervisor: it is started through util-linux's
+ * `setpriv --pdeathsig KILL` where there is one, so a supervisor killed with SIGKILL takes its worker with it at
+ * that instant, as one process would; without setpriv, the worker exits once its IPC channel closes. With
+ * `nice`, the worker (and all it starts) runs at that CPU niceness.
  */
 export function superviseWorker(params: { entry: string; execArgv: string[]; env: NodeJS.ProcessEnv; log: Logger; nice?: number }): SupervisedWorker {
   const { log } = params;
@@ -36,7 +39,8 @@ export function superviseWorker(params: { entry: string; execArgv: string[]; env
 
   const start = () => {
     const startedAt = Date.now();
-    const worker = fork(params.entry, [], { env: { ...params.env, FIXBOT_ROLE: "work" }, execArgv: params.execArgv, stdio: "inherit" });
+    const [command, ...args] = workerCommand(params.entry, params.execArgv);
+    const worker = spawn(command!, args, { env: { ...params.env, FIXBOT_ROLE: "work" }, stdio: ["inherit", "inherit", "inherit", "ipc"] });
     child = worker;
     // Before it starts anything: what it starts inherits the niceness.
     if (params.nice && worker.pid !== undefined) {
@@ -82,4 +86,12 @@ export function superviseWorker(params: { entry: string; execArgv: string[]; env
       clearTimeout(timer);
     },
   };
+}
+
+const SETPRIV = "/usr/bin/setpriv";
+
+/** The worker's command line: node with `execArgv` on `entry`, under `setpriv --pdeathsig KILL` when present. */
+export function workerCommand(entry: string, execArgv: readonly string[], setpriv: string | null = existsSync(SETPRIV) ? SETPRIV : null): string[] {
+  const node = [process.execPath, ...execArgv, entry];
+  return setpriv ? [setpriv, "--pdeathsig", "KILL", "--", ...node] : node;
 }
