@@ -149,7 +149,7 @@ describe("fixbot serve and fixbot work against one engine", () => {
 });
 
 describe("the default single command", () => {
-  it("runs the workflows in a worker process it restarts when it dies, on one embedded engine, and stops both on SIGTERM", async () => {
+  it("runs the workflows in a worker process it restarts when it dies, on one embedded engine; the worker dies with a SIGKILLed bot; SIGTERM stops both and the engine", async () => {
     diagnoseOnFailure();
     const dataDir = join(root, "all");
     const bot = await startReadyBot({ fakeGitHub: fake, dataDir }, { readyTimeoutMs: 90_000 });
@@ -172,10 +172,18 @@ describe("the default single command", () => {
     const id = `roles-4-${randomUUID()}`;
     expect((await bot.sendWebhook("issues", labeled(REPO, 4), id)).status).toBeLessThan(300);
     await expectFixedOnce(REPO, 4);
+    // A SIGKILLed bot takes its worker with it (no orphan keeps running the workflows); the engine stays for the next start.
     const second = (await workerPid())!;
-    process.kill(bot.pid, "SIGTERM");
-    expect(await bot.exited, "exit code after SIGTERM").toBe(0);
-    expect(await isAlive(second), "the worker stopped with the bot").toBe(false);
+    await bot.kill("SIGKILL", { descendants: false, freeze: false });
+    await waitUntil(async () => !(await isAlive(second)), 5_000, "the worker to die with its SIGKILLed bot");
+    expect(await enginesUsing(dataDir), "the engine left for the next start").toEqual(engines);
+    const again = await startReadyBot({ fakeGitHub: fake, dataDir, enginePort: bot.enginePort }, { readyTimeoutMs: 90_000 });
+    bots.push(again);
+    const third = (await descendantsOf(again.pid))[0];
+    expect(third, "the restarted bot's worker").toBeDefined();
+    process.kill(again.pid, "SIGTERM");
+    expect(await again.exited, "exit code after SIGTERM").toBe(0);
+    expect(await isAlive(third!), "the worker stopped with the bot").toBe(false);
     expect(await enginesUsing(dataDir), "the embedded engine stopped with the bot").toEqual([]);
   }, 300_000);
 });
