@@ -22,7 +22,7 @@ import { performance } from "node:perf_hooks";
 import { descendantsOf, startReadyBot, stopEngine, WEBHOOK_PATH, type BotProcess } from "../test/helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../test/helpers/fake-github-server.js";
 import { createBareRemote } from "../test/helpers/git-remote.js";
-import { readJournal } from "../src/webhooks/inbox-journal.js";
+import { readJournal } from "../src/inbox/inbox-journal.js";
 import { OWNER, REPO, roundDeliveries, streamToAll } from "./ack-under-load-stream.js";
 import { bounded, isEntryPoint, loadLine, ms, onInterrupt, ratio, runAsMain, tearDownBench, type BenchResult } from "./lib.js";
 import { cpuSeconds, printStream, startPlainServer, summarize, type StreamSummary } from "./webhook-ack.js";

@@ -6,7 +6,7 @@ import { configureEngine, stopEmbeddedEngine } from "./runtime/engine.js";
 import { createLogger } from "./runtime/logger.js";
 import { runnersConnected } from "./runtime/runners.js";
 import { ReplicaIdError } from "./runtime/replica.js";
-import { DirLockedError } from "./webhooks/dir-lock.js";
+import { DirLockedError } from "./inbox/dir-lock.js";
 import { startIntake } from "./roles/intake.js";
 import { runWorkerProcess } from "./roles/worker-process.js";
 import { superviseWorker } from "./roles/worker-supervisor.js";

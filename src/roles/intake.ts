@@ -43,9 +43,9 @@ export async function startIntake(params: { env: Env; log: Logger; engine: Engin
   log.info({ replica, inbox: inboxDir, engine: engine.embedded ? "embedded" : engine.endpoint, role: env.FIXBOT_ROLE }, "fixbot started");
   let accepting = true;
   const app = createApp({
-    enqueue: dispatch.enqueue,
-    enqueueReview: dispatch.enqueueReview,
-    enqueueCommand: dispatch.enqueueCommand,
+    acceptFix: dispatch.acceptFix,
+    acceptReview: dispatch.acceptReview,
+    acceptCommand: dispatch.acceptCommand,
     commandWord: env.FIXBOT_COMMAND_WORD,
     now: Date.now,
     allowedOwners: env.ALLOWED_OWNERS,

@@ -1,13 +1,13 @@
 import type { Logger } from "pino";
-import { commandsKey, enqueueCommands, enqueueFixJobs } from "../actors/enqueue.js";
-import { enqueuePrReviews, prReviewKey } from "../actors/enqueue-pr-review.js";
-import { runKey } from "../actors/index.js";
+import { enqueueCommands, enqueueFixJobs } from "../actors/enqueue.js";
+import { enqueuePrReviews } from "../actors/enqueue-pr-review.js";
+import { routeOf } from "../actors/keys.js";
 import type { CommandJob } from "../webhooks/comment-to-command.js";
 import { GITHUB_WRITES, type GitHubAccess } from "../github/octokit.js";
-import { deadLetterReply } from "../webhooks/dead-letter-reply.js";
-import type { DeadLetter } from "../webhooks/dead-letters.js";
-import { Inbox, type InboxEntry } from "../webhooks/inbox.js";
-import type { JournalSync } from "../webhooks/inbox-journal.js";
+import { deadLetterReply } from "../inbox/dead-letter-reply.js";
+import type { DeadLetter } from "../inbox/dead-letters.js";
+import { Inbox, type InboxEntry } from "../inbox/inbox.js";
+import type { JournalSync } from "../inbox/inbox-journal.js";
 import type { PrReviewJob } from "../workflow/review-pr/types.js";
 import type { FixJob } from "../workflow/types.js";
 import type { Runtime } from "./start-runtime.js";
@@ -15,17 +15,9 @@ import type { Runtime } from "./start-runtime.js";
 /** What webhook handlers hand their jobs to. */
 export interface Dispatch {
   inbox: Inbox;
-  enqueue: (job: FixJob) => Promise<void>;
-  enqueueReview: (job: PrReviewJob) => Promise<void>;
-  enqueueCommand: (job: CommandJob) => Promise<void>;
-}
-
-/** The actor an inbox entry goes to (`<actor type>:<key>`): entries of one route are handed on together. Pure. */
-export function routeOf(entry: InboxEntry): string {
-  if (entry.kind === "fix") return `fixRun:${runKey(entry.job as FixJob).join("/")}`;
-  if (entry.kind === "review") return `prReview:${prReviewKey(entry.job as PrReviewJob).join("/")}`;
-  if (entry.kind === "command") return `commands:${commandsKey(entry.job as CommandJob).join("/")}`;
-  return `unknown:${entry.id}`;
+  acceptFix: (job: FixJob) => Promise<void>;
+  acceptReview: (job: PrReviewJob) => Promise<void>;
+  acceptCommand: (job: CommandJob) => Promise<void>;
 }
 
 /**
@@ -55,8 +47,8 @@ export async function createDispatch(params: { runtime: Pick<Runtime, "client">;
   const accept = (kind: string, id: string, job: unknown) => inbox.accept({ id, kind, job, acceptedAt: Date.now() });
   return {
     inbox,
-    enqueue: (job) => accept("fix", job.deliveryId ?? job.runId, job),
-    enqueueReview: (job) => accept("review", job.deliveryId, job),
-    enqueueCommand: (job) => accept("command", job.deliveryId, job),
+    acceptFix: (job) => accept("fix", job.deliveryId ?? job.runId, job),
+    acceptReview: (job) => accept("review", job.deliveryId, job),
+    acceptCommand: (job) => accept("command", job.deliveryId, job),
   };
 }
