@@ -5,7 +5,7 @@ import { watchUnexpectedErrors } from "./http/unexpected-errors.js";
 import { configureEngine, stopEmbeddedEngine } from "./runtime/engine.js";
 import { createLogger } from "./runtime/logger.js";
 import { runnersConnected } from "./runtime/runners.js";
-import { ReplicaIdError } from "./runtime/replica.js";
+import { replicaId, ReplicaIdError } from "./runtime/replica.js";
 import { DirLockedError } from "./inbox/dir-lock.js";
 import { startIntake } from "./roles/intake.js";
 import { runWorkerProcess } from "./roles/worker-process.js";
@@ -25,6 +25,7 @@ export async function main(): Promise<void> {
   watchUnexpectedErrors(log);
   process.env.RIVET_LOG_LEVEL ??= "warn";
   if (env.FIXBOT_ROLE === "work") return runWorkerProcess({ env, log });
+  replicaId(process.env); // a bad FIXBOT_REPLICA_ID stops start-up before anything runs
   // Before the worker starts: it sets the engine's variables the worker inherits.
   const engine = await configureEngine({ dataDir: env.FIXBOT_DATA_DIR });
   // The default role: the workflows in a worker process of their own (it starts the embedded engine), the
