@@ -21,7 +21,3 @@ export const RoleEnvSchema = z.object({
   FIXBOT_WORKER_NICE: z.coerce.number().int().min(0, "must be 0-19").max(19, "must be 0-19").default(10),
 });
 
-/** True when the role takes webhooks. Pure. */
-export const servesWebhooks = (role: Role): boolean => role !== "work";
-/** True when the role runs the workflows in this process (`all` runs them in its supervised worker). Pure. */
-export const runsWorkflowsHere = (role: Role): boolean => role === "work";
