@@ -24,7 +24,7 @@ export interface Dispatch {
  * Webhook jobs go through the durable inbox (answered once recorded), then to their actor. The inbox is opened
  * here, so deliveries accepted before a crash are handed on at start.
  */
-export async function createDispatch(params: { runtime: Runtime; dir: string; log: Logger; sync?: JournalSync; github?: GitHubAccess }): Promise<Dispatch> {
+export async function createDispatch(params: { runtime: Pick<Runtime, "client">; dir: string; log: Logger; sync?: JournalSync; github?: GitHubAccess }): Promise<Dispatch> {
   const { runtime } = params;
   // One route = one actor, so a batch is always of one kind.
   const deliver = async (entries: InboxEntry[]): Promise<void> => {
