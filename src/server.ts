@@ -5,6 +5,9 @@ import { createApp } from "./app.js";
 import { keepingEnvironment, loadDotEnv } from "./config/dotenv.js";
 import { agentOsProvider, apiBaseUrl, EnvError, hasAppCredentials, readEnv, workspaceGcSettings } from "./config/env.schema.js";
 import { createInstallationAccess } from "./github/installation-access.js";
+import { ConfigCaches } from "./github/config-cache.js";
+import { configCacheSettings } from "./config/intake-env.schema.js";
+import { createSettle } from "./intake/settle-irrelevant.js";
 import { recoverFailedDeliveries } from "./github/recover-deliveries.js";
 import { createHealthHandler } from "./http/health.js";
 import { watchUnexpectedErrors } from "./http/unexpected-errors.js";
@@ -58,7 +61,9 @@ async function main(): Promise<void> {
   // Finished runs' workspaces: removed after the retention period, LRU past the size limit; never one in use.
   const sweeper = startWorkspaceSweeper({ dataDir: env.FIXBOT_DATA_DIR, log, ...workspaceGcSettings(env) });
   const inboxDir = await replicaInboxDir({ dataDir: env.FIXBOT_DATA_DIR, id: replica, log });
-  const dispatch = await createDispatch({ runtime, dir: inboxDir, log, sync: env.FIXBOT_INBOX_SYNC, github }).catch(async (error: unknown) => {
+  const configCaches = new ConfigCaches(configCacheSettings(env));
+  const settle = env.FIXBOT_RELEVANCE_FILTER === "on" ? createSettle({ github, caches: configCaches, log }) : undefined;
+  const dispatch = await createDispatch({ runtime, dir: inboxDir, log, sync: env.FIXBOT_INBOX_SYNC, github, settle }).catch(async (error: unknown) => {
     await runtime.stop();
     throw error;
   });
@@ -72,6 +77,7 @@ async function main(): Promise<void> {
     now: Date.now,
     allowedOwners: env.ALLOWED_OWNERS,
     forkReviews: env.FIXBOT_FORK_REVIEWS,
+    configCaches,
     httpHandler: createHealthHandler({ engineReady: () => engineIsHealthy(runtime.engine.endpoint), accepting: () => accepting }),
   });
   // Probot's run() copies .env over the environment; fixbot's rule is the other way round (see dotenv.ts).

@@ -1,6 +1,7 @@
 import { GITHUB_WRITES } from "../github/octokit.js";
 import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
 import { loadRepoConfigOrProblem } from "../github/repo-config.js";
+import { labelSkipReason } from "../config/request-rules.js";
 
 import { hasAccess } from "../webhooks/permission.js";
 import type { FixJob } from "../workflow/types.js";
@@ -29,9 +30,8 @@ export async function checkRequest(deps: StepDeps, job: FixJob): Promise<Request
   const raw = loaded.raw;
   const parsed = parseRepoConfig(raw);
   if (!parsed.ok) return { kind: "invalid-config", problems: parsed.problems };
-  if (job.label !== undefined && job.label !== parsed.config.label) {
-    return { kind: "ignored", reason: `label "${job.label}" is not the configured label "${parsed.config.label}"` };
-  }
+  const otherLabel = labelSkipReason(parsed.config, job.label);
+  if (otherLabel) return { kind: "ignored", reason: otherLabel };
   const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: job.requestedBy });
   const roleName = (data as { role_name?: string }).role_name;
   if (!hasAccess({ roleName, permission: data.permission }, "triage")) {

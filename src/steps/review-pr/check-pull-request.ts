@@ -2,7 +2,7 @@ import { selectAgent } from "../../agents/selection.js";
 import { parseReviewConfig } from "../../config/review-config.js";
 import { upsertMarkedComment } from "../../github/marked-comment.js";
 import { loadRepoConfigOrProblem } from "../../github/repo-config.js";
-import { forkReviewDecision } from "../../workflow/review-pr/fork-policy.js";
+import { reviewSkipReason } from "../../config/request-rules.js";
 import { invalidConfigComment, PR_CONFIG_MARKER } from "../../workflow/review-pr/review-text.js";
 import type { PrReviewJob, PullRequestCheck } from "../../workflow/review-pr/types.js";
 import type { StepDeps } from "../deps.js";
@@ -24,15 +24,8 @@ export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promis
   const parsed = parseReviewConfig(raw);
   if (!parsed.ok) return { kind: "invalid-config", problems: parsed.problems };
   const { repo: config, pullRequests } = parsed.config;
-  if (!pullRequests.autoReview) return { kind: "skipped", reason: "pullRequests.autoReview is off" };
-  const author = job.pr.author.toLowerCase();
-  if (pullRequests.ignoreAuthors.some((login) => login.toLowerCase() === author)) {
-    return { kind: "skipped", reason: `@${job.pr.author} is in pullRequests.ignoreAuthors` };
-  }
-  // The operator's cap was applied at intake; here the repository's own (narrower or equal) choice. A maintainer's
-  // explicit `/fixbot review` is not an automatic review and is not held back.
-  const fork = forkReviewDecision({ fork: job.pr.fork, author: job.pr.author, authorAssociation: job.pr.authorAssociation, policy: pullRequests.forks, setting: "pullRequests.forks" });
-  if (!fork.review && !job.requestedBy) return { kind: "skipped", reason: fork.reason };
+  const skip = reviewSkipReason(parsed.config, job.pr, job.requestedBy);
+  if (skip) return { kind: "skipped", reason: skip };
   const reviewer = selectAgent(config.review, "review");
   if (!reviewer) return { kind: "skipped", reason: "no review.command, review.preset or review.backend is configured" };
 
