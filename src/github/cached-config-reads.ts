@@ -53,13 +53,11 @@ export function cacheConfigReads(octokit: FixbotOctokit, cache: ConfigFileCache,
     if (found.state === "fresh") return replay(found.answer) as Awaited<ReturnType<typeof request>>;
     const mark = cache.mark();
     const etag = found.state === "stale" && found.answer.kind === "file" ? found.answer.etag : undefined;
-    const ask = {
-      ...options,
-      headers: { ...options.headers, ...(etag ? { "if-none-match": etag } : {}) },
-      request: { ...options.request, retries: 0, signal: AbortSignal.timeout(timeoutMs) },
-    } as typeof options;
+    // Changed in place: before-after-hook hands every inner hook the options object it was called with.
+    if (etag) options.headers = { ...options.headers, "if-none-match": etag };
+    options.request = { ...options.request, retries: 0, signal: AbortSignal.timeout(timeoutMs) } as typeof options.request;
     try {
-      const response = await request(ask);
+      const response = await request(options);
       cache.store(file, { kind: "file", response, etag: etagOf(response), checkedAt: cache.clock() }, mark);
       return response;
     } catch (error) {
