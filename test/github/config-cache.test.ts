@@ -98,6 +98,18 @@ describe("the repository config cache", () => {
     expect(reads()).toEqual(["calc 200", ".github 404", ".github 404"]);
   });
 
+  it("a push that cannot list its files (forced, 20+ commits) drops every cached file of that repository only", async () => {
+    const caches = newCaches();
+    await load(caches, 1, "calc");
+    await load(caches, 1, "web");
+    const p = configPush({ ref: "refs/heads/main", forced: true, commits: [{ modified: ["src/x.js"] }], repository: { name: "calc", default_branch: "main", owner: { login: "acme" } }, installation: { id: 1 } })!;
+    expect(caches.invalidate(p.installationId, p.owner, p.repo, p.paths)).toBe(1);
+    fake.state.requests.length = 0;
+    await load(caches, 1, "calc");
+    await load(caches, 1, "web");
+    expect(reads()).toEqual(["calc 200"]);
+  });
+
   it("never shares an answer between installations", async () => {
     const caches = newCaches();
     await load(caches, 1);

@@ -66,6 +66,16 @@ describe("settling a hand-over batch at the intake", () => {
     expect(fake.pendingFailures()).toBe(0);
   });
 
+  it("GitHub not answering within the read timeout: settles nothing", async () => {
+    const stopDelay = fake.delay({ delayMs: 1_500, match: (_m, path) => path.includes("/contents/"), times: 1 });
+    try {
+      const settle = createSettle({ github, caches: new ConfigCaches({ maxAgeMs: 60_000, maxEntries: 100 }), log: pino({ level: "silent" }), readTimeoutMs: 300 });
+      expect((await settle([fix("a", "triage")])).size).toBe(0);
+    } finally {
+      stopDelay();
+    }
+  });
+
   it("a config that is not valid YAML settles nothing (the workflow reports it on the issue)", async () => {
     const before = fake.repos.calc!.configYaml;
     fake.repos.calc!.configYaml = "label: [unclosed\n";
