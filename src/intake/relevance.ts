@@ -1,15 +1,17 @@
-import { labelSkipReason, reviewSkipReason } from "../config/request-rules.js";
+import { selectAgent } from "../agents/selection.js";
 import { parseRepoConfig } from "../config/repo.schema.js";
 import { parseReviewConfig } from "../config/review-config.js";
 import type { InboxEntry } from "../webhooks/journal-records.js";
 import type { PrReviewJob } from "../workflow/review-pr/types.js";
+import { labelRule, reviewSettingsRule } from "../workflow/request-rules.js";
 import type { FixJob, RepoRef } from "../workflow/types.js";
 
 /**
  * Relevance before any actor: can this delivery start or change a run? Decided in the inbox's background
  * hand-over from the repository's config (the same file and the same rules the workflow applies), so the
  * org's ordinary webhook stream (labels that are not fixbot's, pull requests of repositories with automatic
- * review off) is settled without creating an actor. Pure.
+ * review off) is settled without creating an actor. The rules are the workflow's own
+ * (src/workflow/request-rules.ts), so both always agree. Pure.
  *
  * Bots, comments without a command and closed or draft items never reach the inbox (the handlers drop them, see
  * src/webhooks/to-job.ts, pr-to-job.ts, comment-to-command.ts). What cannot be decided from the config goes to
@@ -54,14 +56,14 @@ export function relevanceOf(entry: Pick<InboxEntry, "kind" | "job">, config: Loa
   if (entry.kind === "fix") {
     const parsed = parseRepoConfig(config.raw);
     if (!parsed.ok) return ACT;
-    const reason = labelSkipReason(parsed.config, (entry.job as FixJob).label);
+    const reason = labelRule((entry.job as FixJob).label, parsed.config.label);
     return reason ? { act: false, reason } : ACT;
   }
   if (entry.kind === "review") {
     const parsed = parseReviewConfig(config.raw);
     if (!parsed.ok) return ACT;
     const job = entry.job as PrReviewJob;
-    const reason = reviewSkipReason(parsed.config, job.pr, job.requestedBy);
+    const reason = reviewSettingsRule(job, parsed.config.pullRequests, selectAgent(parsed.config.repo.review, "review") !== undefined);
     return reason ? { act: false, reason } : ACT;
   }
   return ACT;

@@ -1,9 +1,8 @@
 import { GITHUB_WRITES } from "../github/octokit.js";
 import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
 import { loadRepoConfigOrProblem } from "../github/repo-config.js";
-import { labelSkipReason } from "../config/request-rules.js";
 
-import { hasAccess } from "../webhooks/permission.js";
+import { labelAccessRule, labelRule } from "../workflow/request-rules.js";
 import type { FixJob } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";
 
@@ -30,12 +29,10 @@ export async function checkRequest(deps: StepDeps, job: FixJob): Promise<Request
   const raw = loaded.raw;
   const parsed = parseRepoConfig(raw);
   if (!parsed.ok) return { kind: "invalid-config", problems: parsed.problems };
-  const otherLabel = labelSkipReason(parsed.config, job.label);
-  if (otherLabel) return { kind: "ignored", reason: otherLabel };
+  const wrongLabel = labelRule(job.label, parsed.config.label);
+  if (wrongLabel) return { kind: "ignored", reason: wrongLabel };
   const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: job.requestedBy });
-  const roleName = (data as { role_name?: string }).role_name;
-  if (!hasAccess({ roleName, permission: data.permission }, "triage")) {
-    return { kind: "ignored", reason: `@${job.requestedBy} has ${roleName ?? data.permission} access; labelling for fixbot needs triage or more` };
-  }
+  const denied = labelAccessRule(job.requestedBy, { roleName: (data as { role_name?: string }).role_name, permission: data.permission });
+  if (denied) return { kind: "ignored", reason: denied };
   return { kind: "run", config: parsed.config };
 }

@@ -2,7 +2,7 @@ import { selectAgent } from "../../agents/selection.js";
 import { parseReviewConfig } from "../../config/review-config.js";
 import { upsertMarkedComment } from "../../github/marked-comment.js";
 import { loadRepoConfigOrProblem } from "../../github/repo-config.js";
-import { reviewSkipReason } from "../../config/request-rules.js";
+import { pullRequestNowRule, reviewSettingsRule } from "../../workflow/request-rules.js";
 import { invalidConfigComment, PR_CONFIG_MARKER } from "../../workflow/review-pr/review-text.js";
 import type { PrReviewJob, PullRequestCheck } from "../../workflow/review-pr/types.js";
 import type { StepDeps } from "../deps.js";
@@ -24,17 +24,13 @@ export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promis
   const parsed = parseReviewConfig(raw);
   if (!parsed.ok) return { kind: "invalid-config", problems: parsed.problems };
   const { repo: config, pullRequests } = parsed.config;
-  const skip = reviewSkipReason(parsed.config, job.pr, job.requestedBy);
-  if (skip) return { kind: "skipped", reason: skip };
   const reviewer = selectAgent(config.review, "review");
-  if (!reviewer) return { kind: "skipped", reason: "no review.command, review.preset or review.backend is configured" };
+  const skip = reviewSettingsRule(job, pullRequests, reviewer !== undefined);
+  if (skip || !reviewer) return { kind: "skipped", reason: skip ?? "no reviewer" };
 
   const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: job.pr.number });
-  if (pr.state !== "open") return { kind: "skipped", reason: `pull request #${job.pr.number} is ${pr.state}` };
-  if (pr.draft) return { kind: "skipped", reason: `pull request #${job.pr.number} is a draft` };
-  if (pr.head.sha !== job.pr.headSha) {
-    return { kind: "skipped", reason: `head moved on from ${job.pr.headSha.slice(0, 7)} to ${pr.head.sha.slice(0, 7)}; that push is reviewed by its own event` };
-  }
+  const stale = pullRequestNowRule(job, { state: pr.state, draft: pr.draft, headSha: pr.head.sha });
+  if (stale) return { kind: "skipped", reason: stale };
   return {
     kind: "run",
     settings: {
