@@ -51,24 +51,37 @@ export function cacheConfigReads(octokit: FixbotOctokit, cache: ConfigFileCache,
     if (!file) return request(options);
     const found = cache.lookup(file);
     if (found.state === "fresh") return replay(found.answer) as Awaited<ReturnType<typeof request>>;
-    const mark = cache.mark();
-    const etag = found.state === "stale" && found.answer.kind === "file" ? found.answer.etag : undefined;
-    // Changed in place: before-after-hook hands every inner hook the options object it was called with.
-    if (etag) options.headers = { ...options.headers, "if-none-match": etag };
-    options.request = { ...options.request, retries: 0, signal: AbortSignal.timeout(timeoutMs) } as typeof options.request;
-    try {
-      const response = await request(options);
-      cache.store(file, { kind: "file", response, etag: etagOf(response), checkedAt: cache.clock() }, mark);
-      return response;
-    } catch (error) {
-      const status = statusOf(error);
-      if (status === 304 && found.state === "stale") {
-        cache.store(file, cache.touch(found.answer), mark);
-        return replay(found.answer) as Awaited<ReturnType<typeof request>>;
-      }
-      if (status === 404) cache.store(file, { kind: "missing", error, checkedAt: cache.clock() }, mark);
-      throw error;
-    }
+    return cache.once(file, () => ask(cache, file, request, options, timeoutMs));
   });
   return octokit;
+}
+
+/** What `ask` changes on a request's options. */
+interface Adjustable {
+  headers: Record<string, unknown>;
+  request?: object;
+}
+
+/** Asks GitHub (conditionally when an older answer has an ETag) and remembers the answer. */
+async function ask<O extends Adjustable, R>(cache: ConfigFileCache, file: FileRef, request: (options: O) => Promise<R> | R, options: O, timeoutMs: number): Promise<R> {
+  const found = cache.lookup(file);
+  if (found.state === "fresh") return replay(found.answer) as R;
+  const mark = cache.mark();
+  const etag = found.state === "stale" && found.answer.kind === "file" ? found.answer.etag : undefined;
+  // Changed in place: before-after-hook hands every inner hook the options object it was called with.
+  if (etag) options.headers = { ...options.headers, "if-none-match": etag };
+  options.request = { ...options.request, retries: 0, signal: AbortSignal.timeout(timeoutMs) };
+  try {
+    const response = await request(options);
+    cache.store(file, { kind: "file", response, etag: etagOf(response), checkedAt: cache.clock() }, mark);
+    return response;
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === 304 && found.state === "stale") {
+      cache.store(file, cache.touch(found.answer), mark);
+      return replay(found.answer) as R;
+    }
+    if (status === 404) cache.store(file, { kind: "missing", error, checkedAt: cache.clock() }, mark);
+    throw error;
+  }
 }

@@ -37,6 +37,8 @@ export class ConfigFileCache {
   private readonly now: () => number;
   /** Bumped by every invalidation: a read that started before one does not store its (maybe older) answer. */
   private generation = 0;
+  /** Reads in flight by file: concurrent hand-overs of one repository share one request. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(private readonly settings: ConfigCacheSettings) {
     this.entries = new LruMap(settings.maxEntries);
@@ -50,6 +52,16 @@ export class ConfigFileCache {
   /** The cache's clock (the time an answer is stamped with). */
   clock(): number {
     return this.now();
+  }
+
+  /** Runs `read` for this file unless a read of it is already running: then its result (or error) is shared. */
+  async once<T>(file: FileRef, read: () => Promise<T>): Promise<T> {
+    const key = keyOf(file);
+    const running = this.inFlight.get(key);
+    if (running) return running as Promise<T>;
+    const started = read().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, started);
+    return started;
   }
 
   /** A token to pass to `store`: taken before the request goes out. */

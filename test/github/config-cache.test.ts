@@ -110,6 +110,13 @@ describe("the repository config cache", () => {
     expect(reads()).toEqual(["calc 200"]);
   });
 
+  it("concurrent reads of one file (hand-overs of one repository at once) share one request", async () => {
+    const caches = newCaches();
+    const loaded = await Promise.all([load(caches, 1), load(caches, 1), load(caches, 1)]);
+    expect(loaded).toEqual([{ label: "fixbot" }, { label: "fixbot" }, { label: "fixbot" }]);
+    expect(reads()).toEqual(["calc 200", ".github 404"]);
+  });
+
   it("never shares an answer between installations", async () => {
     const caches = newCaches();
     await load(caches, 1);
