@@ -20,7 +20,7 @@ import { performance } from "node:perf_hooks";
 import { enginesUsing, signWebhook, startReadyBot, stopEngine, TEST_WEBHOOK_SECRET, WEBHOOK_PATH, type BotProcess } from "../test/helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../test/helpers/fake-github-server.js";
 import { issuesLabeledPayload } from "../test/helpers/payloads.js";
-import { readJournal } from "../src/webhooks/inbox-journal.js";
+import { readJournal } from "../src/inbox/inbox-journal.js";
 import { isEntryPoint, loadLine, ms, onInterrupt, ratio, runAsMain, sleep, tearDownBench, type BenchResult } from "./lib.js";
 
 const OWNER = "acme";

@@ -1,7 +1,7 @@
 import { selectAgent } from "../agents/selection.js";
 import { parseRepoConfig } from "../config/repo.schema.js";
 import { parseReviewConfig } from "../config/review-config.js";
-import type { InboxEntry } from "../webhooks/journal-records.js";
+import type { InboxEntry } from "../inbox/journal-records.js";
 import type { PrReviewJob } from "../workflow/review-pr/types.js";
 import { labelRule, reviewSettingsRule } from "../workflow/request-rules.js";
 import type { FixJob, RepoRef } from "../workflow/types.js";

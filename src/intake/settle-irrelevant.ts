@@ -3,8 +3,8 @@ import { cacheConfigReads } from "../github/cached-config-reads.js";
 import type { ConfigCaches } from "../github/config-cache.js";
 import { CONTENTS_READ, type GitHubAccess } from "../github/octokit.js";
 import { loadRepoConfigOrProblem } from "../github/repo-config.js";
-import type { SettleEntries } from "../webhooks/settle-batch.js";
-import type { InboxEntry } from "../webhooks/journal-records.js";
+import type { SettleEntries } from "../inbox/settle-batch.js";
+import type { InboxEntry } from "../inbox/journal-records.js";
 import { configSubject, relevanceOf, type ConfigSubject, type LoadedConfig } from "./relevance.js";
 
 export interface SettleDeps {
@@ -17,7 +17,7 @@ export interface SettleDeps {
 }
 
 /**
- * The inbox's settle step (src/webhooks/settle-batch.ts): reads each repository's config once per batch, the way
+ * The inbox's settle step (src/inbox/settle-batch.ts): reads each repository's config once per batch, the way
  * the workflow reads it (src/github/repo-config.ts: the repo file over the org's `.github` defaults), through the
  * installation's cache, with a token that can only read that repository's contents, and settles what the
  * config rules out (src/intake/relevance.ts). A config that cannot be read (GitHub down, no access, a timeout)

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { readJournal } from "../../src/webhooks/inbox-journal.js";
+import { readJournal } from "../../src/inbox/inbox-journal.js";
 import { type BotProcess, startReadyBot, stopBotAndEngine } from "../helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-github-server.js";
 import { issuesLabeledPayload, loadExample } from "../helpers/payloads.js";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConfigCaches } from "../../src/github/config-cache.js";
 import { createOctokit, type GitHubAccess, type TokenScope } from "../../src/github/octokit.js";
 import { createSettle } from "../../src/intake/settle-irrelevant.js";
-import type { InboxEntry } from "../../src/webhooks/journal-records.js";
+import type { InboxEntry } from "../../src/inbox/journal-records.js";
 import { reviewJobFromPullRequest } from "../../src/webhooks/pr-to-job.js";
 import { jobFromLabeledIssue } from "../../src/webhooks/to-job.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-github-server.js";

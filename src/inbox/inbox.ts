@@ -31,7 +31,7 @@ export interface InboxOptions {
   maxAttempts?: { refused: number; unavailable: number };
   /** Told about a delivery given up on, once its dead letter is on disk (e.g. to reply on the issue). Best effort. */
   onDeadLetter?: (letter: DeadLetter) => Promise<void>;
-  /** Settles the entries of a batch that need no actor, before the hand-over (src/webhooks/settle-batch.ts). */
+  /** Settles the entries of a batch that need no actor, before the hand-over (src/inbox/settle-batch.ts). */
   settle?: SettleEntries;
   /** When hand-overs run (see hand-over-policy.ts); unset fields take the defaults. */
   policy?: Partial<HandOverPolicy>;
@@ -39,7 +39,7 @@ export interface InboxOptions {
 }
 
 /**
- * The webhook inbox: a delivery is recorded in the journal (src/webhooks/inbox-journal.ts: appended and
+ * The webhook inbox: a delivery is recorded in the journal (src/inbox/inbox-journal.ts: appended and
  * synced, one sync shared by every delivery that arrives meanwhile) before GitHub gets its answer, then handed
  * to its actor in the background, with retries, and marked done once the engine has it. Deliveries for the
  * same actor go together, in order; hand-overs wait while webhooks stream in (hand-over-policy.ts). GitHub is
