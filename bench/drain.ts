@@ -17,7 +17,15 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { enginesUsing, signWebhook, startReadyBot, stopEngine, TEST_WEBHOOK_SECRET, WEBHOOK_PATH, type BotProcess } from "../test/helpers/bot-process.js";
+import {
+  enginesUsing,
+  signWebhook,
+  startReadyBot,
+  stopEngine,
+  TEST_WEBHOOK_SECRET,
+  WEBHOOK_PATH,
+  type BotProcess,
+} from "../test/helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../test/helpers/fake-github-server.js";
 import { issuesLabeledPayload } from "../test/helpers/payloads.js";
 import { readJournal } from "../src/inbox/inbox-journal.js";
@@ -41,7 +49,18 @@ interface Delivery {
 
 function buildDeliveries(prefix: string, count: number): Delivery[] {
   const bodies = Array.from({ length: ISSUES }, (_, i) => {
-    const payload = issuesLabeledPayload({ owner: OWNER, repo: REPO, number: i + 1, label: "triage-me", senderLogin: "alice", title: `drain issue ${i + 1}`, body: "An issue of the drain bench.", cloneUrl: "file:///nonexistent/fixbot-drain.git", defaultBranch: "main", installationId: 1 });
+    const payload = issuesLabeledPayload({
+      owner: OWNER,
+      repo: REPO,
+      number: i + 1,
+      label: "triage-me",
+      senderLogin: "alice",
+      title: `drain issue ${i + 1}`,
+      body: "An issue of the drain bench.",
+      cloneUrl: "file:///nonexistent/fixbot-drain.git",
+      defaultBranch: "main",
+      installationId: 1,
+    });
     const body = JSON.stringify(payload);
     return { body, signature: signWebhook(body, TEST_WEBHOOK_SECRET) };
   });
@@ -52,7 +71,13 @@ async function post(url: string, d: Delivery): Promise<number> {
   try {
     const res = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": d.id, "x-github-hook-id": "1", "x-hub-signature-256": d.signature },
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "issues",
+        "x-github-delivery": d.id,
+        "x-github-hook-id": "1",
+        "x-hub-signature-256": d.signature,
+      },
       body: d.body,
       signal: AbortSignal.timeout(30_000),
     });
@@ -72,10 +97,12 @@ async function stream(url: string, deliveries: Delivery[]): Promise<{ ok: number
   for (const [i, d] of deliveries.entries()) {
     const wait = t0 + i * INTERVAL_MS - performance.now();
     if (wait > 0.5) await sleep(wait);
-    inFlight.push(post(url, d).then((status) => {
-      if (status >= 200 && status < 300) ok++;
-      endedAt = Math.max(endedAt, performance.now());
-    }));
+    inFlight.push(
+      post(url, d).then((status) => {
+        if (status >= 200 && status < 300) ok++;
+        endedAt = Math.max(endedAt, performance.now());
+      }),
+    );
   }
   await Promise.all(inFlight);
   return { ok, startedAt: t0, endedAt };
@@ -119,14 +146,23 @@ interface Phase {
   configRequests: number;
 }
 
-async function runPhase(fake: FakeGitHubServer, dataDir: string, filter: "on" | "off", register: (bot: BotProcess) => void): Promise<Phase> {
+async function runPhase(
+  fake: FakeGitHubServer,
+  dataDir: string,
+  filter: "on" | "off",
+  register: (bot: BotProcess) => void,
+): Promise<Phase> {
   await mkdir(dataDir, { recursive: true });
-  const bot = await startReadyBot({ fakeGitHub: fake, dataDir, env: { FIXBOT_RELEVANCE_FILTER: filter, FIXBOT_REPLICA_ID: REPLICA } }, { readyTimeoutMs: 90_000, onRetry: (e) => console.warn(`bot start failed, retrying once: ${e.message}`) });
+  const bot = await startReadyBot(
+    { fakeGitHub: fake, dataDir, env: { FIXBOT_RELEVANCE_FILTER: filter, FIXBOT_REPLICA_ID: REPLICA } },
+    { readyTimeoutMs: 90_000, onRetry: (e) => console.warn(`bot start failed, retrying once: ${e.message}`) },
+  );
   register(bot);
   const url = `${bot.url}${WEBHOOK_PATH}`;
   const doneMsg = filter === "on" ? "webhooks settled at the intake, no actor needed" : "run finished";
   await stream(url, buildDeliveries(`warmup-${filter}`, ISSUES));
-  if (!(await waitFor(async () => (await logCount(bot, doneMsg, "warmup-")) >= ISSUES, 90_000))) console.warn("  warm-up deliveries not all done after 90 s; going on");
+  if (!(await waitFor(async () => (await logCount(bot, doneMsg, "warmup-")) >= ISSUES, 90_000)))
+    console.warn("  warm-up deliveries not all done after 90 s; going on");
   const requestsBefore = fake.state.requests.length;
   const result = await stream(url, buildDeliveries(filter, DELIVERIES));
   const limit = filter === "on" ? DRAIN_LIMIT_MS : BASELINE_MS;
@@ -145,7 +181,9 @@ async function runPhase(fake: FakeGitHubServer, dataDir: string, filter: "on" | 
 }
 
 export async function runDrain(): Promise<BenchResult> {
-  console.log(`\n== drain: ${DELIVERIES} irrelevant signed deliveries at ${1000 / INTERVAL_MS}/s over ${ISSUES} issues, relevance filter on vs off ==`);
+  console.log(
+    `\n== drain: ${DELIVERIES} irrelevant signed deliveries at ${1000 / INTERVAL_MS}/s over ${ISSUES} issues, relevance filter on vs off ==`,
+  );
   console.log(loadLine());
   const root = await mkdtemp(join(tmpdir(), "fixbot-bench-drain-"));
   const dirs = { on: join(root, "on"), off: join(root, "off") };
@@ -178,7 +216,9 @@ export async function runDrain(): Promise<BenchResult> {
     const perSecond = (p: Phase) => (1000 * p.done) / (p.streamMs + p.waitedMs);
     console.log(
       `filter on: 2xx ${on.ok}/${DELIVERIES}; stream ${ms(on.streamMs)}; ` +
-        (Number.isNaN(on.drainMs) ? `NOT all settled ${ms(on.waitedMs)} after the stream (${on.done} settled)` : `all ${on.done} settled ${ms(on.drainMs)} after the last answer`) +
+        (Number.isNaN(on.drainMs)
+          ? `NOT all settled ${ms(on.waitedMs)} after the stream (${on.done} settled)`
+          : `all ${on.done} settled ${ms(on.drainMs)} after the last answer`) +
         `; ${perSecond(on).toFixed(0)}/s over stream + drain; hand-overs to actors: ${on.actorHandOvers}; config requests to GitHub: ${on.configRequests}`,
     );
     const off = await runPhase(fake, dirs.off, "off", (b) => bots.push(b));
@@ -193,11 +233,41 @@ export async function runDrain(): Promise<BenchResult> {
     result = {
       name: "drain",
       rows: [
-        { bench: "drain", figure: "all settled after stream end", measured: Number.isNaN(on.drainMs) ? `NOT (${on.done}/${DELIVERIES})` : ms(on.drainMs), baseline: `${off.done}/${DELIVERIES} in ${(off.waitedMs / 1000).toFixed(0)} s`, ratio: "" },
-        { bench: "drain", figure: "deliveries/s (stream + drain)", measured: perSecond(on).toFixed(0), baseline: perSecond(off).toFixed(1), ratio: ratio(perSecond(on) / perSecond(off)) },
-        { bench: "drain", figure: "lost / actor hand-overs (filter on)", measured: `${lost} / ${on.actorHandOvers}`, baseline: "", ratio: "" },
+        {
+          bench: "drain",
+          figure: "all settled after stream end",
+          measured: Number.isNaN(on.drainMs) ? `NOT (${on.done}/${DELIVERIES})` : ms(on.drainMs),
+          baseline: `${off.done}/${DELIVERIES} in ${(off.waitedMs / 1000).toFixed(0)} s`,
+          ratio: "",
+        },
+        {
+          bench: "drain",
+          figure: "deliveries/s (stream + drain)",
+          measured: perSecond(on).toFixed(0),
+          baseline: perSecond(off).toFixed(1),
+          ratio: ratio(perSecond(on) / perSecond(off)),
+        },
+        {
+          bench: "drain",
+          figure: "lost / actor hand-overs (filter on)",
+          measured: `${lost} / ${on.actorHandOvers}`,
+          baseline: "",
+          ratio: "",
+        },
       ],
-      raw: { onDrainMs: on.drainMs, onSettled: on.done, onOk: on.ok, onStreamMs: on.streamMs, onConfigRequests: on.configRequests, offDone: off.done, offWaitedMs: off.waitedMs, offOk: off.ok, onPerSecond: perSecond(on), offPerSecond: perSecond(off), lost },
+      raw: {
+        onDrainMs: on.drainMs,
+        onSettled: on.done,
+        onOk: on.ok,
+        onStreamMs: on.streamMs,
+        onConfigRequests: on.configRequests,
+        offDone: off.done,
+        offWaitedMs: off.waitedMs,
+        offOk: off.ok,
+        onPerSecond: perSecond(on),
+        offPerSecond: perSecond(off),
+        lost,
+      },
     };
   } finally {
     leftoverEngines = await tearDownBench({ root, cleanup, unregister, what: "bots, engines, fake GitHub" });

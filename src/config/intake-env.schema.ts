@@ -14,7 +14,12 @@ export const IntakeEnvSchema = z.object({
    * If-None-Match: an unchanged file costs a 304, which does not count against the rate limit). A push that
    * changes the file on the default branch drops it at once. 0: every use asks (conditionally).
    */
-  FIXBOT_CONFIG_CACHE_SECONDS: z.coerce.number().int().min(0, "must be 0 or more (seconds)").max(86_400, "must be at most 86400 (a day)").default(300),
+  FIXBOT_CONFIG_CACHE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0, "must be 0 or more (seconds)")
+    .max(86_400, "must be at most 86400 (a day)")
+    .default(300),
   /** Config files remembered per installation at most (least recently used go first). */
   FIXBOT_CONFIG_CACHE_ENTRIES: z.coerce.number().int().min(1, "must be at least 1").max(1_000_000).default(1000),
 });

@@ -63,7 +63,13 @@ interface Adjustable {
 }
 
 /** Asks GitHub (conditionally when an older answer has an ETag) and remembers the answer. */
-async function ask<O extends Adjustable, R>(cache: ConfigFileCache, file: FileRef, request: (options: O) => Promise<R> | R, options: O, timeoutMs: number): Promise<R> {
+async function ask<O extends Adjustable, R>(
+  cache: ConfigFileCache,
+  file: FileRef,
+  request: (options: O) => Promise<R> | R,
+  options: O,
+  timeoutMs: number,
+): Promise<R> {
   const found = cache.lookup(file);
   if (found.state === "fresh") return replay(found.answer) as R;
   const mark = cache.mark();

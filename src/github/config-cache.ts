@@ -16,7 +16,8 @@ export interface ConfigCacheSettings {
 }
 
 /** A remembered answer: the file (with its ETag, if GitHub gave one), or "not found". */
-export type CachedAnswer = { kind: "file"; response: unknown; etag?: string; checkedAt: number } | { kind: "missing"; error: unknown; checkedAt: number };
+export type CachedAnswer =
+  { kind: "file"; response: unknown; etag?: string; checkedAt: number } | { kind: "missing"; error: unknown; checkedAt: number };
 
 export type CacheLookup = { state: "fresh"; answer: CachedAnswer } | { state: "stale"; answer: CachedAnswer } | { state: "none" };
 
@@ -104,9 +105,7 @@ export class ConfigFileCache {
 export class ConfigCaches {
   private readonly byInstallation: LruMap<number, ConfigFileCache>;
 
-  constructor(
-    private readonly settings: ConfigCacheSettings & { maxInstallations?: number },
-  ) {
+  constructor(private readonly settings: ConfigCacheSettings & { maxInstallations?: number }) {
     this.byInstallation = new LruMap(settings.maxInstallations ?? 1000);
   }
 

@@ -34,7 +34,12 @@ export function configPush(payload: PushPayload): ConfigPush | undefined {
   const owner = payload.repository.owner?.login ?? payload.repository.owner?.name;
   if (!branch || payload.ref !== `refs/heads/${branch}` || installationId === undefined || !owner) return undefined;
   const commits = payload.commits ?? [];
-  const unsure = payload.forced === true || payload.created === true || payload.deleted === true || commits.length === 0 || commits.length >= LISTED_COMMITS;
+  const unsure =
+    payload.forced === true ||
+    payload.created === true ||
+    payload.deleted === true ||
+    commits.length === 0 ||
+    commits.length >= LISTED_COMMITS;
   const paths = unsure ? "all" : [...new Set(commits.flatMap((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])]))];
   return { installationId, owner, repo: payload.repository.name, paths };
 }
@@ -49,6 +54,10 @@ export function handleConfigPush(caches: ConfigCaches) {
     const push = configPush(context.payload);
     if (!push) return;
     const dropped = caches.invalidate(push.installationId, push.owner, push.repo, push.paths);
-    if (dropped > 0) context.log.info({ deliveryId: context.id, repo: `${push.owner}/${push.repo}`, dropped }, "repository config changed by a push: cached config dropped");
+    if (dropped > 0)
+      context.log.info(
+        { deliveryId: context.id, repo: `${push.owner}/${push.repo}`, dropped },
+        "repository config changed by a push: cached config dropped",
+      );
   };
 }

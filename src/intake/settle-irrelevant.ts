@@ -34,7 +34,10 @@ export function createSettle(deps: SettleDeps): SettleEntries {
       let loading = configs.get(key);
       if (!loading) {
         loading = loadConfig(deps, subject).catch((error: unknown) => {
-          deps.log.debug({ deliveryId: entry.id, repo: `${subject.repo.owner}/${subject.repo.name}`, err: error }, "could not read the repository config at the intake; handing on as usual");
+          deps.log.debug(
+            { deliveryId: entry.id, repo: `${subject.repo.owner}/${subject.repo.name}`, err: error },
+            "could not read the repository config at the intake; handing on as usual",
+          );
           return undefined;
         });
         configs.set(key, loading);
@@ -52,7 +55,10 @@ export function createSettle(deps: SettleDeps): SettleEntries {
 async function loadConfig(deps: SettleDeps, subject: ConfigSubject): Promise<LoadedConfig> {
   const timeoutMs = deps.readTimeoutMs ?? 10_000;
   const load = async () => {
-    const { octokit } = await deps.github.forInstallation(subject.installationId, { repository: subject.repo.name, permissions: CONTENTS_READ });
+    const { octokit } = await deps.github.forInstallation(subject.installationId, {
+      repository: subject.repo.name,
+      permissions: CONTENTS_READ,
+    });
     cacheConfigReads(octokit, deps.caches.forInstallation(subject.installationId), timeoutMs);
     return loadRepoConfigOrProblem(octokit, subject.repo.owner, subject.repo.name);
   };

@@ -28,7 +28,10 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "fixbot-relevance-"));
   dataDir = join(root, "data");
   fake = await startFakeGitHub({ repos: { [REPO]: { owner: OWNER, roles: { alice: "write" }, configYaml: "label: fixbot\n" } } });
-  bot = await startReadyBot({ fakeGitHub: fake, dataDir, env: { LOG_LEVEL: "debug", FIXBOT_REPLICA_ID: REPLICA } }, { readyTimeoutMs: 60_000 });
+  bot = await startReadyBot(
+    { fakeGitHub: fake, dataDir, env: { LOG_LEVEL: "debug", FIXBOT_REPLICA_ID: REPLICA } },
+    { readyTimeoutMs: 60_000 },
+  );
 });
 
 afterAll(async () => {
@@ -38,11 +41,14 @@ afterAll(async () => {
 
 function showLogOnFailure(): void {
   onTestFailed(async () => {
-    console.error(`bot log tail:\n${await bot?.logTail(80)}\nfake requests: ${JSON.stringify(fake.state.requests.map((r) => `${r.method} ${r.path} ${r.status}`).slice(-40))}`);
+    console.error(
+      `bot log tail:\n${await bot?.logTail(80)}\nfake requests: ${JSON.stringify(fake.state.requests.map((r) => `${r.method} ${r.path} ${r.status}`).slice(-40))}`,
+    );
   });
 }
 
-const labeled = (number: number, label: string) => issuesLabeledPayload({ owner: OWNER, repo: REPO, number, label, senderLogin: "alice", cloneUrl: CLONE_URL, defaultBranch: "main" });
+const labeled = (number: number, label: string) =>
+  issuesLabeledPayload({ owner: OWNER, repo: REPO, number, label, senderLogin: "alice", cloneUrl: CLONE_URL, defaultBranch: "main" });
 
 async function send(event: string, payload: object, id: string): Promise<void> {
   const ack = await bot!.sendWebhook(event, payload, id);
@@ -52,7 +58,8 @@ async function send(event: string, payload: object, id: string): Promise<void> {
 /** Delivery ids the bot logged as settled at the intake (debug level, one line per delivery). */
 async function settledIds(): Promise<Set<string>> {
   const ids = new Set<string>();
-  for (const line of (await bot!.log()).split("\n")) if (line.includes("webhook settled at the intake")) ids.add(/"deliveryId":"([^"]+)"/.exec(line)?.[1] ?? "");
+  for (const line of (await bot!.log()).split("\n"))
+    if (line.includes("webhook settled at the intake")) ids.add(/"deliveryId":"([^"]+)"/.exec(line)?.[1] ?? "");
   return ids;
 }
 
@@ -65,7 +72,10 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
 }
 
 const trackingOn = (issue: number) => fake.commentsOn(REPO, issue).filter((c) => c.body.includes("fixbot:tracking"));
-const configReads = () => fake.state.requests.filter((r) => r.path.startsWith(`/repos/${OWNER}/${REPO}/contents/`) || r.path.startsWith(`/repos/${OWNER}/.github/contents/`)).length;
+const configReads = () =>
+  fake.state.requests.filter(
+    (r) => r.path.startsWith(`/repos/${OWNER}/${REPO}/contents/`) || r.path.startsWith(`/repos/${OWNER}/.github/contents/`),
+  ).length;
 
 describe("relevance before any actor, in the real bot", () => {
   it("irrelevant deliveries settle without an actor; a relevant one right after still runs", async () => {
@@ -80,7 +90,18 @@ describe("relevance before any actor, in the real bot", () => {
     for (let i = 0; i < 10; i++) {
       const id = `pr-${i}`;
       irrelevant.push(id);
-      await send("pull_request", pullRequestPayload({ action: "opened", owner: OWNER, repo: REPO, number: 20 + i, headSha: `${i}`.repeat(40).slice(0, 40), cloneUrl: CLONE_URL }), id);
+      await send(
+        "pull_request",
+        pullRequestPayload({
+          action: "opened",
+          owner: OWNER,
+          repo: REPO,
+          number: 20 + i,
+          headSha: `${i}`.repeat(40).slice(0, 40),
+          cloneUrl: CLONE_URL,
+        }),
+        id,
+      );
     }
     await waitUntil("every irrelevant delivery settled", async () => (await settledIds()).size >= irrelevant.length);
     expect([...(await settledIds())].sort()).toEqual([...irrelevant].sort());
@@ -110,7 +131,14 @@ describe("relevance before any actor, in the real bot", () => {
     const push = loadExample("push", undefined as unknown as string);
     Object.assign(push.repository, { name: REPO, full_name: `${OWNER}/${REPO}`, default_branch: "main" });
     push.repository.owner.login = OWNER;
-    Object.assign(push, { ref: "refs/heads/main", forced: false, created: false, deleted: false, installation: { id: 1 }, commits: [{ ...push.commits?.[0], added: [], removed: [], modified: [".github/fixbot.yml"] }] });
+    Object.assign(push, {
+      ref: "refs/heads/main",
+      forced: false,
+      created: false,
+      deleted: false,
+      installation: { id: 1 },
+      commits: [{ ...push.commits?.[0], added: [], removed: [], modified: [".github/fixbot.yml"] }],
+    });
     await send("push", push, "config-push");
 
     await send("issues", labeled(61, "ready-for-bot"), "after-push-61");

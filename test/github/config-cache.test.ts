@@ -15,7 +15,9 @@ let clock = 0;
 const TOKEN = "ghs_config_cache_test";
 
 beforeAll(async () => {
-  fake = await startFakeGitHub({ repos: { calc: { owner: "acme", configYaml: "label: fixbot\n" }, web: { owner: "acme", configYaml: "label: web-fix\n" } } });
+  fake = await startFakeGitHub({
+    repos: { calc: { owner: "acme", configYaml: "label: fixbot\n" }, web: { owner: "acme", configYaml: "label: web-fix\n" } },
+  });
   fake.state.tokens.push(TOKEN);
 });
 afterAll(async () => fake?.stop());
@@ -34,7 +36,10 @@ function newCaches(maxAgeMs = 60_000, maxEntries = 100) {
 
 /** A fresh client per read, as the intake makes one per batch; the cache outlives it. */
 function load(caches: ConfigCaches, installationId: number, repo = "calc") {
-  const octokit = cacheConfigReads(createOctokit({ token: TOKEN, baseUrl: fake.apiUrl, retries: 0, throttle: false }), caches.forInstallation(installationId));
+  const octokit = cacheConfigReads(
+    createOctokit({ token: TOKEN, baseUrl: fake.apiUrl, retries: 0, throttle: false }),
+    caches.forInstallation(installationId),
+  );
   return loadRepoConfig(octokit, "acme", repo);
 }
 
@@ -76,11 +81,23 @@ describe("the repository config cache", () => {
     await load(caches, 1);
     fake.repos.calc!.configYaml = "label: please-fix\n";
     const push = (ref: string, modified: string[], installation = 1) =>
-      configPush({ ref, commits: [{ modified }], repository: { name: "calc", default_branch: "main", owner: { login: "acme" } }, installation: { id: installation } })!;
+      configPush({
+        ref,
+        commits: [{ modified }],
+        repository: { name: "calc", default_branch: "main", owner: { login: "acme" } },
+        installation: { id: installation },
+      })!;
     const invalidate = (p: ReturnType<typeof push> | undefined) => (p ? caches.invalidate(p.installationId, p.owner, p.repo, p.paths) : 0);
 
     expect(invalidate(push("refs/heads/main", ["README.md"]))).toBe(0);
-    expect(configPush({ ref: "refs/heads/topic", commits: [{ modified: [".github/fixbot.yml"] }], repository: { name: "calc", default_branch: "main", owner: { login: "acme" } }, installation: { id: 1 } })).toBeUndefined();
+    expect(
+      configPush({
+        ref: "refs/heads/topic",
+        commits: [{ modified: [".github/fixbot.yml"] }],
+        repository: { name: "calc", default_branch: "main", owner: { login: "acme" } },
+        installation: { id: 1 },
+      }),
+    ).toBeUndefined();
     expect(invalidate(push("refs/heads/main", [".github/fixbot.yml"], 2))).toBe(0); // another installation's cache
     expect(await load(caches, 1)).toEqual({ label: "fixbot" });
 
@@ -91,7 +108,12 @@ describe("the repository config cache", () => {
   it("a push to the org's .github repository drops the org defaults", async () => {
     const caches = newCaches();
     await load(caches, 1);
-    const p = configPush({ ref: "refs/heads/main", commits: [{ added: [".github/fixbot.yml"] }], repository: { name: ".github", default_branch: "main", owner: { login: "acme" } }, installation: { id: 1 } })!;
+    const p = configPush({
+      ref: "refs/heads/main",
+      commits: [{ added: [".github/fixbot.yml"] }],
+      repository: { name: ".github", default_branch: "main", owner: { login: "acme" } },
+      installation: { id: 1 },
+    })!;
     expect(caches.invalidate(p.installationId, p.owner, p.repo, p.paths)).toBe(1);
     await load(caches, 1);
     // The repo file is still remembered; only the org file is asked again.
@@ -102,7 +124,13 @@ describe("the repository config cache", () => {
     const caches = newCaches();
     await load(caches, 1, "calc");
     await load(caches, 1, "web");
-    const p = configPush({ ref: "refs/heads/main", forced: true, commits: [{ modified: ["src/x.js"] }], repository: { name: "calc", default_branch: "main", owner: { login: "acme" } }, installation: { id: 1 } })!;
+    const p = configPush({
+      ref: "refs/heads/main",
+      forced: true,
+      commits: [{ modified: ["src/x.js"] }],
+      repository: { name: "calc", default_branch: "main", owner: { login: "acme" } },
+      installation: { id: 1 },
+    })!;
     expect(caches.invalidate(p.installationId, p.owner, p.repo, p.paths)).toBe(1);
     fake.state.requests.length = 0;
     await load(caches, 1, "calc");

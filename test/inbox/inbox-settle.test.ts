@@ -37,7 +37,9 @@ async function inboxWith(options: { failing?: boolean } = {}) {
     deliver: async (batch) => void delivered.push(...batch.map((e) => e.id)),
     settle: async (batch) => {
       if (options.failing) throw new Error("GitHub is down");
-      return new Map(batch.filter((e) => (e.job as { label: string }).label === "other").map((e) => [e.id, "label is not the configured one"]));
+      return new Map(
+        batch.filter((e) => (e.job as { label: string }).label === "other").map((e) => [e.id, "label is not the configured one"]),
+      );
     },
   });
   inboxes.push(inbox);
@@ -48,11 +50,21 @@ async function inboxWith(options: { failing?: boolean } = {}) {
 describe("the inbox settles what needs no actor before the hand-over", () => {
   it("settled deliveries never reach the engine; the others do, in order; the journal records the settled ones as done", async () => {
     const { dir, inbox, delivered } = await inboxWith();
-    for (const [id, label] of [["a", "other"], ["b", "fixbot"], ["c", "other"], ["d", "fixbot"]] as const) await inbox.accept(entry(id, label));
+    for (const [id, label] of [
+      ["a", "other"],
+      ["b", "fixbot"],
+      ["c", "other"],
+      ["d", "fixbot"],
+    ] as const)
+      await inbox.accept(entry(id, label));
     await until(() => inbox.size === 0);
     expect(delivered).toEqual(["b", "d"]);
     expect((await readJournal(dir)).pending).toEqual([]);
-    const lines = (await Promise.all((await readdir(dir)).filter((f) => f.startsWith("journal-")).map((f) => readFile(join(dir, f), "utf8")))).join("").replace(/\0/g, "");
+    const lines = (
+      await Promise.all((await readdir(dir)).filter((f) => f.startsWith("journal-")).map((f) => readFile(join(dir, f), "utf8")))
+    )
+      .join("")
+      .replace(/\0/g, "");
     expect(lines).toContain('{"op":"done","id":"a","settled":"label is not the configured one"}');
     expect(lines).toContain('{"op":"done","id":"b"}');
   });

@@ -3,11 +3,26 @@ import { configPush, type PushPayload } from "../../src/intake/config-push.js";
 import { loadExample } from "../helpers/payloads.js";
 
 const repository = { name: "calc", default_branch: "main", owner: { login: "acme" } };
-const push = (over: Partial<PushPayload>): PushPayload => ({ ref: "refs/heads/main", commits: [{ modified: [".github/fixbot.yml"] }], repository, installation: { id: 7 }, ...over });
+const push = (over: Partial<PushPayload>): PushPayload => ({
+  ref: "refs/heads/main",
+  commits: [{ modified: [".github/fixbot.yml"] }],
+  repository,
+  installation: { id: 7 },
+  ...over,
+});
 
 describe("what a push means for the config cache", () => {
   it("on the default branch: the files its commits added, changed or removed", () => {
-    expect(configPush(push({ commits: [{ added: ["a.md"], modified: [".github/fixbot.yml"] }, { removed: ["b.md"], modified: [".github/fixbot.yml"] }] }))).toEqual({
+    expect(
+      configPush(
+        push({
+          commits: [
+            { added: ["a.md"], modified: [".github/fixbot.yml"] },
+            { removed: ["b.md"], modified: [".github/fixbot.yml"] },
+          ],
+        }),
+      ),
+    ).toEqual({
       installationId: 7,
       owner: "acme",
       repo: "calc",

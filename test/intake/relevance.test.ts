@@ -10,13 +10,26 @@ const cfg = (raw: unknown): LoadedConfig => ({ ok: true, raw });
 const REVIEWER = { review: { command: "./review.sh" } };
 
 function fixEntry(label: string) {
-  const decision = jobFromLabeledIssue(issuesLabeledPayload({ owner: "acme", repo: "calc", number: 3, label, senderLogin: "alice" }), "d-fix", 1);
+  const decision = jobFromLabeledIssue(
+    issuesLabeledPayload({ owner: "acme", repo: "calc", number: 3, label, senderLogin: "alice" }),
+    "d-fix",
+    1,
+  );
   if (!decision.ok) throw new Error(decision.reason);
   return { kind: "fix", job: decision.job };
 }
 
 function reviewEntry(o: { author?: string; fork?: boolean; authorAssociation?: string } = {}) {
-  const payload = pullRequestPayload({ action: "opened", owner: "acme", repo: "calc", number: 7, headSha: "a".repeat(40), author: o.author, headRepo: o.fork ? "mallory/calc" : undefined, authorAssociation: o.authorAssociation });
+  const payload = pullRequestPayload({
+    action: "opened",
+    owner: "acme",
+    repo: "calc",
+    number: 7,
+    headSha: "a".repeat(40),
+    author: o.author,
+    headRepo: o.fork ? "mallory/calc" : undefined,
+    authorAssociation: o.authorAssociation,
+  });
   const decision = reviewJobFromPullRequest(payload, "d-pr", 1);
   if (!decision.ok) throw new Error(decision.reason);
   return { kind: "review", job: decision.job };
@@ -24,7 +37,10 @@ function reviewEntry(o: { author?: string; fork?: boolean; authorAssociation?: s
 
 describe("relevance before any actor: labelled issues", () => {
   it("settles a label that is not the configured one, naming both", () => {
-    expect(relevanceOf(fixEntry("triage-me"), cfg({ label: "fixbot" }))).toEqual({ act: false, reason: 'label "triage-me" is not the configured label "fixbot"' });
+    expect(relevanceOf(fixEntry("triage-me"), cfg({ label: "fixbot" }))).toEqual({
+      act: false,
+      reason: 'label "triage-me" is not the configured label "fixbot"',
+    });
   });
 
   it("acts on the configured label; with no label configured (or no file at all), on the default `fixbot` only", () => {
@@ -47,12 +63,20 @@ describe("relevance before any actor: labelled issues", () => {
 
 describe("relevance before any actor: pull requests", () => {
   it("settles a pull request of a repository with automatic review off", () => {
-    expect(relevanceOf(reviewEntry(), cfg({ ...REVIEWER, pullRequests: { autoReview: false } }))).toEqual({ act: false, reason: "pullRequests.autoReview is off" });
+    expect(relevanceOf(reviewEntry(), cfg({ ...REVIEWER, pullRequests: { autoReview: false } }))).toEqual({
+      act: false,
+      reason: "pullRequests.autoReview is off",
+    });
   });
 
   it("settles an ignored author (case-insensitive) and a repository without a review agent", () => {
-    expect(relevanceOf(reviewEntry({ author: "Renovate-Helper" }), cfg({ ...REVIEWER, pullRequests: { ignoreAuthors: ["renovate-helper"] } }))).toEqual({ act: false, reason: "@Renovate-Helper is in pullRequests.ignoreAuthors" });
-    expect(relevanceOf(reviewEntry(), cfg({}))).toEqual({ act: false, reason: "no review.command, review.preset or review.backend is configured" });
+    expect(
+      relevanceOf(reviewEntry({ author: "Renovate-Helper" }), cfg({ ...REVIEWER, pullRequests: { ignoreAuthors: ["renovate-helper"] } })),
+    ).toEqual({ act: false, reason: "@Renovate-Helper is in pullRequests.ignoreAuthors" });
+    expect(relevanceOf(reviewEntry(), cfg({}))).toEqual({
+      act: false,
+      reason: "no review.command, review.preset or review.backend is configured",
+    });
   });
 
   it("settles a first-time contributor's fork under the repository's skip-first-time, reviews a member's", () => {

@@ -17,12 +17,18 @@ const scopes: TokenScope[] = [];
 const github: GitHubAccess = {
   async forInstallation(_id, scope) {
     scopes.push(scope);
-    return { token: TOKEN, octokit: createOctokit({ token: TOKEN, baseUrl: fake.apiUrl, retries: 0, throttle: false }), app: { appId: 1, botLogin: "fixbot[bot]" } };
+    return {
+      token: TOKEN,
+      octokit: createOctokit({ token: TOKEN, baseUrl: fake.apiUrl, retries: 0, throttle: false }),
+      app: { appId: 1, botLogin: "fixbot[bot]" },
+    };
   },
 };
 
 beforeAll(async () => {
-  fake = await startFakeGitHub({ repos: { calc: { owner: "acme", configYaml: "label: fixbot\nreview:\n  command: ./review.sh\npullRequests:\n  autoReview: false\n" } } });
+  fake = await startFakeGitHub({
+    repos: { calc: { owner: "acme", configYaml: "label: fixbot\nreview:\n  command: ./review.sh\npullRequests:\n  autoReview: false\n" } },
+  });
   fake.state.tokens.push(TOKEN);
 });
 afterAll(async () => fake?.stop());
@@ -31,7 +37,13 @@ beforeEach(() => {
   scopes.length = 0;
 });
 
-const settleWith = () => createSettle({ github, caches: new ConfigCaches({ maxAgeMs: 60_000, maxEntries: 100 }), log: pino({ level: "silent" }), readTimeoutMs: 2_000 });
+const settleWith = () =>
+  createSettle({
+    github,
+    caches: new ConfigCaches({ maxAgeMs: 60_000, maxEntries: 100 }),
+    log: pino({ level: "silent" }),
+    readTimeoutMs: 2_000,
+  });
 
 function fix(id: string, label: string): InboxEntry {
   const d = jobFromLabeledIssue(issuesLabeledPayload({ owner: "acme", repo: "calc", number: 1, label, senderLogin: "alice" }), id, 1);
@@ -40,7 +52,11 @@ function fix(id: string, label: string): InboxEntry {
 }
 
 function review(id: string): InboxEntry {
-  const d = reviewJobFromPullRequest(pullRequestPayload({ action: "opened", owner: "acme", repo: "calc", number: 7, headSha: "b".repeat(40) }), id, 1);
+  const d = reviewJobFromPullRequest(
+    pullRequestPayload({ action: "opened", owner: "acme", repo: "calc", number: 7, headSha: "b".repeat(40) }),
+    id,
+    1,
+  );
   if (!d.ok) throw new Error(d.reason);
   return { id, kind: "review", job: d.job, acceptedAt: 1 };
 }
@@ -56,7 +72,12 @@ describe("settling a hand-over batch at the intake", () => {
       ["d", "pullRequests.autoReview is off"],
     ]);
     expect(configReads()).toBe(2); // the repo file and the org defaults, once
-    expect(scopes.every((s) => s.repository === "calc" && s.permissions.contents === "read" && Object.keys(s.permissions).sort().join() === "contents,metadata")).toBe(true);
+    expect(
+      scopes.every(
+        (s) =>
+          s.repository === "calc" && s.permissions.contents === "read" && Object.keys(s.permissions).sort().join() === "contents,metadata",
+      ),
+    ).toBe(true);
   });
 
   it("GitHub failing: settles nothing, so every delivery goes to its actor the usual way", async () => {
@@ -69,7 +90,12 @@ describe("settling a hand-over batch at the intake", () => {
   it("GitHub not answering within the read timeout: settles nothing", async () => {
     const stopDelay = fake.delay({ delayMs: 1_500, match: (_m, path) => path.includes("/contents/"), times: 1 });
     try {
-      const settle = createSettle({ github, caches: new ConfigCaches({ maxAgeMs: 60_000, maxEntries: 100 }), log: pino({ level: "silent" }), readTimeoutMs: 300 });
+      const settle = createSettle({
+        github,
+        caches: new ConfigCaches({ maxAgeMs: 60_000, maxEntries: 100 }),
+        log: pino({ level: "silent" }),
+        readTimeoutMs: 300,
+      });
       expect((await settle([fix("a", "triage")])).size).toBe(0);
     } finally {
       stopDelay();
