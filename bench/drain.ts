@@ -208,7 +208,7 @@ export async function runDrain(): Promise<BenchResult> {
   };
   const unregister = onInterrupt(cleanup);
   let result: Omit<BenchResult, "leftoverEngines"> | undefined;
-  let leftoverEngines: number[] = [];
+  let leftoverEngines: number[];
   try {
     fake = await startFakeGitHub({ repos: { [REPO]: { owner: OWNER, roles: { alice: "write" }, configYaml: "label: fixbot\n" } } });
     const on = await runPhase(fake, dirs.on, "on", (b) => bots.push(b));
