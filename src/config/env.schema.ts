@@ -80,6 +80,8 @@ export const EnvSchema = z.object({
   FIXBOT_FORK_REVIEWS: ForkPolicySchema.default("review"),
   /** Finished runs' workspaces (clones, PR clones, agents' leftovers) are removed after this many hours unused. */
   FIXBOT_WORKSPACE_RETENTION_HOURS: z.coerce.number().min(0, "must be 0 or more (hours)").default(24),
+  /** Git mirrors (warm clones, one per installation and repository) are removed after this many days unused. */
+  FIXBOT_MIRROR_RETENTION_DAYS: z.coerce.number().min(0, "must be 0 or more (days)").default(14),
   /**
    * When the data directory takes more than this many GB, the least recently used workspaces not in use are
    * removed until it fits (engine data and the inbox are counted, never removed). 0: no size limit.
@@ -112,9 +114,10 @@ export function agentOsProvider(env: AgentOsEnv): { apiKey?: string; baseUrl?: s
 }
 
 /** The workspace garbage collector's settings from the environment. Pure. */
-export function workspaceGcSettings(env: Pick<Env, "FIXBOT_WORKSPACE_RETENTION_HOURS" | "FIXBOT_DATA_DIR_MAX_GB" | "FIXBOT_GC_INTERVAL_MINUTES">): { retentionMs: number; maxBytes?: number; intervalMs: number } {
+export function workspaceGcSettings(env: Pick<Env, "FIXBOT_WORKSPACE_RETENTION_HOURS" | "FIXBOT_MIRROR_RETENTION_DAYS" | "FIXBOT_DATA_DIR_MAX_GB" | "FIXBOT_GC_INTERVAL_MINUTES">): { retentionMs: number; mirrorRetentionMs: number; maxBytes?: number; intervalMs: number } {
   return {
     retentionMs: env.FIXBOT_WORKSPACE_RETENTION_HOURS * 3_600_000,
+    mirrorRetentionMs: env.FIXBOT_MIRROR_RETENTION_DAYS * 86_400_000,
     ...(env.FIXBOT_DATA_DIR_MAX_GB > 0 ? { maxBytes: Math.round(env.FIXBOT_DATA_DIR_MAX_GB * 1024 ** 3) } : {}),
     intervalMs: Math.round(env.FIXBOT_GC_INTERVAL_MINUTES * 60_000),
   };

@@ -1,6 +1,6 @@
 import type { TryBlockResult } from "rivetkit/workflow";
 import { errorLine } from "../../util/error-text.js";
-import type { PrReviewJob, PrReviewRun, PrReviewState, PrReviewStatus, ReviewRange } from "./types.js";
+import type { PrReviewJob, PrReviewRun, PrReviewState, PrReviewStatus } from "./types.js";
 
 export type ReviewAdmission = { ok: true; since: string | null } | { ok: false; reason: string };
 
