@@ -309,7 +309,8 @@ export async function runWebhookAck(): Promise<BenchResult> {
     const botStart = performance.now();
     // FIXBOT_INBOX_SYNC=none in the bench's environment: the bot (and the diagnostic) record without fdatasync.
     const inboxSync = process.env.FIXBOT_INBOX_SYNC;
-    bot = await startReadyBot({ fakeGitHub: fake, dataDir, env: inboxSync ? { FIXBOT_INBOX_SYNC: inboxSync } : undefined }, { readyTimeoutMs: 90_000, onRetry: (e) => console.warn(`bot start failed, retrying once: ${e.message}`) });
+    // The relevance filter off: this bench measures the answers with actor work behind them (bench/drain.ts: with it).
+    bot = await startReadyBot({ fakeGitHub: fake, dataDir, env: { FIXBOT_RELEVANCE_FILTER: "off", ...(inboxSync ? { FIXBOT_INBOX_SYNC: inboxSync } : {}) } }, { readyTimeoutMs: 90_000, onRetry: (e) => console.warn(`bot start failed, retrying once: ${e.message}`) });
     const inboxDir = join(dataDir, "inbox");
     console.log(`fixbot ready in ${ms(performance.now() - botStart)} (pid ${bot.pid}, engine port ${bot.enginePort})`);
     await sleep(2_000);

@@ -5,7 +5,10 @@ import type { FixbotRegistry } from "../actors/index.js";
 import { createApp } from "../app.js";
 import { keepingEnvironment } from "../config/dotenv.js";
 import { apiBaseUrl, type Env } from "../config/env.schema.js";
+import { configCacheSettings } from "../config/intake-env.schema.js";
+import { ConfigCaches } from "../github/config-cache.js";
 import { createInstallationAccess } from "../github/installation-access.js";
+import { createSettle } from "../intake/settle-irrelevant.js";
 import { recoverFailedDeliveries } from "../github/recover-deliveries.js";
 import { createHealthHandler } from "../http/health.js";
 import { createWebhookRoute } from "../http/webhook-route.js";
@@ -36,7 +39,10 @@ export async function startIntake(params: { env: Env; log: Logger; engine: Engin
   });
   const client = createClient<FixbotRegistry>(engine.endpoint);
   const inboxDir = await replicaInboxDir({ dataDir: env.FIXBOT_DATA_DIR, id: replica, log });
-  const dispatch = await createDispatch({ runtime: { client }, dir: inboxDir, log, sync: env.FIXBOT_INBOX_SYNC, github }).catch(async (error: unknown) => {
+  // Deliveries that cannot start or change a run are settled here, before any actor (src/intake).
+  const configCaches = new ConfigCaches(configCacheSettings(env));
+  const settle = env.FIXBOT_RELEVANCE_FILTER === "on" ? createSettle({ github, caches: configCaches, log }) : undefined;
+  const dispatch = await createDispatch({ runtime: { client }, dir: inboxDir, log, sync: env.FIXBOT_INBOX_SYNC, github, settle }).catch(async (error: unknown) => {
     await client.dispose().catch(() => undefined);
     throw error;
   });
@@ -50,6 +56,7 @@ export async function startIntake(params: { env: Env; log: Logger; engine: Engin
     now: Date.now,
     allowedOwners: env.ALLOWED_OWNERS,
     forkReviews: env.FIXBOT_FORK_REVIEWS,
+    configCaches,
     httpHandler: createHealthHandler({ engineReady: () => engineIsHealthy(engine.endpoint), accepting: () => accepting, workerUp: params.workerUp }),
   });
   // Probot's run() copies .env over the environment; fixbot's rule is the other way round (see dotenv.ts).

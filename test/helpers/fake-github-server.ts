@@ -1,5 +1,5 @@
-import { createHmac, randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { authorFields, createReviewStore, fakeAppBody, type FakeAuthor, type FakeReview } from "./fake-reviews.js";
 import { createCheckRunStore, type FakeCheckRun } from "./fake-check-runs.js";
@@ -273,7 +273,7 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
     if (route.kind === "app" ? !/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(auth) : !state.tokens.some((t) => auth === `token ${t}` || auth === `bearer ${t}` || auth === `Bearer ${t}`)) {
       return reply(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" });
     }
-    const result = route.serve(body, url);
+    const result = route.serve(body, url, req.headers);
     if (result.write && result.status < 300) {
       state.writes.push({ method, path: apiPath, time: record.time });
     }
@@ -282,7 +282,7 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
   }
 
   type Served = { status: number; body: unknown; headers?: Record<string, string>; write?: boolean };
-  type Route = { kind: "app" | "repo"; serve: (body: Record<string, unknown>, url: URL) => Served };
+  type Route = { kind: "app" | "repo"; serve: (body: Record<string, unknown>, url: URL, headers: IncomingHttpHeaders) => Served };
 
   function routeOf(method: string, path: string): Route | undefined {
     let m: RegExpExecArray | null;
@@ -361,10 +361,13 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
       const file = decodeURIComponent(m[1]!);
       return {
         kind: "repo",
-        serve: () =>
-          file === ".github/fixbot.yml" && repo.configYaml !== undefined
-            ? { status: 200, body: repo.configYaml, headers: { "content-type": "text/plain; charset=utf-8" } }
-            : { status: 404, body: { message: "Not Found" } },
+        serve: (_b, _url, headers): Served => {
+          if (file !== ".github/fixbot.yml" || repo.configYaml === undefined) return { status: 404, body: { message: "Not Found" } };
+          // Like GitHub: an ETag of the content; a conditional request for the same content gets an empty 304.
+          const etag = `W/"${createHash("sha1").update(repo.configYaml).digest("hex")}"`;
+          if (headers["if-none-match"] === etag) return { status: 304, body: "", headers: { etag } };
+          return { status: 200, body: repo.configYaml, headers: { "content-type": "text/plain; charset=utf-8", etag } };
+        },
       };
     }
     if (method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
