@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { createApp } from "../../src/app.js";
+import { ConfigCaches } from "../../src/github/config-cache.js";
 import { TOKEN_SCOPES } from "../../src/github/octokit.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -11,7 +12,7 @@ const ROOT = join(import.meta.dirname, "..", "..");
 function subscribedEvents(): string[] {
   const names: string[] = [];
   const fakeProbot = { on: (name: string | string[]) => names.push(...[name].flat()) };
-  createApp({ acceptFix: async () => {}, acceptReview: async () => {}, acceptCommand: async () => {}, now: Date.now })(fakeProbot as never);
+  createApp({ acceptFix: async () => {}, acceptReview: async () => {}, acceptCommand: async () => {}, now: Date.now, configCaches: new ConfigCaches({ maxAgeMs: 1000, maxEntries: 10 }) })(fakeProbot as never);
   return [...new Set(names.map((n) => n.split(".")[0]!))].sort();
 }
 
