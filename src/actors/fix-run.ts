@@ -11,6 +11,7 @@ import { savingState } from "../workflow/state-saved.js";
 import type { FixJob, RunOutcome, RunView } from "../workflow/types.js";
 import { ENQUEUE_WAKE_MS, needsWaking, startsNextTick, tickChainBroken, waitingInQueue } from "../workflow/wake.js";
 import { scheduleTick } from "./tick.js";
+import { recordFixRun, stepTimer } from "../metrics/run-metrics.js";
 
 const MAX_RUNS_KEPT = 20;
 /** The backup wake-up cron (see keepAwake); the engine's minimum interval is 5 s. */
@@ -36,6 +37,7 @@ export function createFixRunActor(deps: StepDeps) {
       publish: (view) => steps.publishTracking(job, view),
       onPublishError: (error) => log.warn({ err: error }, "could not update the tracking comment; the next update will retry"),
       cancelSignal: cancellerFor(job.runId).signal,
+      ...(deps.metrics ? { onStepEnd: stepTimer(deps.metrics) } : {}),
     };
   };
 
@@ -82,6 +84,7 @@ export function createFixRunActor(deps: StepDeps) {
           run: savingState(async (sc) => {
             const view = finalView(findRun(sc.state, job.runId), result, deps.now(), job.source, cancelledBy(sc.state, job.runId));
             replaceRun(sc.state, view);
+            if (deps.metrics) recordFixRun(deps.metrics, view);
             if (view.status !== "ignored") sc.state.lastFinishedAt = view.finishedAt ?? deps.now();
             // A run that stopped with an error is logged as one (and so reaches Sentry when SENTRY_DSN is set).
             log[view.status === "error" ? "error" : "info"]({ status: view.status, reason: view.ignoredReason ?? view.error?.message }, "run finished");

@@ -9,6 +9,7 @@ import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReview
 import { ENQUEUE_WAKE_MS, startsNextTick, tickChainBroken } from "../workflow/wake.js";
 import { scheduleTick } from "./tick.js";
 import { savingState } from "../workflow/state-saved.js";
+import { recordReviewRun } from "../metrics/run-metrics.js";
 
 const MAX_RUNS_KEPT = 20;
 const MAX_DELIVERIES_KEPT = 200;
@@ -68,6 +69,7 @@ export function createPrReviewActor(deps: StepDeps) {
           run: savingState(async (sc) => {
             const run = { ...finishReviewRun(findRun(sc.state, job.runId), result, deps.now()), closed: true };
             replaceRun(sc.state, run);
+            if (deps.metrics) recordReviewRun(deps.metrics, run.status);
             if (coversHead(run.status)) sc.state.lastReviewedSha = job.pr.headSha;
             return run;
           }),

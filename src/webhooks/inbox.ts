@@ -30,6 +30,8 @@ export interface InboxOptions {
   maxAttempts?: { refused: number; unavailable: number };
   /** Told about a delivery given up on, once its dead letter is on disk (e.g. to reply on the issue). Best effort. */
   onDeadLetter?: (letter: DeadLetter) => Promise<void>;
+  /** Told once a batch is in the engine (the metrics count deliveries handed on). */
+  onHandedOn?: (entries: readonly InboxEntry[]) => void;
   /** When hand-overs run (see hand-over-policy.ts); unset fields take the defaults. */
   policy?: Partial<HandOverPolicy>;
   now?: () => number;
@@ -180,6 +182,7 @@ export class Inbox {
       await this.options.deliver(batch);
       this.options.log.info({ deliveryId: first.id, route, count: batch.length, ms: this.now() - started }, "webhooks handed to their actor");
       for (const entry of batch) this.forget(entry);
+      this.options.onHandedOn?.(batch);
       this.retryAt.delete(route);
       this.narrow.delete(route);
       return;

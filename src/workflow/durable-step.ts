@@ -32,6 +32,8 @@ export interface DurableIO {
   onPublishError: (error: unknown) => void;
   /** Fires when the run is cancelled while this process runs it: aborts the step's processes. */
   cancelSignal: AbortSignal;
+  /** Told when a step's work ends in this process (the metrics' step durations). */
+  onStepEnd?: (name: string, ms: number, ok: boolean) => void;
 }
 
 /** Who cancelled the run, if someone did (recorded in state, so it survives a crash). */
@@ -109,7 +111,12 @@ export function durableStep<T>(
         if (waited) replaceStep(sc.state, io.runId, name, (s) => stepSlotGranted(s, io.now()));
         // The step's own time starts now, not while it waited for a slot.
         const signal = AbortSignal.any([sc.abortSignal, io.cancelSignal, AbortSignal.timeout(policy.timeoutMs + WORK_TIMEOUT_GRACE_MS)]);
-        const result = await work(signal);
+        const began = io.now();
+        const result = await work(signal).catch((error: unknown) => {
+          io.onStepEnd?.(name, io.now() - began, false);
+          throw error;
+        });
+        io.onStepEnd?.(name, io.now() - began, true);
         const finished = stepFinished(findRun(sc.state, io.runId), name, io.now(), describe?.(result));
         const checkpoint = remember ? remember(finished.checkpoint ?? { attempts: [] }, result) : finished.checkpoint;
         replaceRun(sc.state, { ...finished, checkpoint });
