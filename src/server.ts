@@ -18,6 +18,13 @@ import { startRuntime } from "./runtime/start-runtime.js";
 import { startSandbox } from "./sandbox/start-sandbox.js";
 import { startWorkspaceSweeper } from "./workspaces/sweep.js";
 import { runSlotsFromEnv } from "./limits/run-slots.js";
+import { countDeadLetters } from "./metrics/dead-letter-count.js";
+import { createDeliveryMetrics } from "./metrics/deliveries.js";
+import { firstOf, metricsRoutes } from "./metrics/http-routes.js";
+import { addScrapeGauges, createMetrics } from "./metrics/registry.js";
+import { meteredSandbox } from "./metrics/run-metrics.js";
+import { ceilingsFromEnv } from "./spend/ceilings.js";
+import { spendLimitsFromEnv } from "./spend/windows.js";
 
 // Process entry: read config, start the workflow runtime, then Probot. No logic here.
 async function main(): Promise<void> {
@@ -36,7 +43,10 @@ async function main(): Promise<void> {
   await configureEngine({ dataDir: env.FIXBOT_DATA_DIR });
   const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? await readFile(env.PRIVATE_KEY_PATH, "utf8") : "");
   const agentSecrets = env.FIXBOT_AGENT_ENV.map((name) => process.env[name]).filter((v): v is string => Boolean(v));
-  const sandbox = await startSandbox({ env: process.env, dataDir: env.FIXBOT_DATA_DIR, log });
+  const metrics = createMetrics();
+  const deliveries = createDeliveryMetrics(metrics);
+  const sandbox = meteredSandbox(await startSandbox({ env: process.env, dataDir: env.FIXBOT_DATA_DIR, log }), metrics);
+  const slots = runSlotsFromEnv(env, log);
   let probot: Probot | undefined;
   const github = createInstallationAccess({
     probot: () => {
@@ -53,15 +63,23 @@ async function main(): Promise<void> {
     secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", process.env.RIVET_TOKEN ?? "", ...agentSecrets].filter(Boolean),
     log,
     now: Date.now,
-    slots: runSlotsFromEnv(env, log),
+    slots,
+    metrics,
+    spend: { ceilings: ceilingsFromEnv(env), limits: spendLimitsFromEnv(env) },
   });
   // Finished runs' workspaces: removed after the retention period, LRU past the size limit; never one in use.
   const sweeper = startWorkspaceSweeper({ dataDir: env.FIXBOT_DATA_DIR, log, ...workspaceGcSettings(env) });
   const inboxDir = await replicaInboxDir({ dataDir: env.FIXBOT_DATA_DIR, id: replica, log });
-  const dispatch = await createDispatch({ runtime, dir: inboxDir, log, sync: env.FIXBOT_INBOX_SYNC, github }).catch(async (error: unknown) => {
+  const dispatch = await createDispatch({ runtime, dir: inboxDir, log, sync: env.FIXBOT_INBOX_SYNC, github, deliveries }).catch(async (error: unknown) => {
     await runtime.stop();
     throw error;
   });
+  addScrapeGauges(metrics, {
+    inboxBacklog: () => dispatch.inbox.size,
+    deadLetters: () => countDeadLetters(inboxDir),
+    slots: () => ({ ...slots.counts(), limit: env.FIXBOT_MAX_CONCURRENT_RUNS || undefined }),
+  });
+  const metricsHttp = await metricsRoutes(metrics, env);
   log.info({ replica, inbox: inboxDir, engine: runtime.engine.embedded ? "embedded" : runtime.engine.endpoint }, "fixbot started");
   let accepting = true;
   const app = createApp({
@@ -72,7 +90,7 @@ async function main(): Promise<void> {
     now: Date.now,
     allowedOwners: env.ALLOWED_OWNERS,
     forkReviews: env.FIXBOT_FORK_REVIEWS,
-    httpHandler: createHealthHandler({ engineReady: () => engineIsHealthy(runtime.engine.endpoint), accepting: () => accepting }),
+    httpHandler: firstOf(createHealthHandler({ engineReady: () => engineIsHealthy(runtime.engine.endpoint), accepting: () => accepting }), metricsHttp.publicRoute),
   });
   // Probot's run() copies .env over the environment; fixbot's rule is the other way round (see dotenv.ts).
   // It also adds a SIGINT handler that exits once its server stopped, before the inbox and the engine are:
@@ -84,7 +102,8 @@ async function main(): Promise<void> {
         probot = p;
         // Probot's webhook route, replaced before the server starts: the body is read with the 25 MB limit before
         // the signature check, and GitHub is answered 2xx only once the delivery is recorded (webhook-route.ts).
-        p.getNodeMiddleware = async () => createWebhookRoute({ webhooks: p.webhooks, path: process.env.WEBHOOK_PATH || "/api/github/webhooks", log });
+        const path = process.env.WEBHOOK_PATH || "/api/github/webhooks";
+        p.getNodeMiddleware = async () => deliveries.wrap(createWebhookRoute({ webhooks: p.webhooks, path, log }), path);
         app(p, options);
       },
       { env: snapshot, log },
@@ -100,6 +119,7 @@ async function main(): Promise<void> {
     accepting = false;
     log.info({ signal }, "stopping: no new webhooks; in-flight steps resume on the next start");
     await server.stop().catch(() => undefined);
+    metricsHttp.server?.close();
     await sweeper.stop();
     await dispatch.inbox.close();
     // The embedded engine belongs to this data directory: it stops with the bot. Only a killed bot leaves it

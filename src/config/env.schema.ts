@@ -2,6 +2,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { ForkPolicySchema } from "../workflow/review-pr/fork-policy.js";
+import { MetricsEnvSchema } from "./metrics-env.js";
+import { SpendEnvSchema } from "./spend-env.js";
 
 const commaList = z
   .string()
@@ -97,7 +99,7 @@ export const EnvSchema = z.object({
   FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO: z.coerce.number().int().min(0).default(2),
   /** An external Rivet Engine (RivetKit's variable); unset means the embedded engine. */
   RIVET_ENDPOINT: z.string().url().optional(),
-}).merge(AgentOsEnvSchema).merge(EngineEnvSchema);
+}).merge(AgentOsEnvSchema).merge(EngineEnvSchema).merge(MetricsEnvSchema).merge(SpendEnvSchema);
 
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -1,5 +1,6 @@
 import type { RunView, StepView, TestSummary } from "../workflow/types.js";
 import { fenced, inertMarkdown } from "./quote-text.js";
+import { usageTable } from "./usage-text.js";
 
 /** Hidden marker that finds a run's tracking comment again, so a re-run step edits it instead of posting twice. */
 export function trackingMarker(runId: string): string {
@@ -115,6 +116,8 @@ export function renderTrackingComment(view: RunView): string {
   if (view.pullRequest) out.push(`**Pull request:** ${view.pullRequest.url}${view.pullRequest.draft ? " (draft)" : ""}`, "");
   if (view.reviewUrl) out.push(`**Review:** ${view.reviewUrl}`, "");
   if (view.tests) out.push(testsSection(view.tests), "");
+  const usage = usageTable(view.checkpoint?.attempts ?? []);
+  if (usage) out.push(usage, "");
   if (view.agentSummary && view.status !== "running") {
     out.push("<details><summary>Agent summary</summary>", "", fence(view.agentSummary.trim()), "", "</details>", "");
   }

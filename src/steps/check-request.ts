@@ -3,13 +3,16 @@ import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
 import { loadRepoConfigOrProblem } from "../github/repo-config.js";
 
 import { hasAccess } from "../webhooks/permission.js";
-import type { FixJob } from "../workflow/types.js";
+import type { FixJob, RunView } from "../workflow/types.js";
+import { applyCeilings } from "../spend/ceilings.js";
+import { ceilingError } from "../spend/refusals.js";
 import type { StepDeps } from "./deps.js";
 
 export type RequestCheck =
   | { kind: "run"; config: RepoConfig }
   | { kind: "ignored"; reason: string }
-  | { kind: "invalid-config"; problems: string[] };
+  | { kind: "invalid-config"; problems: string[] }
+  | { kind: "refused"; error: NonNullable<RunView["error"]> };
 
 /**
  * Reads and validates the repo config, then decides whether this request is ours to run: the label must be the
@@ -37,5 +40,11 @@ export async function checkRequest(deps: StepDeps, job: FixJob): Promise<Request
   if (!hasAccess({ roleName, permission: data.permission }, "triage")) {
     return { kind: "ignored", reason: `@${job.requestedBy} has ${roleName ?? data.permission} access; labelling for fixbot needs triage or more` };
   }
-  return { kind: "run", config: parsed.config };
+  // The operator's ceilings (src/spend/ceilings.ts): more than they allow is refused, naming the ceiling.
+  const ceiling = applyCeilings(parsed.config.budgets, (raw as { budgets?: unknown } | null | undefined)?.budgets, deps.spend?.ceilings ?? {});
+  if (!ceiling.ok) {
+    deps.metrics?.spendRefusals.inc({ limit: "budget-ceiling" });
+    return { kind: "refused", error: ceilingError(ceiling.problems) };
+  }
+  return { kind: "run", config: { ...parsed.config, budgets: ceiling.budgets } };
 }

@@ -6,6 +6,7 @@ import type { Steps } from "../steps/index.js";
 import { finalStatus } from "./decide.js";
 import { durableStep, recordStep, type DurableIO } from "./durable-step.js";
 import type { FlowContext } from "./flow-context.js";
+import type { AttemptUsage } from "../github/usage-text.js";
 import type { Checkpoint, FixJob, RunView, TestSummary } from "./types.js";
 
 /** How a run ended, as data: the finish step turns it into the final tracking comment and the actor state. */
@@ -34,6 +35,8 @@ export async function finishChange(
     workspace: string;
     prior: Checkpoint | null;
     reuse: (step: string) => Promise<void>;
+    /** Every attempt's reported usage, for the pull request's body. */
+    usage?: AttemptUsage[];
   },
 ): Promise<FixResult> {
   const { job, config, tests, prior, reuse } = p;
@@ -65,7 +68,7 @@ export async function finishChange(
         io,
         "open-pull-request",
         GITHUB_WRITE,
-        () => steps.openPullRequest({ job, files: p.attempt.files, insertions: p.attempt.insertions, deletions: p.attempt.deletions, attempts: p.attempt.attempt, tests, agentSummary: p.attempt.summary, draft: !tests.passed }),
+        () => steps.openPullRequest({ job, files: p.attempt.files, insertions: p.attempt.insertions, deletions: p.attempt.deletions, attempts: p.attempt.attempt, tests, agentSummary: p.attempt.summary, draft: !tests.passed, usage: p.usage }),
         (pr) => `#${pr.number}`,
         (cp, pr) => ({ ...cp, pullRequest: pr }),
       );

@@ -6,6 +6,8 @@ import { addUsage, exceededBudget, remainingBudget, type Usage } from "../agents
 import { budgetError, judgeAttempt } from "./decide.js";
 import { durableStep, recordStep, type DurableIO } from "./durable-step.js";
 import { finishChange, GITHUB_WRITE, type FixResult } from "./finish-change.js";
+import { checkSpend, recordSpend } from "./spend-steps.js";
+import type { AttemptUsage } from "../github/usage-text.js";
 import type { FlowContext } from "./flow-context.js";
 import { stepReused } from "./run-view.js";
 import { buildFeedback, buildTaskText, retryHint } from "./task-text.js";
@@ -31,6 +33,7 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
 
   const check = await durableStep(ctx, io, "check-request", GITHUB_WRITE, () => steps.checkRequest(job));
   if (check.kind === "ignored") return { status: "ignored", ignoredReason: check.reason };
+  if (check.kind === "refused") return { status: "error", error: check.error };
   if (check.kind === "invalid-config") {
     return {
       status: "error",
@@ -70,12 +73,15 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
   let last: Attempt | undefined;
   let tests: TestSummary | undefined;
   let used: Usage = {};
+  const usages: AttemptUsage[] = [];
   for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
     const agentStep = `run-agent#${attempt}`;
     await recordStep(ctx, io, `begin-attempt#${attempt}`, (view) => ({ ...view, attempts: attempt }));
     // Run time left, measured once and recorded, so a replay takes the same decision.
     const remainingMs = await ctx.step({ name: `check-budget#${attempt}`, timeout: 10_000, maxRetries: 1, run: async () => job.receivedAt + config.budgets.runMinutes * 60_000 - io.now() });
     if (remainingMs <= 0) return { status: "error", error: budgetError({ name: "time", step: agentStep, budgets: config.budgets, used, source: job.source }), tests, agentSummary: last?.summary, workspace };
+    const spendStop = await checkSpend(ctx, steps, io, job, attempt);
+    if (spendStop) return { status: "error", error: spendStop, tests, agentSummary: last?.summary, workspace };
     const feedback = tests ? buildFeedback(tests) : undefined;
     const previousPatch = patch;
     const recorded = prior?.attempts.find((a) => a.attempt === attempt);
@@ -94,9 +100,11 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
         (r) => (r.patch === previousPatch ? "no change" : `${r.files.length} file(s), +${r.insertions}/-${r.deletions}`),
         (cp, r) => ({ ...cp, attempts: [...cp.attempts.filter((a) => a.attempt !== attempt), r] }),
       );
+      await recordSpend(ctx, steps, io, job, attempt, result.usage);
     }
     last = result;
     used = addUsage(used, result.usage ?? {});
+    usages.push({ attempt, usage: result.usage });
     const overBudget = result.stoppedBy ?? exceededBudget(used, config.budgets);
     if (overBudget) return { status: "error", error: budgetError({ name: overBudget, step: agentStep, budgets: config.budgets, used, source: job.source }), tests, agentSummary: result.summary, workspace };
     const verdict = judgeAttempt({ source: job.source, attempt, step: agentStep, patch: result.patch, previousPatch, exitCode: result.exitCode, timedOut: result.timedOut, timeoutSeconds: config.timeouts.agent, summary: result.summary });
@@ -121,5 +129,5 @@ export async function fixIssue(ctx: FlowContext, steps: Steps, io: DurableIO, jo
     if (tests.passed) break;
   }
   if (!tests || !last) throw new Error("the attempt loop ended without a test result");
-  return finishChange(ctx, steps, io, { job, config, baseSha, patch, tests, attempt: last, workspace, prior, reuse });
+  return finishChange(ctx, steps, io, { job, config, baseSha, patch, tests, attempt: last, workspace, prior, reuse, usage: usages });
 }
