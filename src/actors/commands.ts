@@ -4,10 +4,16 @@ import type { StepDeps } from "../steps/deps.js";
 import type { CommandJob } from "../webhooks/comment-to-command.js";
 import { capped } from "../workflow/admit.js";
 import { DENIED_QUIETLY, deniedRecently } from "../workflow/commands/denials.js";
-import { handleCommand, type CommandFlow } from "../workflow/commands/handle-command.js";
+import { handleCommand, type ActorCalls } from "../workflow/commands/handle-command.js";
+import type { FlowContext, StepContext } from "../workflow/flow-context.js";
+import { stateStep } from "../workflow/step-runner.js";
+import type { Client } from "rivetkit/client";
+import { enqueueFixJob } from "./enqueue.js";
+import { enqueuePrReview } from "./enqueue-pr-review.js";
+import type { FixbotRegistry } from "./index.js";
+import { fixRunKeyOfCommand } from "./keys.js";
 import { ENQUEUE_WAKE_MS, startsNextTick } from "../workflow/wake.js";
 import { scheduleTick } from "./tick.js";
-import { savingState } from "../workflow/state-saved.js";
 
 interface CommandsState {
   seenDeliveries: string[];
@@ -17,6 +23,18 @@ interface CommandsState {
   busyUntil: number;
   /** When the pending wake-up tick fires (0: none); older actors' state lacks it. */
   nextTickAt?: number;
+}
+
+/** A command's calls to other actors, through the step's own client. */
+function actorCalls(sc: StepContext<unknown>, job: CommandJob): ActorCalls {
+  const client = sc.client() as Client<FixbotRegistry>;
+  const fixRun = () => client.fixRun.getOrCreate(fixRunKeyOfCommand(job));
+  return {
+    getRuns: () => fixRun().getRuns(),
+    cancel: (by) => fixRun().cancel(by),
+    enqueueFix: (fixJob) => enqueueFixJob(client, fixJob),
+    enqueueReview: (reviewJob) => enqueuePrReview(client, reviewJob),
+  };
 }
 
 /**
@@ -31,31 +49,22 @@ export function createCommandsActor(deps: StepDeps) {
       await ctx.loop("commands", async (loop) => {
         const message = await loop.queue.next("wait-command", { names: ["commands"] });
         const job = message.body as CommandJob;
-        const admitted = await loop.step({
-          name: "admit-command",
-          timeout: 10_000,
-          maxRetries: 3,
-          run: savingState(async (sc) => {
-            if (sc.state.seenDeliveries.includes(job.deliveryId)) return false;
-            sc.state.seenDeliveries = capped([...sc.state.seenDeliveries, job.deliveryId], 200);
-            // Decided here, recorded with the step: a replay takes the same path.
-            return { quiet: deniedRecently(sc.state.handled, job.sender, deps.now()) };
-          }),
+        const flow: FlowContext<CommandsState> = loop;
+        const admitted = await stateStep(flow, "admit-command", (state) => {
+          if (state.seenDeliveries.includes(job.deliveryId)) return false;
+          state.seenDeliveries = capped([...state.seenDeliveries, job.deliveryId], 200);
+          // Decided here, recorded with the step: a replay takes the same path.
+          return { quiet: deniedRecently(state.handled, job.sender, deps.now()) };
         });
         if (!admitted) return;
         const result = admitted.quiet
           ? { ok: true as const, value: DENIED_QUIETLY }
-          : await loop.try("handle-command", (tc) => handleCommand(tc as unknown as CommandFlow, deps, job));
+          : await loop.try("handle-command", (tc) => handleCommand(tc, deps, job, (sc) => actorCalls(sc, job)));
         const outcome = result.ok ? result.value : `failed in ${result.failure.step?.stepName ?? result.failure.name}: ${result.failure.error.message.split("\n")[0]}`;
-        await loop.step({
-          name: "record-command",
-          timeout: 10_000,
-          maxRetries: 3,
-          run: savingState(async (sc) => {
-            sc.state.handled = capped([...sc.state.handled, { deliveryId: job.deliveryId, sender: job.sender, outcome, at: deps.now() }], 50);
-            sc.state.busyUntil = 0;
-            deps.log.info({ deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, number: job.number, outcome }, "slash command handled");
-          }),
+        await stateStep(flow, "record-command", (state) => {
+          state.handled = capped([...state.handled, { deliveryId: job.deliveryId, sender: job.sender, outcome, at: deps.now() }], 50);
+          state.busyUntil = 0;
+          deps.log.info({ deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, number: job.number, outcome }, "slash command handled");
         });
       });
     }),

@@ -1,11 +1,7 @@
 import type { Client } from "rivetkit/client";
 import type { PrReviewJob } from "../workflow/review-pr/types.js";
 import type { FixbotRegistry } from "./index.js";
-
-/** Actor key of a pull request's reviews: one actor per (owner/repo lowercased, PR number). */
-export function prReviewKey(job: Pick<PrReviewJob, "repo" | "pr">): string[] {
-  return [`${job.repo.owner}/${job.repo.name}`.toLowerCase(), String(job.pr.number)];
-}
+import { prReviewKey } from "./keys.js";
 
 /**
  * Puts a review job on its pull request's actor queue (the actor is created on first use) and starts its

@@ -1,7 +1,8 @@
 import type { Client } from "rivetkit/client";
 import type { CommandJob } from "../webhooks/comment-to-command.js";
 import type { FixJob } from "../workflow/types.js";
-import { runKey, type FixbotRegistry } from "./index.js";
+import type { FixbotRegistry } from "./index.js";
+import { commandsKey, fixRunKey } from "./keys.js";
 
 /**
  * Puts a job on its issue's actor queue (the actor is created on first use) and starts its wake-up alarm, so
@@ -21,12 +22,7 @@ export async function enqueueFixJobs(client: Client<FixbotRegistry>, jobs: reado
   if (!first) return;
   // The time before the call: the workflow may take a job from the queue before keepAwake's own bookkeeping.
   const enqueuedAt = Date.now();
-  await client.fixRun.getOrCreate(runKey(first)).keepAwake(enqueuedAt, [...jobs]);
-}
-
-/** The commands actor's key: one per (owner/repo lowercased, issue or PR number). */
-export function commandsKey(job: Pick<CommandJob, "repo" | "number">): string[] {
-  return [`${job.repo.owner}/${job.repo.name}`.toLowerCase(), String(job.number)];
+  await client.fixRun.getOrCreate(fixRunKey(first)).keepAwake(enqueuedAt, [...jobs]);
 }
 
 /** Puts a slash command on its issue's commands actor, with the wake-up alarm. */

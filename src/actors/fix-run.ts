@@ -2,13 +2,15 @@ import { actor, queue } from "rivetkit";
 import { workflow } from "rivetkit/workflow";
 import { createSteps, type StepDeps } from "../steps/index.js";
 import { admitJob, capped } from "../workflow/admit.js";
-import { cancelledBy, findRun, replaceRun, type DurableIO } from "../workflow/durable-step.js";
 import { finalView, toOutcome, withOutcome } from "../workflow/finish-run.js";
 import { fixIssue } from "../workflow/fix-issue.js";
-import { initialFixRunState } from "../workflow/flow-context.js";
+import { cancelledBy, findRun, initialFixRunState, replaceRun, type FixRunState } from "../workflow/fix-run-state.js";
+import type { FlowContext } from "../workflow/flow-context.js";
 import { newRunView } from "../workflow/run-view.js";
 import { savingState } from "../workflow/state-saved.js";
-import type { FixJob, RunOutcome, RunView } from "../workflow/types.js";
+import { stateStep } from "../workflow/step-runner.js";
+import type { RunIO } from "../workflow/tracked-steps.js";
+import type { FixJob, RunOutcome, RunRecord } from "../workflow/types.js";
 import { ENQUEUE_WAKE_MS, needsWaking, startsNextTick, tickChainBroken, waitingInQueue } from "../workflow/wake.js";
 import { scheduleTick } from "./tick.js";
 import { recordFixRun, stepTimer } from "../metrics/run-metrics.js";
@@ -29,7 +31,7 @@ export function createFixRunActor(deps: StepDeps) {
   // Cancel signals of the runs this process is executing, by run id (a cancel reaches the actor's process).
   const cancellers = new Map<string, AbortController>();
   const logFor = (job: FixJob) => deps.log.child({ runId: job.runId, deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue.number });
-  const ioFor = (job: FixJob): DurableIO => {
+  const ioFor = (job: FixJob): RunIO => {
     const log = logFor(job);
     return {
       runId: job.runId,
@@ -56,40 +58,31 @@ export function createFixRunActor(deps: StepDeps) {
         const job = message.body as FixJob;
         const log = logFor(job);
 
-        const admission = await loop.step({
-          name: "admit-job",
-          timeout: 10_000,
-          maxRetries: 3,
-          run: savingState(async (sc) => {
-            const decision = admitJob(sc.state, job);
-            sc.state.lastDequeuedAt = deps.now();
-            if (job.deliveryId) sc.state.seenDeliveries = capped([...sc.state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
-            if (!decision.ok) log.info({ reason: decision.reason }, "request not run");
-            if (decision.ok) {
-              const view = newRunView({ runId: job.runId, issueNumber: job.issue.number, requestedBy: job.requestedBy, branch: job.branch, maxAttempts: 0, now: deps.now() });
-              sc.state.runs = capped([...sc.state.runs, { ...view, requestKey: job.requestKey, job }], MAX_RUNS_KEPT);
-            }
-            return decision;
-          }),
+        const flow: FlowContext<FixRunState> = loop;
+        const admission = await stateStep(flow, "admit-job", (state) => {
+          const decision = admitJob(state, job);
+          state.lastDequeuedAt = deps.now();
+          if (job.deliveryId) state.seenDeliveries = capped([...state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
+          if (!decision.ok) log.info({ reason: decision.reason }, "request not run");
+          if (decision.ok) {
+            const view = newRunView({ runId: job.runId, issueNumber: job.issue.number, requestedBy: job.requestedBy, branch: job.branch, maxAttempts: 0, now: deps.now() });
+            state.runs = capped([...state.runs, { ...view, requestKey: job.requestKey, job }], MAX_RUNS_KEPT);
+          }
+          return decision;
         });
         if (!admission.ok) return;
 
         const io = ioFor(job);
         const result = await loop.try("run-job", (tc) => fixIssue(tc, steps, io, job));
 
-        const recorded = await loop.step({
-          name: "record-outcome",
-          timeout: 10_000,
-          maxRetries: 3,
-          run: savingState(async (sc) => {
-            const view = finalView(findRun(sc.state, job.runId), result, deps.now(), job.source, cancelledBy(sc.state, job.runId));
-            replaceRun(sc.state, view);
-            if (deps.metrics) recordFixRun(deps.metrics, view);
-            if (view.status !== "ignored") sc.state.lastFinishedAt = view.finishedAt ?? deps.now();
-            // A run that stopped with an error is logged as one (and so reaches Sentry when SENTRY_DSN is set).
-            log[view.status === "error" ? "error" : "info"]({ status: view.status, reason: view.ignoredReason ?? view.error?.message }, "run finished");
-            return view;
-          }),
+        const recorded = await stateStep(flow, "record-outcome", (state) => {
+          const view = finalView(findRun(state, job.runId), result, deps.now(), job.source, cancelledBy(state, job.runId));
+          replaceRun(state, view);
+          if (deps.metrics) recordFixRun(deps.metrics, view);
+          if (view.status !== "ignored") state.lastFinishedAt = view.finishedAt ?? deps.now();
+          // A run that stopped with an error is logged as one (and so reaches Sentry when SENTRY_DSN is set).
+          log[view.status === "error" ? "error" : "info"]({ status: view.status, reason: view.ignoredReason ?? view.error?.message }, "run finished");
+          return view;
         });
 
         // The final comment edit is retried on its own; if GitHub stays down it is logged, and the job still ends.
@@ -108,12 +101,7 @@ export function createFixRunActor(deps: StepDeps) {
           }),
         });
         if (!published.ok) log.error({ err: published.failure.error }, "could not publish the final tracking comment");
-        await loop.step({
-          name: "close-run",
-          timeout: 10_000,
-          maxRetries: 3,
-          run: savingState(async (sc) => replaceRun(sc.state, { ...withOutcome(findRun(sc.state, job.runId), recorded), closed: true })),
-        });
+        await stateStep(flow, "close-run", (state) => replaceRun(state, { ...withOutcome(findRun(state, job.runId), recorded), closed: true }));
         cancellers.delete(job.runId);
       });
     }),
@@ -157,7 +145,7 @@ export function createFixRunActor(deps: StepDeps) {
         return open.runId;
       },
       /** Recent runs on this issue, oldest first. */
-      getRuns: (c): RunView[] => c.state.runs,
+      getRuns: (c): RunRecord[] => c.state.runs,
       /** One run's outcome, or null while it is unknown. */
       getOutcome: (c, runId: string): (RunOutcome & { final: boolean }) | null => {
         const view = c.state.runs.find((r) => r.runId === runId);

@@ -1,6 +1,5 @@
 import { setup } from "rivetkit";
 import type { StepDeps } from "../steps/index.js";
-import type { FixJob } from "../workflow/types.js";
 import { createCommandsActor } from "./commands.js";
 import { createFixRunActor } from "./fix-run.js";
 import { createPrReviewActor } from "./pr-review.js";
@@ -18,12 +17,3 @@ export function createRegistry(deps: StepDeps) {
 }
 
 export type FixbotRegistry = ReturnType<typeof createRegistry>;
-
-/**
- * Actor key of a job's run: one actor per (owner/repo, issue or PR number) on GitHub (they share the number
- * space), one per (repository, branch) for local runs.
- */
-export function runKey(job: Pick<FixJob, "source" | "repo" | "issue" | "branch">): string[] {
-  if (job.source === "local") return ["local", job.repo.name, job.branch];
-  return [`${job.repo.owner}/${job.repo.name}`.toLowerCase(), String(job.issue.number)];
-}

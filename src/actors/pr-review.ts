@@ -8,8 +8,9 @@ import { reviewPullRequest } from "../workflow/review-pr/review-pull-request.js"
 import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReviewState } from "../workflow/review-pr/types.js";
 import { ENQUEUE_WAKE_MS, startsNextTick, tickChainBroken } from "../workflow/wake.js";
 import { scheduleTick } from "./tick.js";
-import { savingState } from "../workflow/state-saved.js";
 import { recordReviewRun } from "../metrics/run-metrics.js";
+import type { FlowContext } from "../workflow/flow-context.js";
+import { stateStep } from "../workflow/step-runner.js";
 
 const MAX_RUNS_KEPT = 20;
 const MAX_DELIVERIES_KEPT = 200;
@@ -40,20 +41,16 @@ export function createPrReviewActor(deps: StepDeps) {
         const job = message.body as PrReviewJob;
         const log = deps.log.child({ runId: job.runId, repo: `${job.repo.owner}/${job.repo.name}`, pr: job.pr.number, head: job.pr.headSha.slice(0, 7) });
 
-        const admission = await loop.step({
-          name: "admit-job",
-          timeout: 10_000,
-          maxRetries: 3,
-          run: savingState(async (sc) => {
-            const decision = admitReviewJob(sc.state, job);
-            sc.state.awaiting = sc.state.awaiting.filter((id) => id !== job.deliveryId);
-            sc.state.seenDeliveries = capped([...sc.state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
-            if (decision.ok) {
-              const run: PrReviewRun = { runId: job.runId, action: job.action, headSha: job.pr.headSha, status: "running", startedAt: deps.now() };
-              sc.state.runs = capped([...sc.state.runs, run], MAX_RUNS_KEPT);
-            }
-            return decision;
-          }),
+        const flow: FlowContext<PrReviewState> = loop;
+        const admission = await stateStep(flow, "admit-job", (state) => {
+          const decision = admitReviewJob(state, job);
+          state.awaiting = state.awaiting.filter((id) => id !== job.deliveryId);
+          state.seenDeliveries = capped([...state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
+          if (decision.ok) {
+            const run: PrReviewRun = { runId: job.runId, action: job.action, headSha: job.pr.headSha, status: "running", startedAt: deps.now() };
+            state.runs = capped([...state.runs, run], MAX_RUNS_KEPT);
+          }
+          return decision;
         });
         if (!admission.ok) {
           log.info({ reason: admission.reason }, "review not run");
@@ -62,17 +59,12 @@ export function createPrReviewActor(deps: StepDeps) {
 
         const result = await loop.try("run-review", (tc) => reviewPullRequest(tc, steps, job, admission.since));
 
-        const final = await loop.step({
-          name: "record-outcome",
-          timeout: 10_000,
-          maxRetries: 3,
-          run: savingState(async (sc) => {
-            const run = { ...finishReviewRun(findRun(sc.state, job.runId), result, deps.now()), closed: true };
-            replaceRun(sc.state, run);
-            if (deps.metrics) recordReviewRun(deps.metrics, run.status);
-            if (coversHead(run.status)) sc.state.lastReviewedSha = job.pr.headSha;
-            return run;
-          }),
+        const final = await stateStep(flow, "record-outcome", (state) => {
+          const run = { ...finishReviewRun(findRun(state, job.runId), result, deps.now()), closed: true };
+          replaceRun(state, run);
+          if (deps.metrics) recordReviewRun(deps.metrics, run.status);
+          if (coversHead(run.status)) state.lastReviewedSha = job.pr.headSha;
+          return run;
         });
         const level = final.status === "error" ? "error" : "info";
         log[level]({ status: final.status, reason: final.reason ?? final.error, review: final.reviewUrl }, "review finished");

@@ -27,11 +27,6 @@ export function agentConfigured(section: AgentSection): boolean {
   return selectAgent(section, "review") !== undefined;
 }
 
-/** A short name for logs and comments: the command, or "agentOS (pi, <model>)". Pure. */
-export function describeSelection(selection: AgentSelection): string {
-  return selection.backend === "agentos" ? `agentOS (pi${selection.model ? `, ${selection.model}` : ""})` : selection.command;
-}
-
 /** A setting that contradicts the chosen backend, named by field, or undefined. Pure (used by the config schema). */
 export function agentSectionProblem(section: Omit<AgentSection, "passEnv"> & { passEnv?: readonly string[] }): { field: string; message: string } | undefined {
   if (section.backend === "agentos") {

@@ -3,13 +3,13 @@ import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { enqueueFixJob } from "../actors/enqueue.js";
-import { runKey } from "../actors/index.js";
+import { fixRunKey } from "../actors/keys.js";
 import { createAgentFactory } from "../agents/factory.js";
 import { agentOsProvider, type AgentOsEnv } from "../config/env.schema.js";
 import { startRuntime, type Runtime } from "../runtime/start-runtime.js";
 import { createSandbox, SandboxUnavailableError } from "../sandbox/sandbox.js";
 import { readSandboxSettings, SandboxSettingsError } from "../sandbox/settings.js";
-import type { RunOutcome, RunView } from "../workflow/types.js";
+import type { RunOutcome, RunRecord } from "../workflow/types.js";
 import { agentOsEnvFor, commandDirs, parseFixArgs, parseIssueText, USAGE, UsageError } from "./args.js";
 import { claimCliEngine } from "./cli-engine.js";
 import { buildLocalJob, requestKeyFor, resolveRepo } from "./local-job.js";
@@ -88,7 +88,7 @@ export async function main(io: CliIO): Promise<number> {
     return 2;
   }
   const printed = new Set<string>();
-  const showProgress = (view: RunView) => {
+  const showProgress = (view: RunRecord) => {
     for (const line of progressLines(view, printed)) io.stderr(`${line}\n`);
   };
   let runtime: Runtime | undefined;
@@ -103,7 +103,7 @@ export async function main(io: CliIO): Promise<number> {
       onLocalProgress: (_job, view) => showProgress(view),
     });
     const job = buildLocalJob({ repo, issue, args, requestKey, now: Date.now(), user: safeUser() });
-    const handle = runtime.client.fixRun.getOrCreate(runKey(job));
+    const handle = runtime.client.fixRun.getOrCreate(fixRunKey(job));
     const latest = (await withRetries(() => handle.getRuns())).at(-1);
     let runId: string;
     if (latest && latest.requestKey === requestKey && !args.fresh) {

@@ -1,4 +1,4 @@
-import type { RunView, StepView, TestSummary } from "../workflow/types.js";
+import type { RunView, StepView, TestSummary, Checkpoint } from "../workflow/types.js";
 import { fenced, inertMarkdown } from "./quote-text.js";
 import { usageTable } from "./usage-text.js";
 
@@ -98,7 +98,7 @@ function testsSection(tests: TestSummary): string {
  * The tracking comment: a pure function of the run's view. Always starts with the hidden marker so the comment
  * can be found again after a crash.
  */
-export function renderTrackingComment(view: RunView): string {
+export function renderTrackingComment(view: RunView & { checkpoint?: Pick<Checkpoint, "attempts"> }): string {
   const out = [trackingMarker(view.runId), header(view), ""];
   if (view.status === "error" && view.error) {
     // The message may carry an agent's or a test's words: shown inert (see quote-text.ts).

@@ -1,5 +1,5 @@
 import type { Sandbox } from "../sandbox/sandbox.js";
-import type { RunView } from "../workflow/types.js";
+import type { RunRecord } from "../workflow/types.js";
 import { stepLabel, type Metrics } from "./registry.js";
 
 /**
@@ -7,7 +7,7 @@ import { stepLabel, type Metrics } from "./registry.js";
  * run's record-outcome step (once per run unless a crash repeats that step). Attempts whose backend reported
  * nothing are counted as unreported, never as zero.
  */
-export function recordFixRun(metrics: Metrics, view: RunView): void {
+export function recordFixRun(metrics: Metrics, view: RunRecord): void {
   metrics.runs.inc({ kind: "fix", status: view.status });
   if (view.status === "ignored") return;
   metrics.attempts.inc(view.attempts);

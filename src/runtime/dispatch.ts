@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
-import { commandsKey, enqueueCommands, enqueueFixJobs } from "../actors/enqueue.js";
-import { enqueuePrReviews, prReviewKey } from "../actors/enqueue-pr-review.js";
-import { runKey } from "../actors/index.js";
+import { enqueueCommands, enqueueFixJobs } from "../actors/enqueue.js";
+import { enqueuePrReviews } from "../actors/enqueue-pr-review.js";
+import { routeOf } from "../actors/keys.js";
 import type { CommandJob } from "../webhooks/comment-to-command.js";
 import { GITHUB_WRITES, type GitHubAccess } from "../github/octokit.js";
 import { deadLetterReply } from "../webhooks/dead-letter-reply.js";
@@ -19,14 +19,6 @@ export interface Dispatch {
   enqueue: (job: FixJob) => Promise<void>;
   enqueueReview: (job: PrReviewJob) => Promise<void>;
   enqueueCommand: (job: CommandJob) => Promise<void>;
-}
-
-/** The actor an inbox entry goes to (`<actor type>:<key>`): entries of one route are handed on together. Pure. */
-export function routeOf(entry: InboxEntry): string {
-  if (entry.kind === "fix") return `fixRun:${runKey(entry.job as FixJob).join("/")}`;
-  if (entry.kind === "review") return `prReview:${prReviewKey(entry.job as PrReviewJob).join("/")}`;
-  if (entry.kind === "command") return `commands:${commandsKey(entry.job as CommandJob).join("/")}`;
-  return `unknown:${entry.id}`;
 }
 
 /**

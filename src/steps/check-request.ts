@@ -2,7 +2,7 @@ import { GITHUB_WRITES } from "../github/octokit.js";
 import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
 import { loadRepoConfigOrProblem } from "../github/repo-config.js";
 
-import { hasAccess } from "../webhooks/permission.js";
+import { labelAccessRule, labelRule } from "../workflow/request-rules.js";
 import type { FixJob, RunView } from "../workflow/types.js";
 import { applyCeilings } from "../spend/ceilings.js";
 import { ceilingError } from "../spend/refusals.js";
@@ -32,14 +32,11 @@ export async function checkRequest(deps: StepDeps, job: FixJob): Promise<Request
   const raw = loaded.raw;
   const parsed = parseRepoConfig(raw);
   if (!parsed.ok) return { kind: "invalid-config", problems: parsed.problems };
-  if (job.label !== undefined && job.label !== parsed.config.label) {
-    return { kind: "ignored", reason: `label "${job.label}" is not the configured label "${parsed.config.label}"` };
-  }
+  const wrongLabel = labelRule(job.label, parsed.config.label);
+  if (wrongLabel) return { kind: "ignored", reason: wrongLabel };
   const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: job.requestedBy });
-  const roleName = (data as { role_name?: string }).role_name;
-  if (!hasAccess({ roleName, permission: data.permission }, "triage")) {
-    return { kind: "ignored", reason: `@${job.requestedBy} has ${roleName ?? data.permission} access; labelling for fixbot needs triage or more` };
-  }
+  const denied = labelAccessRule(job.requestedBy, { roleName: (data as { role_name?: string }).role_name, permission: data.permission });
+  if (denied) return { kind: "ignored", reason: denied };
   // The operator's ceilings (src/spend/ceilings.ts): more than they allow is refused, naming the ceiling.
   const ceiling = applyCeilings(parsed.config.budgets, (raw as { budgets?: unknown } | null | undefined)?.budgets, deps.spend?.ceilings ?? {});
   if (!ceiling.ok) {

@@ -7,7 +7,7 @@ import { publishReviewOnce } from "../github/pull-request-review.js";
 import { parseReviewOutput, placeFindings, renderReviewBody } from "../github/review-findings.js";
 import { renderPullRequest } from "../github/pr-body.js";
 import type { AttemptUsage } from "../github/usage-text.js";
-import type { FixJob, RunView, TestSummary } from "../workflow/types.js";
+import type { FixJob, RunRecord, TestSummary } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";
 
 async function access(deps: StepDeps, job: FixJob): Promise<InstallationAccess> {
@@ -16,7 +16,7 @@ async function access(deps: StepDeps, job: FixJob): Promise<InstallationAccess> 
 }
 
 /** Creates or edits the run's one tracking comment. Returns its id. */
-export async function publishTracking(deps: StepDeps, job: FixJob, view: RunView): Promise<number | undefined> {
+export async function publishTracking(deps: StepDeps, job: FixJob, view: RunRecord): Promise<number | undefined> {
   if (job.source === "local") {
     deps.onLocalProgress?.(job, view);
     return undefined;

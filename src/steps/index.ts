@@ -8,6 +8,9 @@ import { reviewChange } from "./review-change.js";
 import { runAgent } from "./run-agent.js";
 import { runTests } from "./run-tests.js";
 import { leasedFixStep } from "../workspaces/leased-steps.js";
+import { gitDirFor } from "./workspace-path.js";
+import { stepSlot } from "../limits/step-slot.js";
+import type { FixJob } from "../workflow/types.js";
 
 type Bound<F> = F extends (deps: StepDeps, ...args: infer A) => infer R ? (...args: A) => R : never;
 
@@ -17,6 +20,10 @@ export function createSteps(deps: StepDeps) {
     ((...args: unknown[]) => fn(deps, ...args)) as Bound<F>;
   return {
     deps,
+    /** Where a job's clean repository lives (the CLI prints it). */
+    workspaceFor: (job: FixJob) => gitDirFor(deps.dataDir, job),
+    /** The run slot a step of this job waits for (none when the process sets no limits); `vm`: an agentOS step. */
+    slotFor: (job: FixJob, vm: boolean, step: string) => stepSlot(deps, job.repo, vm, `${job.repo.owner}/${job.repo.name}#${job.issue.number} ${step}`),
     checkRequest: bind(checkRequest),
     cloneRepo: leasedFixStep(deps, bind(cloneRepo)),
     runAgent: leasedFixStep(deps, bind(runAgent)),

@@ -3,15 +3,10 @@ import { selectAgent } from "../agents/selection.js";
 import { AgentError } from "../agents/types.js";
 import type { UsageBudget } from "../agents/usage.js";
 import type { AgentAttemptResult, FixJob } from "../workflow/types.js";
-
-export type { AgentAttemptResult } from "../workflow/types.js";
 import { agentInWorkspace } from "./agent-workspace.js";
 import type { StepDeps } from "./deps.js";
 import { measureChange } from "./measure-change.js";
 import { sandboxKey, scratchDir } from "./workspace-path.js";
-
-export { MAX_PATCH_BYTES } from "./measure-change.js";
-
 
 /**
  * One agent attempt. The workspace is first rebuilt to base + the previous attempt's patch, so the attempt

@@ -1,4 +1,4 @@
-import type { FixRunState } from "./flow-context.js";
+import type { FixRunState } from "./fix-run-state.js";
 import type { FixJob } from "./types.js";
 
 export type Admission = { ok: true } | { ok: false; reason: string };

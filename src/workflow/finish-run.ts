@@ -3,10 +3,10 @@ import type { FixResult } from "./fix-issue.js";
 import { runFinished } from "./run-view.js";
 import { retryHint } from "./task-text.js";
 import { errorLine } from "../util/error-text.js";
-import type { RunOutcome, RunView } from "./types.js";
+import type { RunOutcome, RunRecord } from "./types.js";
 
 /** Turns the try-block's result (a FixResult, or the failure of a step) into the run's final view. Pure. */
-export function finalView(view: RunView, result: TryBlockResult<FixResult>, now: number, source: "github" | "local", cancelledBy?: string): RunView {
+export function finalView(view: RunRecord, result: TryBlockResult<FixResult>, now: number, source: "github" | "local", cancelledBy?: string): RunRecord {
   if (cancelledBy) {
     return runFinished(view, "cancelled", now, { announced: view.announced, cancelledBy, error: undefined });
   }
@@ -30,7 +30,7 @@ export function finalView(view: RunView, result: TryBlockResult<FixResult>, now:
 }
 
 /** The outcome the CLI prints and the status command reads. Pure. */
-export function toOutcome(view: RunView): RunOutcome {
+export function toOutcome(view: RunRecord): RunOutcome {
   return {
     runId: view.runId,
     status: view.status,
@@ -49,6 +49,6 @@ export function toOutcome(view: RunView): RunOutcome {
  * The run's view with its recorded outcome. The outcome step's return value is in the workflow history, so it
  * survives a crash even if the state change made with it did not (see savingState): the history wins. Pure.
  */
-export function withOutcome(current: RunView, recorded: RunView): RunView {
+export function withOutcome(current: RunRecord, recorded: RunRecord): RunRecord {
   return current.finishedAt === undefined ? { ...recorded, trackingCommentId: current.trackingCommentId ?? recorded.trackingCommentId } : current;
 }

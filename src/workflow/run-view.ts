@@ -26,7 +26,7 @@ export function newRunView(params: {
   };
 }
 
-function upsertStep(view: RunView, name: string, change: (step: StepView) => StepView): RunView {
+function upsertStep<V extends RunView>(view: V, name: string, change: (step: StepView) => StepView): V {
   const index = view.steps.findIndex((s) => s.name === name);
   const current: StepView = index >= 0 ? view.steps[index]! : { name, status: "pending", starts: 0 };
   const steps = [...view.steps];
@@ -36,7 +36,7 @@ function upsertStep(view: RunView, name: string, change: (step: StepView) => Ste
 }
 
 /** A step begins (or begins again after a retry or a crash: `starts` counts both). */
-export function stepStarted(view: RunView, name: string, now: number): RunView {
+export function stepStarted<V extends RunView>(view: V, name: string, now: number): V {
   return upsertStep(view, name, (s) => ({
     ...s,
     status: "running",
@@ -47,7 +47,7 @@ export function stepStarted(view: RunView, name: string, now: number): RunView {
   }));
 }
 
-export function stepFinished(view: RunView, name: string, now: number, detail?: string): RunView {
+export function stepFinished<V extends RunView>(view: V, name: string, now: number, detail?: string): V {
   return upsertStep(view, name, (s) => ({
     ...s,
     status: "done",
@@ -57,11 +57,11 @@ export function stepFinished(view: RunView, name: string, now: number, detail?: 
 }
 
 /** A step whose result a retried run takes from the run it continues: shown done, marked as reused. */
-export function stepReused(view: RunView, name: string, fromRunId: string): RunView {
+export function stepReused<V extends RunView>(view: V, name: string, fromRunId: string): V {
   return upsertStep(view, name, (s) => ({ ...s, status: "done", detail: `reused from run ${fromRunId}` }));
 }
 
-export function stepFailed(view: RunView, name: string, now: number, detail: string): RunView {
+export function stepFailed<V extends RunView>(view: V, name: string, now: number, detail: string): V {
   return upsertStep(view, name, (s) => ({
     ...s,
     status: "failed",
@@ -71,15 +71,11 @@ export function stepFailed(view: RunView, name: string, now: number, detail: str
 }
 
 /** Ends the run. Any step still marked running (it threw past our wrapper, or the job was cut) is marked failed. */
-export function runFinished(view: RunView, status: RunStatus, now: number, extra: Partial<RunView> = {}): RunView {
+export function runFinished<V extends RunView>(view: V, status: RunStatus, now: number, extra: Partial<V> = {}): V {
   const steps = view.steps.map((s) =>
     s.status === "running"
       ? { ...s, status: "failed" as const, durationMs: s.startedAt === undefined ? undefined : now - s.startedAt }
       : s,
   );
   return { ...view, ...extra, steps, status, finishedAt: now };
-}
-
-export function isFinal(status: RunStatus): boolean {
-  return status !== "queued" && status !== "running";
 }

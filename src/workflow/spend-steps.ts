@@ -1,8 +1,9 @@
 import { totalTokens, type Usage } from "../agents/usage.js";
 import type { Steps } from "../steps/index.js";
 import { hasSpendLimits, spendWindowError, usedUpWindow } from "../spend/windows.js";
-import type { DurableIO } from "./durable-step.js";
+import type { FixRunState } from "./fix-run-state.js";
 import type { FlowContext } from "./flow-context.js";
+import type { RunIO } from "./tracked-steps.js";
 import type { FixJob, RunView } from "./types.js";
 
 type RunError = NonNullable<RunView["error"]>;
@@ -17,7 +18,7 @@ function ledgerFor(steps: Steps, job: FixJob) {
  * The spend-window check before an attempt (`attempt` 1: the run has not started its agent yet). Its verdict is
  * recorded, so a replay takes the same decision. Returns the run's error when a window is used up.
  */
-export async function checkSpend(ctx: FlowContext, steps: Steps, io: DurableIO, job: FixJob, attempt: number): Promise<RunError | undefined> {
+export async function checkSpend(ctx: FlowContext<FixRunState>, steps: Steps, io: RunIO, job: FixJob, attempt: number): Promise<RunError | undefined> {
   const spend = ledgerFor(steps, job);
   if (!spend) return undefined;
   const error = await ctx.step({
@@ -36,7 +37,7 @@ export async function checkSpend(ctx: FlowContext, steps: Steps, io: DurableIO, 
 }
 
 /** Adds an attempt's reported usage to the org's spend, once (keyed by run id + attempt). */
-export async function recordSpend(ctx: FlowContext, steps: Steps, io: DurableIO, job: FixJob, attempt: number, usage: Usage | undefined): Promise<void> {
+export async function recordSpend(ctx: FlowContext<FixRunState>, steps: Steps, io: RunIO, job: FixJob, attempt: number, usage: Usage | undefined): Promise<void> {
   const spend = ledgerFor(steps, job);
   if (!spend || !usage) return;
   await ctx.step({

@@ -86,15 +86,19 @@ export interface RunView {
   cancelledBy?: string;
   /** For status "ignored": why nothing ran (logged, never posted). */
   ignoredReason?: string;
+  /** Sha of the fix commit, once committed. */
+  commit?: string;
+  /** The reviewing agent's text. */
+  review?: string;
+}
+
+/** One run as the fix-run actor keeps it: its view, plus what publishing, retries and the CLI need. */
+export interface RunRecord extends RunView {
   trackingCommentId?: number;
   /** False until the request is known to be ours: nothing is posted for requests that are ignored. */
   announced?: boolean;
-  /** Sha of the fix commit, once committed. */
-  commit?: string;
   /** Where the working tree lives on this machine (a cache; the CLI prints it). */
   workspace?: string;
-  /** The reviewing agent's text. */
-  review?: string;
   /** Set once the job's last step ran (after the final comment edit): nothing more will happen in this run. */
   closed?: boolean;
   /** What each finished step produced, so `/fixbot retry` continues from the step that failed. */

@@ -12,7 +12,7 @@ import { createDispatch } from "../../src/runtime/dispatch.js";
 import { startRuntime, type Runtime } from "../../src/runtime/start-runtime.js";
 import type { AgentFactory, StepDeps } from "../../src/steps/deps.js";
 import type { Metrics } from "../../src/metrics/registry.js";
-import type { RunView } from "../../src/workflow/types.js";
+import type { RunRecord } from "../../src/workflow/types.js";
 import { generatePrivateKey } from "./app-key.js";
 import { isolateEngineEnv } from "./engine-env.js";
 
@@ -36,7 +36,7 @@ export interface AppHarness {
   /** A host directory every sandboxed command may write (FIXBOT_SANDBOX_RW_PATHS): where test agents leave their markers. */
   sharedDir: string;
   /** Waits until the issue's actor has `count` closed runs (final comment published) (ignored ones included) and returns its runs. */
-  waitForRuns(repoFullName: string, issue: number, count?: number, timeoutMs?: number): Promise<RunView[]>;
+  waitForRuns(repoFullName: string, issue: number, count?: number, timeoutMs?: number): Promise<RunRecord[]>;
   stop(): Promise<void>;
 }
 
@@ -84,7 +84,7 @@ export async function startAppHarness(
     async waitForRuns(repoFullName, issue, count = 1, timeoutMs = 120_000) {
       const handle = runtime.client.fixRun.getOrCreate([repoFullName.toLowerCase(), String(issue)]);
       const deadline = Date.now() + timeoutMs;
-      let runs: RunView[] = [];
+      let runs: RunRecord[] = [];
       let lastError: unknown;
       for (;;) {
         // The engine can take a while to place a new actor under load (a 15 s route timeout): keep asking.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { admitJob, capped } from "../../src/workflow/admit.js";
-import { initialFixRunState, type FixRunState } from "../../src/workflow/flow-context.js";
+import { initialFixRunState, type FixRunState } from "../../src/workflow/fix-run-state.js";
 import type { FixJob, RunView } from "../../src/workflow/types.js";
 
 function makeJob(overrides: Partial<FixJob> = {}): FixJob {

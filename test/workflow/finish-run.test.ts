@@ -2,9 +2,9 @@ import type { TryBlockResult, TryStepFailure } from "rivetkit/workflow";
 import { describe, expect, it } from "vitest";
 import type { FixResult } from "../../src/workflow/fix-issue.js";
 import { finalView, toOutcome, withOutcome } from "../../src/workflow/finish-run.js";
-import type { RunView, StepView, TestSummary } from "../../src/workflow/types.js";
+import type { RunRecord, StepView, TestSummary } from "../../src/workflow/types.js";
 
-function makeView(overrides: Partial<RunView> = {}): RunView {
+function makeView(overrides: Partial<RunRecord> = {}): RunRecord {
   return {
     runId: "run-9",
     status: "running",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { isFinal, newRunView, runFinished, stepFailed, stepFinished, stepStarted } from "../../src/workflow/run-view.js";
-import type { RunStatus, RunView } from "../../src/workflow/types.js";
+import { newRunView, runFinished, stepFailed, stepFinished, stepStarted } from "../../src/workflow/run-view.js";
+import type { RunView } from "../../src/workflow/types.js";
 
 function makeView(overrides: Partial<RunView> = {}): RunView {
   return {
@@ -102,12 +102,5 @@ describe("runFinished", () => {
     const view = runFinished(makeView(), "no-change", 50, { status: "running", finishedAt: 1 } as Partial<RunView>);
     expect(view.status).toBe("no-change");
     expect(view.finishedAt).toBe(50);
-  });
-});
-
-describe("isFinal", () => {
-  it("only queued and running are not final", () => {
-    const all: RunStatus[] = ["queued", "running", "fixed", "tests-failing", "no-change", "error", "ignored"];
-    expect(all.filter(isFinal)).toEqual(["fixed", "tests-failing", "no-change", "error", "ignored"]);
   });
 });

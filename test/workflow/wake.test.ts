@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { initialFixRunState, type FixRunState } from "../../src/workflow/flow-context.js";
+import { initialFixRunState, type FixRunState } from "../../src/workflow/fix-run-state.js";
 import { newRunView } from "../../src/workflow/run-view.js";
 import { ENQUEUE_WAKE_MS, needsWaking, startsNextTick, TICK_MS, tickChainBroken, waitingInQueue } from "../../src/workflow/wake.js";
 

@@ -2,7 +2,7 @@ import { selectAgent } from "../../agents/selection.js";
 import { parseReviewConfig } from "../../config/review-config.js";
 import { upsertMarkedComment } from "../../github/marked-comment.js";
 import { loadRepoConfigOrProblem } from "../../github/repo-config.js";
-import { forkReviewDecision } from "../../workflow/review-pr/fork-policy.js";
+import { pullRequestNowRule, reviewSettingsRule } from "../../workflow/request-rules.js";
 import { invalidConfigComment, PR_CONFIG_MARKER } from "../../workflow/review-pr/review-text.js";
 import type { PrReviewJob, PullRequestCheck } from "../../workflow/review-pr/types.js";
 import type { StepDeps } from "../deps.js";
@@ -24,24 +24,13 @@ export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promis
   const parsed = parseReviewConfig(raw);
   if (!parsed.ok) return { kind: "invalid-config", problems: parsed.problems };
   const { repo: config, pullRequests } = parsed.config;
-  if (!pullRequests.autoReview) return { kind: "skipped", reason: "pullRequests.autoReview is off" };
-  const author = job.pr.author.toLowerCase();
-  if (pullRequests.ignoreAuthors.some((login) => login.toLowerCase() === author)) {
-    return { kind: "skipped", reason: `@${job.pr.author} is in pullRequests.ignoreAuthors` };
-  }
-  // The operator's cap was applied at intake; here the repository's own (narrower or equal) choice. A maintainer's
-  // explicit `/fixbot review` is not an automatic review and is not held back.
-  const fork = forkReviewDecision({ fork: job.pr.fork, author: job.pr.author, authorAssociation: job.pr.authorAssociation, policy: pullRequests.forks, setting: "pullRequests.forks" });
-  if (!fork.review && !job.requestedBy) return { kind: "skipped", reason: fork.reason };
   const reviewer = selectAgent(config.review, "review");
-  if (!reviewer) return { kind: "skipped", reason: "no review.command, review.preset or review.backend is configured" };
+  const skip = reviewSettingsRule(job, pullRequests, reviewer !== undefined);
+  if (skip || !reviewer) return { kind: "skipped", reason: skip ?? "no reviewer" };
 
   const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: job.pr.number });
-  if (pr.state !== "open") return { kind: "skipped", reason: `pull request #${job.pr.number} is ${pr.state}` };
-  if (pr.draft) return { kind: "skipped", reason: `pull request #${job.pr.number} is a draft` };
-  if (pr.head.sha !== job.pr.headSha) {
-    return { kind: "skipped", reason: `head moved on from ${job.pr.headSha.slice(0, 7)} to ${pr.head.sha.slice(0, 7)}; that push is reviewed by its own event` };
-  }
+  const stale = pullRequestNowRule(job, { state: pr.state, draft: pr.draft, headSha: pr.head.sha });
+  if (stale) return { kind: "skipped", reason: stale };
   return {
     kind: "run",
     settings: {

@@ -1,43 +1,43 @@
-import type { Client } from "rivetkit/client";
-import { enqueueFixJob } from "../../actors/enqueue.js";
-import { enqueuePrReview } from "../../actors/enqueue-pr-review.js";
-import type { FixbotRegistry } from "../../actors/index.js";
 import { acknowledge, checkWriteAccess, getPullRequest, reply } from "../../steps/commands/command-steps.js";
 import type { StepDeps } from "../../steps/deps.js";
 import type { CommandJob } from "../../webhooks/comment-to-command.js";
-import type { RunView } from "../types.js";
+import type { FlowContext, StepContext } from "../flow-context.js";
+import type { PrReviewJob } from "../review-pr/types.js";
+import { GITHUB_CALL } from "../step-policies.js";
+import { runStep } from "../step-runner.js";
+import type { FixJob, RunRecord } from "../types.js";
 import { fixJobForIssue, fixJobForPullRequest, retryJob, reviewJobForPullRequest } from "./jobs-from-command.js";
 import { DENIED_PREFIX } from "./denials.js";
 import { deniedText, helpReply, planRetry, statusText } from "./replies.js";
 
-/** The part of RivetKit's workflow context the command workflow uses (steps reach other actors by client). */
-export interface CommandFlow {
-  step<T>(config: { name: string; timeout: number; maxRetries: number; run: (sc: { client: () => Client<FixbotRegistry> }) => Promise<T> }): Promise<T>;
+/**
+ * What a command asks of other actors: the issue's fix-run actor and the review actor. Bound to the actor client
+ * by the commands actor (src/actors/commands.ts), so this workflow does not import the actors.
+ */
+export interface ActorCalls {
+  getRuns(): Promise<RunRecord[]>;
+  /** Cancels the issue's open run; its id, or null when nothing runs. */
+  cancel(by: string): Promise<string | null>;
+  enqueueFix(job: FixJob): Promise<void>;
+  enqueueReview(job: PrReviewJob): Promise<void>;
 }
 
-const GITHUB = { timeout: 60_000, maxRetries: 5 };
-const ACTOR = { timeout: 60_000, maxRetries: 3 };
-
-function fixRunKey(job: CommandJob): string[] {
-  return [`${job.repo.owner}/${job.repo.name}`.toLowerCase(), String(job.number)];
-}
+/** A call to another actor on the same engine. */
+const ACTOR_CALL = { timeout: 60_000, maxRetries: 3 };
 
 /**
  * One slash command: acknowledge, check the commenter's access, then act. It only orders named steps; the
  * long work (a fix, a review) is enqueued on its own actor, so `status` and `cancel` answer at once even while
  * a run is in progress. Returns a one-line outcome for the log.
  */
-export async function handleCommand(ctx: CommandFlow, deps: StepDeps, job: CommandJob): Promise<string> {
-  const say = (name: string, text: string) => ctx.step({ name, ...GITHUB, run: () => reply(deps, job, text) });
-  await ctx.step({
-    name: "acknowledge",
-    ...GITHUB,
-    run: async () => {
-      // Best effort: a missing reaction must not stop the command.
-      await acknowledge(deps, job).catch((error: unknown) => deps.log.warn({ deliveryId: job.deliveryId, err: error }, "could not add the reaction"));
-    },
-  });
-  const access = await ctx.step({ name: "check-access", ...GITHUB, run: () => checkWriteAccess(deps, job) });
+export async function handleCommand(ctx: FlowContext, deps: StepDeps, job: CommandJob, callsFor: (sc: StepContext<unknown>) => ActorCalls): Promise<string> {
+  const github = <T>(name: string, work: () => Promise<T>) => runStep(ctx, name, GITHUB_CALL, work);
+  // A call to another actor needs the step's own client.
+  const actor = <T>(name: string, call: (calls: ActorCalls) => Promise<T>) => ctx.step({ name, ...ACTOR_CALL, run: (sc) => call(callsFor(sc)) });
+  const say = (name: string, text: string) => github(name, () => reply(deps, job, text));
+  // Best effort: a missing reaction must not stop the command.
+  await github("acknowledge", () => acknowledge(deps, job).catch((error: unknown) => deps.log.warn({ deliveryId: job.deliveryId, err: error }, "could not add the reaction")));
+  const access = await github("check-access", () => checkWriteAccess(deps, job));
   if (!access.allowed) {
     await say("reply-denied", deniedText({ sender: job.sender, role: access.role, word: job.word }));
     return `${DENIED_PREFIX} @${job.sender} has ${access.role} access`;
@@ -47,7 +47,7 @@ export async function handleCommand(ctx: CommandFlow, deps: StepDeps, job: Comma
     return `invalid: ${job.parsed.reason}`;
   }
   const command = job.parsed.command;
-  const readRuns = () => ctx.step({ name: "read-runs", ...ACTOR, run: (sc): Promise<RunView[]> => sc.client().fixRun.getOrCreate(fixRunKey(job)).getRuns() });
+  const readRuns = () => actor("read-runs", (calls) => calls.getRuns());
   switch (command.name) {
     case "help":
       await say("reply-help", helpReply({ word: job.word }));
@@ -56,21 +56,21 @@ export async function handleCommand(ctx: CommandFlow, deps: StepDeps, job: Comma
       await say("reply-status", statusText(await readRuns(), job.receivedAt));
       return "status";
     case "cancel": {
-      const cancelled = await ctx.step({ name: "cancel-run", ...ACTOR, run: (sc) => sc.client().fixRun.getOrCreate(fixRunKey(job)).cancel(job.sender) });
+      const cancelled = await actor("cancel-run", (calls) => calls.cancel(job.sender));
       await say("reply-cancel", cancelled ? `🛑 Cancelling run \`${cancelled}\`: its agent and test processes are being stopped. \`/${job.word} retry\` continues it later.` : "Nothing is running here, so there is nothing to cancel.");
       return cancelled ? `cancelled ${cancelled}` : "nothing to cancel";
     }
     case "fix": {
       if (!job.isPullRequest) {
-        await ctx.step({ name: "enqueue-fix", ...ACTOR, run: (sc) => enqueueFixJob(sc.client(), fixJobForIssue(job, command.instructions)) });
+        await actor("enqueue-fix", (calls) => calls.enqueueFix(fixJobForIssue(job, command.instructions)));
         return "fix enqueued";
       }
-      const pr = await ctx.step({ name: "get-pull-request", ...GITHUB, run: () => getPullRequest(deps, job) });
+      const pr = await github("get-pull-request", () => getPullRequest(deps, job));
       if (pr.fork) {
         await say("reply-fork", `fixbot cannot push to this pull request's branch: it lives in a fork (\`${pr.headRepoFullName ?? "deleted"}\`), and fixbot neither runs a fork's code nor holds credentials for it. Open the pull request from a branch of this repository, or label the issue instead.`);
         return "refused: fork";
       }
-      await ctx.step({ name: "enqueue-fix", ...ACTOR, run: (sc) => enqueueFixJob(sc.client(), fixJobForPullRequest(job, pr, command.instructions)) });
+      await actor("enqueue-fix", (calls) => calls.enqueueFix(fixJobForPullRequest(job, pr, command.instructions)));
       return "fix on the pull request branch enqueued";
     }
     case "review": {
@@ -78,8 +78,8 @@ export async function handleCommand(ctx: CommandFlow, deps: StepDeps, job: Comma
         await say("reply-review", `\`/${job.word} review\` works on pull requests.`);
         return "refused: not a pull request";
       }
-      const pr = await ctx.step({ name: "get-pull-request", ...GITHUB, run: () => getPullRequest(deps, job) });
-      await ctx.step({ name: "enqueue-review", ...ACTOR, run: (sc) => enqueuePrReview(sc.client(), reviewJobForPullRequest(job, pr)) });
+      const pr = await github("get-pull-request", () => getPullRequest(deps, job));
+      await actor("enqueue-review", (calls) => calls.enqueueReview(reviewJobForPullRequest(job, pr)));
       return "review enqueued";
     }
     case "retry": {
@@ -89,7 +89,7 @@ export async function handleCommand(ctx: CommandFlow, deps: StepDeps, job: Comma
         return `retry refused: ${plan.reason}`;
       }
       const resume = plan.kind === "resume";
-      await ctx.step({ name: "enqueue-retry", ...ACTOR, run: (sc) => enqueueFixJob(sc.client(), retryJob(job, plan.run, resume)) });
+      await actor("enqueue-retry", (calls) => calls.enqueueFix(retryJob(job, plan.run, resume)));
       await say(
         "reply-retry",
         resume

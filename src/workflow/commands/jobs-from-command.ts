@@ -3,7 +3,7 @@ import type { PullRequestInfo } from "../../steps/commands/command-steps.js";
 import type { PrReviewJob } from "../review-pr/types.js";
 import { capText, capTitle, TEXT_CAPS } from "../../webhooks/text-caps.js";
 import { branchForIssue } from "../task-text.js";
-import type { FixJob, RunView } from "../types.js";
+import type { FixJob, RunRecord } from "../types.js";
 
 /** Jobs that slash commands start. Pure. */
 
@@ -61,7 +61,7 @@ export function reviewJobForPullRequest(job: CommandJob, pr: PullRequestInfo): P
 }
 
 /** `/fixbot retry`: the last run's job again; `resume` continues from its recorded steps. */
-export function retryJob(job: CommandJob, run: RunView, resume: boolean): FixJob {
+export function retryJob(job: CommandJob, run: RunRecord, resume: boolean): FixJob {
   if (!run.job) throw new Error(`run ${run.runId} has no recorded job`);
   return { ...run.job, runId: job.deliveryId, deliveryId: job.deliveryId, requestedBy: job.sender, receivedAt: job.receivedAt, retryOf: resume ? run.runId : undefined };
 }

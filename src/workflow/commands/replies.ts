@@ -1,7 +1,7 @@
 import { formatDuration, stepLine } from "../../github/comment-body.js";
 import { inertMarkdown } from "../../github/quote-text.js";
 import { helpText } from "../../webhooks/parse-command.js";
-import type { RunView } from "../types.js";
+import type { RunRecord } from "../types.js";
 
 /** Texts fixbot answers slash commands with. Pure. */
 
@@ -18,7 +18,7 @@ export function helpReply(params: { word: string; reason?: string }): string {
 }
 
 /** `/fixbot status`: the current or last run's steps, attempts and timings. */
-export function statusText(runs: readonly RunView[], now: number): string {
+export function statusText(runs: readonly RunRecord[], now: number): string {
   const shown = runs.filter((r) => r.status !== "ignored");
   const run = shown.at(-1);
   if (!run) return "fixbot has not run here yet.";
@@ -36,11 +36,11 @@ export function statusText(runs: readonly RunView[], now: number): string {
 
 /** What `/fixbot retry` does with the last run. Pure. */
 export type RetryPlan =
-  | { kind: "resume"; run: RunView }
-  | { kind: "again"; run: RunView }
+  | { kind: "resume"; run: RunRecord }
+  | { kind: "again"; run: RunRecord }
   | { kind: "refuse"; reason: string };
 
-export function planRetry(runs: readonly RunView[], word = "fixbot"): RetryPlan {
+export function planRetry(runs: readonly RunRecord[], word = "fixbot"): RetryPlan {
   const run = runs.filter((r) => r.status !== "ignored").at(-1);
   if (!run?.job) return { kind: "refuse", reason: "there is no earlier fixbot run here to retry." };
   if (!run.closed) return { kind: "refuse", reason: `run \`${run.runId}\` is still in progress (\`/${word} cancel\` stops it).` };
