@@ -53,7 +53,7 @@ describe("operator ceilings and spend windows", () => {
     const { remote, fake, label } = await scenario("calc-greedy", `agent:\n  command: ${JSON.stringify(FIX_AND_REPORT)}\nbudgets:\n  tokens: 10000000\n`);
     await label(1);
     const [run] = await harness.waitForRuns(`${OWNER}/calc-greedy`, 1);
-    expect(run?.status).toBe("error");
+    expect(run?.status, JSON.stringify(run?.error ?? run?.steps)).toBe("error");
     expect(run?.steps.map((s) => s.name)).not.toContain("run-agent#1");
     const body = tracking(fake, 1);
     expect(body).toContain("asks for more than this fixbot allows");
@@ -65,13 +65,13 @@ describe("operator ceilings and spend windows", () => {
     const { fake, label } = await scenario("calc-spend", `agent:\n  command: ${JSON.stringify(FIX_AND_REPORT)}\n`);
     await label(1);
     const [first] = await harness.waitForRuns(`${OWNER}/calc-spend`, 1);
-    expect(first?.status).toBe("fixed");
+    expect(first?.status, JSON.stringify(first?.error ?? first?.steps)).toBe("fixed");
     // The tracking comment shows the usage the agent reported.
     expect(tracking(fake, 1)).toContain("| 1 | 2 | 1,200 (1,000 / 200) | $0.0300 |");
 
     await label(2);
     const [second] = await harness.waitForRuns(`${OWNER}/calc-spend`, 2);
-    expect(second?.status).toBe("error");
+    expect(second?.status, JSON.stringify(second?.error ?? second?.steps)).toBe("error");
     expect(second?.steps.map((s) => s.name)).not.toContain("run-agent#1");
     const refusal = tracking(fake, 2);
     expect(refusal).toContain("The run was not started: today's (UTC) spend window of acme/calc-spend is used up (1,200 of 1,000 tokens, FIXBOT_SPEND_REPO_DAY_TOKENS)");
@@ -80,7 +80,7 @@ describe("operator ceilings and spend windows", () => {
     offset += DAY;
     await label(3);
     const [third] = await harness.waitForRuns(`${OWNER}/calc-spend`, 3);
-    expect(third?.status).toBe("fixed");
+    expect(third?.status, JSON.stringify(third?.error ?? third?.steps)).toBe("fixed");
     expect(await metrics.registry.getSingleMetricAsString("fixbot_spend_refusals_total")).toContain('fixbot_spend_refusals_total{limit="repo-day"} 1');
   });
 
@@ -88,7 +88,7 @@ describe("operator ceilings and spend windows", () => {
     const { remote, fake, label } = await scenario("calc-stop", `maxAttempts: 3\nagent:\n  command: ${JSON.stringify(MISS_AND_REPORT)}\n`);
     await label(1);
     const [run] = await harness.waitForRuns(`${OWNER}/calc-stop`, 1);
-    expect(run?.status).toBe("error");
+    expect(run?.status, JSON.stringify(run?.error ?? run?.steps)).toBe("error");
     expect(run?.steps.map((s) => s.name)).toEqual(expect.arrayContaining(["run-agent#1", "run-tests#1"]));
     expect(run?.steps.map((s) => s.name)).not.toContain("run-agent#2");
     expect(tracking(fake, 1)).toContain("The run was stopped: today's (UTC) spend window of acme/calc-stop is used up (1,200 of 1,000 tokens");
