@@ -14,7 +14,7 @@
 import { getTransformStream } from "@probot/pino";
 import pino from "pino";
 import { Probot, Server } from "probot";
-import { Inbox } from "../src/webhooks/inbox.js";
+import { Inbox } from "../src/inbox/inbox.js";
 import { jobFromLabeledIssue } from "../src/webhooks/to-job.js";
 
 /** Probot's own logger as `run()` builds it from LOG_LEVEL and LOG_FORMAT (fixbot's path); `new Server()` alone would pretty-print. */
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     log: await probotLog(),
   });
   // Diagnostic variant (PLAIN_INBOX_DIR set): the handler records each delivery in fixbot's own durable inbox
-  // (src/webhooks/inbox.ts: written and fsync'd before the answer), and the hand-over succeeds at once (the file is
+  // (src/inbox/inbox.ts: written and fsync'd before the answer), and the hand-over succeeds at once (the file is
   // removed), with no engine and no actor behind it: the inbox's own cost, without the background work.
   const inboxDir = process.env.PLAIN_INBOX_DIR;
   let inbox: Inbox | undefined;

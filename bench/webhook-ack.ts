@@ -11,7 +11,7 @@
  * ("fixbot"), so each run is ignored after check-request and nothing is cloned. 20 warm-up deliveries (one per
  * issue, same rate) are sent first and not counted.
  *
- * Diagnostic, same stream: the plain server with fixbot's own inbox in its handler (src/webhooks/inbox.ts, the
+ * Diagnostic, same stream: the plain server with fixbot's own inbox in its handler (src/inbox/inbox.ts, the
  * hand-over a no-op): the durable write's cost without the engine and actors behind it.
  *
  * "None lost": every delivery must be answered 2xx, and after the stream the bench waits (at most 5 min, or
@@ -32,7 +32,7 @@ import { generatePrivateKey } from "../test/helpers/app-key.js";
 import { enginePid, freePort, signWebhook, startReadyBot, stopEngine, TEST_WEBHOOK_SECRET, WEBHOOK_PATH, type BotProcess } from "../test/helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../test/helpers/fake-github-server.js";
 import { issuesLabeledPayload } from "../test/helpers/payloads.js";
-import { readJournal } from "../src/webhooks/inbox-journal.js";
+import { readJournal } from "../src/inbox/inbox-journal.js";
 import { bounded, isEntryPoint, loadLine, max, median, ms, onInterrupt, ratio, runAsMain, sleep, tearDownBench, type BenchResult } from "./lib.js";
 
 const ROOT = join(import.meta.dirname, "..");

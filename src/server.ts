@@ -13,7 +13,7 @@ import { configureEngine, engineIsHealthy } from "./runtime/engine.js";
 import { createDispatch } from "./runtime/dispatch.js";
 import { createLogger } from "./runtime/logger.js";
 import { replicaId, replicaInboxDir, ReplicaIdError } from "./runtime/replica.js";
-import { DirLockedError } from "./webhooks/dir-lock.js";
+import { DirLockedError } from "./inbox/dir-lock.js";
 import { startRuntime } from "./runtime/start-runtime.js";
 import { startSandbox } from "./sandbox/start-sandbox.js";
 import { startWorkspaceSweeper } from "./workspaces/sweep.js";
@@ -83,9 +83,9 @@ async function main(): Promise<void> {
   log.info({ replica, inbox: inboxDir, engine: runtime.engine.embedded ? "embedded" : runtime.engine.endpoint }, "fixbot started");
   let accepting = true;
   const app = createApp({
-    enqueue: dispatch.enqueue,
-    enqueueReview: dispatch.enqueueReview,
-    enqueueCommand: dispatch.enqueueCommand,
+    acceptFix: dispatch.acceptFix,
+    acceptReview: dispatch.acceptReview,
+    acceptCommand: dispatch.acceptCommand,
     commandWord: env.FIXBOT_COMMAND_WORD,
     now: Date.now,
     allowedOwners: env.ALLOWED_OWNERS,

@@ -12,7 +12,7 @@ import { enqueueFixJob } from "./enqueue.js";
 import { enqueuePrReview } from "./enqueue-pr-review.js";
 import type { FixbotRegistry } from "./index.js";
 import { fixRunKeyOfCommand } from "./keys.js";
-import { ENQUEUE_WAKE_MS, startsNextTick } from "../workflow/wake.js";
+import { ENQUEUE_WAKE_MS, startsNextTick } from "./wake.js";
 import { scheduleTick } from "./tick.js";
 
 interface CommandsState {

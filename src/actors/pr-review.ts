@@ -6,7 +6,7 @@ import { capped } from "../workflow/admit.js";
 import { admitReviewJob, coversHead, finishReviewRun, markAwaiting, reviewNeedsWaking } from "../workflow/review-pr/decide.js";
 import { reviewPullRequest } from "../workflow/review-pr/review-pull-request.js";
 import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReviewState } from "../workflow/review-pr/types.js";
-import { ENQUEUE_WAKE_MS, startsNextTick, tickChainBroken } from "../workflow/wake.js";
+import { ENQUEUE_WAKE_MS, startsNextTick, tickChainBroken } from "./wake.js";
 import { scheduleTick } from "./tick.js";
 import { recordReviewRun } from "../metrics/run-metrics.js";
 import type { FlowContext } from "../workflow/flow-context.js";
@@ -71,7 +71,7 @@ export function createPrReviewActor(deps: StepDeps) {
       });
     }),
     actions: {
-      /** Called after every enqueue: keeps the wake-up alarm ticking until the job has run (see workflow/wake.ts). */
+      /** Called after every enqueue: keeps the wake-up alarm ticking until the job has run (see actors/wake.ts). */
       keepAwake: async (c, deliveryId: string): Promise<void> => {
         const now = Date.now();
         c.state.awaiting = markAwaiting(c.state, deliveryId);

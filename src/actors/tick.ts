@@ -1,6 +1,6 @@
-import { TICK_MS } from "../workflow/wake.js";
+import { TICK_MS } from "./wake.js";
 
-/** What scheduling a tick needs of an actor's action context (see src/workflow/wake.ts). */
+/** What scheduling a tick needs of an actor's action context (see src/actors/wake.ts). */
 interface TickContext {
   state: { nextTickAt?: number };
   schedule: { after(ms: number, action: string): Promise<unknown> };

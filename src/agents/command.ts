@@ -6,6 +6,8 @@ import type { ProcessResult } from "../exec/run-process.js";
 import type { RepoNetwork } from "../sandbox/egress-policy.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { AgentError, type Agent, type EditResult, type ReviewResult } from "./types.js";
+import { watchOutputUsage, type CliOutputFormat } from "./cli-output/output-usage.js";
+import type { TokenPrices } from "./cli-output/codex-events.js";
 import { watchUsage, type BudgetName, type Usage, type UsageBudget } from "./usage.js";
 
 export interface CommandAgentParams {
@@ -29,6 +31,10 @@ export interface CommandAgentParams {
   sandboxKey: string;
   /** The repository's narrowing of the sandbox's network. */
   network?: RepoNetwork;
+  /** The command prints this machine-readable output (the presets): usage and the final text are read from it. */
+  output?: CliOutputFormat;
+  /** Prices for computing the cost of a CLI that prints tokens only (Codex). */
+  codexPrices?: TokenPrices;
 }
 
 /** How much of the end of stdout becomes the edit summary. */
@@ -52,6 +58,8 @@ interface Invocation {
 interface InvocationResult extends ProcessResult {
   usage?: Usage;
   stoppedBy?: BudgetName;
+  /** The CLI's final words, read from its machine-readable output. */
+  text?: string;
 }
 
 function isInside(parent: string, child: string): boolean {
@@ -108,7 +116,9 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
       // A budget used up stops the agent like a cancel does, but is reported as a result, not thrown.
       const overBudget = new AbortController();
       let stoppedBy: BudgetName | undefined;
-      const stopWatching = watchUsage({ file: join(dir, "usage.json"), budget: inv.budget ?? {}, onExceeded: (name) => { stoppedBy = name; overBudget.abort(); } });
+      const onExceeded = (name: BudgetName) => { stoppedBy ??= name; overBudget.abort(); };
+      const stopWatching = watchUsage({ file: join(dir, "usage.json"), budget: inv.budget ?? {}, onExceeded });
+      const fromOutput = params.output ? watchOutputUsage({ format: params.output, budget: inv.budget ?? {}, codexPrices: params.codexPrices, codexSessionsDir: join(dir, "codex", "sessions"), onExceeded }) : undefined;
       const signal = inv.signal ? AbortSignal.any([inv.signal, overBudget.signal]) : overBudget.signal;
       const processResult = await params.sandbox.run({
         role: "agent",
@@ -124,11 +134,13 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
         maxOutputBytes: params.maxOutputBytes,
         secrets: params.secrets,
         onOutput: params.onOutput,
+        ...(fromOutput ? { onStdout: fromOutput.onStdout } : {}),
         groupFile: params.groupFile,
       });
-      const usage = await stopWatching();
+      const fileUsage = await stopWatching();
+      const read = (await fromOutput?.finish()) ?? {};
       if (processResult.aborted) inv.signal?.throwIfAborted();
-      return { ...processResult, usage, stoppedBy };
+      return { ...processResult, usage: read.usage ?? fileUsage, stoppedBy, ...(read.text !== undefined ? { text: read.text } : {}) };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -148,7 +160,7 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
         signal: task.signal,
         budget: task.budget,
       });
-      return { summary: tail(r.stdout, SUMMARY_CHARS), exitCode: exitStatus(r), timedOut: r.timedOut, usage: r.usage, stoppedBy: r.stoppedBy };
+      return { summary: tail(r.text ?? r.stdout, SUMMARY_CHARS), exitCode: exitStatus(r), timedOut: r.timedOut, usage: r.usage, stoppedBy: r.stoppedBy };
     },
     async review(task): Promise<ReviewResult> {
       const r = await invoke({
@@ -161,7 +173,7 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
         timeoutMs: task.timeoutMs,
         signal: task.signal,
       });
-      return { body: r.stdout.trim(), exitCode: exitStatus(r), timedOut: r.timedOut };
+      return { body: (r.text ?? r.stdout).trim(), exitCode: exitStatus(r), timedOut: r.timedOut };
     },
   };
 }

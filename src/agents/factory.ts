@@ -1,6 +1,8 @@
 import type { AgentFactory } from "../steps/deps.js";
 import { createAgentOsAgent, type AgentOsProvider } from "./agentos/agent.js";
 import type { AgentVmLauncher } from "./agentos/vm.js";
+import type { TokenPrices } from "./cli-output/codex-events.js";
+import { parseCodexPrices } from "./cli-output/codex-prices.js";
 import { createCommandAgent } from "./command.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 
@@ -18,10 +20,14 @@ export interface AgentFactoryOptions {
   agentosLauncher?: AgentVmLauncher;
   /** Where command agents run. */
   sandbox: Sandbox;
+  /** Prices for Codex; default: FIXBOT_CODEX_PRICES of baseEnv (unset: Codex's cost is not computed). */
+  codexPrices?: TokenPrices;
 }
 
 /** Builds the agent the repo config selected: a command under the command-agent contract, or pi in agentOS. */
 export function createAgentFactory(options: AgentFactoryOptions): AgentFactory {
+  // Read once, when the bot or the CLI starts: a bad value stops it there, naming the variable.
+  const codexPrices = options.codexPrices ?? parseCodexPrices((options.baseEnv ?? process.env).FIXBOT_CODEX_PRICES);
   return (params) => {
     const selected = params.agent;
     if (selected.backend === "agentos") {
@@ -46,6 +52,8 @@ export function createAgentFactory(options: AgentFactoryOptions): AgentFactory {
       sandbox: options.sandbox,
       sandboxKey: params.sandboxKey,
       ...(params.network ? { network: params.network } : {}),
+      ...(selected.output ? { output: selected.output } : {}),
+      ...(codexPrices ? { codexPrices } : {}),
     });
   };
 }

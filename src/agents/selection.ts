@@ -1,3 +1,4 @@
+import type { CliOutputFormat } from "./cli-output/output-usage.js";
 import { resolveAgent, type AgentPresetName } from "./presets.js";
 
 export const AGENT_BACKENDS = ["command", "agentos"] as const;
@@ -13,13 +14,13 @@ export interface AgentSection {
 }
 
 /** Which agent runs a role, resolved from config: what the agent factory builds. */
-export type AgentSelection = { backend: "command"; command: string; passEnv: readonly string[] } | { backend: "agentos"; model?: string };
+export type AgentSelection = { backend: "command"; command: string; passEnv: readonly string[]; output?: CliOutputFormat } | { backend: "agentos"; model?: string };
 
 /** The agent a section configures for `role`, or undefined when it configures none. Pure. */
 export function selectAgent(section: AgentSection, role: "edit" | "review"): AgentSelection | undefined {
   if (section.backend === "agentos") return { backend: "agentos", ...(section.model ? { model: section.model } : {}) };
-  const { command, passEnv } = resolveAgent(section, role);
-  return command ? { backend: "command", command, passEnv } : undefined;
+  const { command, passEnv, output } = resolveAgent(section, role);
+  return command ? { backend: "command", command, passEnv, ...(output ? { output } : {}) } : undefined;
 }
 
 /** True when the section configures an agent (a command, a preset or agentOS). Pure. */

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { engineIsHealthy } from "../runtime/engine.js";
-import { lockDir } from "../webhooks/dir-lock.js";
+import { lockDir } from "../inbox/dir-lock.js";
 
 /**
  * The embedded engine of one `fixbot fix` request: its own data directory (`<dataDir>/cli-engine/<request

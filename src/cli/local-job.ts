@@ -4,7 +4,7 @@ import { stat } from "node:fs/promises";
 import { basename, resolve } from "node:path";
 import { promisify } from "node:util";
 import { gitEnv } from "../git/git-env.js";
-import { slugify } from "../workflow/task-text.js";
+import { slugify } from "../workflow/branch-names.js";
 import type { FixJob, RepoRef } from "../workflow/types.js";
 import { UsageError, type FixArgs } from "./args.js";
 

@@ -13,7 +13,7 @@ import type { RunOutcome, RunRecord } from "../workflow/types.js";
 import { agentOsEnvFor, commandDirs, parseFixArgs, parseIssueText, USAGE, UsageError } from "./args.js";
 import { claimCliEngine } from "./cli-engine.js";
 import { buildLocalJob, requestKeyFor, resolveRepo } from "./local-job.js";
-import { DirLockedError } from "../webhooks/dir-lock.js";
+import { DirLockedError } from "../inbox/dir-lock.js";
 import { exitCodeFor, progressLines, summaryText } from "./report.js";
 
 const POLL_MS = 250;

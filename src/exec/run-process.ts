@@ -23,6 +23,8 @@ export interface RunProcessOptions {
   secrets?: readonly string[];
   /** Streamed (redacted) combined output, for logs. Delivered a line at a time. */
   onOutput?: (chunk: string) => void;
+  /** Streamed (redacted) stdout alone, for reading an agent CLI's machine-readable output while it runs. */
+  onStdout?: (chunk: string) => void;
   /** SIGTERM goes to the process group first, SIGKILL after this many ms (default 2000). */
   killGraceMs?: number;
   /**
@@ -119,6 +121,7 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
     if (!text) return;
     combined.append(text);
     if (isStdout) stdoutTail.append(text);
+    if (isStdout) opts.onStdout?.(text);
     opts.onOutput?.(text);
   };
 

@@ -1,6 +1,6 @@
 import { inertMarkdown } from "./quote-text.js";
-import { commentableLines, type DiffFile } from "./diff.js";
-import type { SkippedFile } from "./diff-chunks.js";
+import { commentableLines, type DiffFile } from "../diff/diff.js";
+import type { SkippedFile } from "../diff/diff-chunks.js";
 
 /** One inline finding of the review agent, printed as a JSON line: `{"path": "src/a.ts", "line": 12, "body": "..."}`. */
 export interface Finding {

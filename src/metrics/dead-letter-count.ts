@@ -1,5 +1,5 @@
 import { readdir } from "node:fs/promises";
-import { deadLetterDir } from "../webhooks/dead-letters.js";
+import { deadLetterDir } from "../inbox/dead-letters.js";
 
 /** How many dead letters an inbox keeps (file count; the files are not read). */
 export async function countDeadLetters(inboxDir: string): Promise<number> {

@@ -4,10 +4,10 @@ import { enqueuePrReviews } from "../actors/enqueue-pr-review.js";
 import { routeOf } from "../actors/keys.js";
 import type { CommandJob } from "../webhooks/comment-to-command.js";
 import { GITHUB_WRITES, type GitHubAccess } from "../github/octokit.js";
-import { deadLetterReply } from "../webhooks/dead-letter-reply.js";
-import type { DeadLetter } from "../webhooks/dead-letters.js";
-import { Inbox, type InboxEntry } from "../webhooks/inbox.js";
-import type { JournalSync } from "../webhooks/inbox-journal.js";
+import { deadLetterReply } from "../inbox/dead-letter-reply.js";
+import type { DeadLetter } from "../inbox/dead-letters.js";
+import { Inbox, type InboxEntry } from "../inbox/inbox.js";
+import type { JournalSync } from "../inbox/inbox-journal.js";
 import type { PrReviewJob } from "../workflow/review-pr/types.js";
 import type { FixJob } from "../workflow/types.js";
 import type { Runtime } from "./start-runtime.js";
@@ -16,9 +16,9 @@ import type { DeliveryMetrics } from "../metrics/deliveries.js";
 /** What webhook handlers hand their jobs to. */
 export interface Dispatch {
   inbox: Inbox;
-  enqueue: (job: FixJob) => Promise<void>;
-  enqueueReview: (job: PrReviewJob) => Promise<void>;
-  enqueueCommand: (job: CommandJob) => Promise<void>;
+  acceptFix: (job: FixJob) => Promise<void>;
+  acceptReview: (job: PrReviewJob) => Promise<void>;
+  acceptCommand: (job: CommandJob) => Promise<void>;
 }
 
 /**
@@ -53,8 +53,8 @@ export async function createDispatch(params: { runtime: Runtime; dir: string; lo
   };
   return {
     inbox,
-    enqueue: (job) => accept("fix", job.deliveryId ?? job.runId, job),
-    enqueueReview: (job) => accept("review", job.deliveryId, job),
-    enqueueCommand: (job) => accept("command", job.deliveryId, job),
+    acceptFix: (job) => accept("fix", job.deliveryId ?? job.runId, job),
+    acceptReview: (job) => accept("review", job.deliveryId, job),
+    acceptCommand: (job) => accept("command", job.deliveryId, job),
   };
 }

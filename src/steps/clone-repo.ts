@@ -1,6 +1,6 @@
 import type { RepoConfig } from "../config/repo.schema.js";
 import { fetchBranch, readFileAt } from "../git/clean-repo.js";
-import { detectTestCommand } from "../workflow/task-text.js";
+import { detectTestCommand } from "./test-command.js";
 import type { FixJob } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";
 import { gitAccessFor } from "./git-access.js";

@@ -1,5 +1,5 @@
 import { headReviewMarker, renderTrackingComment, trackingMarker } from "../github/comment-body.js";
-import { parseDiff } from "../github/diff.js";
+import { parseDiff } from "../diff/diff.js";
 import { upsertMarkedComment } from "../github/marked-comment.js";
 import { GITHUB_WRITES, type InstallationAccess } from "../github/octokit.js";
 import { findOrCreatePullRequest, type PullRequestRef } from "../github/pull-request.js";

@@ -9,7 +9,7 @@ export const PULL_REQUEST_REVIEW_EVENTS = ["pull_request.opened", "pull_request.
 /** What the handler needs from the app's dependencies (AppDeps provides it). */
 export interface PullRequestHandlerDeps {
   /** Enqueues on the PR's review actor; without it (a setup that does not run reviews) events are only logged. */
-  enqueueReview?: (job: PrReviewJob) => Promise<void>;
+  acceptReview?: (job: PrReviewJob) => Promise<void>;
   now: () => number;
   allowedOwners?: readonly string[];
   /** FIXBOT_FORK_REVIEWS: fork PRs it excludes are dropped here, before any actor runs (default review). */
@@ -17,8 +17,8 @@ export interface PullRequestHandlerDeps {
 }
 
 /**
- * The `pull_request` handler: payload to job, then enqueue; nothing slow, so the webhook is answered in
- * milliseconds. An enqueue failure throws, so GitHub records the delivery as failed and it can be redelivered.
+ * The `pull_request` handler: payload to job, then into the inbox; nothing slow, so the webhook is answered in
+ * milliseconds. An accept failure throws, so GitHub records the delivery as failed and it can be redelivered.
  */
 export function handlePullRequestForReview(deps: PullRequestHandlerDeps) {
   return async (context: { id: string; payload: PullRequestPayload; log: Logger }): Promise<void> => {
@@ -34,11 +34,11 @@ export function handlePullRequestForReview(deps: PullRequestHandlerDeps) {
       context.log.info({ deliveryId: context.id, pr: pr.number, reason: fork.reason }, "pull_request not reviewed");
       return;
     }
-    if (!deps.enqueueReview) {
+    if (!deps.acceptReview) {
       context.log.debug({ deliveryId: context.id }, "pull_request review is not enabled in this process");
       return;
     }
-    await deps.enqueueReview(decision.job);
+    await deps.acceptReview(decision.job);
     context.log.info({ deliveryId: context.id, pr: decision.job.pr.number, head: decision.job.pr.headSha.slice(0, 7) }, "review job enqueued");
   };
 }

@@ -1,4 +1,4 @@
-import { branchForIssue } from "../workflow/task-text.js";
+import { branchForIssue } from "../workflow/branch-names.js";
 import type { FixJob } from "../workflow/types.js";
 import { capText, capTitle, TEXT_CAPS } from "./text-caps.js";
 

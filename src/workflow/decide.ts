@@ -1,6 +1,6 @@
 import { totalTokens, type BudgetName, type Usage } from "../agents/usage.js";
 import type { RepoConfig } from "../config/repo.schema.js";
-import { retryHint } from "./task-text.js";
+import { retryHint } from "./run-errors.js";
 import type { RunStatus, RunView } from "./types.js";
 
 /** What happens after an agent attempt. Pure. */

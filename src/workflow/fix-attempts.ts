@@ -93,5 +93,6 @@ export async function runAttempts(ctx: FlowContext<FixRunState>, step: TrackedSt
 
 /** The run's time left, measured once per attempt and recorded, so a replay takes the same decision. */
 function measureTimeLeft(ctx: FlowContext<FixRunState>, io: RunIO, job: FixJob, config: RepoConfig, attempt: number): Promise<number> {
-  return ctx.step({ name: `check-budget#${attempt}`, timeout: 10_000, maxRetries: 1, run: async () => job.receivedAt + config.budgets.runMinutes * 60_000 - io.now() });
+  // Ephemeral: written with the agent step that acts on it; a crash before then measures again.
+  return ctx.step({ name: `check-budget#${attempt}`, ephemeral: true, timeout: 10_000, maxRetries: 1, run: async () => job.receivedAt + config.budgets.runMinutes * 60_000 - io.now() });
 }

@@ -49,6 +49,8 @@ export async function fixIssue(ctx: FlowContext<FixRunState>, steps: Steps, io: 
 function loadCheckpoint(ctx: FlowContext<FixRunState>, job: FixJob): Promise<Checkpoint | null> {
   return ctx.step({
     name: "load-checkpoint",
+    // Written with the check step that follows: reading the checkpoint again after a crash gives the same.
+    ephemeral: true,
     timeout: 10_000,
     maxRetries: 1,
     run: async (sc) => (job.retryOf ? (sc.state.runs.find((r) => r.runId === job.retryOf)?.checkpoint ?? null) : null),

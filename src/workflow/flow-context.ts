@@ -20,6 +20,11 @@ export interface StepOptions<T, S> {
   retryBackoffBase?: number;
   retryBackoffMax?: number;
   retryOnTimeout?: boolean;
+  /**
+   * Recorded like any step, but not written to the engine on its own: its entry goes with the next step's write.
+   * Only for idempotent bookkeeping (a crash before that write runs it again).
+   */
+  ephemeral?: boolean;
 }
 
 export interface FlowContext<S = unknown> {

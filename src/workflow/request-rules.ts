@@ -1,5 +1,5 @@
 import type { PullRequestsConfig } from "../config/pull-requests.schema.js";
-import { hasAccess } from "../webhooks/permission.js";
+import { hasAccess } from "../github/permission.js";
 import { forkReviewDecision } from "./review-pr/fork-policy.js";
 import type { PrReviewJob } from "./review-pr/types.js";
 

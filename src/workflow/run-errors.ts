@@ -1,7 +1,11 @@
-import { retryHint } from "./task-text.js";
 import type { RunView } from "./types.js";
 
 type RunError = NonNullable<RunView["error"]>;
+
+/** How the person who asked can try again, in their own terms. Pure. */
+export function retryHint(source: "github" | "local"): string {
+  return source === "github" ? "label the issue again (remove and re-add the label)" : "run the same fixbot command again";
+}
 
 /** `.github/fixbot.yml` did not validate: each problem listed, and what to do. Pure. */
 export function invalidConfigError(problems: readonly string[], source: "github" | "local"): RunError {

@@ -96,10 +96,15 @@ export function trackedSteps(ctx: Ctx, io: RunIO, retryOf?: string) {
   const run = <T>(name: string, policy: StepPolicy, work: (signal: AbortSignal) => Promise<T>, options: TrackOptions<T> = {}): Promise<T> =>
     runStep(ctx, name, policy, timed(io, name, work), hooks(name, options));
 
-  /** A step that only records something in the run's view (no I/O besides the progress update). */
+  /**
+   * A step that only records something in the run's view (no I/O besides the progress update). Bookkeeping rides
+   * on the next step's write to the engine (`ephemeral`): each write costs a round trip (~28 ms, bench/README.md),
+   * and a crash in between only repeats an idempotent view change and comment edit.
+   */
   const record = (name: string, change: (view: RunRecord) => RunRecord): Promise<void> =>
     ctx.step({
       name,
+      ephemeral: true,
       timeout: 60_000,
       maxRetries: 3,
       run: savingState(async (sc) => {

@@ -11,7 +11,7 @@ describe("selectAgent", () => {
 
   it("a command or preset selects the command backend; nothing selects nothing", () => {
     expect(selectAgent({ command: "./fix.sh", passEnv: ["K"] }, "edit")).toEqual({ backend: "command", command: "./fix.sh", passEnv: ["K"] });
-    expect(selectAgent({ preset: "codex", passEnv: [] }, "review")).toMatchObject({ backend: "command", command: expect.stringContaining("codex exec --sandbox read-only") });
+    expect(selectAgent({ preset: "codex", passEnv: [] }, "review")).toMatchObject({ backend: "command", command: expect.stringContaining("codex exec --json"), output: "codex-json" });
     expect(selectAgent({ passEnv: [] }, "review")).toBeUndefined();
     expect(selectAgent({ backend: "command", passEnv: [] }, "edit")).toBeUndefined();
   });

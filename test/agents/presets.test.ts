@@ -13,10 +13,19 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
+/** What each stand-in prints, read back: Claude Code's result line (cache reads count as input), Codex's turn.completed. */
+const STANDIN_USAGE = {
+  "claude-code": { turns: 2, inputTokens: 2900, outputTokens: 90, costUsd: 0.0123 },
+  codex: { inputTokens: 5000, outputTokens: 400 },
+  aider: undefined,
+};
+
 describe("resolveAgent", () => {
   it("an explicit command wins; a preset brings its command and its API key variables", () => {
     expect(resolveAgent({ command: "my-agent", preset: "codex", passEnv: [] }, "edit")).toEqual({ command: "my-agent", passEnv: [] });
-    expect(resolveAgent({ preset: "claude-code", passEnv: ["EXTRA"] }, "review")).toEqual({ command: AGENT_PRESETS["claude-code"].review, passEnv: ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "EXTRA"] });
+    expect(resolveAgent({ preset: "claude-code", passEnv: ["EXTRA"] }, "review")).toEqual({ command: AGENT_PRESETS["claude-code"].review, passEnv: ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "EXTRA"], output: "claude-stream-json" });
+    expect(resolveAgent({ preset: "codex", passEnv: [] }, "edit")).toMatchObject({ output: "codex-json" });
+    expect(resolveAgent({ preset: "aider", passEnv: [] }, "edit")).not.toHaveProperty("output");
     expect(resolveAgent({ passEnv: [] }, "edit")).toEqual({ passEnv: [] });
   });
 });
@@ -35,10 +44,11 @@ describe.each(AGENT_PRESET_NAMES)("the %s preset, run against a stand-in executa
 
   it("edits the workspace from a prompt holding the task and, on a retry, the failing test output", async () => {
     const { root, workspace, log, baseEnv } = await setup();
-    const agent = createCommandAgent({ command: AGENT_PRESETS[name].edit, baseEnv, passEnv: ["STANDIN_LOG"], scratchDir: join(root, "scratch"), sandbox: testSandbox(root, { enabled: false }), sandboxKey: "o/r/1" });
+    const agent = createCommandAgent({ command: AGENT_PRESETS[name].edit, output: resolveAgent({ preset: name, passEnv: [] }, "edit").output, baseEnv, passEnv: ["STANDIN_LOG"], scratchDir: join(root, "scratch"), sandbox: testSandbox(root, { enabled: false }), sandboxKey: "o/r/1" });
     const result = await agent.edit({ workspace, task: "Fix issue #1: add() subtracts", attempt: 2, feedback: "TESTS FAILED: expected 5, got -1", timeoutMs: 30_000 });
     expect(result.exitCode, result.summary).toBe(0);
-    expect(result.summary).toContain("fixed add()");
+    expect(result.summary).toBe(`${name === "claude-code" ? "claude" : name} stand-in: fixed add()`);
+    expect(result.usage).toEqual(STANDIN_USAGE[name]);
     expect(await readFile(join(workspace, "src", "calc.js"), "utf8")).toContain("a + b");
     const prompt = await readFile(join(log, `${name === "claude-code" ? "claude" : name}.edit.prompt`), "utf8");
     expect(prompt).toContain("Fix issue #1: add() subtracts");
@@ -47,11 +57,11 @@ describe.each(AGENT_PRESET_NAMES)("the %s preset, run against a stand-in executa
 
   it("reviews from a prompt holding the context and the diff, printing the review on stdout", async () => {
     const { root, workspace, log, baseEnv } = await setup();
-    const agent = createCommandAgent({ command: AGENT_PRESETS[name].review, baseEnv, passEnv: ["STANDIN_LOG"], scratchDir: join(root, "scratch"), sandbox: testSandbox(root, { enabled: false }), sandboxKey: "o/r/1" });
+    const agent = createCommandAgent({ command: AGENT_PRESETS[name].review, output: resolveAgent({ preset: name, passEnv: [] }, "review").output, baseEnv, passEnv: ["STANDIN_LOG"], scratchDir: join(root, "scratch"), sandbox: testSandbox(root, { enabled: false }), sandboxKey: "o/r/1" });
     const diff = "--- a/src/calc.js\n+++ b/src/calc.js\n@@ -1 +1 @@\n-  return a - b;\n+  return a + b;\n";
     const result = await agent.review({ workspace, diff, context: "Review the fix for #1", timeoutMs: 30_000 });
     expect(result.exitCode).toBe(0);
-    expect(result.body).toMatch(/stand-in review/);
+    expect(result.body).toMatch(/^(claude|codex|aider) stand-in review/);
     const prompt = await readFile(join(log, `${name === "claude-code" ? "claude" : name}.review.prompt`), "utf8");
     expect(prompt).toContain("Review the fix for #1");
     expect(prompt).toContain("+  return a + b;");

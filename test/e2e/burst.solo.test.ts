@@ -13,7 +13,7 @@ import { issuesLabeledPayload } from "../helpers/payloads.js";
  *
  * This caught a stall: each actor's backup cron (every 5 s) started one more wake-up tick chain, an actor busy
  * for a minute ended up with dozens of alarms a second, and every actor stopped answering after 9–16 jobs
- * (src/workflow/wake.ts `startsNextTick`). Without that check this test stopped at 293 of 400 jobs (300 s); with it,
+ * (src/actors/wake.ts `startsNextTick`). Without that check this test stopped at 293 of 400 jobs (300 s); with it,
  * all 400 ran in 55 s here.
  */
 

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
-import { readDeadLetters } from "../../src/webhooks/dead-letters.js";
+import { readDeadLetters } from "../../src/inbox/dead-letters.js";
 import { type BotProcess, WEBHOOK_PATH, engineLogTail, enginePid, enginesUsing, isAlive, startReadyBot, stopBotAndEngine } from "../helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-github-server.js";
 import { createBareRemote } from "../helpers/git-remote.js";

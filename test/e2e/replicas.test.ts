@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readJournal } from "../../src/webhooks/inbox-journal.js";
+import { readJournal } from "../../src/inbox/inbox-journal.js";
 import { startBot, startReadyBot, type BotProcess } from "../helpers/bot-process.js";
 import { startExternalEngine, type ExternalEngine } from "../helpers/external-engine.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-github-server.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { SkippedFile } from "../../src/github/diff-chunks.js";
-import { parseDiff } from "../../src/github/diff.js";
+import type { SkippedFile } from "../../src/diff/diff-chunks.js";
+import { parseDiff } from "../../src/diff/diff.js";
 import {
   GITHUB_BODY_LIMIT,
   parseReviewOutput,

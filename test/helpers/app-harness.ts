@@ -75,7 +75,7 @@ export async function startAppHarness(
   });
   // As in production: webhooks go through the durable inbox, then to their actors.
   const dispatch = await createDispatch({ runtime, dir: join(dataDir, "inbox"), log });
-  await probot.load(createApp({ enqueue: dispatch.enqueue, enqueueReview: dispatch.enqueueReview, enqueueCommand: dispatch.enqueueCommand, now }));
+  await probot.load(createApp({ acceptFix: dispatch.acceptFix, acceptReview: dispatch.acceptReview, acceptCommand: dispatch.acceptCommand, now }));
   return {
     probot,
     runtime,

@@ -81,7 +81,12 @@ async function readBody(req: IncomingMessage): Promise<string> {
  * Starts the mock. `script` is either a list (request i gets reply i; past the end, a final "done" text) or a
  * function of the request index (for a model that never stops). Requests without the right `x-api-key` get 401.
  */
-export async function startMockAnthropic(params: { apiKey: string; script: MockReply[] | ((index: number, request: MockRequest) => MockReply) }): Promise<MockAnthropic> {
+export async function startMockAnthropic(params: {
+  apiKey: string;
+  script: MockReply[] | ((index: number, request: MockRequest) => MockReply);
+  /** Loopback address to listen on; a sandboxed CLI reaches 127.0.0.1 only as its own loopback (see test/helpers/agent-clis.ts). */
+  host?: string;
+}): Promise<MockAnthropic> {
   const requests: MockRequest[] = [];
   const server = createServer((req, res) => {
     void (async () => {
@@ -116,10 +121,10 @@ export async function startMockAnthropic(params: { apiKey: string; script: MockR
       res.destroy(error as Error);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(0, params.host ?? "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${params.host ?? "127.0.0.1"}:${port}`,
     port,
     requests,
     close: () =>

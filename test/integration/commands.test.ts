@@ -80,8 +80,12 @@ describe("slash commands", () => {
     expect(reply!.body).toContain("read");
     await comment("> /fixbot fix\n\nthat did not work", { sender: "alice" });
     await comment("/fixbot fix", { sender: "dependabot[bot]", senderType: "Bot" });
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(replies(fake)).toHaveLength(1);
+    // A sentinel: commands on one issue are handled in order, so once its answer is there, the two before it were
+    // handled too, and they got no reply.
+    await comment("/fixbot help", { sender: "alice" });
+    const all = await waitFor(() => replies(fake), (r) => r.length >= 2, "the sentinel's help reply");
+    expect(all).toHaveLength(2);
+    expect(all[1]!.body).toContain("fixbot commands");
     expect(await engineCall(() => harness.runtime.client.fixRun.getOrCreate([`${OWNER}/cmd-perm`, "1"]).getRuns())).toEqual([]);
   });
 
@@ -100,12 +104,13 @@ describe("slash commands", () => {
 
   it("an edited comment never triggers a command", async () => {
     const { fake, comment } = await scenario("cmd-edited", agentConfig(join(AGENTS, "fix-calc.sh")));
-    await comment("/fixbot help", { action: "edited" });
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(fake.reactions).toEqual([]);
-    expect(replies(fake)).toEqual([]);
-    await comment("/fixbot help");
-    await waitFor(() => replies(fake), (r) => r.length === 1, "the reply to the new comment");
+    const edited = await comment("/fixbot help", { action: "edited" });
+    // A sentinel: a new comment after the edited one; only it is acted on.
+    const created = await comment("/fixbot help");
+    await waitFor(() => replies(fake), (r) => r.length >= 1, "the reply to the new comment");
+    expect(replies(fake)).toHaveLength(1);
+    expect(fake.reactions.map((r) => r.commentId)).toEqual([created]);
+    expect(created).not.toBe(edited);
   });
 
   it("an unknown command gets the help with the reason", async () => {

@@ -226,9 +226,14 @@ describe("labelling an issue runs the durable fix workflow", () => {
     await label({ deliveryId: "dup-1" });
     await label({ deliveryId: "second-label" });
     const runs = await harness.waitForRuns(`${OWNER}/calc-twice`, 1);
-    // Give the queued duplicates time to be dequeued and refused.
-    await new Promise((r) => setTimeout(r, 1500));
-    expect((await engineCall(() => harness.runtime.client.fixRun.getOrCreate([`${OWNER}/calc-twice`, "1"]).getRuns())).length).toBe(1);
+    // A sentinel after the run: a label by someone without triage access is admitted (it came after the run) and
+    // ignored. The actor takes jobs in order, so once it is there, the duplicates before it were refused.
+    await label({ deliveryId: "sentinel", sender: "rita" });
+    const all = await harness.waitForRuns(`${OWNER}/calc-twice`, 1, 2);
+    expect(all.map((r) => [r.runId, r.status])).toEqual([
+      ["dup-1", "fixed"],
+      ["sentinel", "ignored"],
+    ]);
     expect(runs[0]?.status).toBe("fixed");
     expect(fake.pulls).toHaveLength(1);
     expect(trackingComments(fake)).toHaveLength(1);

@@ -66,7 +66,7 @@ describe("FIXBOT_FORK_REVIEWS at intake", () => {
 
   it("skip-first-time: a first-time contributor's fork PR is not enqueued; a returning contributor's and a same-repo PR are", async () => {
     const enqueued: PrReviewJob[] = [];
-    const handle = handlePullRequestForReview({ now: () => 1, forkReviews: "skip-first-time", enqueueReview: async (job) => void enqueued.push(job) });
+    const handle = handlePullRequestForReview({ now: () => 1, forkReviews: "skip-first-time", acceptReview: async (job) => void enqueued.push(job) });
     await handle(payload("d-first", "mallory/calc", "FIRST_TIME_CONTRIBUTOR"));
     await handle(payload("d-returning", "bob/calc", "CONTRIBUTOR"));
     await handle(payload("d-same", "acme/calc", "NONE"));
@@ -78,7 +78,7 @@ describe("FIXBOT_FORK_REVIEWS at intake", () => {
 
   it("skip: no fork PR is enqueued", async () => {
     const enqueued: PrReviewJob[] = [];
-    const handle = handlePullRequestForReview({ now: () => 1, forkReviews: "skip", enqueueReview: async (job) => void enqueued.push(job) });
+    const handle = handlePullRequestForReview({ now: () => 1, forkReviews: "skip", acceptReview: async (job) => void enqueued.push(job) });
     await handle(payload("d-fork", "bob/calc", "MEMBER"));
     await handle(payload("d-same", "acme/calc", "MEMBER"));
     expect(enqueued.map((j) => j.deliveryId)).toEqual(["d-same"]);

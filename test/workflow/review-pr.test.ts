@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { admitReviewJob, coversHead, finishReviewRun, markAwaiting, reviewNeedsWaking } from "../../src/workflow/review-pr/decide.js";
 import { buildPrReviewContext, composeReviewSummary, invalidConfigComment, PR_CONFIG_MARKER, prReviewMarker, rangeLine } from "../../src/workflow/review-pr/review-text.js";
 import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReviewState } from "../../src/workflow/review-pr/types.js";
-import { tickChainBroken, TICK_MS } from "../../src/workflow/wake.js";
+import { tickChainBroken, TICK_MS } from "../../src/actors/wake.js";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);

@@ -1,13 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  branchForIssue,
-  buildFeedback,
-  buildReviewContext,
-  buildTaskText,
-  detectTestCommand,
-  retryHint,
-  slugify,
-} from "../../src/workflow/task-text.js";
+import { detectTestCommand } from "../../src/steps/test-command.js";
+import { branchForIssue, slugify } from "../../src/workflow/branch-names.js";
+import { retryHint } from "../../src/workflow/run-errors.js";
+import { buildFeedback, buildReviewContext, buildTaskText } from "../../src/workflow/task-text.js";
 import type { TestSummary } from "../../src/workflow/types.js";
 
 function makeTests(overrides: Partial<TestSummary> = {}): TestSummary {

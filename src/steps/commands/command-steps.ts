@@ -1,7 +1,7 @@
 import { upsertMarkedComment } from "../../github/marked-comment.js";
 import { GITHUB_WRITES, type FixbotOctokit, type InstallationAccess } from "../../github/octokit.js";
 import type { CommandJob } from "../../webhooks/comment-to-command.js";
-import { hasAccess } from "../../webhooks/permission.js";
+import { hasAccess } from "../../github/permission.js";
 import { replyMarker } from "../../workflow/commands/replies.js";
 import type { StepDeps } from "../deps.js";
 

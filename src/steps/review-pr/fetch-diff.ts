@@ -1,6 +1,6 @@
 import { diffRange, hasCommit, isAncestor, mergeBase } from "../../git/pull-request-diff.js";
-import { chunkDiff } from "../../github/diff-chunks.js";
-import { parseDiff } from "../../github/diff.js";
+import { chunkDiff } from "../../diff/diff-chunks.js";
+import { parseDiff } from "../../diff/diff.js";
 import { findReviewByMarker } from "../../github/pull-request-review.js";
 import { prReviewMarker } from "../../workflow/review-pr/review-text.js";
 import type { PrReviewJob, ReviewPlan, ReviewRange, ReviewSettings } from "../../workflow/review-pr/types.js";

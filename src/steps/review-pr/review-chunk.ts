@@ -1,7 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { killLeftoverGroup } from "../../exec/leftover-group.js";
 import { exportTree } from "../../git/clean-repo.js";
-import { parseDiff, type DiffFile } from "../../github/diff.js";
+import { parseDiff, type DiffFile } from "../../diff/diff.js";
 import { parseReviewOutput, placeFindings } from "../../github/review-findings.js";
 import { buildPrReviewContext } from "../../workflow/review-pr/review-text.js";
 import type { ChunkReview, PrReviewJob, ReviewRange, ReviewSettings } from "../../workflow/review-pr/types.js";

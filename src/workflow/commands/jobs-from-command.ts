@@ -2,7 +2,7 @@ import type { CommandJob } from "../../webhooks/comment-to-command.js";
 import type { PullRequestInfo } from "../../steps/commands/command-steps.js";
 import type { PrReviewJob } from "../review-pr/types.js";
 import { capText, capTitle, TEXT_CAPS } from "../../webhooks/text-caps.js";
-import { branchForIssue } from "../task-text.js";
+import { branchForIssue } from "../branch-names.js";
 import type { FixJob, RunRecord } from "../types.js";
 
 /** Jobs that slash commands start. Pure. */

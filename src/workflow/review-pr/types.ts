@@ -1,4 +1,4 @@
-import type { SkippedFile } from "../../github/diff-chunks.js";
+import type { SkippedFile } from "../../diff/diff-chunks.js";
 import type { Finding } from "../../github/review-findings.js";
 import type { RepoRef } from "../types.js";
 
@@ -123,7 +123,7 @@ export interface PrReviewState {
    * ticking for nothing (many ticking actors slow the engine down to route timeouts).
    */
   awaiting: string[];
-  /** Wake-up alarm bookkeeping (see workflow/wake.ts): tick while a job waits (until then) or a run is open. */
+  /** Wake-up alarm bookkeeping (see actors/wake.ts): tick while a job waits (until then) or a run is open. */
   wakeUntil: number;
   nextTickAt: number;
 }

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
-import { chunkDiff, ignoredPathMatcher, isGenerated, isLockfile } from "../../src/github/diff-chunks.js";
-import { parseDiff, type DiffFile } from "../../src/github/diff.js";
+import { chunkDiff, ignoredPathMatcher, isGenerated, isLockfile } from "../../src/diff/diff-chunks.js";
+import { parseDiff, type DiffFile } from "../../src/diff/diff.js";
 
 /** A new file of `lines` lines as git prints it. */
 function newFileDiff(path: string, lines: number, first = "const x = 1;"): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeRecord, encodeRecord, replayJournal, segmentName, segmentNumber, type InboxEntry } from "../../src/webhooks/journal-records.js";
+import { decodeRecord, encodeRecord, replayJournal, segmentName, segmentNumber, type InboxEntry } from "../../src/inbox/journal-records.js";
 
 const entry = (id: string, n = 0): InboxEntry => ({ id, kind: "fix", job: { n }, acceptedAt: 1 });
 const accept = (id: string, n = 0) => encodeRecord({ op: "accept", entry: entry(id, n) });

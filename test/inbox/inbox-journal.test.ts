@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { InboxJournal, readJournal } from "../../src/webhooks/inbox-journal.js";
-import type { InboxEntry } from "../../src/webhooks/journal-records.js";
+import { InboxJournal, readJournal } from "../../src/inbox/inbox-journal.js";
+import type { InboxEntry } from "../../src/inbox/journal-records.js";
 
 const log = pino({ level: "silent" });
 const dirs: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createGroupCommit } from "../../src/webhooks/group-commit.js";
+import { createGroupCommit } from "../../src/inbox/group-commit.js";
 
 describe("group commit", () => {
   it("flushes the first item at once and every item that arrives meanwhile in the next flush", async () => {

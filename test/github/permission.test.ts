@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hasAccess } from "../../src/webhooks/permission.js";
+import { hasAccess } from "../../src/github/permission.js";
 
 describe("hasAccess", () => {
   it("prefers role_name over the coarse permission", () => {

@@ -38,7 +38,7 @@ export interface InboxOptions {
 }
 
 /**
- * The webhook inbox: a delivery is recorded in the journal (src/webhooks/inbox-journal.ts: appended and
+ * The webhook inbox: a delivery is recorded in the journal (src/inbox/inbox-journal.ts: appended and
  * synced, one sync shared by every delivery that arrives meanwhile) before GitHub gets its answer, then handed
  * to its actor in the background, with retries, and marked done once the engine has it. Deliveries for the
  * same actor go together, in order; hand-overs wait while webhooks stream in (hand-over-policy.ts). GitHub is

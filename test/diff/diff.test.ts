@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commentableLines, parseDiff, unquote, type DiffFile } from "../../src/github/diff.js";
+import { commentableLines, parseDiff, unquote, type DiffFile } from "../../src/diff/diff.js";
 
 /** Real `git diff --binary base...head` output (git 2.x): add, delete, modify, rename, pure rename, mode change, binary, quoted and spaced paths, missing final newline. */
 const GIT_DIFF = 

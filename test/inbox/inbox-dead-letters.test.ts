@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { readDeadLetters, type DeadLetter } from "../../src/webhooks/dead-letters.js";
-import { batchLength, isRefusal, retryDelayMs } from "../../src/webhooks/hand-over-batch.js";
-import { Inbox, type InboxEntry } from "../../src/webhooks/inbox.js";
-import { readJournal } from "../../src/webhooks/inbox-journal.js";
+import { readDeadLetters, type DeadLetter } from "../../src/inbox/dead-letters.js";
+import { batchLength, isRefusal, retryDelayMs } from "../../src/inbox/hand-over-batch.js";
+import { Inbox, type InboxEntry } from "../../src/inbox/inbox.js";
+import { readJournal } from "../../src/inbox/inbox-journal.js";
 
 const log = pino({ level: "silent" });
 const dirs: string[] = [];

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { Inbox, type InboxEntry } from "../../src/webhooks/inbox.js";
-import { readJournal } from "../../src/webhooks/inbox-journal.js";
+import { Inbox, type InboxEntry } from "../../src/inbox/inbox.js";
+import { readJournal } from "../../src/inbox/inbox-journal.js";
 
 /** Delivery ids the journal in `dir` holds as accepted and not handed on. */
 const waitingIds = async (dir: string) => (await readJournal(dir)).pending.map((e) => e.id);

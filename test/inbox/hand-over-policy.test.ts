@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { handOverBudget, type HandOverLoad } from "../../src/webhooks/hand-over-policy.js";
+import { handOverBudget, type HandOverLoad } from "../../src/inbox/hand-over-policy.js";
 
 const policy = { concurrency: 8, quietMs: 250, maxDeferMs: 5_000 };
 const load = (over: Partial<HandOverLoad>): HandOverLoad => ({ now: 100_000, lastAcceptAt: 0, oldestWaitingAt: 99_000, inFlight: 0, closing: false, ...over });

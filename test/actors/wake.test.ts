@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { initialFixRunState, type FixRunState } from "../../src/workflow/fix-run-state.js";
 import { newRunView } from "../../src/workflow/run-view.js";
-import { ENQUEUE_WAKE_MS, needsWaking, startsNextTick, TICK_MS, tickChainBroken, waitingInQueue } from "../../src/workflow/wake.js";
+import { ENQUEUE_WAKE_MS, needsWaking, startsNextTick, TICK_MS, tickChainBroken, waitingInQueue } from "../../src/actors/wake.js";
 
 const NOW = 1_800_000_000_000;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deadLetterReply } from "../../src/webhooks/dead-letter-reply.js";
+import { deadLetterReply } from "../../src/inbox/dead-letter-reply.js";
 
 const letter = (job: unknown) => ({ entry: { id: "d-9", kind: "fix", job, acceptedAt: 1 }, reason: "incoming_too_long: `Incoming` message too long", attempts: 3, at: 2 });
 

@@ -1,4 +1,4 @@
-import { jsonBytes } from "./text-caps.js";
+import { jsonBytes } from "../webhooks/text-caps.js";
 import type { InboxEntry } from "./journal-records.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { FixRunState } from "./fix-run-state.js";
+import type { FixRunState } from "../workflow/fix-run-state.js";
 
 /**
  * After a crash the engine keeps an actor asleep until something wakes it. A self-rescheduling alarm ("tick")

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DirLockedError, lockDir } from "../../src/webhooks/dir-lock.js";
+import { DirLockedError, lockDir } from "../../src/inbox/dir-lock.js";
 
 const dirs: string[] = [];
 afterAll(async () => {
