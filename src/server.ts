@@ -32,7 +32,7 @@ export async function main(): Promise<void> {
   // webhooks here, once the worker is ready.
   const worker = env.FIXBOT_ROLE === "all" ? superviseWorker({ entry: import.meta.filename, execArgv: tsxExecArgv(), env: process.env, log, nice: env.FIXBOT_WORKER_NICE }) : undefined;
   await worker?.ready;
-  const intake = await startIntake({ env, log, engine, workerUp: worker ? async () => worker.up() : () => runnersConnected(engine.endpoint) }).catch(async (error: unknown) => {
+  const intake = await startIntake({ env, log, engine, workerUp: worker ? async () => worker.up() : () => runnersConnected(engine.endpoint), workerMetrics: worker ? () => worker.metrics() : undefined }).catch(async (error: unknown) => {
     await worker?.stop();
     throw error;
   });

@@ -12,6 +12,7 @@ import type { RunIO } from "../workflow/tracked-steps.js";
 import type { FixJob, RunOutcome, RunRecord } from "../workflow/types.js";
 import { ENQUEUE_WAKE_MS, needsWaking, startsNextTick, tickChainBroken, waitingInQueue } from "./wake.js";
 import { scheduleTick } from "./tick.js";
+import { recordFixRun, stepTimer } from "../metrics/run-metrics.js";
 
 /** The backup wake-up cron (see keepAwake); the engine's minimum interval is 5 s. */
 const WAKE_BACKUP = "wake-backup";
@@ -36,6 +37,7 @@ export function createFixRunActor(deps: StepDeps) {
       publish: (view) => steps.publishTracking(job, view),
       onPublishError: (error) => log.warn({ err: error }, "could not update the tracking comment; the next update will retry"),
       cancelSignal: cancellerFor(job.runId).signal,
+      ...(deps.metrics ? { onStepEnd: stepTimer(deps.metrics) } : {}),
     };
   };
 
@@ -62,7 +64,11 @@ export function createFixRunActor(deps: StepDeps) {
         const io = ioFor(job);
         const result = await loop.try("run-job", (tc) => fixIssue(tc, steps, io, job));
 
-        const recorded = await stateStep(flow, "record-outcome", (state) => recordOutcome(state, job, result, deps.now()));
+        const recorded = await stateStep(flow, "record-outcome", (state) => {
+          const view = recordOutcome(state, job, result, deps.now());
+          if (deps.metrics) recordFixRun(deps.metrics, view);
+          return view;
+        });
         // A run that stopped with an error is logged as one (and so reaches Sentry when SENTRY_DSN is set).
         log[recorded.status === "error" ? "error" : "info"]({ status: recorded.status, reason: recorded.ignoredReason ?? recorded.error?.message }, "run finished");
 

@@ -8,6 +8,7 @@ import { reviewPullRequest } from "../workflow/review-pr/review-pull-request.js"
 import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReviewState } from "../workflow/review-pr/types.js";
 import { ENQUEUE_WAKE_MS, startsNextTick, tickChainBroken } from "./wake.js";
 import { scheduleTick } from "./tick.js";
+import { recordReviewRun } from "../metrics/run-metrics.js";
 import type { FlowContext } from "../workflow/flow-context.js";
 import { stateStep } from "../workflow/step-runner.js";
 
@@ -61,6 +62,7 @@ export function createPrReviewActor(deps: StepDeps) {
         const final = await stateStep(flow, "record-outcome", (state) => {
           const run = { ...finishReviewRun(findRun(state, job.runId), result, deps.now()), closed: true };
           replaceRun(state, run);
+          if (deps.metrics) recordReviewRun(deps.metrics, run.status);
           if (coversHead(run.status)) state.lastReviewedSha = job.pr.headSha;
           return run;
         });

@@ -4,6 +4,8 @@ import { z } from "zod";
 import { ForkPolicySchema } from "../workflow/review-pr/fork-policy.js";
 import { RoleEnvSchema } from "./role.schema.js";
 import { IntakeEnvSchema } from "./intake-env.schema.js";
+import { MetricsEnvSchema } from "./metrics-env.js";
+import { SpendEnvSchema } from "./spend-env.js";
 
 const commaList = z
   .string()
@@ -101,7 +103,7 @@ export const EnvSchema = z.object({
   FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO: z.coerce.number().int().min(0).default(2),
   /** An external Rivet Engine (RivetKit's variable); unset means the embedded engine. */
   RIVET_ENDPOINT: z.string().url().optional(),
-}).merge(AgentOsEnvSchema).merge(EngineEnvSchema).merge(RoleEnvSchema).merge(IntakeEnvSchema);
+}).merge(AgentOsEnvSchema).merge(EngineEnvSchema).merge(RoleEnvSchema).merge(IntakeEnvSchema).merge(MetricsEnvSchema).merge(SpendEnvSchema);
 
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -1,5 +1,6 @@
-import type { RunView, StepView, TestSummary } from "../workflow/types.js";
+import type { RunView, StepView, TestSummary, Checkpoint } from "../workflow/types.js";
 import { fenced, inertMarkdown } from "./quote-text.js";
+import { usageTable } from "./usage-text.js";
 
 /** Hidden marker that finds a run's tracking comment again, so a re-run step edits it instead of posting twice. */
 export function trackingMarker(runId: string): string {
@@ -98,7 +99,7 @@ function testsSection(tests: TestSummary): string {
  * The tracking comment: a pure function of the run's view. Always starts with the hidden marker so the comment
  * can be found again after a crash.
  */
-export function renderTrackingComment(view: RunView): string {
+export function renderTrackingComment(view: RunView & { checkpoint?: Pick<Checkpoint, "attempts"> }): string {
   const out = [trackingMarker(view.runId), header(view), ""];
   if (view.status === "error" && view.error) {
     // The message may carry an agent's or a test's words: shown inert (see quote-text.ts).
@@ -116,6 +117,8 @@ export function renderTrackingComment(view: RunView): string {
   if (view.pullRequest) out.push(`**Pull request:** ${view.pullRequest.url}${view.pullRequest.draft ? " (draft)" : ""}`, "");
   if (view.reviewUrl) out.push(`**Review:** ${view.reviewUrl}`, "");
   if (view.tests) out.push(testsSection(view.tests), "");
+  const usage = usageTable(view.checkpoint?.attempts ?? []);
+  if (usage) out.push(usage, "");
   if (view.agentSummary && view.status !== "running") {
     out.push("<details><summary>Agent summary</summary>", "", fence(view.agentSummary.trim()), "", "</details>", "");
   }

@@ -1,6 +1,7 @@
 import type { TestSummary } from "../workflow/types.js";
 import { formatDuration } from "./comment-body.js";
 import { fenced } from "./quote-text.js";
+import { usageTable, type AttemptUsage } from "./usage-text.js";
 
 /** Title and body of the pull request fixbot opens. Pure. */
 export function renderPullRequest(params: {
@@ -12,6 +13,8 @@ export function renderPullRequest(params: {
   attempts: number;
   tests: TestSummary;
   runId: string;
+  /** Every attempt's reported usage (the table says "not reported" for what a backend did not report). */
+  usage?: readonly AttemptUsage[];
 }): { title: string; body: string } {
   const { issue, tests } = params;
   const verdict = tests.passed
@@ -29,6 +32,7 @@ export function renderPullRequest(params: {
     "## Tests",
     verdict,
     "",
+    ...(params.usage?.length ? ["## Agent usage", usageTable(params.usage).replace(/^\*\*Agent usage\*\*\n\n/, ""), ""] : []),
     "## Agent summary",
     // Quoted: an agent's @mention, closing keyword or image must not become live in fixbot's pull request.
     params.agentSummary.trim() ? fenced(params.agentSummary.trim().slice(0, 4000)) : "(the agent gave no summary)",

@@ -33,6 +33,8 @@ export interface InboxOptions {
   onDeadLetter?: (letter: DeadLetter) => Promise<void>;
   /** Settles the entries of a batch that need no actor, before the hand-over (src/inbox/settle-batch.ts). */
   settle?: SettleEntries;
+  /** Told once a batch is in the engine (the metrics count deliveries handed on). */
+  onHandedOn?: (entries: readonly InboxEntry[]) => void;
   /** When hand-overs run (see hand-over-policy.ts); unset fields take the defaults. */
   policy?: Partial<HandOverPolicy>;
   now?: () => number;
@@ -191,6 +193,7 @@ export class Inbox {
       await this.options.deliver(batch);
       this.options.log.info({ deliveryId: first.id, route, count: batch.length, ms: this.now() - started }, "webhooks handed to their actor");
       for (const entry of batch) this.forget(entry);
+      this.options.onHandedOn?.(batch);
       this.retryAt.delete(route);
       this.narrow.delete(route);
       return;

@@ -9,6 +9,11 @@ import { configCacheSettings } from "../config/intake-env.schema.js";
 import { ConfigCaches } from "../github/config-cache.js";
 import { createInstallationAccess } from "../github/installation-access.js";
 import { createSettle } from "../intake/settle-irrelevant.js";
+import { combinedMetrics, type MetricsJson } from "../metrics/combined.js";
+import { countDeadLetters } from "../metrics/dead-letter-count.js";
+import { createDeliveryMetrics } from "../metrics/deliveries.js";
+import { firstOf, metricsRoutes } from "../metrics/http-routes.js";
+import { addScrapeGauges, createMetrics } from "../metrics/registry.js";
 import { recoverFailedDeliveries } from "../github/recover-deliveries.js";
 import { createHealthHandler } from "../http/health.js";
 import { createWebhookRoute } from "../http/webhook-route.js";
@@ -26,7 +31,14 @@ export interface Intake {
  * RivetKit client. It runs no actor, so the webhook answer time does not depend on the workflows' work.
  * `workerUp` tells the health check whether a workflow runner is there to run what is handed over.
  */
-export async function startIntake(params: { env: Env; log: Logger; engine: EngineSettings; workerUp: () => Promise<boolean> }): Promise<Intake> {
+export async function startIntake(params: {
+  env: Env;
+  log: Logger;
+  engine: EngineSettings;
+  workerUp: () => Promise<boolean>;
+  /** The supervised worker's metrics, summed into this process's /metrics (the default role). */
+  workerMetrics?: () => Promise<MetricsJson[]>;
+}): Promise<Intake> {
   const { env, log, engine } = params;
   const replica = replicaId(process.env);
   let probot: Probot | undefined;
@@ -38,14 +50,18 @@ export async function startIntake(params: { env: Env; log: Logger; engine: Engin
     octokit: { baseUrl: apiBaseUrl(env), throttle: env.FIXBOT_GITHUB_THROTTLE === "on" },
   });
   const client = createClient<FixbotRegistry>(engine.endpoint);
+  const metrics = createMetrics();
+  const deliveries = createDeliveryMetrics(metrics);
   const inboxDir = await replicaInboxDir({ dataDir: env.FIXBOT_DATA_DIR, id: replica, log });
   // Deliveries that cannot start or change a run are settled here, before any actor (src/intake).
   const configCaches = new ConfigCaches(configCacheSettings(env));
   const settle = env.FIXBOT_RELEVANCE_FILTER === "on" ? createSettle({ github, caches: configCaches, log }) : undefined;
-  const dispatch = await createDispatch({ runtime: { client }, dir: inboxDir, log, sync: env.FIXBOT_INBOX_SYNC, github, settle }).catch(async (error: unknown) => {
+  const dispatch = await createDispatch({ runtime: { client }, dir: inboxDir, log, sync: env.FIXBOT_INBOX_SYNC, github, settle, deliveries }).catch(async (error: unknown) => {
     await client.dispose().catch(() => undefined);
     throw error;
   });
+  addScrapeGauges(metrics, { inboxBacklog: () => dispatch.inbox.size, deadLetters: () => countDeadLetters(inboxDir) });
+  const metricsHttp = await metricsRoutes(params.workerMetrics ? combinedMetrics(metrics.registry, params.workerMetrics) : metrics.registry, env);
   log.info({ replica, inbox: inboxDir, engine: engine.embedded ? "embedded" : engine.endpoint, role: env.FIXBOT_ROLE }, "fixbot started");
   let accepting = true;
   const app = createApp({
@@ -57,7 +73,7 @@ export async function startIntake(params: { env: Env; log: Logger; engine: Engin
     allowedOwners: env.ALLOWED_OWNERS,
     forkReviews: env.FIXBOT_FORK_REVIEWS,
     configCaches,
-    httpHandler: createHealthHandler({ engineReady: () => engineIsHealthy(engine.endpoint), accepting: () => accepting, workerUp: params.workerUp }),
+    httpHandler: firstOf(createHealthHandler({ engineReady: () => engineIsHealthy(engine.endpoint), accepting: () => accepting, workerUp: params.workerUp }), metricsHttp.publicRoute),
   });
   // Probot's run() copies .env over the environment; fixbot's rule is the other way round (see dotenv.ts).
   // It also adds a SIGINT handler that exits once its server stopped, before the inbox and the engine are:
@@ -69,7 +85,8 @@ export async function startIntake(params: { env: Env; log: Logger; engine: Engin
         probot = p;
         // Probot's webhook route, replaced before the server starts: the body is read with the 25 MB limit before
         // the signature check, and GitHub is answered 2xx only once the delivery is recorded (webhook-route.ts).
-        p.getNodeMiddleware = async () => createWebhookRoute({ webhooks: p.webhooks, path: process.env.WEBHOOK_PATH || "/api/github/webhooks", log });
+        const path = process.env.WEBHOOK_PATH || "/api/github/webhooks";
+        p.getNodeMiddleware = async () => deliveries.wrap(createWebhookRoute({ webhooks: p.webhooks, path, log }), path);
         app(p, options);
       },
       { env: snapshot, log },
@@ -85,6 +102,7 @@ export async function startIntake(params: { env: Env; log: Logger; engine: Engin
     async stop() {
       accepting = false;
       await server.stop().catch(() => undefined);
+      metricsHttp.server?.close();
       await dispatch.inbox.close();
       await client.dispose().catch(() => undefined);
     },

@@ -4,7 +4,8 @@ import type { Env } from "../config/env.schema.js";
 import { createHealthHandler } from "../http/health.js";
 import { engineIsHealthy } from "../runtime/engine.js";
 import { startWorker } from "./worker.js";
-import { WORKER_READY } from "./worker-supervisor.js";
+import { metricsRoutes, firstOf } from "../metrics/http-routes.js";
+import { METRICS_REPLY, METRICS_REQUEST, WORKER_READY } from "./worker-supervisor.js";
 
 /**
  * A process of the worker role. Supervised (started by `fixbot`'s default role, with an IPC channel): it tells
@@ -33,17 +34,28 @@ export async function runWorkerProcess(params: { env: Env; log: Logger }): Promi
       log.error("the supervising fixbot process is gone: the worker exits (its runs resume on the next start)");
       process.exit(1);
     });
+    // The intake serves /metrics: it asks for the workflows' metrics over the IPC channel.
+    process.on("message", (message: { type?: string; id?: number }) => {
+      if (message?.type !== METRICS_REQUEST) return;
+      void worker.metrics.registry.getMetricsAsJSON().then((metrics) => process.send?.({ type: METRICS_REPLY, id: message.id, metrics }));
+    });
     process.send!(WORKER_READY);
     return;
   }
   process.once("SIGINT", () => void stop("SIGINT"));
-  const handler = createHealthHandler({ engineReady: () => engineIsHealthy(worker.runtime.engine.endpoint), accepting: () => accepting });
+  const metrics = await metricsRoutes(worker.metrics.registry, env);
+  const handler = firstOf(createHealthHandler({ engineReady: () => engineIsHealthy(worker.runtime.engine.endpoint), accepting: () => accepting }), metrics.publicRoute);
   const server = createServer((req, res) => {
     void handler(req, res).then((handled) => {
       if (!handled) res.writeHead(404).end();
     });
   });
-  health = { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  health = {
+    close: () => {
+      metrics.server?.close();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
   const port = Number(process.env.PORT || 3000);
   server.listen(port, process.env.HOST || undefined, () => log.info({ role: "work", port, engine: worker.runtime.engine.endpoint }, "fixbot worker started (health on /healthz, /readyz)"));
 }

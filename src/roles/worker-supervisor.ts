@@ -2,10 +2,15 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { setPriority } from "node:os";
 import type { Logger } from "pino";
+import type { MetricsJson } from "../metrics/combined.js";
 import { nextCrashCount, restartDelayMs } from "./restart-policy.js";
 
 /** The message a supervised worker sends once its registry is registered with the engine. */
 export const WORKER_READY = "fixbot:worker-ready";
+/** Asks the worker for its metrics; it answers `{ type: METRICS_REPLY, id, metrics }`. */
+export const METRICS_REQUEST = "fixbot:metrics-request";
+export const METRICS_REPLY = "fixbot:metrics-reply";
+const METRICS_WAIT_MS = 5_000;
 
 export interface SupervisedWorker {
   /** Resolves once the first worker is ready; rejects if it exits before (its own error is in the log). */
@@ -14,6 +19,8 @@ export interface SupervisedWorker {
   up(): boolean;
   /** The running worker's pid, if any. */
   pid(): number | undefined;
+  /** The worker's metrics (prom-client JSON); none while it is down or does not answer within 5 s. */
+  metrics(): Promise<MetricsJson[]>;
   /** SIGTERM to the worker (it stops its registry), SIGKILL after `timeoutMs`; no restart after this. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -34,6 +41,7 @@ export function superviseWorker(params: { entry: string; execArgv: string[]; env
   let crashes = 0;
   let restartTimer: NodeJS.Timeout | undefined;
   let everReady = false;
+  let nextRequest = 1;
   let settleReady!: { resolve: () => void; reject: (e: Error) => void };
   const ready = new Promise<void>((resolve, reject) => (settleReady = { resolve, reject }));
 
@@ -74,6 +82,7 @@ export function superviseWorker(params: { entry: string; execArgv: string[]; env
     ready,
     up: () => isUp,
     pid: () => child?.pid,
+    metrics: () => (child && isUp ? askMetrics(child, nextRequest++) : Promise.resolve([])),
     async stop(timeoutMs = 60_000) {
       stopping = true;
       clearTimeout(restartTimer);
@@ -94,4 +103,24 @@ const SETPRIV = "/usr/bin/setpriv";
 export function workerCommand(entry: string, execArgv: readonly string[], setpriv: string | null = existsSync(SETPRIV) ? SETPRIV : null): string[] {
   const node = [process.execPath, ...execArgv, entry];
   return setpriv ? [setpriv, "--pdeathsig", "KILL", "--", ...node] : node;
+}
+
+/** One metrics request over the worker's IPC channel; an empty list if it does not answer in time. */
+function askMetrics(worker: ChildProcess, id: number): Promise<MetricsJson[]> {
+  return new Promise((resolve) => {
+    const done = (metrics: MetricsJson[]) => {
+      clearTimeout(timer);
+      worker.off("message", onMessage);
+      resolve(metrics);
+    };
+    const onMessage = (message: unknown) => {
+      const reply = message as { type?: string; id?: number; metrics?: MetricsJson };
+      if (reply?.type === METRICS_REPLY && reply.id === id) done(reply.metrics ? [reply.metrics] : []);
+    };
+    const timer = setTimeout(() => done([]), METRICS_WAIT_MS);
+    worker.on("message", onMessage);
+    worker.send({ type: METRICS_REQUEST, id }, (error) => {
+      if (error) done([]);
+    });
+  });
 }

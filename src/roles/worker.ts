@@ -7,10 +7,16 @@ import { configureEngine } from "../runtime/engine.js";
 import { startRuntime, type Runtime } from "../runtime/start-runtime.js";
 import { startSandbox } from "../sandbox/start-sandbox.js";
 import { startWorkspaceSweeper } from "../workspaces/sweep.js";
+import { addScrapeGauges, createMetrics, type Metrics } from "../metrics/registry.js";
+import { meteredSandbox } from "../metrics/run-metrics.js";
+import { ceilingsFromEnv } from "../spend/ceilings.js";
+import { spendLimitsFromEnv } from "../spend/windows.js";
 import { appAccessWithoutServer } from "./github-app.js";
 
 export interface Worker {
   runtime: Runtime;
+  /** The workflows' metrics (runs, steps, usage, slots): served by the intake, summed with its own. */
+  metrics: Metrics;
   /** Stops the sweeper and the registry (in-flight steps resume on the next start); the engine only if asked. */
   stop(options: { stopEngine: boolean }): Promise<void>;
 }
@@ -26,7 +32,10 @@ export async function startWorker(params: { env: Env; log: Logger }): Promise<Wo
   await configureEngine({ dataDir: env.FIXBOT_DATA_DIR });
   const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? await readFile(env.PRIVATE_KEY_PATH, "utf8") : "");
   const agentSecrets = env.FIXBOT_AGENT_ENV.map((name) => process.env[name]).filter((v): v is string => Boolean(v));
-  const sandbox = await startSandbox({ env: process.env, dataDir: env.FIXBOT_DATA_DIR, log });
+  const metrics = createMetrics();
+  const sandbox = meteredSandbox(await startSandbox({ env: process.env, dataDir: env.FIXBOT_DATA_DIR, log }), metrics);
+  const slots = runSlotsFromEnv(env, log);
+  addScrapeGauges(metrics, { slots: () => ({ ...slots.counts(), limit: env.FIXBOT_MAX_CONCURRENT_RUNS || undefined }) });
   const runtime = await startRuntime({
     dataDir: env.FIXBOT_DATA_DIR,
     github: appAccessWithoutServer(env, log),
@@ -35,12 +44,15 @@ export async function startWorker(params: { env: Env; log: Logger }): Promise<Wo
     secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", process.env.RIVET_TOKEN ?? "", ...agentSecrets].filter(Boolean),
     log,
     now: Date.now,
-    slots: runSlotsFromEnv(env, log),
+    slots,
+    metrics,
+    spend: { ceilings: ceilingsFromEnv(env), limits: spendLimitsFromEnv(env) },
   });
   // Finished runs' workspaces: removed after the retention period, LRU past the size limit; never one in use.
   const sweeper = startWorkspaceSweeper({ dataDir: env.FIXBOT_DATA_DIR, log, ...workspaceGcSettings(env) });
   return {
     runtime,
+    metrics,
     async stop(options) {
       await sweeper.stop();
       await runtime.stop(options.stopEngine ? { stopEngine: "always" } : undefined);

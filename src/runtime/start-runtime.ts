@@ -1,6 +1,7 @@
 import { createClient, type Client } from "rivetkit/client";
 import { createRegistry, type FixbotRegistry } from "../actors/index.js";
 import type { StepDeps } from "../steps/index.js";
+import { actorSpendLedger } from "../spend/ledger.js";
 import { configureEngine, engineIsHealthy, stopEmbeddedEngine, type EngineSettings } from "./engine.js";
 
 export interface Runtime {
@@ -18,9 +19,11 @@ export interface Runtime {
 export async function startRuntime(deps: StepDeps): Promise<Runtime> {
   const engine = await configureEngine({ dataDir: deps.dataDir });
   const engineWasUp = await engineIsHealthy(engine.endpoint);
-  const registry = createRegistry(deps);
+  let client: Client<FixbotRegistry> | undefined;
+  const spend = deps.spend && !deps.spend.ledger ? { ...deps.spend, ledger: actorSpendLedger(() => client!) } : deps.spend;
+  const registry = createRegistry({ ...deps, ...(spend ? { spend } : {}) });
   await registry.startAndWait();
-  const client = createClient<FixbotRegistry>(engine.endpoint);
+  client = createClient<FixbotRegistry>(engine.endpoint);
   let stopped = false;
   return {
     registry,
@@ -29,7 +32,7 @@ export async function startRuntime(deps: StepDeps): Promise<Runtime> {
     async stop(options) {
       if (stopped) return;
       stopped = true;
-      await client.dispose().catch(() => undefined);
+      await client!.dispose().catch(() => undefined);
       await registry.shutdown().catch(() => undefined);
       const stopIt = options?.stopEngine === "always" || (options?.stopEngine === true && !engineWasUp);
       if (stopIt && engine.embedded && engine.storagePath) await stopEmbeddedEngine(engine.storagePath);

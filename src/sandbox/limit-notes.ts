@@ -25,3 +25,15 @@ export function limitNotes(facts: LimitFacts): string[] {
   if (hosts.length > 0) notes.push(`The sandbox refused network access to ${hosts.slice(0, 5).join(", ")}${hosts.length > 5 ? ` and ${hosts.length - 5} more` : ""} (${facts.refused[0]!.reason}; see FIXBOT_SANDBOX_EGRESS in fixbot's README).`);
   return notes.map((n) => `[fixbot] ${n}`);
 }
+
+export type LimitName = "disk" | "processes" | "memory" | "egress";
+
+/** Which limits a command hit, by the same signs as limitNotes (for the metrics). Pure. */
+export function limitsHit(facts: LimitFacts): LimitName[] {
+  const hit: LimitName[] = [];
+  if (facts.stoppedAt === "disk") hit.push("disk");
+  if (FORK_FAILED.test(facts.output)) hit.push("processes");
+  if (OUT_OF_MEMORY.test(facts.output)) hit.push("memory");
+  if (facts.refused.length > 0) hit.push("egress");
+  return hit;
+}

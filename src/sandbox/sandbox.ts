@@ -9,7 +9,7 @@ import { bwrapArgs, proxyEnv, SANDBOX_PATHS, sandboxUid, type Mount, type System
 import { watchDiskUsage } from "./disk-usage.js";
 import { egressPolicy, type RepoNetwork, type SandboxRole } from "./egress-policy.js";
 import { startEgressProxy, type EgressProxy } from "./egress-proxy.js";
-import { limitNotes } from "./limit-notes.js";
+import { limitNotes, limitsHit, type LimitName } from "./limit-notes.js";
 import type { SandboxSettings } from "./settings.js";
 import { etcEntries, systemLayout } from "./system-layout.js";
 
@@ -39,6 +39,8 @@ export interface SandboxResult extends ProcessResult {
   limit?: "disk";
   /** The lines appended to `output` naming limits and refused egress. */
   notes: string[];
+  /** The limits the command hit (counted in the metrics). */
+  limitsHit?: LimitName[];
 }
 
 export interface Sandbox {
@@ -127,9 +129,10 @@ export function createSandbox(params: { settings: SandboxSettings; dataDir: stri
       const { role: _role, workspace: _ws, files: _files, mounts: _mounts, key: _key, network: _net, ...processOptions } = spec;
       const result = await runProcess({ ...processOptions, argv: [bwrap, ...argv], cwd: spec.workspace, env, signal });
       stopWatch();
-      const notes = limitNotes({ stoppedAt: limit, output: result.output, limits, refused: proxy?.refused ?? [] });
+      const facts = { stoppedAt: limit, output: result.output, limits, refused: proxy?.refused ?? [] };
+      const notes = limitNotes(facts);
       const tail = notes.length ? `\n${notes.join("\n")}\n` : "";
-      return { ...result, aborted: result.aborted && !limit, output: result.output + tail, ...(limit ? { limit } : {}), notes };
+      return { ...result, aborted: result.aborted && !limit, output: result.output + tail, ...(limit ? { limit } : {}), notes, limitsHit: limitsHit(facts) };
     } finally {
       stopWatch();
       await proxy?.close();

@@ -3,13 +3,16 @@ import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
 import { loadRepoConfigOrProblem } from "../github/repo-config.js";
 import { fetchDiscussion } from "../github/issue-discussion.js";
 import { labelAccessRule, labelRule } from "../workflow/request-rules.js";
-import type { FixJob } from "../workflow/types.js";
+import type { FixJob, RunView } from "../workflow/types.js";
+import { applyCeilings } from "../spend/ceilings.js";
+import { ceilingError } from "../spend/refusals.js";
 import type { StepDeps } from "./deps.js";
 
 export type RequestCheck =
   | { kind: "run"; config: RepoConfig; /** The issue's human comments, quoted (absent in runs recorded before it existed). */ discussion?: string }
   | { kind: "ignored"; reason: string }
-  | { kind: "invalid-config"; problems: string[] };
+  | { kind: "invalid-config"; problems: string[] }
+  | { kind: "refused"; error: NonNullable<RunView["error"]> };
 
 /**
  * Reads and validates the repo config, then decides whether this request is ours to run: the label must be the
@@ -34,6 +37,12 @@ export async function checkRequest(deps: StepDeps, job: FixJob): Promise<Request
   const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: job.requestedBy });
   const denied = labelAccessRule(job.requestedBy, { roleName: (data as { role_name?: string }).role_name, permission: data.permission });
   if (denied) return { kind: "ignored", reason: denied };
+  // The operator's ceilings (src/spend/ceilings.ts): more than they allow is refused, naming the ceiling.
+  const ceiling = applyCeilings(parsed.config.budgets, (raw as { budgets?: unknown } | null | undefined)?.budgets, deps.spend?.ceilings ?? {});
+  if (!ceiling.ok) {
+    deps.metrics?.spendRefusals.inc({ limit: "budget-ceiling" });
+    return { kind: "refused", error: ceilingError(ceiling.problems) };
+  }
   const discussion = await fetchDiscussion({ octokit, owner, repo, issueNumber: job.issue.number, app });
-  return { kind: "run", config: parsed.config, ...(discussion ? { discussion } : {}) };
+  return { kind: "run", config: { ...parsed.config, budgets: ceiling.budgets }, ...(discussion ? { discussion } : {}) };
 }

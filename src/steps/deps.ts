@@ -1,4 +1,8 @@
 import type { Logger } from "pino";
+import type { Metrics } from "../metrics/registry.js";
+import type { BudgetCeilings } from "../spend/ceilings.js";
+import type { SpendLedger } from "../spend/ledger.js";
+import type { SpendLimits } from "../spend/windows.js";
 import type { RunSlots } from "../limits/run-slots.js";
 import type { AgentSelection } from "../agents/selection.js";
 import type { Agent } from "../agents/types.js";
@@ -41,4 +45,8 @@ export interface StepDeps {
   slots?: RunSlots;
   /** Shows progress for a local run (the CLI prints it); GitHub runs edit the tracking comment instead. */
   onLocalProgress?: (job: FixJob, view: RunView) => void;
+  /** This process's metrics (src/metrics); unset: nothing is counted (CLI). */
+  metrics?: Metrics;
+  /** The operator's ceilings and spend windows (src/spend); unset: none. startRuntime adds the actor ledger. */
+  spend?: { ceilings: BudgetCeilings; limits: SpendLimits; ledger?: SpendLedger };
 }

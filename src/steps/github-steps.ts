@@ -6,6 +6,7 @@ import { findOrCreatePullRequest, type PullRequestRef } from "../github/pull-req
 import { publishReviewOnce } from "../github/pull-request-review.js";
 import { parseReviewOutput, placeFindings, renderReviewBody } from "../github/review-findings.js";
 import { renderPullRequest } from "../github/pr-body.js";
+import type { AttemptUsage } from "../github/usage-text.js";
 import type { FixJob, RunRecord, TestSummary } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";
 
@@ -36,7 +37,7 @@ export async function publishTracking(deps: StepDeps, job: FixJob, view: RunReco
 
 export async function openPullRequest(
   deps: StepDeps,
-  params: { job: FixJob; files: string[]; insertions: number; deletions: number; attempts: number; tests: TestSummary; agentSummary: string; draft: boolean },
+  params: { job: FixJob; files: string[]; insertions: number; deletions: number; attempts: number; tests: TestSummary; agentSummary: string; draft: boolean; usage?: AttemptUsage[] },
 ): Promise<PullRequestRef> {
   const { job } = params;
   const { octokit } = await access(deps, job);

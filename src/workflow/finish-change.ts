@@ -6,6 +6,7 @@ import { finalStatus } from "./decide.js";
 import type { Attempt } from "./fix-attempts.js";
 import { GITHUB_CALL, stepPolicies, withSlot } from "./step-policies.js";
 import type { TrackedSteps } from "./tracked-steps.js";
+import type { AttemptUsage } from "../github/usage-text.js";
 import type { Checkpoint, FixJob, RunRecord, TestSummary } from "./types.js";
 
 /** How a run ended, as data: the finish step turns it into the final tracking comment and the actor state. */
@@ -23,6 +24,8 @@ export interface FinishInput {
   last: Attempt;
   workspace: string;
   prior: Checkpoint | null;
+  /** Every attempt's reported usage, for the pull request's body. */
+  usage?: AttemptUsage[];
 }
 
 /**
@@ -79,7 +82,7 @@ async function pushAndOpen(step: TrackedSteps, steps: Steps, p: FinishInput, com
         prior?.pullRequest,
         "open-pull-request",
         policy.openPullRequest,
-        () => steps.openPullRequest({ job, files: last.files, insertions: last.insertions, deletions: last.deletions, attempts: last.attempt, tests, agentSummary: last.summary, draft: !tests.passed }),
+        () => steps.openPullRequest({ job, files: last.files, insertions: last.insertions, deletions: last.deletions, attempts: last.attempt, tests, agentSummary: last.summary, draft: !tests.passed, usage: p.usage }),
         { describe: (pr) => `#${pr.number}`, remember: (cp, pr) => ({ ...cp, pullRequest: pr }) },
       );
   await step.record("record-pull-request", (view) => ({ ...view, pullRequest }));

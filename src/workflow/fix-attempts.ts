@@ -9,12 +9,14 @@ import { agentTimeoutMs, stepPolicies, withSlot } from "./step-policies.js";
 import { buildFeedback, buildTaskText } from "./task-text.js";
 import type { RunIO, TrackedSteps } from "./tracked-steps.js";
 import type { Checkpoint, FixJob, RunView, TestSummary } from "./types.js";
+import type { AttemptUsage } from "../github/usage-text.js";
+import { checkSpend, recordSpend } from "./spend-steps.js";
 
 export type Attempt = Checkpoint["attempts"][number];
 
 /** How the attempts ended: a change whose tests ran (passing or not), or a stop with its status and error. */
 export type AttemptsOutcome =
-  | { kind: "tested"; patch: string; last: Attempt; tests: TestSummary }
+  | { kind: "tested"; patch: string; last: Attempt; tests: TestSummary; usage: AttemptUsage[] }
   | { kind: "stopped"; status: RunView["status"]; error?: RunView["error"]; tests?: TestSummary; agentSummary?: string };
 
 export interface AttemptsInput {
@@ -41,12 +43,15 @@ export async function runAttempts(ctx: FlowContext<FixRunState>, step: TrackedSt
   let last: Attempt | undefined;
   let tests: TestSummary | undefined;
   let used: Usage = {};
+  const usages: AttemptUsage[] = [];
   for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
     const agentStep = `run-agent#${attempt}`;
     const stop = (status: RunView["status"], error?: RunView["error"]): AttemptsOutcome => ({ kind: "stopped", status, error, tests, agentSummary: last?.summary });
     await step.record(`begin-attempt#${attempt}`, (view) => ({ ...view, attempts: attempt }));
     const remainingMs = await measureTimeLeft(ctx, io, job, config, attempt);
     if (remainingMs <= 0) return stop("error", budgetError({ name: "time", step: agentStep, budgets: config.budgets, used, source: job.source }));
+    const spendStop = await checkSpend(ctx, steps, io, job, attempt);
+    if (spendStop) return stop("error", spendStop);
 
     const feedback = tests ? buildFeedback(tests) : undefined;
     const previousPatch = patch;
@@ -61,7 +66,9 @@ export async function runAttempts(ctx: FlowContext<FixRunState>, step: TrackedSt
         remember: (cp, r) => ({ ...cp, attempts: [...cp.attempts.filter((a) => a.attempt !== attempt), r] }),
       },
     );
+    if (!recorded) await recordSpend(ctx, steps, io, job, attempt, last.usage);
     used = addUsage(used, last.usage ?? {});
+    usages.push({ attempt, usage: last.usage });
     const overBudget = last.stoppedBy ?? exceededBudget(used, config.budgets);
     if (overBudget) return stop("error", budgetError({ name: overBudget, step: agentStep, budgets: config.budgets, used, source: job.source }));
     const verdict = judgeAttempt({ source: job.source, attempt, step: agentStep, patch: last.patch, previousPatch, exitCode: last.exitCode, timedOut: last.timedOut, timeoutSeconds: config.timeouts.agent, summary: last.summary });
@@ -83,7 +90,7 @@ export async function runAttempts(ctx: FlowContext<FixRunState>, step: TrackedSt
     if (tests.passed) break;
   }
   if (!tests || !last) throw new Error("the attempt loop ended without a test result");
-  return { kind: "tested", patch, last, tests };
+  return { kind: "tested", patch, last, tests, usage: usages };
 }
 
 /** The run's time left, measured once per attempt and recorded, so a replay takes the same decision. */

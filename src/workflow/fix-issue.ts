@@ -25,6 +25,7 @@ export async function fixIssue(ctx: FlowContext<FixRunState>, steps: Steps, io: 
 
   const check = await step.run("check-request", GITHUB_CALL, () => steps.checkRequest(job));
   if (check.kind === "ignored") return { status: "ignored", ignoredReason: check.reason };
+  if (check.kind === "refused") return { status: "error", error: check.error };
   if (check.kind === "invalid-config") return { status: "error", error: invalidConfigError(check.problems, job.source) };
   const config = check.config;
   await step.record("post-tracking-comment", (view) => ({ ...view, maxAttempts: config.maxAttempts, announced: true }));

@@ -19,6 +19,8 @@ export interface RunIO {
   onPublishError: (error: unknown) => void;
   /** Fires when the run is cancelled while this process runs it: aborts the step's processes. */
   cancelSignal: AbortSignal;
+  /** Told when a step's work ends in this process (the metrics' step durations). */
+  onStepEnd?: (name: string, ms: number, ok: boolean) => void;
 }
 
 /** A cancelled run must not retry its step: the engine stops retrying on a CriticalError. */
@@ -92,7 +94,7 @@ export function trackedSteps(ctx: Ctx, io: RunIO, retryOf?: string) {
 
   /** One step of work, shown in the tracking comment. */
   const run = <T>(name: string, policy: StepPolicy, work: (signal: AbortSignal) => Promise<T>, options: TrackOptions<T> = {}): Promise<T> =>
-    runStep(ctx, name, policy, work, hooks(name, options));
+    runStep(ctx, name, policy, timed(io, name, work), hooks(name, options));
 
   /**
    * A step that only records something in the run's view (no I/O besides the progress update). Bookkeeping rides
@@ -128,3 +130,20 @@ export function trackedSteps(ctx: Ctx, io: RunIO, retryOf?: string) {
 }
 
 export type TrackedSteps = ReturnType<typeof trackedSteps>;
+
+/** The work, reporting its duration (after any slot wait) to `io.onStepEnd`. */
+function timed<T>(io: RunIO, name: string, work: (signal: AbortSignal) => Promise<T>): (signal: AbortSignal) => Promise<T> {
+  if (!io.onStepEnd) return work;
+  const report = io.onStepEnd;
+  return async (signal) => {
+    const began = io.now();
+    try {
+      const result = await work(signal);
+      report(name, io.now() - began, true);
+      return result;
+    } catch (error) {
+      report(name, io.now() - began, false);
+      throw error;
+    }
+  };
+}

@@ -10,7 +10,8 @@ import { createApp } from "../../src/app.js";
 import { createInstallationAccess } from "../../src/github/installation-access.js";
 import { createDispatch } from "../../src/runtime/dispatch.js";
 import { startRuntime, type Runtime } from "../../src/runtime/start-runtime.js";
-import type { AgentFactory } from "../../src/steps/deps.js";
+import type { AgentFactory, StepDeps } from "../../src/steps/deps.js";
+import type { Metrics } from "../../src/metrics/registry.js";
 import type { RunRecord } from "../../src/workflow/types.js";
 import { generatePrivateKey } from "./app-key.js";
 import { isolateEngineEnv } from "./engine-env.js";
@@ -43,7 +44,10 @@ export interface AppHarness {
  * The real thing minus GitHub: a Probot instance (retry and throttle off, so a missing mock fails at once)
  * loaded with fixbot's app, on a real embedded Rivet Engine isolated for this test file.
  */
-export async function startAppHarness(params: { createAgent?: AgentFactory; secrets?: string[]; slots?: RunSlots } = {}): Promise<AppHarness> {
+export async function startAppHarness(
+  params: { createAgent?: AgentFactory; secrets?: string[]; slots?: RunSlots; /** The bot's clock (webhooks and steps). */ now?: () => number; spend?: StepDeps["spend"]; metrics?: Metrics } = {},
+): Promise<AppHarness> {
+  const now = params.now ?? Date.now;
   isolateEngineEnv();
   const dataDir = await mkdtemp(join(tmpdir(), "fixbot-it-"));
   const log = pino({ level: "silent" });
@@ -64,12 +68,14 @@ export async function startAppHarness(params: { createAgent?: AgentFactory; secr
     createAgent: params.createAgent ?? createAgentFactory({ sandbox }),
     secrets: params.secrets ?? [],
     log,
-    now: Date.now,
+    now,
     ...(params.slots ? { slots: params.slots } : {}),
+    ...(params.spend ? { spend: params.spend } : {}),
+    ...(params.metrics ? { metrics: params.metrics } : {}),
   });
   // As in production: webhooks go through the durable inbox, then to their actors.
   const dispatch = await createDispatch({ runtime, dir: join(dataDir, "inbox"), log });
-  await probot.load(createApp({ acceptFix: dispatch.acceptFix, acceptReview: dispatch.acceptReview, acceptCommand: dispatch.acceptCommand, now: Date.now }));
+  await probot.load(createApp({ acceptFix: dispatch.acceptFix, acceptReview: dispatch.acceptReview, acceptCommand: dispatch.acceptCommand, now }));
   return {
     probot,
     runtime,
