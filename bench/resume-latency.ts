@@ -28,6 +28,7 @@
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { embeddedEngineToken } from "../src/runtime/engine-token.js";
 import { generatePrivateKey } from "../test/helpers/app-key.js";
 import { startReadyBot, stopEngine, type BotProcess } from "../test/helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../test/helpers/fake-github-server.js";
@@ -81,9 +82,10 @@ async function handOverRetries(bot: BotProcess): Promise<{ count: number; lastEr
 }
 
 /** Processes (envoys) the engine lists in the default namespace; NaN when it does not answer. */
-async function envoyCount(enginePort: number): Promise<number> {
+async function envoyCount(enginePort: number, token: string): Promise<number> {
   try {
-    const res = await fetch(`http://127.0.0.1:${enginePort}/envoys?namespace=default`, { signal: AbortSignal.timeout(2_000) });
+    const headers = { authorization: `Bearer ${token}` };
+    const res = await fetch(`http://127.0.0.1:${enginePort}/envoys?namespace=default`, { headers, signal: AbortSignal.timeout(2_000) });
     if (!res.ok) return Number.NaN;
     const body = (await res.json()) as { envoys?: unknown[] };
     return body.envoys?.length ?? 0;
@@ -97,11 +99,12 @@ async function envoyCount(enginePort: number): Promise<number> {
  * then waits (at most 30 s) until the engine lists no process, so the next fresh start finds no stale one.
  * Returns the ms spent waiting for the engine.
  */
-async function stopIdleBot(bot: BotProcess, enginePort: number): Promise<number> {
+async function stopIdleBot(bot: BotProcess, enginePort: number, dataDir: string): Promise<number> {
+  const token = await embeddedEngineToken(join(dataDir, "engine"));
   await bounded(bot.kill("SIGTERM"), 30_000, `SIGTERM of bot pid ${bot.pid}`);
   await bot.kill("SIGKILL", { descendants: true });
   const started = Date.now();
-  while ((await envoyCount(enginePort)) !== 0 && Date.now() - started < 30_000) await sleep(100);
+  while ((await envoyCount(enginePort, token)) !== 0 && Date.now() - started < 30_000) await sleep(100);
   return Date.now() - started;
 }
 
@@ -177,7 +180,7 @@ export async function runResumeLatency(): Promise<BenchResult> {
     // Boot the engine once, so no timed start includes it; the kill makes round 1 start like the others.
     const boot = await start();
     console.log(`engine + first bot ready in ${ms(boot.readyAt - boot.spawnedAt)} (engine port ${enginePort}); stopping it`);
-    await stopIdleBot(boot.bot, enginePort!);
+    await stopIdleBot(boot.bot, enginePort!, dataDir);
 
     const rounds: Round[] = [];
     for (let i = 0; i < ROUNDS; i++) {
@@ -206,7 +209,7 @@ export async function runResumeLatency(): Promise<BenchResult> {
       if (firstStart === undefined) {
         // Nothing to interrupt. A late hand-over (the next bot opens the same inbox) must not start a held agent.
         fake.repos[repo] = { ...fake.repos[repo]!, configYaml: "label: given-up-by-the-bench\n" };
-        await stopIdleBot(fresh.bot, enginePort!);
+        await stopIdleBot(fresh.bot, enginePort!, dataDir);
         const nan = Number.NaN;
         rounds.push({ issue, baseline: nan, baselineReady: fresh.readyAt - fresh.spawnedAt, ackToAgent: nan, resume: nan, resumeReady: nan, killToResume: nan, freshRetries, engineIdleWait: nan, outcome: "fresh start: no agent" });
         console.log(`  kill ${issue}: SKIPPED: the fresh bot's agent had not started ${FIRST_START_TIMEOUT_MS / 1000} s after the webhook (hand-over retries: ${freshRetries}, last: ${lastError})`);
@@ -233,7 +236,7 @@ export async function runResumeLatency(): Promise<BenchResult> {
       } else {
         fake.repos[repo] = { ...fake.repos[repo]!, configYaml: "label: given-up-by-the-bench\n" };
       }
-      const engineIdleWait = await stopIdleBot(restarted.bot, enginePort!);
+      const engineIdleWait = await stopIdleBot(restarted.bot, enginePort!, dataDir);
 
       const round: Round = {
         issue,

@@ -1,12 +1,11 @@
 import { actor, queue } from "rivetkit";
 import { workflow } from "rivetkit/workflow";
 import { createSteps, type StepDeps } from "../steps/index.js";
-import { admitJob, capped } from "../workflow/admit.js";
-import { finalView, toOutcome, withOutcome } from "../workflow/finish-run.js";
+import { capped, takeJob } from "../workflow/admit.js";
+import { recordOutcome, toOutcome, withOutcome } from "../workflow/finish-run.js";
 import { fixIssue } from "../workflow/fix-issue.js";
-import { cancelledBy, findRun, initialFixRunState, replaceRun, type FixRunState } from "../workflow/fix-run-state.js";
+import { findRun, initialFixRunState, replaceRun, type FixRunState } from "../workflow/fix-run-state.js";
 import type { FlowContext } from "../workflow/flow-context.js";
-import { newRunView } from "../workflow/run-view.js";
 import { savingState } from "../workflow/state-saved.js";
 import { stateStep } from "../workflow/step-runner.js";
 import type { RunIO } from "../workflow/tracked-steps.js";
@@ -14,7 +13,6 @@ import type { FixJob, RunOutcome, RunRecord } from "../workflow/types.js";
 import { ENQUEUE_WAKE_MS, needsWaking, startsNextTick, tickChainBroken, waitingInQueue } from "./wake.js";
 import { scheduleTick } from "./tick.js";
 
-const MAX_RUNS_KEPT = 20;
 /** The backup wake-up cron (see keepAwake); the engine's minimum interval is 5 s. */
 const WAKE_BACKUP = "wake-backup";
 const WAKE_BACKUP_MS = 5_000;
@@ -57,30 +55,16 @@ export function createFixRunActor(deps: StepDeps) {
         const log = logFor(job);
 
         const flow: FlowContext<FixRunState> = loop;
-        const admission = await stateStep(flow, "admit-job", (state) => {
-          const decision = admitJob(state, job);
-          state.lastDequeuedAt = deps.now();
-          if (job.deliveryId) state.seenDeliveries = capped([...state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
-          if (!decision.ok) log.info({ reason: decision.reason }, "request not run");
-          if (decision.ok) {
-            const view = newRunView({ runId: job.runId, issueNumber: job.issue.number, requestedBy: job.requestedBy, branch: job.branch, maxAttempts: 0, now: deps.now() });
-            state.runs = capped([...state.runs, { ...view, requestKey: job.requestKey, job }], MAX_RUNS_KEPT);
-          }
-          return decision;
-        });
+        const admission = await stateStep(flow, "admit-job", (state) => takeJob(state, job, deps.now()));
+        if (!admission.ok) log.info({ reason: admission.reason }, "request not run");
         if (!admission.ok) return;
 
         const io = ioFor(job);
         const result = await loop.try("run-job", (tc) => fixIssue(tc, steps, io, job));
 
-        const recorded = await stateStep(flow, "record-outcome", (state) => {
-          const view = finalView(findRun(state, job.runId), result, deps.now(), job.source, cancelledBy(state, job.runId));
-          replaceRun(state, view);
-          if (view.status !== "ignored") state.lastFinishedAt = view.finishedAt ?? deps.now();
-          // A run that stopped with an error is logged as one (and so reaches Sentry when SENTRY_DSN is set).
-          log[view.status === "error" ? "error" : "info"]({ status: view.status, reason: view.ignoredReason ?? view.error?.message }, "run finished");
-          return view;
-        });
+        const recorded = await stateStep(flow, "record-outcome", (state) => recordOutcome(state, job, result, deps.now()));
+        // A run that stopped with an error is logged as one (and so reaches Sentry when SENTRY_DSN is set).
+        log[recorded.status === "error" ? "error" : "info"]({ status: recorded.status, reason: recorded.ignoredReason ?? recorded.error?.message }, "run finished");
 
         // The final comment edit is retried on its own; if GitHub stays down it is logged, and the job still ends.
         const published = await loop.tryStep({

@@ -190,7 +190,7 @@ export class InboxJournal {
 
   /** Opens the journal in `dir` and returns what was accepted and not handed on before (to hand on again). */
   static async open(options: JournalOptions): Promise<{ journal: InboxJournal; pending: InboxEntry[]; unreadable: number }> {
-    const { dir, log } = options;
+    const { dir } = options;
     await mkdir(dir, { recursive: true });
     // One process per journal: a second one would remove the first one's segments below.
     const lock = await lockDir(

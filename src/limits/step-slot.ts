@@ -31,7 +31,7 @@ export async function waitForStepSlot(slot: StepSlot | undefined, signal: AbortS
   try {
     return await slot.slots.acquire(slot.claim, { signal: AbortSignal.any([signal, limit]), onWaiting });
   } catch (error) {
-    if (limit.aborted && !signal.aborted) throw new Error(`waited ${MAX_SLOT_WAIT_MS / 3_600_000} h for a free run slot; raise FIXBOT_MAX_CONCURRENT_RUNS or add capacity`);
+    if (limit.aborted && !signal.aborted) throw new Error(`waited ${MAX_SLOT_WAIT_MS / 3_600_000} h for a free run slot; raise FIXBOT_MAX_CONCURRENT_RUNS or add capacity`, { cause: error });
     throw error;
   }
 }

@@ -2,6 +2,7 @@ import { readFile, mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { EngineEnvSchema, parseEnv } from "../config/env.schema.js";
+import { embeddedEngineToken } from "./engine-token.js";
 
 /**
  * Where the workflows' engine lives. By default fixbot starts RivetKit's embedded Rivet Engine with its data
@@ -56,6 +57,9 @@ export function engineTuning(lostMs: number): Record<string, string> {
   };
 }
 
+/** Set when RIVET_TOKEN is the token fixbot keeps for an engine directory (not one the operator set). */
+const GENERATED_TOKEN_OF = "FIXBOT_ENGINE_TOKEN_OF";
+
 /** ENGINE_LAUNCHER sets `<NAME>` to the value of `FIXBOT_ENGINE_SET_<NAME>`, over what RivetKit sets. */
 export const LAUNCHER_SET_PREFIX = "FIXBOT_ENGINE_SET_";
 
@@ -84,9 +88,12 @@ export async function configureEngine(params: { dataDir: string; env?: NodeJS.Pr
   // RivetKit starts its engine only in development unless told to; the image runs with NODE_ENV=production.
   // Only then: with it set, slash commands' actor-to-actor calls timed out in test/integration/commands.test.ts.
   if (env.NODE_ENV === "production") env.RIVET_RUN_ENGINE ??= "1";
-  // No admin token by default: with one, RivetKit 2.3.19's actor-to-actor calls (a slash command starting or
-  // cancelling a run) time out (README, known gaps). RIVET_TOKEN set by the operator is given to the engine as
-  // its admin token by the launcher.
+  // An admin token always: the operator's RIVET_TOKEN, else one kept in the engine's data directory. The launcher
+  // gives it to the engine; RivetKit's clients (this process's, and the actors' own) send it.
+  if (!env.RIVET_TOKEN || env[GENERATED_TOKEN_OF] !== undefined) {
+    env.RIVET_TOKEN = await embeddedEngineToken(storagePath);
+    env[GENERATED_TOKEN_OF] = storagePath; // an earlier call's token, not the operator's: the next call makes its own
+  }
   const { FIXBOT_ENGINE_LOST_MS } = parseEnv(EngineEnvSchema, env);
   Object.assign(env, launcherEnv(env, FIXBOT_ENGINE_LOST_MS));
   const port = Number(env.RIVET_RUN_ENGINE_PORT ?? DEFAULT_ENGINE_PORT);

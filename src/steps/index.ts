@@ -1,6 +1,7 @@
 import { checkRequest } from "./check-request.js";
 import { cloneRepo } from "./clone-repo.js";
 import { commitChange } from "./commit-change.js";
+import { bindDeps } from "./bind-deps.js";
 import type { StepDeps } from "./deps.js";
 import { openPullRequest, publishReview, publishTracking } from "./github-steps.js";
 import { pushBranch } from "./push-branch.js";
@@ -12,12 +13,9 @@ import { gitDirFor } from "./workspace-path.js";
 import { stepSlot } from "../limits/step-slot.js";
 import type { FixJob } from "../workflow/types.js";
 
-type Bound<F> = F extends (deps: StepDeps, ...args: infer A) => infer R ? (...args: A) => R : never;
-
-/** The workflow's activities, bound to their dependencies (Temporal's `createActivities(deps)` pattern). */
+/** The workflow's activities, bound to their dependencies. */
 export function createSteps(deps: StepDeps) {
-  const bind = <F extends (deps: StepDeps, ...args: any[]) => unknown>(fn: F) =>
-    ((...args: unknown[]) => fn(deps, ...args)) as Bound<F>;
+  const bind = bindDeps(deps);
   return {
     deps,
     /** Where a job's clean repository lives (the CLI prints it). */

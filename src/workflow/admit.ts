@@ -1,4 +1,5 @@
 import type { FixRunState } from "./fix-run-state.js";
+import { newRunView } from "./run-view.js";
 import type { FixJob } from "./types.js";
 
 export type Admission = { ok: true } | { ok: false; reason: string };
@@ -24,4 +25,22 @@ export function admitJob(state: FixRunState, job: FixJob): Admission {
 /** Keeps the newest `max` entries. Pure. */
 export function capped<T>(items: readonly T[], max: number): T[] {
   return items.slice(Math.max(0, items.length - max));
+}
+
+const MAX_RUNS_KEPT = 20;
+const MAX_DELIVERIES_KEPT = 200;
+
+/**
+ * Takes a dequeued job into the actor's state: its delivery is marked seen, and an admitted job gets a new run
+ * record (the newest 20 are kept). Returns the admission decision.
+ */
+export function takeJob(state: FixRunState, job: FixJob, now: number): Admission {
+  const decision = admitJob(state, job);
+  state.lastDequeuedAt = now;
+  if (job.deliveryId) state.seenDeliveries = capped([...state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
+  if (decision.ok) {
+    const view = newRunView({ runId: job.runId, issueNumber: job.issue.number, requestedBy: job.requestedBy, branch: job.branch, maxAttempts: 0, now });
+    state.runs = capped([...state.runs, { ...view, requestKey: job.requestKey, job }], MAX_RUNS_KEPT);
+  }
+  return decision;
 }

@@ -3,7 +3,8 @@ import type { FixResult } from "./fix-issue.js";
 import { runFinished } from "./run-view.js";
 import { retryHint } from "./run-errors.js";
 import { errorLine } from "../util/error-text.js";
-import type { RunOutcome, RunRecord } from "./types.js";
+import { cancelledBy, findRun, replaceRun, type FixRunState } from "./fix-run-state.js";
+import type { FixJob, RunOutcome, RunRecord } from "./types.js";
 
 /** Turns the try-block's result (a FixResult, or the failure of a step) into the run's final view. Pure. */
 export function finalView(view: RunRecord, result: TryBlockResult<FixResult>, now: number, source: "github" | "local", cancelledBy?: string): RunRecord {
@@ -51,4 +52,12 @@ export function toOutcome(view: RunRecord): RunOutcome {
  */
 export function withOutcome(current: RunRecord, recorded: RunRecord): RunRecord {
   return current.finishedAt === undefined ? { ...recorded, trackingCommentId: current.trackingCommentId ?? recorded.trackingCommentId } : current;
+}
+
+/** Records how the job's run ended in the actor's state (who cancelled it wins over the result); returns its view. */
+export function recordOutcome(state: FixRunState, job: FixJob, result: TryBlockResult<FixResult>, now: number): RunRecord {
+  const view = finalView(findRun(state, job.runId), result, now, job.source, cancelledBy(state, job.runId));
+  replaceRun(state, view);
+  if (view.status !== "ignored") state.lastFinishedAt = view.finishedAt ?? now;
+  return view;
 }

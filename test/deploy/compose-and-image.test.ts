@@ -1,5 +1,8 @@
-import { readFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { engineTuning } from "../../src/runtime/engine.js";
@@ -11,6 +14,7 @@ import { parseDockerfile, readImageStart } from "../helpers/dockerfile.js";
  */
 
 const ROOT = join(import.meta.dirname, "..", "..");
+const exec = promisify(execFile);
 
 interface Service {
   environment?: Record<string, string>;
@@ -26,10 +30,12 @@ async function compose(): Promise<Record<string, Service>> {
 }
 
 describe("docker-compose.yml", () => {
-  it("the engine is reached only on the project's network; a token, when set, is the one fixbot sends", async () => {
+  it("the engine is reached only on the project's network and requires an admin token, the one every replica sends", async () => {
     const services = await compose();
     expect((services.engine as { ports?: unknown }).ports).toBeUndefined();
     const token = services.engine!.environment!.RIVET__AUTH__ADMIN_TOKEN;
+    // Compose's `${VAR:?message}`: `docker compose` stops with the message when VAR is unset or empty.
+    expect(token).toMatch(/^\$\{FIXBOT_ENGINE_TOKEN:\?set FIXBOT_ENGINE_TOKEN in \.env[^}]*\}$/);
     for (const [name, s] of Object.entries(services).filter(([n]) => n.startsWith("fixbot"))) expect(s.environment!.RIVET_TOKEN, name).toBe(token);
   });
 
@@ -62,6 +68,54 @@ describe("Dockerfile", () => {
     expect(await readFile(join(ROOT, "bin", "healthcheck.js"), "utf8")).toContain("127.0.0.2");
     const image = await readImageStart(ROOT);
     expect(image.workdir).toBe("/app");
+  });
+
+  it("FIXBOT_AGENTOS=0 (the slimmer image) drops exactly the agentOS packages from what `npm install` installs", async () => {
+    const text = (await readFile(join(ROOT, "Dockerfile"), "utf8")).replace(/\\\n/g, " ");
+    const run = /^RUN (if \[ "\$FIXBOT_AGENTOS" = "0" \].*?; fi)\s+&& npm install --omit=dev\b/m.exec(text);
+    expect(run, "the Dockerfile's FIXBOT_AGENTOS step").not.toBeNull();
+    const original = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as { dependencies: object; optionalDependencies: Record<string, string> };
+    const dir = await mkdtemp(join(tmpdir(), "fixbot-slim-"));
+    try {
+      const after = async (agentos: string) => {
+        await copyFile(join(ROOT, "package.json"), join(dir, "package.json"));
+        await exec("sh", ["-c", run![1]!], { cwd: dir, env: { ...process.env, FIXBOT_AGENTOS: agentos } });
+        return JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as typeof original;
+      };
+      const slim = await after("0");
+      expect(slim.dependencies).toEqual(original.dependencies);
+      expect(Object.keys(slim.optionalDependencies ?? {})).toEqual([]);
+      expect(Object.keys(original.optionalDependencies)).toEqual(expect.arrayContaining(["@rivet-dev/agentos-core", "@agentos-software/pi"]));
+      expect(await after("1")).toEqual(original);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("FIXBOT_AGENT_PACKAGES: the image's own step installs the named packages globally, their commands on PATH", async () => {
+    const text = await readFile(join(ROOT, "Dockerfile"), "utf8");
+    const step = /^RUN (if \[ -n "\$FIXBOT_AGENT_PACKAGES" \].*; fi)$/m.exec(text);
+    expect(step, "the Dockerfile's FIXBOT_AGENT_PACKAGES step").not.toBeNull();
+    const dir = await mkdtemp(join(tmpdir(), "fixbot-agent-cli-"));
+    try {
+      // A tiny agent CLI packed as npm would fetch it; the global prefix and the npm cache are this test's own.
+      const pkg = join(dir, "pkg");
+      await mkdir(join(pkg, "bin"), { recursive: true });
+      await writeFile(join(pkg, "package.json"), JSON.stringify({ name: "fake-agent-cli", version: "1.0.0", bin: { "fake-agent": "bin/cli.js" } }));
+      await writeFile(join(pkg, "bin", "cli.js"), '#!/usr/bin/env node\nconsole.log("fake agent " + process.argv.slice(2).join(" "));\n');
+      const { stdout } = await exec("npm", ["pack", "--pack-destination", dir], { cwd: pkg });
+      const tarball = join(dir, stdout.trim().split("\n").pop()!);
+      const prefix = join(dir, "global");
+      const env = { ...process.env, FIXBOT_AGENT_PACKAGES: tarball, npm_config_prefix: prefix, npm_config_cache: join(dir, "cache"), npm_config_offline: "true" };
+      await exec("sh", ["-c", step![1]!], { cwd: dir, env });
+      const ran = await exec("fake-agent", ["--version"], { env: { ...process.env, PATH: `${join(prefix, "bin")}:${process.env.PATH}` } });
+      expect(ran.stdout.trim()).toBe("fake agent --version");
+      // Unset: the step installs nothing.
+      await exec("sh", ["-c", step![1]!], { cwd: dir, env: { ...env, FIXBOT_AGENT_PACKAGES: "", npm_config_prefix: join(dir, "none") } });
+      await expect(readFile(join(dir, "none", "bin", "fake-agent"))).rejects.toThrow(/ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("parseDockerfile reads ENV pairs, a numeric USER and CMD, and refuses a named or missing USER", () => {

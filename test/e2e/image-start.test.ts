@@ -1,16 +1,17 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { chown, mkdtemp, readFile, rm } from "node:fs/promises";
+import { chown, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ENGINE_TOKEN_FILE } from "../../src/runtime/engine-token.js";
 import { generatePrivateKey } from "../helpers/app-key.js";
 import { enginesUsing, freePort, signWebhook, stopEngine, TEST_WEBHOOK_SECRET, WEBHOOK_PATH } from "../helpers/bot-process.js";
 import { readImageStart, type ImageStart } from "../helpers/dockerfile.js";
 import { isolateEngineEnv } from "../helpers/engine-env.js";
 import { healthy, startExternalEngine } from "../helpers/external-engine.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-github-server.js";
-import { issuesLabeledPayload } from "../helpers/payloads.js";
+import { issuesLabeledPayload, loadExample } from "../helpers/payloads.js";
 
 /**
  * The bot started exactly as the image starts it: the Dockerfile's ENV, USER (uid) and CMD, read from the
@@ -112,6 +113,41 @@ async function sendLabelWebhook(host: string, port: number, issue: number): Prom
   return res.status;
 }
 
+let nextComment = 9000;
+
+/**
+ * A slash command commented on issue `issue`: its actor reaches the issue's run actor through RivetKit's client
+ * (the actor-to-actor calls an engine token must let through).
+ */
+async function sendCommand(host: string, port: number, issue: number, command: string): Promise<number> {
+  const payload = loadExample("issue_comment", "created");
+  payload.comment = { ...payload.comment, id: nextComment++, body: command, user: { ...payload.comment.user, login: "alice", type: "User" } };
+  payload.sender = { ...payload.sender, login: "alice", type: "User" };
+  payload.issue = { ...payload.issue, number: issue, title: `issue ${issue}`, body: "", state: "open" };
+  delete payload.issue.pull_request;
+  payload.repository = { ...payload.repository, name: REPO, full_name: `${OWNER}/${REPO}`, owner: { ...payload.repository.owner, login: OWNER } };
+  payload.installation = { id: 1 };
+  const body = JSON.stringify(payload);
+  const res = await fetch(`http://${host}:${port}${WEBHOOK_PATH}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-github-event": "issue_comment", "x-github-delivery": randomUUID(), "x-hub-signature-256": signWebhook(body) },
+    body,
+  });
+  return res.status;
+}
+
+/** `/fixbot status` answered on `issue`: the command actor read the run actor's runs. */
+async function statusAnswered(host: string, port: number, issue: number): Promise<void> {
+  expect(await sendCommand(host, port, issue, "/fixbot status")).toBeLessThan(300);
+  await fake.waitFor((s) => s.comments.some((c) => c.issue === issue && c.body.includes("fixbot has not run here yet")), 60_000, `the status reply on #${issue}`);
+}
+
+/** `/fixbot fix` on `issue` starts a run there: the command actor enqueued it on the run actor. */
+async function fixStarted(host: string, port: number, issue: number): Promise<void> {
+  expect(await sendCommand(host, port, issue, "/fixbot fix")).toBeLessThan(300);
+  await fake.waitFor((s) => s.comments.some((c) => c.issue === issue && c.body.includes("fixbot:tracking")), 60_000, `the run's tracking comment on #${issue}`);
+}
+
 /** Jobs that ran: each reads the repository's config (an ignored label ends there). */
 const configReads = () => fake.state.requests.filter((r) => r.method === "GET" && r.path.startsWith(`/repos/${OWNER}/${REPO}/contents/`) && r.path.includes("fixbot.yml")).length;
 
@@ -141,7 +177,7 @@ describe("the bot as the image starts it", () => {
     expect(image.env.HOST).toBe("0.0.0.0");
   });
 
-  it("embedded engine: ready and taking signed webhooks on 127.0.0.2 as the image's uid; SIGTERM stops bot and engine", async () => {
+  it("embedded engine: ready and taking signed webhooks on 127.0.0.2 as the image's uid; its API refuses clients without its token; SIGTERM stops bot and engine", async () => {
     const bot = await startAsImage({});
     await waitReady(bot, OTHER_LOOPBACK);
     if (AS_IMAGE_USER) expect(await readFile(`/proc/${bot.child.pid}/status`, "utf8")).toMatch(new RegExp(`^Uid:\\s+${image.uid}\\s`, "m"));
@@ -149,12 +185,26 @@ describe("the bot as the image starts it", () => {
     const before = configReads();
     expect(await sendLabelWebhook(OTHER_LOOPBACK, bot.port, 1), bot.output().slice(-2000)).toBeLessThan(300);
     await fake.waitFor(() => configReads() > before, 60_000, "the job to run");
+    // The embedded engine's API (127.0.0.1, any local process) refuses clients without its admin token, which
+    // fixbot keeps in the engine's data directory for the bot's uid alone.
+    const engineEndpoint = `http://127.0.0.1:${bot.env.RIVET_RUN_ENGINE_PORT}`;
+    const tokenFile = join(bot.dataDir, "engine", ENGINE_TOKEN_FILE);
+    const token = (await readFile(tokenFile, "utf8")).trim();
+    expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+    expect(await engineApiStatus(engineEndpoint)).toBe(403);
+    expect(await engineApiStatus(engineEndpoint, "not-the-token")).toBe(403);
+    expect(await engineApiStatus(engineEndpoint, token)).toBe(200);
+    // Actor-to-actor calls with the token, under NODE_ENV=production (RivetKit's RIVET_RUN_ENGINE=1): a command
+    // reads the run actor, and `fix` starts a run on it.
+    await statusAnswered(OTHER_LOOPBACK, bot.port, 11);
+    await fixStarted(OTHER_LOOPBACK, bot.port, 12);
+    expect(bot.output()).not.toContain(token);
     bot.child.kill("SIGTERM");
     expect(await bot.exited).toBe(0);
     await until(async () => (await enginesUsing(bot.dataDir)).length === 0, 20_000, "the embedded engine to stop with the bot");
   }, 180_000);
 
-  it("external engine with an admin token: a client without it is refused; the bot with RIVET_TOKEN takes webhooks and runs jobs", async () => {
+  it("external engine with an admin token: a client without it is refused; the bot with RIVET_TOKEN takes webhooks, runs jobs and slash commands", async () => {
     const token = randomUUID();
     const engine = await startExternalEngine({ dataDir: join(root, "external-engine"), env: { RIVET__AUTH__ADMIN_TOKEN: token } });
     try {
@@ -165,6 +215,9 @@ describe("the bot as the image starts it", () => {
       const before = configReads();
       expect(await sendLabelWebhook(OTHER_LOOPBACK, bot.port, 2), bot.output().slice(-2000)).toBeLessThan(300);
       await fake.waitFor(() => configReads() > before, 60_000, "the job to run");
+      // Actor-to-actor calls with the token: a command reads the run actor, and `fix` starts a run on it.
+      await statusAnswered(OTHER_LOOPBACK, bot.port, 21);
+      await fixStarted(OTHER_LOOPBACK, bot.port, 22);
       expect(bot.output()).not.toContain(token);
       bot.child.kill("SIGTERM");
       expect(await bot.exited).toBe(0);

@@ -17,6 +17,8 @@ const BASE = {
   GITHUB_CLIENT_SECRET: "cs",
   APP_ID: "12345",
   MY_GITHUB_INSTALL_TOKEN: "ghs_other",
+  RIVET_TOKEN: "engine-admin",
+  FIXBOT_ENGINE_TOKEN: "engine-admin",
   DATABASE_URL: "postgres://x",
 };
 
@@ -55,6 +57,8 @@ describe("buildAgentEnv", () => {
       "GITHUB_CLIENT_SECRET",
       "APP_ID",
       "MY_GITHUB_INSTALL_TOKEN",
+      "RIVET_TOKEN",
+      "FIXBOT_ENGINE_TOKEN",
     ];
     const env = buildAgentEnv({ base: BASE, passEnv: forbidden, extra: { GITHUB_TOKEN: "x", gh_token: "y" } });
     for (const name of [...forbidden, "gh_token"]) expect(env).not.toHaveProperty(name);

@@ -397,7 +397,7 @@ export async function startReadyBot(
       await bot.kill("SIGKILL", { descendants: true });
       if (!exitedEarly || attempt >= attempts) {
         const engineLog = await engineLogTail(params.dataDir);
-        throw new Error(`${failure.message}${engineLog ? `\nengine log:\n${engineLog}` : ""}`);
+        throw new Error(`${failure.message}${engineLog ? `\nengine log:\n${engineLog}` : ""}`, { cause: error });
       }
       options.onRetry?.(failure);
       // Reusing an engine (params.enginePort) means it was already up: leave it. Otherwise clear the half-started one.

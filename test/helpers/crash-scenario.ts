@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient } from "rivetkit/client";
 import type { FixbotRegistry } from "../../src/actors/index.js";
+import { embeddedEngineToken } from "../../src/runtime/engine-token.js";
 import { stepLabel, trackingMarker } from "../../src/github/comment-body.js";
 import { engineLogTail, enginesUsing, isAlive, startReadyBot, stopEngine, type BotProcess } from "./bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer, type FakeServerComment, type FakeServerPull } from "./fake-github-server.js";
@@ -193,7 +194,8 @@ export class CrashLab {
   /** The engine's fixRun actors (asked over its HTTP API). */
   async engineActors(): Promise<EngineActor[]> {
     if (this.enginePort === undefined) return [];
-    const res = await fetch(`http://127.0.0.1:${this.enginePort}/actors?namespace=default&name=fixRun`, { signal: AbortSignal.timeout(5_000) });
+    const headers = { authorization: `Bearer ${await this.engineToken()}` };
+    const res = await fetch(`http://127.0.0.1:${this.enginePort}/actors?namespace=default&name=fixRun`, { headers, signal: AbortSignal.timeout(5_000) });
     return ((await res.json()) as { actors?: EngineActor[] }).actors ?? [];
   }
 
@@ -202,7 +204,7 @@ export class CrashLab {
    * engine keeps asleep. Returns the run statuses it answered with.
    */
   async wakeByRequest(s: Scenario, timeoutMs = 45_000): Promise<string[]> {
-    const client = createClient<FixbotRegistry>(`http://127.0.0.1:${this.requireEnginePort()}`);
+    const client = createClient<FixbotRegistry>({ endpoint: `http://127.0.0.1:${this.requireEnginePort()}`, token: await this.engineToken() });
     let timer: NodeJS.Timeout | undefined;
     try {
       const asked = client.fixRun.get([s.fullName.toLowerCase(), String(s.issue)]).getRuns();
@@ -213,6 +215,11 @@ export class CrashLab {
       clearTimeout(timer);
       await Promise.race([client.dispose().catch(() => undefined), new Promise((r) => setTimeout(r, 2_000))]);
     }
+  }
+
+  /** The admin token the bots' embedded engine requires (kept in its data directory). */
+  engineToken(): Promise<string> {
+    return embeddedEngineToken(join(this.dataDir, "engine"));
   }
 
   requireEnginePort(): number {

@@ -18,7 +18,6 @@ const ROOT = join(import.meta.dirname, "..", "..");
 const AGENT = join(ROOT, "fixtures", "agents", "fix-calc-counted.sh");
 const CALC = join(ROOT, "fixtures", "repos", "calc");
 const OWNER = "acme";
-const REPO = "calc-limits";
 const LIMIT = 2;
 const LOG_VAR = "FIXBOT_CONCURRENCY_LOG";
 

@@ -1,3 +1,4 @@
+import { bindDeps } from "../bind-deps.js";
 import type { StepDeps } from "../deps.js";
 import { checkPullRequest, reportInvalidConfig } from "./check-pull-request.js";
 import { fetchDiff } from "./fetch-diff.js";
@@ -5,11 +6,9 @@ import { publishPrReview } from "./publish-review.js";
 import { reviewChunk } from "./review-chunk.js";
 import { leasedReviewStep } from "../../workspaces/leased-steps.js";
 
-type Bound<F> = F extends (deps: StepDeps, ...args: infer A) => infer R ? (...args: A) => R : never;
-
 /** The pull request review's activities, bound to the same dependencies as the fix workflow's (see createSteps). */
 export function createReviewSteps(deps: StepDeps) {
-  const bind = <F extends (deps: StepDeps, ...args: any[]) => unknown>(fn: F) => ((...args: unknown[]) => fn(deps, ...args)) as Bound<F>;
+  const bind = bindDeps(deps);
   return {
     deps,
     checkPullRequest: bind(checkPullRequest),

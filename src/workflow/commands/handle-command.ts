@@ -8,7 +8,7 @@ import { runStep } from "../step-runner.js";
 import type { FixJob, RunRecord } from "../types.js";
 import { fixJobForIssue, fixJobForPullRequest, retryJob, reviewJobForPullRequest } from "./jobs-from-command.js";
 import { DENIED_PREFIX } from "./denials.js";
-import { deniedText, helpReply, planRetry, statusText } from "./replies.js";
+import { cancelReply, deniedText, forkFixRefusal, helpReply, planRetry, retryReply, reviewOnIssueReply, statusText } from "./replies.js";
 
 /**
  * What a command asks of other actors: the issue's fix-run actor and the review actor. Bound to the actor client
@@ -57,7 +57,7 @@ export async function handleCommand(ctx: FlowContext, deps: StepDeps, job: Comma
       return "status";
     case "cancel": {
       const cancelled = await actor("cancel-run", (calls) => calls.cancel(job.sender));
-      await say("reply-cancel", cancelled ? `🛑 Cancelling run \`${cancelled}\`: its agent and test processes are being stopped. \`/${job.word} retry\` continues it later.` : "Nothing is running here, so there is nothing to cancel.");
+      await say("reply-cancel", cancelReply(cancelled, job.word));
       return cancelled ? `cancelled ${cancelled}` : "nothing to cancel";
     }
     case "fix": {
@@ -67,7 +67,7 @@ export async function handleCommand(ctx: FlowContext, deps: StepDeps, job: Comma
       }
       const pr = await github("get-pull-request", () => getPullRequest(deps, job));
       if (pr.fork) {
-        await say("reply-fork", `fixbot cannot push to this pull request's branch: it lives in a fork (\`${pr.headRepoFullName ?? "deleted"}\`), and fixbot neither runs a fork's code nor holds credentials for it. Open the pull request from a branch of this repository, or label the issue instead.`);
+        await say("reply-fork", forkFixRefusal(pr.headRepoFullName));
         return "refused: fork";
       }
       await actor("enqueue-fix", (calls) => calls.enqueueFix(fixJobForPullRequest(job, pr, command.instructions)));
@@ -75,7 +75,7 @@ export async function handleCommand(ctx: FlowContext, deps: StepDeps, job: Comma
     }
     case "review": {
       if (!job.isPullRequest) {
-        await say("reply-review", `\`/${job.word} review\` works on pull requests.`);
+        await say("reply-review", reviewOnIssueReply(job.word));
         return "refused: not a pull request";
       }
       const pr = await github("get-pull-request", () => getPullRequest(deps, job));
@@ -90,12 +90,7 @@ export async function handleCommand(ctx: FlowContext, deps: StepDeps, job: Comma
       }
       const resume = plan.kind === "resume";
       await actor("enqueue-retry", (calls) => calls.enqueueFix(retryJob(job, plan.run, resume)));
-      await say(
-        "reply-retry",
-        resume
-          ? `🔁 Retrying run \`${plan.run.runId}\` from the step that ${plan.run.status === "cancelled" ? "was cancelled" : "failed"}; finished steps are not repeated.`
-          : `🔁 The last run ended as ${plan.run.status}; starting it again with fresh agent attempts.`,
-      );
+      await say("reply-retry", retryReply(plan));
       return resume ? `retry of ${plan.run.runId}` : `new run after ${plan.run.runId}`;
     }
   }

@@ -48,3 +48,27 @@ export function planRetry(runs: readonly RunRecord[], word = "fixbot"): RetryPla
   if (run.status === "tests-failing" || run.status === "no-change") return { kind: "again", run };
   return { kind: "refuse", reason: `the last run (\`${run.runId}\`) ${run.status === "fixed" ? "fixed the issue" : `ended as ${run.status}`}; there is nothing to retry.` };
 }
+
+/** The answer to `cancel`: the run being stopped, or that nothing runs. Pure. */
+export function cancelReply(cancelled: string | null, word: string): string {
+  return cancelled
+    ? `🛑 Cancelling run \`${cancelled}\`: its agent and test processes are being stopped. \`/${word} retry\` continues it later.`
+    : "Nothing is running here, so there is nothing to cancel.";
+}
+
+/** `/fixbot fix` on a fork's pull request: why fixbot cannot, and what works instead. Pure. */
+export function forkFixRefusal(headRepoFullName: string | null): string {
+  return `fixbot cannot push to this pull request's branch: it lives in a fork (\`${headRepoFullName ?? "deleted"}\`), and fixbot neither runs a fork's code nor holds credentials for it. Open the pull request from a branch of this repository, or label the issue instead.`;
+}
+
+/** `/fixbot review` on an issue. Pure. */
+export function reviewOnIssueReply(word: string): string {
+  return `\`/${word} review\` works on pull requests.`;
+}
+
+/** The answer to a `retry` that starts a run: resumed from the failed step, or started again. Pure. */
+export function retryReply(plan: Exclude<RetryPlan, { kind: "refuse" }>): string {
+  return plan.kind === "resume"
+    ? `🔁 Retrying run \`${plan.run.runId}\` from the step that ${plan.run.status === "cancelled" ? "was cancelled" : "failed"}; finished steps are not repeated.`
+    : `🔁 The last run ended as ${plan.run.status}; starting it again with fresh agent attempts.`;
+}

@@ -1,6 +1,6 @@
 import type { TryBlockResult } from "rivetkit/workflow";
 import { errorLine } from "../../util/error-text.js";
-import type { PrReviewJob, PrReviewRun, PrReviewState, PrReviewStatus, ReviewRange } from "./types.js";
+import type { PrReviewJob, PrReviewRun, PrReviewState, PrReviewStatus } from "./types.js";
 
 export type ReviewAdmission = { ok: true; since: string | null } | { ok: false; reason: string };
 
@@ -17,15 +17,9 @@ export function admitReviewJob(state: PrReviewState, job: PrReviewJob): ReviewAd
 }
 
 /** How a review job ended, as data: the record step turns it into the run's final state. */
-export interface ReviewResult {
+export type ReviewResult = Pick<PrReviewRun, "range" | "chunks" | "reviewId" | "reviewUrl" | "inlineComments" | "reason"> & {
   status: Exclude<PrReviewStatus, "running" | "error">;
-  range?: ReviewRange;
-  chunks?: number;
-  reviewId?: number;
-  reviewUrl?: string;
-  inlineComments?: number;
-  reason?: string;
-}
+};
 
 /** The run's final state from the try block's result (a ReviewResult, or the step that failed for good). Pure. */
 export function finishReviewRun(run: PrReviewRun, result: TryBlockResult<ReviewResult>, now: number): PrReviewRun {
