@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { BenchResult, SummaryRow } from "./lib.js";
 
 const ROOT = join(import.meta.dirname, "..");
-const BENCHES = ["bench/sandbox-start.ts", "bench/step-overhead.ts", "bench/label-to-comment.ts", "bench/webhook-ack.ts", "bench/hostile-comment.ts", "bench/resume-latency.ts"];
+const BENCHES = ["bench/sandbox-start.ts", "bench/step-overhead.ts", "bench/label-to-comment.ts", "bench/webhook-ack.ts", "bench/ack-under-load.ts", "bench/drain.ts", "bench/hostile-comment.ts", "bench/resume-latency.ts", "bench/clone.ts", "bench/many-runs.ts"];
 
 function runChild(file: string, resultFile: string): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -47,13 +47,15 @@ const DRAIN_TIMEOUT_MS = (Number(process.env.BENCH_ACK_DRAIN_MINUTES) || 5) * 60
 /** After the inbox is empty: how long the bench waits (at most) for the jobs to reach check-request. */
 const JOBS_TIMEOUT_MS = 3 * 60_000;
 
-interface Delivery {
+export interface Delivery {
   id: string;
   body: string;
   signature: string;
+  /** X-GitHub-Event (default "issues"). */
+  event?: string;
 }
 
-interface Sample {
+export interface Sample {
   status: number;
   /** Request start -> answer body read (ms). */
   latency: number;
@@ -62,7 +64,7 @@ interface Sample {
   error?: string;
 }
 
-interface StreamResult {
+export interface StreamResult {
   samples: Sample[];
   /** First send -> last answer (ms). */
   wallMs: number;
@@ -92,14 +94,14 @@ function buildDeliveries(prefix: string, count: number): Delivery[] {
   return Array.from({ length: count }, (_, i) => ({ id: `${prefix}-${i}-${randomUUID()}`, ...bodies[i % ISSUES]! }));
 }
 
-async function post(url: string, d: Delivery): Promise<{ status: number; error?: string }> {
+export async function post(url: string, d: Delivery): Promise<{ status: number; error?: string }> {
   try {
     const res = await fetch(url, {
       method: "POST",
       headers: {
         "content-type": "application/json",
         "user-agent": "GitHub-Hookshot/fixbot-bench",
-        "x-github-event": "issues",
+        "x-github-event": d.event ?? "issues",
         "x-github-delivery": d.id,
         "x-github-hook-id": "1",
         "x-github-hook-installation-target-type": "integration",
@@ -146,7 +148,7 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
-interface StreamSummary {
+export interface StreamSummary {
   p50: number;
   p99: number;
   max: number;
@@ -157,7 +159,7 @@ interface StreamSummary {
   errors: string[];
 }
 
-function summarize(result: StreamResult): StreamSummary {
+export function summarize(result: StreamResult): StreamSummary {
   const latencies = result.samples.map((s) => s.latency);
   const statuses: Record<string, number> = {};
   for (const s of result.samples) statuses[s.status] = (statuses[s.status] ?? 0) + 1;
@@ -173,7 +175,7 @@ function summarize(result: StreamResult): StreamSummary {
   };
 }
 
-function printStream(label: string, s: StreamSummary, count: number): void {
+export function printStream(label: string, s: StreamSummary, count: number): void {
   console.log(
     `  ${label}: p50 ${ms(s.p50)}, p99 ${ms(s.p99)}, max ${ms(s.max)}; 2xx ${s.ok}/${count} (statuses ${JSON.stringify(s.statuses)}); ` +
       `sent over ${(s.wallMs / 1000).toFixed(2)} s, sender max lag ${ms(s.maxLag)}`,
@@ -192,7 +194,7 @@ function plainEnv(port: number, privateKey: string): NodeJS.ProcessEnv {
   return { ...env, PORT: String(port), APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: TEST_WEBHOOK_SECRET, LOG_LEVEL: "info", LOG_FORMAT: "json", NODE_ENV: "test" };
 }
 
-async function startPlainServer(dir: string, inboxDir?: string): Promise<{ child: ChildProcess; url: string; exited: Promise<void> }> {
+export async function startPlainServer(dir: string, inboxDir?: string): Promise<{ child: ChildProcess; url: string; exited: Promise<void> }> {
   const port = await freePort();
   const logFile = join(dir, inboxDir ? "plain-probot-inbox.log" : "plain-probot.log");
   const env = plainEnv(port, generatePrivateKey());
@@ -236,7 +238,7 @@ const CLK_TCK = (() => {
 })();
 
 /** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; NaN when it is gone. */
-async function cpuSeconds(pid: number | undefined): Promise<number> {
+export async function cpuSeconds(pid: number | undefined): Promise<number> {
   if (pid === undefined) return Number.NaN;
   const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => "");
   if (!stat) return Number.NaN;
@@ -307,7 +309,8 @@ export async function runWebhookAck(): Promise<BenchResult> {
     const botStart = performance.now();
     // FIXBOT_INBOX_SYNC=none in the bench's environment: the bot (and the diagnostic) record without fdatasync.
     const inboxSync = process.env.FIXBOT_INBOX_SYNC;
-    bot = await startReadyBot({ fakeGitHub: fake, dataDir, env: inboxSync ? { FIXBOT_INBOX_SYNC: inboxSync } : undefined }, { readyTimeoutMs: 90_000, onRetry: (e) => console.warn(`bot start failed, retrying once: ${e.message}`) });
+    // The relevance filter off: this bench measures the answers with actor work behind them (bench/drain.ts: with it).
+    bot = await startReadyBot({ fakeGitHub: fake, dataDir, env: { FIXBOT_RELEVANCE_FILTER: "off", ...(inboxSync ? { FIXBOT_INBOX_SYNC: inboxSync } : {}) } }, { readyTimeoutMs: 90_000, onRetry: (e) => console.warn(`bot start failed, retrying once: ${e.message}`) });
     const inboxDir = join(dataDir, "inbox");
     console.log(`fixbot ready in ${ms(performance.now() - botStart)} (pid ${bot.pid}, engine port ${bot.enginePort})`);
     await sleep(2_000);

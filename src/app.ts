@@ -1,4 +1,6 @@
 import type { ApplicationFunctionOptions, Probot } from "probot";
+import type { ConfigCaches } from "./github/config-cache.js";
+import { handleConfigPush } from "./intake/config-push.js";
 import { handlePullRequestForReview, PULL_REQUEST_REVIEW_EVENTS } from "./webhooks/on-pull-request.js";
 import type { CommandJob } from "./webhooks/comment-to-command.js";
 import { handleIssueComment } from "./webhooks/on-issue-comment.js";
@@ -25,6 +27,8 @@ export interface AppDeps {
   allowedOwners?: readonly string[];
   /** FIXBOT_FORK_REVIEWS: which fork pull requests get the automatic review at most (a repo may narrow it). */
   forkReviews?: ForkPolicy;
+  /** The intake's repository-config caches: `push` events that change a config file drop it (src/intake/config-push.ts). */
+  configCaches?: ConfigCaches;
   /** Extra HTTP routes (health checks), served next to the webhook endpoint. */
   httpHandler?: Parameters<ApplicationFunctionOptions["addHandler"]>[0];
 }
@@ -39,6 +43,7 @@ export function createApp(deps: AppDeps) {
     if (deps.httpHandler) options?.addHandler(deps.httpHandler);
     app.on("issues.labeled", handleIssueLabeled(deps));
     app.on([...PULL_REQUEST_REVIEW_EVENTS], handlePullRequestForReview(deps));
+    if (deps.configCaches) app.on("push", handleConfigPush(deps.configCaches));
     // Only new comments: an edited comment never re-triggers a command.
     app.on("issue_comment.created", handleIssueComment(deps));
   };

@@ -1,26 +1,19 @@
-import { readFile } from "node:fs/promises";
-import { run, type Probot } from "probot";
-import { createAgentFactory } from "./agents/factory.js";
-import { createApp } from "./app.js";
+import { run } from "probot";
 import { keepingEnvironment, loadDotEnv } from "./config/dotenv.js";
-import { agentOsProvider, apiBaseUrl, EnvError, hasAppCredentials, readEnv, workspaceGcSettings } from "./config/env.schema.js";
-import { createInstallationAccess } from "./github/installation-access.js";
-import { recoverFailedDeliveries } from "./github/recover-deliveries.js";
-import { createHealthHandler } from "./http/health.js";
+import { EnvError, hasAppCredentials, readEnv } from "./config/env.schema.js";
 import { watchUnexpectedErrors } from "./http/unexpected-errors.js";
-import { createWebhookRoute } from "./http/webhook-route.js";
-import { configureEngine, engineIsHealthy } from "./runtime/engine.js";
-import { createDispatch } from "./runtime/dispatch.js";
+import { configureEngine, stopEmbeddedEngine } from "./runtime/engine.js";
 import { createLogger } from "./runtime/logger.js";
-import { replicaId, replicaInboxDir, ReplicaIdError } from "./runtime/replica.js";
+import { runnersConnected } from "./runtime/runners.js";
+import { replicaId, ReplicaIdError } from "./runtime/replica.js";
 import { DirLockedError } from "./inbox/dir-lock.js";
-import { startRuntime } from "./runtime/start-runtime.js";
-import { startSandbox } from "./sandbox/start-sandbox.js";
-import { startWorkspaceSweeper } from "./workspaces/sweep.js";
-import { runSlotsFromEnv } from "./limits/run-slots.js";
+import { startIntake } from "./roles/intake.js";
+import { runWorkerProcess } from "./roles/worker-process.js";
+import { superviseWorker } from "./roles/worker-supervisor.js";
+import { tsxExecArgv } from "./roles/tsx-exec-argv.js";
 
-// Process entry: read config, start the workflow runtime, then Probot. No logic here.
-async function main(): Promise<void> {
+// Process entry: read config, start this process's role (FIXBOT_ROLE, `fixbot serve` / `fixbot work`). No logic here.
+export async function main(): Promise<void> {
   loadDotEnv(process.cwd());
   const env = readEnv(process.env);
   const log = await createLogger(process.env);
@@ -31,87 +24,36 @@ async function main(): Promise<void> {
   }
   watchUnexpectedErrors(log);
   process.env.RIVET_LOG_LEVEL ??= "warn";
-  const replica = replicaId(process.env);
-  // Before the secrets are listed: it sets RIVET_TOKEN for the embedded engine.
-  await configureEngine({ dataDir: env.FIXBOT_DATA_DIR });
-  const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? await readFile(env.PRIVATE_KEY_PATH, "utf8") : "");
-  const agentSecrets = env.FIXBOT_AGENT_ENV.map((name) => process.env[name]).filter((v): v is string => Boolean(v));
-  const sandbox = await startSandbox({ env: process.env, dataDir: env.FIXBOT_DATA_DIR, log });
-  let probot: Probot | undefined;
-  const github = createInstallationAccess({
-    probot: () => {
-      if (!probot) throw new Error("the Probot app is not loaded yet");
-      return probot;
-    },
-    octokit: { baseUrl: apiBaseUrl(env), throttle: env.FIXBOT_GITHUB_THROTTLE === "on" },
-  });
-  const runtime = await startRuntime({
-    dataDir: env.FIXBOT_DATA_DIR,
-    github,
-    createAgent: createAgentFactory({ baseEnv: process.env, allowedPassEnv: env.FIXBOT_AGENT_ENV, agentos: agentOsProvider(env), sandbox }),
-    sandbox,
-    secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", process.env.RIVET_TOKEN ?? "", ...agentSecrets].filter(Boolean),
-    log,
-    now: Date.now,
-    slots: runSlotsFromEnv(env, log),
-  });
-  // Finished runs' workspaces: removed after the retention period, LRU past the size limit; never one in use.
-  const sweeper = startWorkspaceSweeper({ dataDir: env.FIXBOT_DATA_DIR, log, ...workspaceGcSettings(env) });
-  const inboxDir = await replicaInboxDir({ dataDir: env.FIXBOT_DATA_DIR, id: replica, log });
-  const dispatch = await createDispatch({ runtime, dir: inboxDir, log, sync: env.FIXBOT_INBOX_SYNC, github }).catch(async (error: unknown) => {
-    await runtime.stop();
+  if (env.FIXBOT_ROLE === "work") return runWorkerProcess({ env, log });
+  replicaId(process.env); // a bad FIXBOT_REPLICA_ID stops start-up before anything runs
+  // Before the worker starts: it sets the engine's variables the worker inherits.
+  const engine = await configureEngine({ dataDir: env.FIXBOT_DATA_DIR });
+  // The default role: the workflows in a worker process of their own (it starts the embedded engine), the
+  // webhooks here, once the worker is ready.
+  const worker = env.FIXBOT_ROLE === "all" ? superviseWorker({ entry: import.meta.filename, execArgv: tsxExecArgv(), env: process.env, log, nice: env.FIXBOT_WORKER_NICE }) : undefined;
+  await worker?.ready;
+  const intake = await startIntake({ env, log, engine, workerUp: worker ? async () => worker.up() : () => runnersConnected(engine.endpoint) }).catch(async (error: unknown) => {
+    await worker?.stop();
     throw error;
   });
-  log.info({ replica, inbox: inboxDir, engine: runtime.engine.embedded ? "embedded" : runtime.engine.endpoint }, "fixbot started");
-  let accepting = true;
-  const app = createApp({
-    acceptFix: dispatch.acceptFix,
-    acceptReview: dispatch.acceptReview,
-    acceptCommand: dispatch.acceptCommand,
-    commandWord: env.FIXBOT_COMMAND_WORD,
-    now: Date.now,
-    allowedOwners: env.ALLOWED_OWNERS,
-    forkReviews: env.FIXBOT_FORK_REVIEWS,
-    httpHandler: createHealthHandler({ engineReady: () => engineIsHealthy(runtime.engine.endpoint), accepting: () => accepting }),
-  });
-  // Probot's run() copies .env over the environment; fixbot's rule is the other way round (see dotenv.ts).
-  // It also adds a SIGINT handler that exits once its server stopped, before the inbox and the engine are:
-  // fixbot's own handler below does the whole stop, so Probot's is removed.
-  const sigintBefore = new Set(process.listeners("SIGINT"));
-  const server = await keepingEnvironment((snapshot) =>
-    run(
-      (p: Probot, options) => {
-        probot = p;
-        // Probot's webhook route, replaced before the server starts: the body is read with the 25 MB limit before
-        // the signature check, and GitHub is answered 2xx only once the delivery is recorded (webhook-route.ts).
-        p.getNodeMiddleware = async () => createWebhookRoute({ webhooks: p.webhooks, path: process.env.WEBHOOK_PATH || "/api/github/webhooks", log });
-        app(p, options);
-      },
-      { env: snapshot, log },
-    ),
-  );
-  for (const listener of process.listeners("SIGINT")) if (!sigintBefore.has(listener)) process.removeListener("SIGINT", listener);
-  // Deliveries that reached a process which died before enqueueing them: ask GitHub to send them again.
-  void probot!
-    .auth()
-    .then((appOctokit) => recoverFailedDeliveries({ app: appOctokit, log }))
-    .catch((error: unknown) => log.warn({ err: error }, "could not check for failed webhook deliveries"));
   const stop = async (signal: string) => {
-    accepting = false;
     log.info({ signal }, "stopping: no new webhooks; in-flight steps resume on the next start");
-    await server.stop().catch(() => undefined);
-    await sweeper.stop();
-    await dispatch.inbox.close();
-    // The embedded engine belongs to this data directory: it stops with the bot. Only a killed bot leaves it
-    // running (the next start reuses it; its watchdog stops it if the directory is removed).
-    await runtime.stop({ stopEngine: "always" });
+    await intake.stop();
+    if (worker) {
+      await worker.stop();
+      // The embedded engine belongs to this data directory: it stops with the bot. Only a killed bot leaves it
+      // running (the next start reuses it; its watchdog stops it if the directory is removed).
+      if (engine.embedded && engine.storagePath) await stopEmbeddedEngine(engine.storagePath);
+    }
     process.exit(0);
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));
   process.once("SIGINT", () => void stop("SIGINT"));
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`fixbot: ${error instanceof EnvError || error instanceof DirLockedError || error instanceof ReplicaIdError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+if (process.argv[1] === import.meta.filename) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`fixbot: ${error instanceof EnvError || error instanceof DirLockedError || error instanceof ReplicaIdError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}

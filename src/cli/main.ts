@@ -15,6 +15,7 @@ import { claimCliEngine } from "./cli-engine.js";
 import { buildLocalJob, requestKeyFor, resolveRepo } from "./local-job.js";
 import { DirLockedError } from "../inbox/dir-lock.js";
 import { exitCodeFor, progressLines, summaryText } from "./report.js";
+import { isRoleCommand, ROLES_USAGE, runRole } from "./roles.js";
 
 const POLL_MS = 250;
 
@@ -29,9 +30,10 @@ export interface CliIO {
 export async function main(io: CliIO): Promise<number> {
   const [command, ...rest] = io.argv;
   if (!command || command === "help" || command === "--help" || command === "-h") {
-    io.stdout(`${USAGE}\n`);
+    io.stdout(`${USAGE}\n${ROLES_USAGE}\n`);
     return command ? 0 : 2;
   }
+  if (isRoleCommand(command)) return runRole(command, io);
   if (command !== "fix") {
     io.stderr(`fixbot: unknown command "${command}" (try: fixbot fix --help)\n`);
     return 2;

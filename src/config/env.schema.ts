@@ -2,6 +2,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { ForkPolicySchema } from "../workflow/review-pr/fork-policy.js";
+import { RoleEnvSchema } from "./role.schema.js";
+import { IntakeEnvSchema } from "./intake-env.schema.js";
 
 const commaList = z
   .string()
@@ -79,6 +81,8 @@ export const EnvSchema = z.object({
   FIXBOT_FORK_REVIEWS: ForkPolicySchema.default("review"),
   /** Finished runs' workspaces (clones, PR clones, agents' leftovers) are removed after this many hours unused. */
   FIXBOT_WORKSPACE_RETENTION_HOURS: z.coerce.number().min(0, "must be 0 or more (hours)").default(24),
+  /** Git mirrors (warm clones, one per installation and repository) are removed after this many days unused. */
+  FIXBOT_MIRROR_RETENTION_DAYS: z.coerce.number().min(0, "must be 0 or more (days)").default(14),
   /**
    * When the data directory takes more than this many GB, the least recently used workspaces not in use are
    * removed until it fits (engine data and the inbox are counted, never removed). 0: no size limit.
@@ -97,7 +101,7 @@ export const EnvSchema = z.object({
   FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO: z.coerce.number().int().min(0).default(2),
   /** An external Rivet Engine (RivetKit's variable); unset means the embedded engine. */
   RIVET_ENDPOINT: z.string().url().optional(),
-}).merge(AgentOsEnvSchema).merge(EngineEnvSchema);
+}).merge(AgentOsEnvSchema).merge(EngineEnvSchema).merge(RoleEnvSchema).merge(IntakeEnvSchema);
 
 export type Env = z.infer<typeof EnvSchema>;
 
@@ -111,9 +115,10 @@ export function agentOsProvider(env: AgentOsEnv): { apiKey?: string; baseUrl?: s
 }
 
 /** The workspace garbage collector's settings from the environment. Pure. */
-export function workspaceGcSettings(env: Pick<Env, "FIXBOT_WORKSPACE_RETENTION_HOURS" | "FIXBOT_DATA_DIR_MAX_GB" | "FIXBOT_GC_INTERVAL_MINUTES">): { retentionMs: number; maxBytes?: number; intervalMs: number } {
+export function workspaceGcSettings(env: Pick<Env, "FIXBOT_WORKSPACE_RETENTION_HOURS" | "FIXBOT_MIRROR_RETENTION_DAYS" | "FIXBOT_DATA_DIR_MAX_GB" | "FIXBOT_GC_INTERVAL_MINUTES">): { retentionMs: number; mirrorRetentionMs: number; maxBytes?: number; intervalMs: number } {
   return {
     retentionMs: env.FIXBOT_WORKSPACE_RETENTION_HOURS * 3_600_000,
+    mirrorRetentionMs: env.FIXBOT_MIRROR_RETENTION_DAYS * 86_400_000,
     ...(env.FIXBOT_DATA_DIR_MAX_GB > 0 ? { maxBytes: Math.round(env.FIXBOT_DATA_DIR_MAX_GB * 1024 ** 3) } : {}),
     intervalMs: Math.round(env.FIXBOT_GC_INTERVAL_MINUTES * 60_000),
   };

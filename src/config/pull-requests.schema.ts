@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FAIL_ON } from "../github/check-run.js";
 import { ForkPolicySchema } from "../workflow/review-pr/fork-policy.js";
 
 /**
@@ -26,6 +27,11 @@ export const PullRequestsConfigSchema = z
      * contributors), `skip` (none). The operator's FIXBOT_FORK_REVIEWS caps it: a repository may only narrow it.
      */
     forks: ForkPolicySchema.default("review"),
+    /**
+     * The review's check run ("fixbot review" on the head sha) fails on a finding of this severity or worse:
+     * `error`, `warning`, or `never` (the check always passes). Branch protection can require the check.
+     */
+    failOn: z.enum(FAIL_ON).default("never"),
   })
   .strict();
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { BOT_IDENTITY } from "./git-env.js";
 import { git, type GitAccess } from "./git.js";
+import { fetchViaMirror } from "./mirror.js";
 
 /**
  * fixbot's clean repositories: one bare repository per run (`<data>/git/...`), written only by fixbot. The agent
@@ -24,6 +25,7 @@ async function exists(path: string): Promise<boolean> {
 
 /** Fetches `branch` into the clean repository (created when missing) and returns its tip. */
 export async function fetchBranch(params: GitAccess & { gitDir: string; branch: string }): Promise<string> {
+  if (params.mirror) return fetchViaMirror({ ...params, mirror: params.mirror, ref: `refs/heads/${params.branch}`, localRef: BASE_REF });
   if (!(await exists(join(params.gitDir, "HEAD")))) {
     await rm(params.gitDir, { recursive: true, force: true });
     await mkdir(dirname(params.gitDir), { recursive: true });

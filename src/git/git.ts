@@ -1,5 +1,6 @@
 import { simpleGit, type SimpleGit } from "simple-git";
 import { gitEnv } from "./git-env.js";
+import type { MirrorSpec } from "./mirror.js";
 
 export interface GitAccess {
   /** Clone URL (https, file:// or a local path). */
@@ -7,6 +8,8 @@ export interface GitAccess {
   /** Installation token for https remotes; sent as a header, never stored. */
   token?: string;
   timeoutMs: number;
+  /** Fetches go through this installation's mirror (warm clones, mirror.ts); unset: straight from the remote. */
+  mirror?: MirrorSpec;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { git, type GitAccess } from "./git.js";
+import { fetchViaMirror } from "./mirror.js";
 
 /**
  * Git reads for reviewing a pull request in fixbot's clean (bare) repository of the base repository. The PR head is fetched
@@ -11,6 +12,7 @@ const PULL_HEAD_REF = "refs/fixbot/pull-head";
 
 /** Fetches `refs/pull/<n>/head` of the base repository (GitHub keeps it for forks too) and returns its sha. */
 export async function fetchPullHead(params: GitAccess & { dir: string; number: number }): Promise<string> {
+  if (params.mirror) return fetchViaMirror({ ...params, mirror: params.mirror, gitDir: params.dir, ref: `refs/pull/${params.number}/head`, localRef: PULL_HEAD_REF });
   const g = git(params.dir, params);
   await g.raw(["fetch", "--no-tags", "--force", params.url, `+refs/pull/${params.number}/head:${PULL_HEAD_REF}`]);
   return (await g.revparse([PULL_HEAD_REF])).trim();

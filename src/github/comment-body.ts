@@ -31,6 +31,7 @@ const STEP_LABELS: Record<string, string> = {
   "open-pull-request": "Open the pull request",
   "review-change": "Second agent reviews the change",
   "publish-review": "Publish the review",
+  "report-fix-check": "Report the check run",
 };
 
 /** `run-agent#2` -> "Agent edits the code (attempt 2)". */

@@ -57,6 +57,12 @@ export const CONTENTS_WRITE: TokenPermissions = { contents: "write", metadata: "
 /** Reading the config and writing comments, pull requests and reviews. */
 export const GITHUB_WRITES: TokenPermissions = { contents: "read", issues: "write", pull_requests: "write", metadata: "read" };
 
+/** Creating and updating fixbot's own check runs. */
+export const CHECKS_WRITE: TokenPermissions = { checks: "write", metadata: "read" };
+
+/** Every scope a step asks for: app.yml must grant their union, and nothing more (test/deploy/app-manifest.test.ts). */
+export const TOKEN_SCOPES: readonly TokenPermissions[] = [CONTENTS_READ, CONTENTS_WRITE, GITHUB_WRITES, CHECKS_WRITE];
+
 /** A token for one repository with only what one step needs (GitHub's `repositories` and `permissions` fields). */
 export interface TokenScope {
   repository: string;

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import { writtenByApp, type AppIdentity } from "./app-authored.js";
 import type { Finding } from "./review-findings.js";
+import { suggestionBlock } from "./suggestions.js";
 import type { FixbotOctokit } from "./octokit.js";
 
 export interface PullRef {
@@ -42,7 +43,7 @@ export async function createCommentReview(params: PullRef & { commitId: string; 
     commit_id: params.commitId,
     event: "COMMENT",
     body: params.body,
-    comments: params.inline.map((f) => ({ path: f.path, line: f.line, side: "RIGHT", body: inlineBody(f) })),
+    comments: params.inline.map((f) => ({ path: f.path, line: f.line, side: "RIGHT", ...(f.startLine !== undefined ? { start_line: f.startLine, start_side: "RIGHT" as const } : {}), body: inlineBody(f) })),
     // No blind retry: a lost answer after GitHub wrote the review would post a second one. The step retries,
     // and looks for the review's marker first.
     request: { retries: 0 },
@@ -101,7 +102,9 @@ export function dedupeFindings(findings: Finding[]): Finding[] {
 const SEVERITY_ICON = { info: "ℹ️", warning: "⚠️", error: "❌" } as const;
 
 function inlineBody(f: Finding): string {
-  return f.severity ? `${SEVERITY_ICON[f.severity]} **${f.severity}** ${f.body}` : f.body;
+  const text = f.severity ? `${SEVERITY_ICON[f.severity]} **${f.severity}** ${f.body}` : f.body;
+  // A committable suggestion: GitHub offers the replacement as a one-click commit on these lines.
+  return f.suggestion !== undefined ? `${text}\n\n${suggestionBlock(f.suggestion)}` : text;
 }
 
 /** True for GitHub's "Unprocessable Entity": here, an inline comment on a line it does not accept. */

@@ -1,9 +1,13 @@
 import { inertMarkdown } from "./quote-text.js";
 import { commentableLines, type DiffFile } from "../diff/diff.js";
 import type { SkippedFile } from "../diff/diff-chunks.js";
+import { proposedReplacement, readSuggestion, suggestionFits, type SuggestionFields } from "./suggestions.js";
 
-/** One inline finding of the review agent, printed as a JSON line: `{"path": "src/a.ts", "line": 12, "body": "..."}`. */
-export interface Finding {
+/**
+ * One inline finding of the review agent, printed as a JSON line: `{"path": "src/a.ts", "line": 12, "body": "..."}`,
+ * optionally with replacement lines (`"suggestion"`, `"startLine"`: see suggestions.ts).
+ */
+export interface Finding extends SuggestionFields {
   path: string;
   /** Line number on the new side of the diff. */
   line: number;
@@ -45,15 +49,18 @@ function parseFindingLine(line: string): Finding | undefined {
     return undefined;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  const { path, line: lineNo, body, severity } = value as Record<string, unknown>;
+  const fields = value as Record<string, unknown>;
+  const { path, line: lineNo, body, severity } = fields;
   if (typeof path !== "string" || typeof body !== "string" || !body.trim()) return undefined;
   if (typeof lineNo !== "number" || !Number.isInteger(lineNo) || lineNo < 1) return undefined;
   const cleanPath = path.trim().replace(/^\.\//, "");
   if (!cleanPath) return undefined;
   if (severity !== undefined && !(typeof severity === "string" && SEVERITIES.has(severity))) return undefined;
+  const suggestion = readSuggestion(fields, lineNo);
+  if (!suggestion) return undefined;
   const finding: Finding = { path: cleanPath, line: lineNo, body: truncateBody(inertMarkdown(body.trim())) };
   if (severity !== undefined) finding.severity = severity as Finding["severity"];
-  return finding;
+  return { ...finding, ...suggestion };
 }
 
 function dropEmptyFences(lines: string[]): string[] {
@@ -84,14 +91,15 @@ function tidy(lines: string[]): string {
 
 /**
  * Splits findings into those GitHub can place inline (path in the diff and line commentable) and the rest (go
- * into the summary). One misplaced comment makes GitHub reject the whole review, so this is checked up front.
+ * into the summary). One misplaced comment makes GitHub reject the whole review, so this is checked up front. A
+ * finding with a suggestion goes inline only when every line it replaces is in the diff.
  */
 export function placeFindings(findings: Finding[], files: DiffFile[]): { inline: Finding[]; outside: Finding[] } {
   const lines = new Map<string, Set<number>>();
   for (const file of files) if (!file.binary) lines.set(file.path, commentableLines(file));
   const inline: Finding[] = [];
   const outside: Finding[] = [];
-  for (const f of findings) (lines.get(f.path)?.has(f.line) ? inline : outside).push(f);
+  for (const f of findings) (lines.get(f.path)?.has(f.line) && suggestionFits(f, files) ? inline : outside).push(f);
   return { inline, outside };
 }
 
@@ -140,8 +148,10 @@ export function renderReviewBody(params: ReviewBodyParams): string {
 
 function findingItem(f: Finding): string {
   const severity = f.severity ? `${SEVERITY_ICON[f.severity]} **${f.severity}** ` : "";
-  const body = f.body.replace(/\n/g, "\n  ");
-  return `- ${severity}${code(`${f.path}:${f.line}`)} — ${body}`;
+  const text = f.suggestion !== undefined ? `${f.body}\n\n${proposedReplacement(f.suggestion)}` : f.body;
+  const body = text.replace(/\n/g, "\n  ");
+  const where = f.startLine !== undefined ? `${f.path}:${f.startLine}-${f.line}` : `${f.path}:${f.line}`;
+  return `- ${severity}${code(where)} — ${body}`;
 }
 
 /** Inline code that survives backticks in the text. */

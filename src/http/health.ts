@@ -5,6 +5,8 @@ export interface HealthProbes {
   engineReady: () => Promise<boolean>;
   /** False once shutdown began: webhooks are no longer taken. */
   accepting: () => boolean;
+  /** A workflow runner is connected (the supervised worker process, or any runner of the engine). Unset: not checked. */
+  workerUp?: () => Promise<boolean>;
 }
 
 function reply(res: ServerResponse, status: number, body: object): true {
@@ -14,7 +16,7 @@ function reply(res: ServerResponse, status: number, body: object): true {
 }
 
 /**
- * `GET /healthz`: the process is up. `GET /readyz`: the engine is reachable and webhooks are accepted (what a
+ * `GET /healthz`: the process is up. `GET /readyz`: the engine is reachable, a workflow runner is up and webhooks are accepted (what a
  * load balancer should route on). Returns false for any other request so Probot's handlers see it.
  */
 export function createHealthHandler(probes: HealthProbes) {
@@ -25,7 +27,9 @@ export function createHealthHandler(probes: HealthProbes) {
     if (path !== "/readyz") return false;
     const accepting = probes.accepting();
     const engine = await probes.engineReady().catch(() => false);
-    const ready = accepting && engine;
-    return reply(res, ready ? 200 : 503, { status: ready ? "ready" : "not-ready", engine: engine ? "ok" : "unreachable", webhooks: accepting ? "accepting" : "stopping" });
+    const worker = probes.workerUp ? await probes.workerUp().catch(() => false) : true;
+    const ready = accepting && engine && worker;
+    const body = { status: ready ? "ready" : "not-ready", engine: engine ? "ok" : "unreachable", webhooks: accepting ? "accepting" : "stopping" };
+    return reply(res, ready ? 200 : 503, probes.workerUp ? { ...body, worker: worker ? "ok" : "down" } : body);
   };
 }

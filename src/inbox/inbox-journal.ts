@@ -235,10 +235,13 @@ export class InboxJournal {
     return this.commit({ op: "accept", entry });
   }
 
-  /** Records that a delivery was handed to its actor. Never throws: a lost mark only means one more hand-over. */
-  markDone(id: string): void {
+  /**
+   * Records that a delivery was handed to its actor, or settled without one (`settled`: why). Never throws: a lost
+   * mark only means one more hand-over.
+   */
+  markDone(id: string, settled?: string): void {
     if (this.closed) return;
-    this.commit({ op: "done", id }).catch((error: unknown) => this.options.log.warn({ deliveryId: id, err: error }, "inbox journal: could not record a hand-over; it will be handed on again at the next start"));
+    this.commit(settled === undefined ? { op: "done", id } : { op: "done", id, settled }).catch((error: unknown) => this.options.log.warn({ deliveryId: id, err: error }, "inbox journal: could not record a hand-over; it will be handed on again at the next start"));
   }
 
   /** Waits for writes in flight, then closes the file. Later marks are dropped (handed on again at next start). */

@@ -4,6 +4,7 @@ import { batchLength, HAND_OVER_LIMITS, HAND_OVER_TRIES, isRefusal, retryDelayMs
 import { DEFAULT_HAND_OVER_POLICY, handOverBudget, type HandOverPolicy } from "./hand-over-policy.js";
 import { InboxJournal, type JournalSync } from "./inbox-journal.js";
 import type { InboxEntry } from "./journal-records.js";
+import { splitSettled, type SettleEntries } from "./settle-batch.js";
 
 export type { InboxEntry } from "./journal-records.js";
 
@@ -30,6 +31,8 @@ export interface InboxOptions {
   maxAttempts?: { refused: number; unavailable: number };
   /** Told about a delivery given up on, once its dead letter is on disk (e.g. to reply on the issue). Best effort. */
   onDeadLetter?: (letter: DeadLetter) => Promise<void>;
+  /** Settles the entries of a batch that need no actor, before the hand-over (src/inbox/settle-batch.ts). */
+  settle?: SettleEntries;
   /** When hand-overs run (see hand-over-policy.ts); unset fields take the defaults. */
   policy?: Partial<HandOverPolicy>;
   now?: () => number;
@@ -173,9 +176,17 @@ export class Inbox {
    * `maxAttempts` failed tries a delivery becomes a dead letter (on disk, logged, the user told), so nothing is
    * retried forever and nothing is lost.
    */
-  private async handOn(route: string, batch: InboxEntry[]): Promise<void> {
+  private async handOn(route: string, whole: InboxEntry[]): Promise<void> {
+    const { settled, rest: batch } = await splitSettled({ batch: whole, settle: this.options.settle, route, log: this.options.log });
+    for (const { entry, reason } of settled) this.forget(entry, reason);
     const started = this.now();
-    const first = batch[0]!;
+    const first = batch[0];
+    if (!first) {
+      // All settled: nothing for the engine, and the route is healthy.
+      this.retryAt.delete(route);
+      this.narrow.delete(route);
+      return;
+    }
     try {
       await this.options.deliver(batch);
       this.options.log.info({ deliveryId: first.id, route, count: batch.length, ms: this.now() - started }, "webhooks handed to their actor");
@@ -222,8 +233,8 @@ export class Inbox {
     return true;
   }
 
-  private forget(entry: InboxEntry): void {
-    this.journal?.markDone(entry.id);
+  private forget(entry: InboxEntry, settled?: string): void {
+    this.journal?.markDone(entry.id, settled);
     this.known.delete(entry.id);
     this.attempts.delete(entry.id);
   }

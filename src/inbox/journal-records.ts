@@ -7,8 +7,11 @@ export interface InboxEntry<T = unknown> {
   acceptedAt: number;
 }
 
-/** A line of the inbox journal: a delivery accepted, or a delivery handed to its actor. */
-export type JournalRecord = { op: "accept"; entry: InboxEntry } | { op: "done"; id: string };
+/**
+ * A line of the inbox journal: a delivery accepted, or a delivery done with: handed to its actor, or settled at
+ * the intake without one (`settled`: why, see src/intake/relevance.ts).
+ */
+export type JournalRecord = { op: "accept"; entry: InboxEntry } | { op: "done"; id: string; settled?: string };
 
 /** The journal line of a record (one JSON object, newline-terminated). Pure. */
 export function encodeRecord(record: JournalRecord): string {

@@ -8,6 +8,7 @@ import { deadLetterReply } from "../inbox/dead-letter-reply.js";
 import type { DeadLetter } from "../inbox/dead-letters.js";
 import { Inbox, type InboxEntry } from "../inbox/inbox.js";
 import type { JournalSync } from "../inbox/inbox-journal.js";
+import type { SettleEntries } from "../inbox/settle-batch.js";
 import type { PrReviewJob } from "../workflow/review-pr/types.js";
 import type { FixJob } from "../workflow/types.js";
 import type { Runtime } from "./start-runtime.js";
@@ -24,7 +25,7 @@ export interface Dispatch {
  * Webhook jobs go through the durable inbox (answered once recorded), then to their actor. The inbox is opened
  * here, so deliveries accepted before a crash are handed on at start.
  */
-export async function createDispatch(params: { runtime: Runtime; dir: string; log: Logger; sync?: JournalSync; github?: GitHubAccess }): Promise<Dispatch> {
+export async function createDispatch(params: { runtime: Pick<Runtime, "client">; dir: string; log: Logger; sync?: JournalSync; github?: GitHubAccess; settle?: SettleEntries }): Promise<Dispatch> {
   const { runtime } = params;
   // One route = one actor, so a batch is always of one kind.
   const deliver = async (entries: InboxEntry[]): Promise<void> => {
@@ -42,7 +43,8 @@ export async function createDispatch(params: { runtime: Runtime; dir: string; lo
     const { octokit } = await params.github.forInstallation(reply.installationId, { repository: reply.repo, permissions: GITHUB_WRITES });
     await octokit.rest.issues.createComment({ owner: reply.owner, repo: reply.repo, issue_number: reply.number, body: reply.body });
   };
-  const inbox = new Inbox({ dir: params.dir, deliver, routeOf, log: params.log, sync: params.sync, onDeadLetter });
+  // Deliveries that cannot start or change a run are settled before any actor (src/intake/settle-irrelevant.ts).
+  const inbox = new Inbox({ dir: params.dir, deliver, routeOf, log: params.log, sync: params.sync, onDeadLetter, settle: params.settle });
   await inbox.open();
   const accept = (kind: string, id: string, job: unknown) => inbox.accept({ id, kind, job, acceptedAt: Date.now() });
   return {

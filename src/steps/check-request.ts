@@ -1,13 +1,13 @@
 import { GITHUB_WRITES } from "../github/octokit.js";
 import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
 import { loadRepoConfigOrProblem } from "../github/repo-config.js";
-
+import { fetchDiscussion } from "../github/issue-discussion.js";
 import { labelAccessRule, labelRule } from "../workflow/request-rules.js";
 import type { FixJob } from "../workflow/types.js";
 import type { StepDeps } from "./deps.js";
 
 export type RequestCheck =
-  | { kind: "run"; config: RepoConfig }
+  | { kind: "run"; config: RepoConfig; /** The issue's human comments, quoted (absent in runs recorded before it existed). */ discussion?: string }
   | { kind: "ignored"; reason: string }
   | { kind: "invalid-config"; problems: string[] };
 
@@ -21,7 +21,7 @@ export async function checkRequest(deps: StepDeps, job: FixJob): Promise<Request
     const parsed = parseRepoConfig(job.configOverride ?? {});
     return parsed.ok ? { kind: "run", config: parsed.config } : { kind: "invalid-config", problems: parsed.problems };
   }
-  const { octokit } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: GITHUB_WRITES });
+  const { octokit, app } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: GITHUB_WRITES });
   const owner = job.repo.owner;
   const repo = job.repo.name;
   const loaded = await loadRepoConfigOrProblem(octokit, owner, repo);
@@ -34,5 +34,6 @@ export async function checkRequest(deps: StepDeps, job: FixJob): Promise<Request
   const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner, repo, username: job.requestedBy });
   const denied = labelAccessRule(job.requestedBy, { roleName: (data as { role_name?: string }).role_name, permission: data.permission });
   if (denied) return { kind: "ignored", reason: denied };
-  return { kind: "run", config: parsed.config };
+  const discussion = await fetchDiscussion({ octokit, owner, repo, issueNumber: job.issue.number, app });
+  return { kind: "run", config: parsed.config, ...(discussion ? { discussion } : {}) };
 }

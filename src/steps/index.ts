@@ -5,6 +5,7 @@ import { bindDeps } from "./bind-deps.js";
 import type { StepDeps } from "./deps.js";
 import { openPullRequest, publishReview, publishTracking } from "./github-steps.js";
 import { pushBranch } from "./push-branch.js";
+import { reportFixCheck } from "./fix-check.js";
 import { reviewChange } from "./review-change.js";
 import { runAgent } from "./run-agent.js";
 import { runTests } from "./run-tests.js";
@@ -32,6 +33,7 @@ export function createSteps(deps: StepDeps) {
     reviewChange: leasedFixStep(deps, bind(reviewChange)),
     publishReview: bind(publishReview),
     publishTracking: bind(publishTracking),
+    reportFixCheck: bind(reportFixCheck),
   };
 }
 

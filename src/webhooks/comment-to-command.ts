@@ -73,6 +73,9 @@ export function commandFromComment(payload: IssueCommentPayload, deliveryId: str
 
 /** A fix command's instructions, capped (see text-caps.ts). Pure. */
 function capInstructions(parsed: ReturnType<typeof parseCommand>): ReturnType<typeof parseCommand> {
+  if (parsed.kind === "command" && parsed.command.name === "ask") {
+    return { kind: "command", command: { name: "ask", question: capText(parsed.command.question, TEXT_CAPS.instructionsBytes, "the question").text } };
+  }
   if (parsed.kind !== "command" || parsed.command.name !== "fix") return parsed;
   return { kind: "command", command: { name: "fix", instructions: capText(parsed.command.instructions, TEXT_CAPS.instructionsBytes, "the text of the fix command").text } };
 }

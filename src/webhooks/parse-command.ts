@@ -2,6 +2,7 @@
 export type Command =
   | { name: "fix"; instructions: string }
   | { name: "review" }
+  | { name: "ask"; question: string }
   | { name: "retry" }
   | { name: "cancel" }
   | { name: "status" }
@@ -34,6 +35,7 @@ export function mentionsCommandWord(body: string, word: string = DEFAULT_COMMAND
 const COMMANDS: ReadonlyArray<{ name: Command["name"]; description: string; example: string }> = [
   { name: "fix", description: "Ask an agent to fix this issue; optional instructions follow on the same line and the lines below, up to a blank line.", example: "fix the off-by-one in parseRange; keep the public API" },
   { name: "review", description: "Review this pull request and comment on the changed lines.", example: "review" },
+  { name: "ask", description: "Ask a question about this issue or pull request: an agent reads the code and answers in a reply, changing nothing.", example: "ask where is the retry delay computed?" },
   { name: "retry", description: "Run the last request again: a run that stopped with an error or was cancelled resumes from that step (finished steps are not repeated); one whose tests still failed gets fresh agent attempts.", example: "retry" },
   { name: "cancel", description: "Stop the run in progress.", example: "cancel" },
   { name: "status", description: "Show the state of the current run.", example: "status" },
@@ -65,14 +67,17 @@ export function parseCommand(body: string, word: string = DEFAULT_COMMAND_WORD):
   const rest = args.slice(sub.length).trim();
   const name = sub.toLowerCase();
   if (!name) return { kind: "command", command: { name: "help" } };
-  if (name === "fix") {
+  if (name === "fix" || name === "ask") {
     const more: string[] = [];
     for (const next of lines.slice(at + 1)) {
       if (next.kind === "hidden") continue;
       if (!next.text.trim()) break;
       more.push(next.text);
     }
-    return { kind: "command", command: { name: "fix", instructions: [rest, ...more].join("\n").trim() } };
+    const text = [rest, ...more].join("\n").trim();
+    if (name === "fix") return { kind: "command", command: { name: "fix", instructions: text } };
+    if (!text) return { kind: "invalid", reason: `\`${token} ask\` needs a question after it` };
+    return { kind: "command", command: { name: "ask", question: text } };
   }
   if (name === "review" || name === "retry" || name === "cancel" || name === "status" || name === "help") {
     if (rest) return { kind: "invalid", reason: `\`${token} ${name}\` takes no arguments (got ${clip(rest)})` };

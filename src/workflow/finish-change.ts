@@ -4,7 +4,7 @@ import { usesVm } from "../limits/uses-vm.js";
 import type { Steps } from "../steps/index.js";
 import { finalStatus } from "./decide.js";
 import type { Attempt } from "./fix-attempts.js";
-import { stepPolicies, withSlot } from "./step-policies.js";
+import { GITHUB_CALL, stepPolicies, withSlot } from "./step-policies.js";
 import type { TrackedSteps } from "./tracked-steps.js";
 import type { Checkpoint, FixJob, RunRecord, TestSummary } from "./types.js";
 
@@ -83,5 +83,7 @@ async function pushAndOpen(step: TrackedSteps, steps: Steps, p: FinishInput, com
         { describe: (pr) => `#${pr.number}`, remember: (cp, pr) => ({ ...cp, pullRequest: pr }) },
       );
   await step.record("record-pull-request", (view) => ({ ...view, pullRequest }));
+  // The pushed commit as the check run "fixbot fix" (found by its external id: never two).
+  await step.run("report-fix-check", GITHUB_CALL, () => steps.reportFixCheck({ job, commit, tests, pullRequestUrl: pullRequest.url }));
   return pullRequest;
 }

@@ -24,6 +24,8 @@ export interface AttemptsInput {
   testCommand: string;
   /** The continued run's checkpoint (`/fixbot retry`): its finished attempts are reused, not run again. */
   prior: Checkpoint | null;
+  /** The issue's human comments, quoted (from check-request). */
+  discussion?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function runAttempts(ctx: FlowContext<FixRunState>, step: TrackedSt
   const { job, config, baseSha, testCommand, prior } = p;
   const policy = stepPolicies(config);
   const instructions = [config.instructions, job.instructions ?? ""].filter((s) => s.trim()).join("\n\n");
-  const task = buildTaskText({ repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue, instructions, testCommand });
+  const task = buildTaskText({ repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue, instructions, testCommand, discussion: p.discussion });
   let patch = "";
   let last: Attempt | undefined;
   let tests: TestSummary | undefined;

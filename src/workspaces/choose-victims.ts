@@ -4,8 +4,12 @@
  */
 export interface DiskEntry {
   path: string;
-  /** `workspace`: a clone (may be evicted when the disk is over its limit); `scratch`: leftovers (retention only). */
-  kind: "workspace" | "scratch";
+  /**
+   * `workspace`: a clone (may be evicted when the disk is over its limit); `scratch`: leftovers (retention only);
+   * `mirror`: a repository's git mirror (warm clones: its own, longer retention; evicted for size only after
+   * every idle workspace).
+   */
+  kind: "workspace" | "scratch" | "mirror";
   /** Last use, ms since the epoch (the lease's release, or the directory's mtime). */
   lastUsed: number;
   bytes: number;
@@ -15,6 +19,8 @@ export interface DiskEntry {
 
 export interface GcPolicy {
   retentionMs: number;
+  /** Retention of git mirrors (unused for longer: removed); undefined: the workspaces' retention. */
+  mirrorRetentionMs?: number;
   /** Limit of the data directory's total size; undefined: no size limit. */
   maxBytes?: number;
   /** Bytes of the data directory outside the entries (engine data, inbox): counted, never removed. */
@@ -36,12 +42,15 @@ export function chooseVictims(entries: readonly DiskEntry[], now: number, policy
   const victims: Victim[] = [];
   const kept: DiskEntry[] = [];
   for (const entry of entries) {
-    if (!entry.leased && now - entry.lastUsed > policy.retentionMs) victims.push({ path: entry.path, reason: "retention", bytes: entry.bytes });
+    const retention = entry.kind === "mirror" ? (policy.mirrorRetentionMs ?? policy.retentionMs) : policy.retentionMs;
+    if (!entry.leased && now - entry.lastUsed > retention) victims.push({ path: entry.path, reason: "retention", bytes: entry.bytes });
     else kept.push(entry);
   }
   if (policy.maxBytes === undefined) return victims;
   let total = policy.otherBytes + kept.reduce((n, e) => n + e.bytes, 0);
-  const evictable = kept.filter((e) => !e.leased && e.kind === "workspace").sort((a, b) => a.lastUsed - b.lastUsed || a.path.localeCompare(b.path));
+  const lru = (a: DiskEntry, b: DiskEntry) => a.lastUsed - b.lastUsed || a.path.localeCompare(b.path);
+  const idle = (kind: DiskEntry["kind"]) => kept.filter((e) => !e.leased && e.kind === kind).sort(lru);
+  const evictable = [...idle("workspace"), ...idle("mirror")];
   for (const entry of evictable) {
     if (total <= policy.maxBytes) break;
     victims.push({ path: entry.path, reason: "size", bytes: entry.bytes });

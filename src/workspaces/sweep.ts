@@ -15,6 +15,8 @@ import { leasedDirs, leasedHere } from "./lease.js";
 export interface SweepSettings {
   dataDir: string;
   retentionMs: number;
+  /** Retention of git mirrors; undefined: retentionMs. */
+  mirrorRetentionMs?: number;
   /** Undefined: no size limit. */
   maxBytes?: number;
   now?: () => number;
@@ -22,7 +24,7 @@ export interface SweepSettings {
 }
 
 /** Directories the collector manages; everything else in the data directory is counted, never removed. */
-const MANAGED = ["workspaces", "git", "scratch", "review-cwd"];
+const MANAGED = ["workspaces", "git", "scratch", "review-cwd", "mirrors"];
 const TRASH = "trash";
 
 async function childDirs(dir: string): Promise<string[]> {
@@ -52,6 +54,9 @@ async function listEntries(dataDir: string, leased: ReadonlySet<string>): Promis
       for (const repo of await childDirs(owner)) for (const path of await childDirs(repo)) paths.push({ path, kind: "workspace" });
     }
   }
+  for (const installation of await childDirs(join(dataDir, "mirrors"))) {
+    for (const owner of await childDirs(installation)) for (const path of await childDirs(owner)) paths.push({ path, kind: "mirror" });
+  }
   for (const path of await childDirs(join(dataDir, "review-cwd"))) paths.push({ path, kind: "workspace" });
   for (const path of await childDirs(join(dataDir, "scratch"))) paths.push({ path, kind: "scratch" });
   const entries: DiskEntry[] = [];
@@ -73,7 +78,7 @@ export async function sweepWorkspaces(settings: SweepSettings): Promise<Victim[]
   const entries = await listEntries(dataDir, leased);
   const skip = new Set([...MANAGED, TRASH].map((name) => join(dataDir, name)));
   const otherBytes = settings.maxBytes === undefined ? 0 : await diskBytes(dataDir, skip);
-  const victims = chooseVictims(entries, now(), { retentionMs: settings.retentionMs, maxBytes: settings.maxBytes, otherBytes });
+  const victims = chooseVictims(entries, now(), { retentionMs: settings.retentionMs, mirrorRetentionMs: settings.mirrorRetentionMs, maxBytes: settings.maxBytes, otherBytes });
   const removed: Victim[] = [];
   await mkdir(trash, { recursive: true });
   for (const victim of victims) {
@@ -88,6 +93,10 @@ export async function sweepWorkspaces(settings: SweepSettings): Promise<Victim[]
     removed.push(victim);
     // Empty owner/repo folders of clones go too (rmdir fails on a non-empty one: that is the check).
     if (victim.path.startsWith(join(dataDir, "workspaces") + sep) || victim.path.startsWith(join(dataDir, "git") + sep)) {
+      await rmdir(dirname(victim.path)).catch(() => undefined);
+      await rmdir(dirname(dirname(victim.path))).catch(() => undefined);
+    }
+    if (victim.path.startsWith(join(dataDir, "mirrors") + sep)) {
       await rmdir(dirname(victim.path)).catch(() => undefined);
       await rmdir(dirname(dirname(victim.path))).catch(() => undefined);
     }

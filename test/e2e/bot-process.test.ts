@@ -162,12 +162,12 @@ describe("fixbot as a real process: signed webhooks over HTTP, a fake GitHub, a 
     expect(fake.state.comments.filter((c) => c.issue === 2)).toEqual([]);
   });
 
-  it("serves /healthz and /readyz (engine reachable, webhooks accepted) next to the webhook endpoint", async () => {
+  it("serves /healthz and /readyz (engine reachable, the worker process up, webhooks accepted) next to the webhook endpoint", async () => {
     const health = await fetch(`${bot.url}/healthz`);
     expect(health.status).toBe(200);
     const ready = await fetch(`${bot.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: "ready", engine: "ok", webhooks: "accepting" });
+    expect(await ready.json()).toEqual({ status: "ready", engine: "ok", webhooks: "accepting", worker: "ok" });
   });
 
   it("the bot's log names the accepted delivery", async () => {

@@ -9,7 +9,8 @@ import { issuesLabeledPayload } from "../helpers/payloads.js";
 /**
  * A burst of work queued on several actors at once, run to the end by one real bot process. Every delivery is a
  * label other than the configured one, so each job ends at check-request ("ignored") after reading the repo's
- * config once: the config reads the fake served count the jobs that ran.
+ * config once: the config reads the fake served count the jobs that ran. The intake's relevance filter is off
+ * (FIXBOT_RELEVANCE_FILTER), or it would settle these deliveries before any actor.
  *
  * This caught a stall: each actor's backup cron (every 5 s) started one more wake-up tick chain, an actor busy
  * for a minute ended up with dozens of alarms a second, and every actor stopped answering after 9–16 jobs
@@ -36,7 +37,8 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "fixbot-burst-"));
   dataDir = join(root, "data");
   fake = await startFakeGitHub({ repos: { [REPO]: { owner: OWNER, roles: { alice: "write" }, configYaml: "label: fixbot\n" } } });
-  bot = await startReadyBot({ fakeGitHub: fake, dataDir }, { readyTimeoutMs: 60_000 });
+  // The jobs must reach their actors: without the intake's relevance filter (it would settle the other label).
+  bot = await startReadyBot({ fakeGitHub: fake, dataDir, env: { FIXBOT_RELEVANCE_FILTER: "off" } }, { readyTimeoutMs: 60_000 });
 });
 
 afterAll(async () => {

@@ -117,6 +117,9 @@ async function expectCleanEnd(lab: CrashLab, s: Scenario, expected: Expected): P
   expect(end.tests, "test runs").toHaveLength(expected.tests);
   expect(end.review, "review runs").toHaveLength(expected.review);
   expect(end.push, "pushes that reached the remote").toHaveLength(expected.push);
+  // One check run for the pushed commit, found again (never created twice) whatever was interrupted.
+  const checks = lab.fake.state.checkRuns.filter((c) => c.name === "fixbot fix");
+  expect(checks.map((c) => [c.externalId, c.conclusion]), "exactly one fix check run").toEqual([[`fixbot-fix:${checks[0]?.headSha}`, "success"]]);
   expect(lab.fake.state.unmatched).toEqual([]);
 }
 
@@ -163,6 +166,7 @@ const held = (s: Scenario, method: string, path: RegExp) => s.requests(method).s
 const reviewsPath = (s: Scenario) => new RegExp(`^${s.apiPrefix}/pulls/\\d+/reviews$`);
 const issueCommentsPath = (s: Scenario) => new RegExp(`^${s.apiPrefix}/issues/${s.issue}/comments$`);
 const pullsPath = (s: Scenario) => new RegExp(`^${s.apiPrefix}/pulls$`);
+const checkRunsPath = (s: Scenario) => new RegExp(`^${s.apiPrefix}/check-runs$`);
 
 const CASES: CrashCase[] = [
   {
@@ -243,6 +247,17 @@ const CASES: CrashCase[] = [
     // The review's POST (pulls.createReview) is held and written after the bot died.
     arm: (s) => s.lab.fake.delay({ match: isPost(reviewsPath(s)), delayMs: 1_500, times: 1 }),
     inside: (s) => s.lab.fake.waitFor(() => held(s, "POST", reviewsPath(s)), 90_000, "review POST held"),
+    descendants: false,
+    expected: UNINTERRUPTED,
+  },
+  {
+    slug: "fix-check",
+    title: "report-fix-check (the check run's POST held, then written: the answer is lost)",
+    step: "report-fix-check",
+    // GitHub receives the check run's POST and holds it; the bot dies; GitHub then creates it. The re-run step must
+    // find it by its external id and update it, never create a second (expectCleanEnd counts them).
+    arm: (s) => s.lab.fake.delay({ match: isPost(checkRunsPath(s)), delayMs: 1_500, times: 1 }),
+    inside: (s) => s.lab.fake.waitFor(() => held(s, "POST", checkRunsPath(s)), 90_000, "check run POST held"),
     descendants: false,
     expected: UNINTERRUPTED,
   },

@@ -103,7 +103,9 @@ async function waitReady(bot: Started, host: string, timeoutMs = 90_000): Promis
 }
 
 async function sendLabelWebhook(host: string, port: number, issue: number): Promise<number> {
-  const payload = issuesLabeledPayload({ owner: OWNER, repo: REPO, number: issue, label: "not-fixbot", senderLogin: "alice" });
+  // The configured label from someone with read access only: the job reaches its actor, which reads the config
+  // and ignores it (nothing is cloned).
+  const payload = issuesLabeledPayload({ owner: OWNER, repo: REPO, number: issue, label: "fixbot", senderLogin: "reader" });
   const body = JSON.stringify(payload);
   const res = await fetch(`http://${host}:${port}${WEBHOOK_PATH}`, {
     method: "POST",

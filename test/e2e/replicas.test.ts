@@ -76,7 +76,9 @@ describe("two bots on one data directory", () => {
     const a = await replica("a");
     const sent: string[] = [];
     for (let i = 0; i < DELIVERIES; i++) {
-      const payload = issuesLabeledPayload({ owner: OWNER, repo: REPO, number: 1 + (i % 5), label: "not-fixbot", senderLogin: "alice" });
+      // The configured label from someone with read access only: each job reaches its actor (the intake's
+      // relevance filter cannot know the sender's access) and ends there, ignored, without cloning anything.
+      const payload = issuesLabeledPayload({ owner: OWNER, repo: REPO, number: 1 + (i % 5), label: "fixbot", senderLogin: "reader" });
       const ack = await a.sendWebhook("issues", payload, `replica-a-${i}`);
       expect(ack.status, ack.body).toBeLessThan(300);
       sent.push(ack.deliveryId);

@@ -1,4 +1,5 @@
 import nock from "nock";
+import { createCheckRunStore, nockCheckRuns, type FakeCheckRun } from "./fake-check-runs.js";
 import { authorFields, createReviewStore, fakeAppBody, type FakeAuthor, type FakeReview } from "./fake-reviews.js";
 
 /** One comment as the fake GitHub holds it, with every version of its body (oldest first). */
@@ -21,6 +22,8 @@ export interface FakePull {
 }
 
 export interface FakeGitHubState {
+  /** Check runs on any head of this repository (the App\'s and, in tests, other Apps\'). */
+  checkRuns: FakeCheckRun[];
   comments: FakeComment[];
   pulls: FakePull[];
   /** Every request that changed something, in order. */
@@ -54,7 +57,8 @@ export function fakeGitHub(params: {
 }): { state: FakeGitHubState; stop: () => void } {
   const { owner, repo } = params;
   const reviewStore = createReviewStore();
-  const state: FakeGitHubState = { comments: [], pulls: [], writes: [], tokenRequests: 0, unmatched: [], faultsServed: 0, reactions: [], reviews: reviewStore.reviews };
+  const checkStore = createCheckRunStore();
+  const state: FakeGitHubState = { comments: [], pulls: [], writes: [], tokenRequests: 0, unmatched: [], faultsServed: 0, reactions: [], reviews: reviewStore.reviews, checkRuns: checkStore.runs };
   let nextCommentId = 1000;
   let nextPull = 50;
   const base = `/repos/${owner}/${repo}`;
@@ -77,6 +81,7 @@ export function fakeGitHub(params: {
   nock.emitter.on("no match", onNoMatch);
 
   api.get("/app").reply(200, fakeAppBody());
+  nockCheckRuns(api, base, `${owner}/${repo}`, checkStore, state.writes);
   api.post(`/app/installations/${params.installationId ?? 1}/access_tokens`).reply(201, () => {
     state.tokenRequests++;
     return { token: TEST_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: "all" };

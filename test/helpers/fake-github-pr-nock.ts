@@ -1,4 +1,5 @@
 import nock from "nock";
+import { createCheckRunStore, nockCheckRuns, type FakeCheckRun } from "./fake-check-runs.js";
 import { TEST_TOKEN } from "./fake-github-nock.js";
 import { authorFields, createReviewStore, fakeAppBody, type FakeAuthor, type FakeReview } from "./fake-reviews.js";
 
@@ -26,6 +27,8 @@ export interface FakeIssueComment {
 }
 
 export interface FakePrGitHubState {
+  /** Check runs on any head of this repository (the App\'s and, in tests, other Apps\'). */
+  checkRuns: FakeCheckRun[];
   pulls: Map<number, FakePullRequest>;
   reviews: FakeReview[];
   comments: FakeIssueComment[];
@@ -51,10 +54,13 @@ export function fakeGitHubPulls(params: {
   /** `.github/fixbot.yml` content; undefined answers 404. */
   configYaml?: string;
   failCreateReviewOnce?: boolean;
-}): { state: FakePrGitHubState; addPull(pull: FakePullRequest): void; stop(): void } {
+  /** Collaborator role by login for slash commands (`/fixbot review`); anyone else is "read". */
+  roles?: Record<string, string>;
+}): { state: FakePrGitHubState; addPull(pull: FakePullRequest): void; checks: ReturnType<typeof createCheckRunStore>; stop(): void } {
   const { owner, repo } = params;
   const store = createReviewStore();
-  const state: FakePrGitHubState = { pulls: new Map(), reviews: store.reviews, comments: [], createReviewCalls: 0, writes: [], tokenRequests: 0, unmatched: [] };
+  const checkStore = createCheckRunStore();
+  const state: FakePrGitHubState = { pulls: new Map(), reviews: store.reviews, comments: [], createReviewCalls: 0, writes: [], tokenRequests: 0, unmatched: [], checkRuns: checkStore.runs };
   let nextId = 9000;
   let failNext = params.failCreateReviewOnce ?? false;
   const base = `/repos/${owner}/${repo}`;
@@ -67,6 +73,7 @@ export function fakeGitHubPulls(params: {
   const pullOf = (uri: string) => state.pulls.get(Number(/\/pulls\/(\d+)/.exec(uri)?.[1]));
 
   api.get("/app").reply(200, fakeAppBody());
+  nockCheckRuns(api, base, `${owner}/${repo}`, checkStore, state.writes);
   api.post(`/app/installations/${params.installationId ?? 1}/access_tokens`).reply(201, () => {
     state.tokenRequests++;
     return { token: TEST_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: "all" };
@@ -95,6 +102,12 @@ export function fakeGitHubPulls(params: {
     }
     return [created.status, created.body];
   });
+  api.get(new RegExp(`^${base}/collaborators/([^/]+)/permission$`)).reply((uri) => {
+    const login = decodeURIComponent(uri.split("/").at(-2)!);
+    const role = params.roles?.[login] ?? "read";
+    return [200, { permission: role, role_name: role, user: { login } }];
+  });
+  api.post(new RegExp(`^${base}/issues/comments/(\\d+)/reactions$`)).reply(201, (_uri, body) => ({ id: 1, content: (body as { content: string }).content }));
   api.get(new RegExp(`^${base}/issues/(\\d+)/comments(\\?.*)?$`)).reply((uri) => {
     const issue = Number(/issues\/(\d+)\/comments/.exec(uri)![1]);
     return [200, state.comments.filter((c) => c.issue === issue).map(toApiComment)];
@@ -116,6 +129,8 @@ export function fakeGitHubPulls(params: {
   function toApiPull(p: FakePullRequest) {
     return {
       number: p.number,
+      title: `Pull request #${p.number}`,
+      body: "",
       state: p.state,
       draft: p.draft,
       html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`,
@@ -130,6 +145,7 @@ export function fakeGitHubPulls(params: {
   return {
     state,
     addPull: (pull) => void state.pulls.set(pull.number, pull),
+    checks: checkStore,
     stop: () => {
       nock.emitter.off("no match", onNoMatch);
       nock.cleanAll();

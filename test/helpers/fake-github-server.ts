@@ -1,7 +1,8 @@
-import { createHmac, randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { authorFields, createReviewStore, fakeAppBody, type FakeAuthor, type FakeReview } from "./fake-reviews.js";
+import { createCheckRunStore, type FakeCheckRun } from "./fake-check-runs.js";
 
 /**
  * GitHub's REST API as a real HTTP server on 127.0.0.1, for tests that run the bot as a child process. Same
@@ -73,6 +74,8 @@ export interface FakeGitHubServerState {
   pulls: FakeServerPull[];
   /** Pull request reviews (the fix flow's chained review). */
   reviews: FakeReview[];
+  /** Check runs (the review's and the fix run's), the App's own. */
+  checkRuns: FakeCheckRun[];
   /** Every request that changed something (and succeeded), in order. */
   writes: Array<{ method: string; path: string; time: number }>;
   /** Every request, in arrival order (answered or not yet), with the status it got. */
@@ -180,7 +183,8 @@ function newToken(): string {
 export async function startFakeGitHub(params: { repos: Record<string, FakeRepoConfig>; installationId?: number }): Promise<FakeGitHubServer> {
   const repos: Record<string, FakeRepoConfig> = { ...params.repos };
   const reviewStore = createReviewStore();
-  const state: FakeGitHubServerState = { comments: [], pulls: [], reviews: reviewStore.reviews, writes: [], requests: [], tokenRequests: 0, tokens: [], tokenScopes: [], unmatched: [], deliveries: [], redeliveryRequests: [] };
+  const checkStore = createCheckRunStore();
+  const state: FakeGitHubServerState = { comments: [], pulls: [], reviews: reviewStore.reviews, checkRuns: checkStore.runs, writes: [], requests: [], tokenRequests: 0, tokens: [], tokenScopes: [], unmatched: [], deliveries: [], redeliveryRequests: [] };
   let webhookTarget: WebhookTarget | undefined;
   let nextDeliveryId = 90_000;
   const redeliveries = new Set<Promise<unknown>>();
@@ -269,7 +273,7 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
     if (route.kind === "app" ? !/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(auth) : !state.tokens.some((t) => auth === `token ${t}` || auth === `bearer ${t}` || auth === `Bearer ${t}`)) {
       return reply(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" });
     }
-    const result = route.serve(body, url);
+    const result = route.serve(body, url, req.headers);
     if (result.write && result.status < 300) {
       state.writes.push({ method, path: apiPath, time: record.time });
     }
@@ -278,7 +282,7 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
   }
 
   type Served = { status: number; body: unknown; headers?: Record<string, string>; write?: boolean };
-  type Route = { kind: "app" | "repo"; serve: (body: Record<string, unknown>, url: URL) => Served };
+  type Route = { kind: "app" | "repo"; serve: (body: Record<string, unknown>, url: URL, headers: IncomingHttpHeaders) => Served };
 
   function routeOf(method: string, path: string): Route | undefined {
     let m: RegExpExecArray | null;
@@ -357,11 +361,25 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
       const file = decodeURIComponent(m[1]!);
       return {
         kind: "repo",
-        serve: () =>
-          file === ".github/fixbot.yml" && repo.configYaml !== undefined
-            ? { status: 200, body: repo.configYaml, headers: { "content-type": "text/plain; charset=utf-8" } }
-            : { status: 404, body: { message: "Not Found" } },
+        serve: (_b, _url, headers): Served => {
+          if (file !== ".github/fixbot.yml" || repo.configYaml === undefined) return { status: 404, body: { message: "Not Found" } };
+          // Like GitHub: an ETag of the content; a conditional request for the same content gets an empty 304.
+          const etag = `W/"${createHash("sha1").update(repo.configYaml).digest("hex")}"`;
+          if (headers["if-none-match"] === etag) return { status: 304, body: "", headers: { etag } };
+          return { status: 200, body: repo.configYaml, headers: { "content-type": "text/plain; charset=utf-8", etag } };
+        },
       };
+    }
+    if (method === "GET" && (m = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(rest))) {
+      const ref = m[1]!;
+      return { kind: "repo", serve: (_b, url) => ({ status: 200, body: checkStore.list(full, ref, url.searchParams) }) };
+    }
+    if (method === "POST" && rest === "/check-runs") {
+      return { kind: "repo", serve: (b) => ({ ...checkStore.create(full, b), write: true }) };
+    }
+    if (method === "PATCH" && (m = /^\/check-runs\/(\d+)$/.exec(rest))) {
+      const id = Number(m[1]);
+      return { kind: "repo", serve: (b) => ({ ...checkStore.update(full, id, b), write: true }) };
     }
     if (method === "POST" && (m = /^\/issues\/comments\/(\d+)\/reactions$/.exec(rest))) {
       return { kind: "repo", serve: (b) => ({ status: 201, body: { id: Number(m![1]), content: String(b.content ?? "") } }) };

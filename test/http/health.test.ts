@@ -42,6 +42,18 @@ describe("health endpoints", () => {
     expect(await stopping.json()).toMatchObject({ webhooks: "stopping" });
   });
 
+  it("/readyz is 503 while the workflow runner is down (worker: down), 200 again once it is back", async () => {
+    let worker = false;
+    const url = await serve({ engineReady: async () => true, accepting: () => true, workerUp: async () => worker });
+    const down = await fetch(`${url}/readyz`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ status: "not-ready", engine: "ok", webhooks: "accepting", worker: "down" });
+    worker = true;
+    const up = await fetch(`${url}/readyz`);
+    expect(up.status).toBe(200);
+    expect(await up.json()).toMatchObject({ worker: "ok" });
+  });
+
   it("leaves other routes to the next handler", async () => {
     const url = await serve({ engineReady: async () => true, accepting: () => true });
     expect((await fetch(`${url}/api/github/webhooks`)).status).toBe(404);

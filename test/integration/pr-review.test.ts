@@ -7,6 +7,7 @@ import type { AppHarness } from "../helpers/app-harness.js";
 import { useAppHarness } from "../helpers/integration-suite.js";
 import { fakeGitHubPulls, TEST_TOKEN, type FakePrGitHubState } from "../helpers/fake-github-pr-nock.js";
 import { createBareRemote, listRemoteBranches } from "../helpers/git-remote.js";
+import { loadExample } from "../helpers/payloads.js";
 import { pullRequestPayload } from "../helpers/pr-payloads.js";
 import { pushPullRequestCommit } from "../helpers/pr-remote.js";
 
@@ -32,7 +33,7 @@ afterAll(() => {
 const CONFIG = `review:\n  command: ${JSON.stringify(REVIEWER)}\n  passEnv: [${DUMP_VAR}]\n`;
 
 /** A bare remote seeded from the calc fixture, a PR on it (pushed to a branch and refs/pull/7/head), a fake GitHub. */
-async function scenario(repo: string, opts: { configYaml?: string; fork?: boolean; files?: Record<string, string>; failCreateReviewOnce?: boolean } = {}) {
+async function scenario(repo: string, opts: { configYaml?: string; fork?: boolean; files?: Record<string, string>; failCreateReviewOnce?: boolean; roles?: Record<string, string> } = {}) {
   const remote = await createBareRemote({ fixture: CALC });
   suite.onCleanup(remote.cleanup);
   // In the one host directory the sandboxed review agent may write besides its workspace.
@@ -41,7 +42,7 @@ async function scenario(repo: string, opts: { configYaml?: string; fork?: boolea
   const headRepo = opts.fork ? `mallory/${repo}` : `${OWNER}/${repo}`;
   const files = opts.files ?? { "src/calc.js": (await readFile(join(CALC, "src", "calc.js"), "utf8")).replace("a - b", "a + b") };
   const sha1 = await pushPullRequestCommit({ bareDir: remote.dir, number: PR, parent: "main", branch: opts.fork ? null : "feature", files, message: "Fix add" });
-  const fake = fakeGitHubPulls({ owner: OWNER, repo, configYaml: opts.configYaml ?? CONFIG, failCreateReviewOnce: opts.failCreateReviewOnce });
+  const fake = fakeGitHubPulls({ owner: OWNER, repo, configYaml: opts.configYaml ?? CONFIG, failCreateReviewOnce: opts.failCreateReviewOnce, roles: opts.roles });
   suite.useFake(fake.stop);
   fake.addPull({ number: PR, state: "open", draft: false, headSha: sha1, headRef: "feature", baseRef: "main", headRepo, author: "alice" });
   const send = (action: "opened" | "reopened" | "synchronize", extra: { headSha?: string; before?: string; deliveryId?: string; draft?: boolean; author?: string; authorType?: "User" | "Bot"; authorAssociation?: string } = {}) =>
@@ -51,8 +52,19 @@ async function scenario(repo: string, opts: { configYaml?: string; fork?: boolea
       payload: pullRequestPayload({ action, owner: OWNER, repo, number: PR, headSha: extra.headSha ?? sha1, before: extra.before, cloneUrl: remote.url, headRepo, draft: extra.draft, author: extra.author, authorType: extra.authorType, authorAssociation: extra.authorAssociation }),
     } as never);
   const actor = () => harness.runtime.client.prReview.getOrCreate([`${OWNER}/${repo}`.toLowerCase(), String(PR)]);
+  /** A comment on the PR (issue_comment), e.g. `/fixbot review`. */
+  const comment = (body: string, sender = "alice") => {
+    const payload = loadExample("issue_comment", "created");
+    const id = Math.floor(Math.random() * 1e9);
+    payload.comment = { ...payload.comment, id, body, user: { ...payload.comment.user, login: sender, type: "User" } };
+    payload.sender = { ...payload.sender, login: sender, type: "User" };
+    payload.issue = { ...payload.issue, number: PR, title: "Fix add", body: "", state: "open", pull_request: { url: `https://api.github.com/repos/${OWNER}/${repo}/pulls/${PR}` } };
+    payload.repository = { ...payload.repository, name: repo, full_name: `${OWNER}/${repo}`, owner: { ...payload.repository.owner, login: OWNER }, clone_url: remote.url, default_branch: "main" };
+    payload.installation = { id: 1 };
+    return harness.probot.receive({ id: `comment-${repo}-${id}`, name: "issue_comment", payload } as never);
+  };
   const readDump = () => readFile(dump, "utf8").catch(() => "");
-  return { remote, sha1, fake, state: fake.state, send, actor, readDump };
+  return { remote, sha1, fake, state: fake.state, send, comment, actor, readDump };
 }
 
 /**
@@ -113,6 +125,38 @@ describe("pull request review: webhooks to one real PR review per head sha", { t
     expect(await s.actor().getLastReviewedSha()).toBe(s.sha1);
     for (const r of s.state.reviews) expect(r.body).not.toContain(TEST_TOKEN);
     expect(Object.keys(await listRemoteBranches(s.remote.dir)).sort()).toEqual(["feature", "main"]);
+    // The check run: failOn defaults to never, so the warning does not fail it.
+    expect(s.state.checkRuns).toEqual([expect.objectContaining({ name: "fixbot review", headSha: s.sha1, conclusion: "success", title: "2 findings: 1 warning, 1 info" })]);
+    expect(s.state.unmatched, s.state.unmatched.join("\n")).toEqual([]);
+  });
+
+  it("suggestions and the check run: a replacement on a changed line is a suggestion block, one outside the diff stays in the body; failOn decides; a re-review updates the one check run", async () => {
+    const suggester = join(ROOT, "fixtures", "agents", "review-suggestions.sh");
+    const config = `review:\n  command: ${JSON.stringify(suggester)}\npullRequests:\n  failOn: error\n`;
+    const s = await scenario("pr-suggest", { configYaml: config, roles: { alice: "write" } });
+    // Another App's check run with fixbot's name and external id on the same head: never taken for fixbot's.
+    const foreign = s.fake.checks.addForeign(`${OWNER}/pr-suggest`, s.sha1, "fixbot review", `fixbot-review:${s.sha1}`);
+    await s.send("opened");
+    const [run] = await waitForReviews(s.actor);
+    expect(run?.status, JSON.stringify(run)).toBe("reviewed");
+    const [review] = s.state.reviews;
+    expect(review!.comments).toEqual([{ path: "src/calc.js", line: 3, side: "RIGHT", body: "❌ **error** Write the sum the other way round.\n\n```suggestion\n  return b + a;\n```" }]);
+    expect(review!.body).toContain("`README.md:1` — Outside: name the change here.");
+    expect(review!.body).toContain("Proposed replacement:");
+    expect(review!.body).not.toContain("```suggestion");
+
+    const ours = s.state.checkRuns.filter((c) => c.id !== foreign.id);
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatchObject({ name: "fixbot review", headSha: s.sha1, externalId: `fixbot-review:${s.sha1}`, status: "completed", conclusion: "failure", title: "2 findings: 1 error, 1 info", detailsUrl: expect.stringContaining("#pullrequestreview-") });
+    expect(ours[0]!.summary).toContain("`pullRequests.failOn` is `error`");
+    expect(foreign).toMatchObject({ conclusion: "success", updates: 0 });
+
+    // A re-review of the same head (`/fixbot review`) posts a fresh review and updates the same check run.
+    await s.comment("/fixbot review");
+    const runs = await waitForReviews(s.actor, 2);
+    expect(runs[1]?.status, JSON.stringify(runs)).toBe("reviewed");
+    expect(s.state.reviews.filter((r) => !r.author)).toHaveLength(2);
+    expect(s.state.checkRuns.filter((c) => c.id !== foreign.id)).toEqual([expect.objectContaining({ id: ours[0]!.id, updates: 1, conclusion: "failure" })]);
     expect(s.state.unmatched, s.state.unmatched.join("\n")).toEqual([]);
   });
 

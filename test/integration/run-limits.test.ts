@@ -73,6 +73,9 @@ describe("operator limit on concurrent runs", () => {
     const { peak, starts, ends } = peakConcurrency(await readFile(log, "utf8"));
     expect({ starts, ends }).toEqual({ starts: ISSUES.length, ends: ISSUES.length });
     expect(peak).toBe(LIMIT);
+    // None twice: one pull request per issue, created once (a second creation would be a second POST).
+    expect(fake.state.pulls.map((p) => p.head).sort()).toEqual(ISSUES.map((n) => `fixbot/issue-${n}`).sort());
+    expect(fake.state.writes.filter((w) => w.method === "POST" && w.path.endsWith("/pulls"))).toHaveLength(ISSUES.length);
     // Every slot was given back.
     expect(slots.counts()).toEqual({ runs: 0, vms: 0, waiting: 0 });
     // A waiting step's note goes once it gets its slot: no final comment still says it waits.

@@ -32,6 +32,17 @@ describe("chooseVictims", () => {
     expect(chooseVictims(entries, NOW, { retentionMs: 24 * HOUR, maxBytes: 100, otherBytes: 0 })).toEqual([{ path: "idle", reason: "size", bytes: 50 }]);
   });
 
+  it("mirrors keep their own, longer retention and are evicted for size only after every idle workspace", () => {
+    const entries = [entry("mirror-old", 30 * 24, 100, { kind: "mirror" }), entry("mirror", 30, 100, { kind: "mirror" }), entry("ws", 1, 100)];
+    const policy = { retentionMs: 24 * HOUR, mirrorRetentionMs: 14 * 24 * HOUR, otherBytes: 0 };
+    expect(chooseVictims(entries, NOW, policy)).toEqual([{ path: "mirror-old", reason: "retention", bytes: 100 }]);
+    expect(chooseVictims(entries, NOW, { ...policy, maxBytes: 50 })).toEqual([
+      { path: "mirror-old", reason: "retention", bytes: 100 },
+      { path: "ws", reason: "size", bytes: 100 },
+      { path: "mirror", reason: "size", bytes: 100 },
+    ]);
+  });
+
   it("counts retention victims as gone before deciding on size", () => {
     const entries = [entry("expired", 48, 100), entry("kept", 1, 50)];
     expect(chooseVictims(entries, NOW, { retentionMs: 24 * HOUR, maxBytes: 60, otherBytes: 0 })).toEqual([{ path: "expired", reason: "retention", bytes: 100 }]);

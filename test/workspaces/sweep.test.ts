@@ -89,8 +89,28 @@ describe("workspace garbage collection", () => {
     expect((await sweepWorkspaces({ dataDir, retentionMs: 24 * HOUR })).map((v) => v.path)).toEqual([dir]);
   });
 
-  it("settings: 24 h and 20 GB by default; 0 GB means no size limit", () => {
-    expect(workspaceGcSettings(EnvSchema.parse({}))).toEqual({ retentionMs: 24 * HOUR, maxBytes: 20 * 1024 ** 3, intervalMs: 600_000 });
+  it("keeps a git mirror past the workspaces' retention, removes it past its own; a mirror in use stays", async () => {
+    const mirror = await workspace("mirrors/42/acme/calc.git", 30);
+    const inUse = await workspace("mirrors/42/acme/web.git", 30 * 24);
+    const stale = await workspace("mirrors/7/acme/calc.git", 15 * 24);
+    const lease = await acquireLease(dataDir, inUse);
+    const removed = await sweepWorkspaces({ dataDir, retentionMs: 24 * HOUR, mirrorRetentionMs: 14 * 24 * HOUR });
+    expect(removed).toEqual([{ path: stale, reason: "retention", bytes: expect.any(Number) }]);
+    expect([await exists(mirror), await exists(inUse)]).toEqual([true, true]);
+    expect(await exists(join(dataDir, "mirrors", "7"))).toBe(false); // its empty installation folder went too
+    await lease.release();
+  });
+
+  it("over the size limit, idle workspaces go before any mirror", async () => {
+    const mirror = await workspace("mirrors/42/acme/calc.git", 10, 256);
+    const ws = await workspace("workspaces/acme/calc/1", 1, 256);
+    const removed = await sweepWorkspaces({ dataDir, retentionMs: 24 * HOUR, mirrorRetentionMs: 14 * 24 * HOUR, maxBytes: 400 * 1024 });
+    expect(removed.map((v) => v.path)).toEqual([ws]);
+    expect(await exists(mirror)).toBe(true);
+  });
+
+  it("settings: 24 h and 20 GB by default, mirrors 14 days; 0 GB means no size limit", () => {
+    expect(workspaceGcSettings(EnvSchema.parse({}))).toEqual({ retentionMs: 24 * HOUR, mirrorRetentionMs: 14 * 24 * HOUR, maxBytes: 20 * 1024 ** 3, intervalMs: 600_000 });
     expect(workspaceGcSettings(EnvSchema.parse({ FIXBOT_DATA_DIR_MAX_GB: "0" })).maxBytes).toBeUndefined();
     expect(EnvSchema.safeParse({ FIXBOT_WORKSPACE_RETENTION_HOURS: "-1" }).success).toBe(false);
   });

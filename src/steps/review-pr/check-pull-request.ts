@@ -42,6 +42,7 @@ export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promis
       ignorePaths: pullRequests.ignorePaths,
       maxChunkBytes: pullRequests.maxChunkBytes,
       maxChunks: pullRequests.maxChunks,
+      failOn: pullRequests.failOn,
     },
   };
 }

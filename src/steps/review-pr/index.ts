@@ -3,6 +3,7 @@ import type { StepDeps } from "../deps.js";
 import { checkPullRequest, reportInvalidConfig } from "./check-pull-request.js";
 import { fetchDiff } from "./fetch-diff.js";
 import { publishPrReview } from "./publish-review.js";
+import { reportReviewCheck } from "./report-check.js";
 import { reviewChunk } from "./review-chunk.js";
 import { leasedReviewStep } from "../../workspaces/leased-steps.js";
 
@@ -16,6 +17,7 @@ export function createReviewSteps(deps: StepDeps) {
     fetchDiff: leasedReviewStep(deps, bind(fetchDiff)),
     reviewChunk: leasedReviewStep(deps, bind(reviewChunk)),
     publishReview: bind(publishPrReview),
+    reportCheck: bind(reportReviewCheck),
   };
 }
 

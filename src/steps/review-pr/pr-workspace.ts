@@ -2,6 +2,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fetchBranch } from "../../git/clean-repo.js";
 import type { GitAccess } from "../../git/git.js";
+import { mirrorDirFor } from "../../git/mirror.js";
 import { diffRange, fetchPullHead, hasCommit } from "../../git/pull-request-diff.js";
 import { CONTENTS_READ, GITHUB_WRITES, type InstallationAccess } from "../../github/octokit.js";
 import type { PrReviewJob, ReviewRange } from "../../workflow/review-pr/types.js";
@@ -46,7 +47,7 @@ export async function installationFor(deps: StepDeps, job: PrReviewJob): Promise
 export async function prGitAccess(deps: StepDeps, job: PrReviewJob, timeoutMs: number): Promise<GitAccess> {
   if (!deps.github) throw new Error("reviewing a pull request needs GitHub access");
   const { token } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: CONTENTS_READ });
-  return { url: job.repo.cloneUrl, token, timeoutMs };
+  return { url: job.repo.cloneUrl, token, timeoutMs, mirror: { dataDir: deps.dataDir, dir: mirrorDirFor(deps.dataDir, job.installationId, job.repo.owner, job.repo.name), log: deps.log } };
 }
 
 async function exists(path: string): Promise<boolean> {

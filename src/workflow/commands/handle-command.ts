@@ -1,3 +1,4 @@
+import { answerQuestion } from "../../steps/commands/answer-question.js";
 import { acknowledge, checkWriteAccess, getPullRequest, reply } from "../../steps/commands/command-steps.js";
 import type { StepDeps } from "../../steps/deps.js";
 import type { CommandJob } from "../../webhooks/comment-to-command.js";
@@ -9,6 +10,7 @@ import type { FixJob, RunRecord } from "../types.js";
 import { fixJobForIssue, fixJobForPullRequest, retryJob, reviewJobForPullRequest } from "./jobs-from-command.js";
 import { DENIED_PREFIX } from "./denials.js";
 import { cancelReply, deniedText, forkFixRefusal, helpReply, planRetry, retryReply, reviewOnIssueReply, statusText } from "./replies.js";
+import { answerReply } from "./ask-text.js";
 
 /**
  * What a command asks of other actors: the issue's fix-run actor and the review actor. Bound to the actor client
@@ -24,6 +26,8 @@ export interface ActorCalls {
 
 /** A call to another actor on the same engine. */
 const ACTOR_CALL = { timeout: 60_000, maxRetries: 3 };
+/** An answer: clone plus the review agent (timeouts.review is at most an hour), plus a day of waiting for a run slot. */
+const ASK = { timeoutMs: 2 * 3_600_000 + 24 * 3_600_000, maxRetries: 1 };
 
 /**
  * One slash command: acknowledge, check the commenter's access, then act. It only orders named steps; the
@@ -81,6 +85,16 @@ export async function handleCommand(ctx: FlowContext, deps: StepDeps, job: Comma
       const pr = await github("get-pull-request", () => getPullRequest(deps, job));
       await actor("enqueue-review", (calls) => calls.enqueueReview(reviewJobForPullRequest(job, pr)));
       return "review enqueued";
+    }
+    case "ask": {
+      // Read-only: the agent's changes are never measured, committed or pushed; its stdout is the reply.
+      const outcome = await runStep(ctx, "answer-question", ASK, (signal) => answerQuestion(deps, job, command.question, signal));
+      if (outcome.kind === "refused") {
+        await say("reply-answer", outcome.reason);
+        return `ask refused: ${outcome.reason}`;
+      }
+      await say("reply-answer", answerReply({ asker: job.sender, ...outcome }));
+      return "answered";
     }
     case "retry": {
       const plan = planRetry(await readRuns(), job.word);

@@ -32,6 +32,7 @@ export async function reviewPullRequest(ctx: FlowContext, steps: ReviewSteps, jo
     reviews.push(await runStep(ctx, `review-chunk#${chunk}`, chunkPolicy, (signal) => steps.reviewChunk({ job, settings, range: plan.range, paths, chunk, chunks: plan.chunks.length, signal })));
   }
   const posted = await runStep(ctx, "publish-review", GITHUB, () => steps.publishReview({ job, plan, reviews }));
+  await runStep(ctx, "report-check-run", GITHUB, () => steps.reportCheck({ job, settings, range: plan.range, reviews, posted }));
   return {
     // Found by its marker at publish time: an earlier attempt of this very step posted it before being cut off.
     status: "reviewed",

@@ -1,3 +1,4 @@
+import type { FailOn } from "../../github/check-run.js";
 import type { SkippedFile } from "../../diff/diff-chunks.js";
 import type { Finding } from "../../github/review-findings.js";
 import type { RepoRef } from "../types.js";
@@ -70,6 +71,8 @@ export interface ReviewSettings {
   ignorePaths: string[];
   maxChunkBytes: number;
   maxChunks: number;
+  /** `pullRequests.failOn` (absent in settings recorded before check runs existed: `never`). */
+  failOn?: FailOn;
 }
 
 /** The diff step's result: plain data (paths, not patches), so the history stays small; chunk steps rebuild the diff. */

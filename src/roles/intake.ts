@@ -1,0 +1,92 @@
+import { run, type Probot } from "probot";
+import type { Logger } from "pino";
+import { createClient } from "rivetkit/client";
+import type { FixbotRegistry } from "../actors/index.js";
+import { createApp } from "../app.js";
+import { keepingEnvironment } from "../config/dotenv.js";
+import { apiBaseUrl, type Env } from "../config/env.schema.js";
+import { configCacheSettings } from "../config/intake-env.schema.js";
+import { ConfigCaches } from "../github/config-cache.js";
+import { createInstallationAccess } from "../github/installation-access.js";
+import { createSettle } from "../intake/settle-irrelevant.js";
+import { recoverFailedDeliveries } from "../github/recover-deliveries.js";
+import { createHealthHandler } from "../http/health.js";
+import { createWebhookRoute } from "../http/webhook-route.js";
+import { createDispatch } from "../runtime/dispatch.js";
+import { engineIsHealthy, type EngineSettings } from "../runtime/engine.js";
+import { replicaId, replicaInboxDir } from "../runtime/replica.js";
+
+export interface Intake {
+  /** Stops taking webhooks, then closes the inbox (what it holds is handed on at the next start). */
+  stop(): Promise<void>;
+}
+
+/**
+ * The intake role: Probot's HTTP server, the durable inbox, and the hand-over of its jobs to the engine as a
+ * RivetKit client. It runs no actor, so the webhook answer time does not depend on the workflows' work.
+ * `workerUp` tells the health check whether a workflow runner is there to run what is handed over.
+ */
+export async function startIntake(params: { env: Env; log: Logger; engine: EngineSettings; workerUp: () => Promise<boolean> }): Promise<Intake> {
+  const { env, log, engine } = params;
+  const replica = replicaId(process.env);
+  let probot: Probot | undefined;
+  const github = createInstallationAccess({
+    probot: () => {
+      if (!probot) throw new Error("the Probot app is not loaded yet");
+      return probot;
+    },
+    octokit: { baseUrl: apiBaseUrl(env), throttle: env.FIXBOT_GITHUB_THROTTLE === "on" },
+  });
+  const client = createClient<FixbotRegistry>(engine.endpoint);
+  const inboxDir = await replicaInboxDir({ dataDir: env.FIXBOT_DATA_DIR, id: replica, log });
+  // Deliveries that cannot start or change a run are settled here, before any actor (src/intake).
+  const configCaches = new ConfigCaches(configCacheSettings(env));
+  const settle = env.FIXBOT_RELEVANCE_FILTER === "on" ? createSettle({ github, caches: configCaches, log }) : undefined;
+  const dispatch = await createDispatch({ runtime: { client }, dir: inboxDir, log, sync: env.FIXBOT_INBOX_SYNC, github, settle }).catch(async (error: unknown) => {
+    await client.dispose().catch(() => undefined);
+    throw error;
+  });
+  log.info({ replica, inbox: inboxDir, engine: engine.embedded ? "embedded" : engine.endpoint, role: env.FIXBOT_ROLE }, "fixbot started");
+  let accepting = true;
+  const app = createApp({
+    acceptFix: dispatch.acceptFix,
+    acceptReview: dispatch.acceptReview,
+    acceptCommand: dispatch.acceptCommand,
+    commandWord: env.FIXBOT_COMMAND_WORD,
+    now: Date.now,
+    allowedOwners: env.ALLOWED_OWNERS,
+    forkReviews: env.FIXBOT_FORK_REVIEWS,
+    configCaches,
+    httpHandler: createHealthHandler({ engineReady: () => engineIsHealthy(engine.endpoint), accepting: () => accepting, workerUp: params.workerUp }),
+  });
+  // Probot's run() copies .env over the environment; fixbot's rule is the other way round (see dotenv.ts).
+  // It also adds a SIGINT handler that exits once its server stopped, before the inbox and the engine are:
+  // fixbot's own handler (server.ts) does the whole stop, so Probot's is removed.
+  const sigintBefore = new Set(process.listeners("SIGINT"));
+  const server = await keepingEnvironment((snapshot) =>
+    run(
+      (p: Probot, options) => {
+        probot = p;
+        // Probot's webhook route, replaced before the server starts: the body is read with the 25 MB limit before
+        // the signature check, and GitHub is answered 2xx only once the delivery is recorded (webhook-route.ts).
+        p.getNodeMiddleware = async () => createWebhookRoute({ webhooks: p.webhooks, path: process.env.WEBHOOK_PATH || "/api/github/webhooks", log });
+        app(p, options);
+      },
+      { env: snapshot, log },
+    ),
+  );
+  for (const listener of process.listeners("SIGINT")) if (!sigintBefore.has(listener)) process.removeListener("SIGINT", listener);
+  // Deliveries that reached a process which died before enqueueing them: ask GitHub to send them again.
+  void probot!
+    .auth()
+    .then((appOctokit) => recoverFailedDeliveries({ app: appOctokit, log }))
+    .catch((error: unknown) => log.warn({ err: error }, "could not check for failed webhook deliveries"));
+  return {
+    async stop() {
+      accepting = false;
+      await server.stop().catch(() => undefined);
+      await dispatch.inbox.close();
+      await client.dispose().catch(() => undefined);
+    },
+  };
+}
