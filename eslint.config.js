@@ -14,6 +14,8 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none", destructuredArrayIgnorePattern: "^_" }],
       // Flags `let x = fallback; try { x = ... }` and loop state read after a break, both deliberate here.
       "no-useless-assignment": "off",
+      // A `let` assigned once after a closure that reads it was created (a late-bound client) stays a `let`.
+      "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
     },
   },
   {

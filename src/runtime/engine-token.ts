@@ -25,7 +25,7 @@ export async function embeddedEngineToken(storagePath: string): Promise<string> 
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     const written = await readToken(file);
-    if (!written) throw new Error(`${file} holds no token: remove it and start again`);
+    if (!written) throw new Error(`${file} holds no token: remove it and start again`, { cause: error });
     return written;
   } finally {
     await rm(draft, { force: true });

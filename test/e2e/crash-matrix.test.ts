@@ -118,7 +118,7 @@ async function expectCleanEnd(lab: CrashLab, s: Scenario, expected: Expected): P
   expect(end.review, "review runs").toHaveLength(expected.review);
   expect(end.push, "pushes that reached the remote").toHaveLength(expected.push);
   // One check run for the pushed commit, found again (never created twice) whatever was interrupted.
-  const checks = lab.fake.state.checkRuns.filter((c) => c.name === "fixbot fix");
+  const checks = lab.fake.state.checkRuns.filter((c) => c.name === "fixbot fix" && c.repo.toLowerCase() === s.fullName.toLowerCase());
   expect(checks.map((c) => [c.externalId, c.conclusion]), "exactly one fix check run").toEqual([[`fixbot-fix:${checks[0]?.headSha}`, "success"]]);
   expect(lab.fake.state.unmatched).toEqual([]);
 }
