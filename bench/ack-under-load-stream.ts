@@ -24,17 +24,39 @@ const signed = (event: string, payload: object, id: string): Delivery => {
 };
 
 function labeled(number: number, label: string, cloneUrl: string): object {
-  return issuesLabeledPayload({ owner: OWNER, repo: REPO, number, label, senderLogin: "alice", title: "add() subtracts", body: "calc's add() returns a - b; it should return a + b.", cloneUrl, defaultBranch: "main", installationId: 1 });
+  return issuesLabeledPayload({
+    owner: OWNER,
+    repo: REPO,
+    number,
+    label,
+    senderLogin: "alice",
+    title: "add() subtracts",
+    body: "calc's add() returns a - b; it should return a + b.",
+    cloneUrl,
+    defaultBranch: "main",
+    installationId: 1,
+  });
 }
 
 let commentId = 1;
 function helpComment(number: number): object {
   const payload = loadExample("issue_comment", "created");
-  payload.comment = { ...payload.comment, id: commentId++, body: "/fixbot help", user: { ...payload.comment.user, login: "alice", type: "User" } };
+  payload.comment = {
+    ...payload.comment,
+    id: commentId++,
+    body: "/fixbot help",
+    user: { ...payload.comment.user, login: "alice", type: "User" },
+  };
   payload.sender = { ...payload.sender, login: "alice", type: "User" };
   payload.issue = { ...payload.issue, number, title: "t", body: "", state: "open" };
   delete payload.issue.pull_request;
-  payload.repository = { ...payload.repository, name: REPO, full_name: `${OWNER}/${REPO}`, owner: { ...payload.repository.owner, login: OWNER }, default_branch: "main" };
+  payload.repository = {
+    ...payload.repository,
+    name: REPO,
+    full_name: `${OWNER}/${REPO}`,
+    owner: { ...payload.repository.owner, login: OWNER },
+    default_branch: "main",
+  };
   payload.installation = { id: 1 };
   return payload;
 }
@@ -45,7 +67,12 @@ function helpComment(number: number): object {
  * HELP_EVERY-th (offset 5) is a `/fixbot help` comment; the rest label issues 1..20 with a label that is not
  * fixbot's (ignored, but today each still becomes an actor job). Returns the deliveries and the real runs' issues.
  */
-export function roundDeliveries(prefix: string, count: number, firstRunIssue: number, cloneUrl: string): { deliveries: Delivery[]; runIssues: number[] } {
+export function roundDeliveries(
+  prefix: string,
+  count: number,
+  firstRunIssue: number,
+  cloneUrl: string,
+): { deliveries: Delivery[]; runIssues: number[] } {
   const deliveries: Delivery[] = [];
   const runIssues: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -54,7 +81,8 @@ export function roundDeliveries(prefix: string, count: number, firstRunIssue: nu
       const issue = firstRunIssue + runIssues.length;
       runIssues.push(issue);
       deliveries.push(signed("issues", labeled(issue, "fixbot", cloneUrl), id));
-    } else if (i % HELP_EVERY === 5) deliveries.push(signed("issue_comment", helpComment(1 + (Math.floor(i / HELP_EVERY) % NOISE_ISSUES)), id));
+    } else if (i % HELP_EVERY === 5)
+      deliveries.push(signed("issue_comment", helpComment(1 + (Math.floor(i / HELP_EVERY) % NOISE_ISSUES)), id));
     else deliveries.push(signed("issues", labeled(1 + (i % NOISE_ISSUES), "triage-me", cloneUrl), id));
   }
   return { deliveries, runIssues };

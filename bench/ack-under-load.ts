@@ -33,7 +33,9 @@ const INTERVAL_MS = 5;
 const FINAL = /fixbot fixed this issue|could not make the tests pass|made NO change|stopped with an error|was cancelled/;
 
 export async function runAckUnderLoad(): Promise<BenchResult> {
-  console.log(`\n== ack-under-load: 2 rounds of ${DELIVERIES} deliveries at ${1000 / INTERVAL_MS}/s, the first round's work running behind the second; fixbot vs a plain Probot server fed the same stream ==`);
+  console.log(
+    `\n== ack-under-load: 2 rounds of ${DELIVERIES} deliveries at ${1000 / INTERVAL_MS}/s, the first round's work running behind the second; fixbot vs a plain Probot server fed the same stream ==`,
+  );
   console.log(loadLine());
   const root = await mkdtemp(join(tmpdir(), "fixbot-bench-load-"));
   const dataDir = join(root, "data");
@@ -59,18 +61,32 @@ export async function runAckUnderLoad(): Promise<BenchResult> {
   let leftoverEngines: number[] = [];
   try {
     const agent = JSON.stringify(join(ROOT, "fixtures", "agents", "fix-calc.sh"));
-    fake = await startFakeGitHub({ repos: { [REPO]: { owner: OWNER, roles: { alice: "write" }, configYaml: `agent:\n  command: ${agent}\n` } } });
+    fake = await startFakeGitHub({
+      repos: { [REPO]: { owner: OWNER, roles: { alice: "write" }, configYaml: `agent:\n  command: ${agent}\n` } },
+    });
     plain = await startPlainServer(root);
     // For scale: the plain server alone on a quiet machine (nothing else running).
-    const [quiet] = (await streamToAll([plain.url], roundDeliveries("quiet", DELIVERIES, 9_000, remote.url).deliveries, INTERVAL_MS)).map(summarize);
+    const [quiet] = (await streamToAll([plain.url], roundDeliveries("quiet", DELIVERIES, 9_000, remote.url).deliveries, INTERVAL_MS)).map(
+      summarize,
+    );
     const inboxSync = process.env.FIXBOT_INBOX_SYNC;
     const botStart = performance.now();
-    bot = await startReadyBot({ fakeGitHub: fake, dataDir, env: inboxSync ? { FIXBOT_INBOX_SYNC: inboxSync } : undefined }, { readyTimeoutMs: 90_000 });
-    console.log(`fixbot ready in ${ms(performance.now() - botStart)} (pid ${bot.pid}; worker pids ${JSON.stringify(await descendantsOf(bot.pid))})`);
+    bot = await startReadyBot(
+      { fakeGitHub: fake, dataDir, env: inboxSync ? { FIXBOT_INBOX_SYNC: inboxSync } : undefined },
+      { readyTimeoutMs: 90_000 },
+    );
+    console.log(
+      `fixbot ready in ${ms(performance.now() - botStart)} (pid ${bot.pid}; worker pids ${JSON.stringify(await descendantsOf(bot.pid))})`,
+    );
     const urls = [`${bot.url}${WEBHOOK_PATH}`, plain.url];
-    await streamToAll(urls, roundDeliveries("warmup", 20, 8_000, remote.url).deliveries.filter((_, i) => i % 100 !== 50), INTERVAL_MS);
+    await streamToAll(
+      urls,
+      roundDeliveries("warmup", 20, 8_000, remote.url).deliveries.filter((_, i) => i % 100 !== 50),
+      INTERVAL_MS,
+    );
 
-    const finished = (issues: number[]) => issues.filter((n) => fake!.commentsOn(REPO, n).some((c) => c.body.includes("fixbot:tracking") && FINAL.test(c.body))).length;
+    const finished = (issues: number[]) =>
+      issues.filter((n) => fake!.commentsOn(REPO, n).some((c) => c.body.includes("fixbot:tracking") && FINAL.test(c.body))).length;
     const waiting = async () => (await readJournal(join(dataDir, "inbox", hostname()))).pending.length;
     const rounds: Array<{ fixbot: StreamSummary; plain: StreamSummary; behind: string; cpu: string }> = [];
     const allRuns: number[] = [];
@@ -81,7 +97,12 @@ export async function runAckUnderLoad(): Promise<BenchResult> {
       const cpu0 = await Promise.all([bot.pid, plain.child.pid].map(cpuSeconds));
       const [f, p] = (await streamToAll(urls, deliveries, INTERVAL_MS)).map(summarize);
       const cpu1 = await Promise.all([bot.pid, plain.child.pid].map(cpuSeconds));
-      rounds.push({ fixbot: f!, plain: p!, behind, cpu: `CPU during the round: fixbot's intake ${(cpu1[0]! - cpu0[0]!).toFixed(1)} s, plain ${(cpu1[1]! - cpu0[1]!).toFixed(1)} s` });
+      rounds.push({
+        fixbot: f!,
+        plain: p!,
+        behind,
+        cpu: `CPU during the round: fixbot's intake ${(cpu1[0]! - cpu0[0]!).toFixed(1)} s, plain ${(cpu1[1]! - cpu0[1]!).toFixed(1)} s`,
+      });
     }
     const after = `${allRuns.length - finished(allRuns)} of ${allRuns.length} real runs unfinished, ${await waiting()} deliveries waiting in the inbox`;
 
@@ -92,12 +113,20 @@ export async function runAckUnderLoad(): Promise<BenchResult> {
       printStream("fixbot      ", round.fixbot, DELIVERIES);
       printStream("plain Probot", round.plain, DELIVERIES);
       console.log(`  ${round.cpu}`);
-      console.log(`  ratio fixbot / plain: p50 ${ratio(round.fixbot.p50 / round.plain.p50)}, p99 ${ratio(round.fixbot.p99 / round.plain.p99)}   (goal: <= 1.5)`);
+      console.log(
+        `  ratio fixbot / plain: p50 ${ratio(round.fixbot.p50 / round.plain.p50)}, p99 ${ratio(round.fixbot.p99 / round.plain.p99)}   (goal: <= 1.5)`,
+      );
     }
     console.log(`when round 2's last answer arrived: ${after}`);
     console.log(loadLine());
     const [r1, r2] = rounds as [(typeof rounds)[0], (typeof rounds)[0]];
-    const row = (figure: string, f: number, p: number) => ({ bench: "ack-under-load", figure, measured: ms(f), baseline: ms(p), ratio: ratio(f / p) });
+    const row = (figure: string, f: number, p: number) => ({
+      bench: "ack-under-load",
+      figure,
+      measured: ms(f),
+      baseline: ms(p),
+      ratio: ratio(f / p),
+    });
     result = {
       name: "ack-under-load",
       rows: [
@@ -106,13 +135,33 @@ export async function runAckUnderLoad(): Promise<BenchResult> {
         row("round 2 p50 (work behind)", r2.fixbot.p50, r2.plain.p50),
         row("round 2 p99 (work behind)", r2.fixbot.p99, r2.plain.p99),
         row("round 2 max", r2.fixbot.max, r2.plain.max),
-        { bench: "ack-under-load", figure: "2xx answers (2 rounds)", measured: `${r1.fixbot.ok + r2.fixbot.ok}/${2 * DELIVERIES}`, baseline: `${r1.plain.ok + r2.plain.ok}/${2 * DELIVERIES}`, ratio: "" },
-        { bench: "ack-under-load", figure: "plain alone p50 / p99", measured: "", baseline: `${ms(quiet!.p50)} / ${ms(quiet!.p99)}`, ratio: "" },
+        {
+          bench: "ack-under-load",
+          figure: "2xx answers (2 rounds)",
+          measured: `${r1.fixbot.ok + r2.fixbot.ok}/${2 * DELIVERIES}`,
+          baseline: `${r1.plain.ok + r2.plain.ok}/${2 * DELIVERIES}`,
+          ratio: "",
+        },
+        {
+          bench: "ack-under-load",
+          figure: "plain alone p50 / p99",
+          measured: "",
+          baseline: `${ms(quiet!.p50)} / ${ms(quiet!.p99)}`,
+          ratio: "",
+        },
       ],
       raw: {
-        round1FixbotP50: r1.fixbot.p50, round1FixbotP99: r1.fixbot.p99, round1PlainP50: r1.plain.p50, round1PlainP99: r1.plain.p99,
-        round2FixbotP50: r2.fixbot.p50, round2FixbotP99: r2.fixbot.p99, round2PlainP50: r2.plain.p50, round2PlainP99: r2.plain.p99,
-        quietPlainP50: quiet!.p50, quietPlainP99: quiet!.p99, fixbotOk: r1.fixbot.ok + r2.fixbot.ok,
+        round1FixbotP50: r1.fixbot.p50,
+        round1FixbotP99: r1.fixbot.p99,
+        round1PlainP50: r1.plain.p50,
+        round1PlainP99: r1.plain.p99,
+        round2FixbotP50: r2.fixbot.p50,
+        round2FixbotP99: r2.fixbot.p99,
+        round2PlainP50: r2.plain.p50,
+        round2PlainP99: r2.plain.p99,
+        quietPlainP50: quiet!.p50,
+        quietPlainP99: quiet!.p99,
+        fixbotOk: r1.fixbot.ok + r2.fixbot.ok,
       },
     };
   } finally {

@@ -43,14 +43,24 @@ async function run(): Promise<BenchResult> {
   const server = await startGitHttpServer({ root: join(root, "remote"), token: TOKEN });
   try {
     const remote = join(root, "remote", "acme", "big.git");
-    const made = await timed(() => createLongHistoryRepo({ dir: remote, commits: COMMITS, files: 200, filesPerCommit: 2, bytesPerFile: 8192 }));
+    const made = await timed(() =>
+      createLongHistoryRepo({ dir: remote, commits: COMMITS, files: 200, filesPerCommit: 2, bytesPerFile: 8192 }),
+    );
     const size = await diskBytes(remote);
     console.log(`generated the remote: ${COMMITS} commits, ${(size / 1024 ** 2).toFixed(1)} MB on disk, in ${ms(made)}`);
     const url = server.urlFor("acme/big.git");
     const dataDir = join(root, "data");
     const mirror = { dataDir, dir: mirrorDirFor(dataDir, 1, "acme", "big") };
     let issue = 0;
-    const fetchIssue = (viaMirror: boolean) => fetchBranch({ url, token: TOKEN, timeoutMs, gitDir: join(dataDir, "git", "acme", "big", `${++issue}.git`), branch: "main", ...(viaMirror ? { mirror } : {}) });
+    const fetchIssue = (viaMirror: boolean) =>
+      fetchBranch({
+        url,
+        token: TOKEN,
+        timeoutMs,
+        gitDir: join(dataDir, "git", "acme", "big", `${++issue}.git`),
+        branch: "main",
+        ...(viaMirror ? { mirror } : {}),
+      });
     console.log(loadLine());
     const cold: number[] = [];
     for (let i = 0; i < ROUNDS; i++) cold.push(await timed(() => fetchIssue(false)));
@@ -68,17 +78,41 @@ async function run(): Promise<BenchResult> {
     const lastPack = server.packsSent().at(-1)?.bytes ?? Number.NaN;
     console.log(loadLine());
     const r = median(cold) / median(warm);
-    console.log(`cold (no mirror, today's path): median ${ms(median(cold))} of ${cold.map((v) => v.toFixed(0)).join(", ")} ms; pack ${(coldPack / 1024 ** 2).toFixed(1)} MB`);
+    console.log(
+      `cold (no mirror, today's path): median ${ms(median(cold))} of ${cold.map((v) => v.toFixed(0)).join(", ")} ms; pack ${(coldPack / 1024 ** 2).toFixed(1)} MB`,
+    );
     console.log(`first use of the mirror (cold): ${ms(firstUse)}`);
-    console.log(`warm, nothing new: median ${ms(median(warm))} of ${warm.map((v) => v.toFixed(0)).join(", ")} ms; packs the remote sent: ${packsWarm}`);
+    console.log(
+      `warm, nothing new: median ${ms(median(warm))} of ${warm.map((v) => v.toFixed(0)).join(", ")} ms; packs the remote sent: ${packsWarm}`,
+    );
     console.log(`warm, 1 new commit: median ${ms(median(newCommit))}; pack ${(lastPack / 1024).toFixed(1)} KB`);
-    console.log(`warm vs cold: ${ratio(r)} faster (goal ≥ 10x: ${r >= 10 ? "met" : "NOT met"}); warm+1 commit vs cold: ${ratio(median(cold) / median(newCommit))}`);
+    console.log(
+      `warm vs cold: ${ratio(r)} faster (goal ≥ 10x: ${r >= 10 ? "met" : "NOT met"}); warm+1 commit vs cold: ${ratio(median(cold) / median(newCommit))}`,
+    );
     return {
       name: "clone",
       rows: [
-        { bench: "clone", figure: `warm from mirror vs cold (${COMMITS} commits, median)`, measured: ms(median(warm)), baseline: ms(median(cold)), ratio: ratio(median(warm) / median(cold)) },
-        { bench: "clone", figure: "warm + 1 new commit vs cold (median)", measured: ms(median(newCommit)), baseline: ms(median(cold)), ratio: ratio(median(newCommit) / median(cold)) },
-        { bench: "clone", figure: "first use of the mirror vs cold", measured: ms(firstUse), baseline: ms(median(cold)), ratio: ratio(firstUse / median(cold)) },
+        {
+          bench: "clone",
+          figure: `warm from mirror vs cold (${COMMITS} commits, median)`,
+          measured: ms(median(warm)),
+          baseline: ms(median(cold)),
+          ratio: ratio(median(warm) / median(cold)),
+        },
+        {
+          bench: "clone",
+          figure: "warm + 1 new commit vs cold (median)",
+          measured: ms(median(newCommit)),
+          baseline: ms(median(cold)),
+          ratio: ratio(median(newCommit) / median(cold)),
+        },
+        {
+          bench: "clone",
+          figure: "first use of the mirror vs cold",
+          measured: ms(firstUse),
+          baseline: ms(median(cold)),
+          ratio: ratio(firstUse / median(cold)),
+        },
       ],
       raw: { cold, warm, newCommit, firstUse, remoteBytes: size, coldPackBytes: coldPack },
       leftoverEngines: [],

@@ -32,7 +32,14 @@ function comment(number: number, body: string, sender = "mallory") {
   payload.sender = { ...payload.sender, login: sender, type: "User" };
   payload.issue = { ...payload.issue, number, title: "t", body: "", state: "open" };
   delete payload.issue.pull_request;
-  payload.repository = { ...payload.repository, name: REPO, full_name: `${OWNER}/${REPO}`, owner: { ...payload.repository.owner, login: OWNER }, clone_url: "file:///nonexistent", default_branch: "main" };
+  payload.repository = {
+    ...payload.repository,
+    name: REPO,
+    full_name: `${OWNER}/${REPO}`,
+    owner: { ...payload.repository.owner, login: OWNER },
+    clone_url: "file:///nonexistent",
+    default_branch: "main",
+  };
   payload.installation = { id: 1 };
   return payload;
 }
@@ -46,7 +53,10 @@ async function timed<T>(fn: () => Promise<T>): Promise<number> {
 /** One round: the load and the probe at the same moment; the probe's webhook and /healthz answer times. */
 async function round(bot: BotProcess, load: object[], probeIssue: number): Promise<{ webhook: number; health: number }> {
   const loads = load.map((p) => bot.sendWebhook("issue_comment", p));
-  const [webhook, health] = await Promise.all([timed(() => bot.sendWebhook("issue_comment", comment(probeIssue, "thanks, looks good", "alice"))), timed(() => fetch(`${bot.url}/healthz`).then((r) => r.text()))]);
+  const [webhook, health] = await Promise.all([
+    timed(() => bot.sendWebhook("issue_comment", comment(probeIssue, "thanks, looks good", "alice"))),
+    timed(() => fetch(`${bot.url}/healthz`).then((r) => r.text())),
+  ]);
   for (const r of await Promise.all(loads)) if (r.status !== 200) throw new Error(`a load webhook was answered ${r.status}: ${r.body}`);
   return { webhook, health };
 }
@@ -89,18 +99,46 @@ export async function runHostileComment(): Promise<BenchResult> {
     }
     console.log(`\n== hostile-comment (${ROUNDS} rounds, ${loadLine()}) ==`);
     console.log(`parseCommand alone: 64 KB of code spans ${ms(parse64k)}, 1 MB comment ${ms(parse1m)}`);
-    const line = (what: string, h: number[], b: number[]) => console.log(`${what}: hostile p50 ${ms(median(h))} max ${ms(max(h))} | baseline p50 ${ms(median(b))} max ${ms(max(b))} | ratio ${ratio(median(h) / median(b))}`);
+    const line = (what: string, h: number[], b: number[]) =>
+      console.log(
+        `${what}: hostile p50 ${ms(median(h))} max ${ms(max(h))} | baseline p50 ${ms(median(b))} max ${ms(max(b))} | ratio ${ratio(median(h) / median(b))}`,
+      );
     line("normal webhook answered", hostile.webhook, base.webhook);
     line("/healthz answered", hostile.health, base.health);
     result = {
       name: "hostile-comment",
       rows: [
-        { bench: "hostile-comment", figure: "webhook answer p50 (hostile vs ordinary load)", measured: ms(median(hostile.webhook)), baseline: ms(median(base.webhook)), ratio: ratio(median(hostile.webhook) / median(base.webhook)) },
-        { bench: "hostile-comment", figure: "webhook answer max", measured: ms(max(hostile.webhook)), baseline: ms(max(base.webhook)), ratio: ratio(max(hostile.webhook) / max(base.webhook)) },
-        { bench: "hostile-comment", figure: "/healthz p50", measured: ms(median(hostile.health)), baseline: ms(median(base.health)), ratio: ratio(median(hostile.health) / median(base.health)) },
+        {
+          bench: "hostile-comment",
+          figure: "webhook answer p50 (hostile vs ordinary load)",
+          measured: ms(median(hostile.webhook)),
+          baseline: ms(median(base.webhook)),
+          ratio: ratio(median(hostile.webhook) / median(base.webhook)),
+        },
+        {
+          bench: "hostile-comment",
+          figure: "webhook answer max",
+          measured: ms(max(hostile.webhook)),
+          baseline: ms(max(base.webhook)),
+          ratio: ratio(max(hostile.webhook) / max(base.webhook)),
+        },
+        {
+          bench: "hostile-comment",
+          figure: "/healthz p50",
+          measured: ms(median(hostile.health)),
+          baseline: ms(median(base.health)),
+          ratio: ratio(median(hostile.health) / median(base.health)),
+        },
         { bench: "hostile-comment", figure: "parse of the 64 KB comment alone", measured: ms(parse64k), baseline: "", ratio: "" },
       ],
-      raw: { hostileWebhook: hostile.webhook, baseWebhook: base.webhook, hostileHealth: hostile.health, baseHealth: base.health, parse64k, parse1m },
+      raw: {
+        hostileWebhook: hostile.webhook,
+        baseWebhook: base.webhook,
+        hostileHealth: hostile.health,
+        baseHealth: base.health,
+        parse64k,
+        parse1m,
+      },
     };
   } finally {
     leftoverEngines = await tearDownBench({ root, cleanup, unregister, what: "bot, engine, fake GitHub" });

@@ -27,7 +27,20 @@ import { generatePrivateKey } from "../test/helpers/app-key.js";
 import { fakeGitHub, type FakeComment } from "../test/helpers/fake-github-nock.js";
 import { createBareRemote } from "../test/helpers/git-remote.js";
 import { calcIssueLabeledPayload } from "../test/helpers/payloads.js";
-import { bounded, enginesUnder, isEntryPoint, loadLine, max, median, ms, onInterrupt, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
+import {
+  bounded,
+  enginesUnder,
+  isEntryPoint,
+  loadLine,
+  max,
+  median,
+  ms,
+  onInterrupt,
+  ratio,
+  runAsMain,
+  sleep,
+  type BenchResult,
+} from "./lib.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const AGENT = join(ROOT, "fixtures", "agents", "fix-calc.sh");
@@ -89,7 +102,12 @@ export async function runLabelToComment(): Promise<BenchResult> {
     console.log(`app harness (engine + registry + Probot) started in ${ms(performance.now() - t0)}`);
     const remote = await createBareRemote({ fixture: CALC });
     cleanupRemote = remote.cleanup;
-    const fake = fakeGitHub({ owner: OWNER, repo: REPO, configYaml: `agent:\n  command: ${JSON.stringify(AGENT)}`, roles: { alice: "write" } });
+    const fake = fakeGitHub({
+      owner: OWNER,
+      repo: REPO,
+      configYaml: `agent:\n  command: ${JSON.stringify(AGENT)}`,
+      roles: { alice: "write" },
+    });
     stopFake = fake.stop;
 
     // Timestamp of the first comment created on each issue, taken inside the fake's POST reply handler.
@@ -109,7 +127,8 @@ export async function runLabelToComment(): Promise<BenchResult> {
         if (seen) return seen;
         const inState = fake.state.comments.find((c) => c.issue === issue);
         if (inState) return { at: performance.now(), tracking: inState.body.includes(TRACKING) }; // the wrap did not see it: poll time
-        if (Date.now() > deadline) throw new Error(`no comment on issue #${issue} after ${timeoutMs} ms (unmatched: ${fake.state.unmatched.join(", ")})`);
+        if (Date.now() > deadline)
+          throw new Error(`no comment on issue #${issue} after ${timeoutMs} ms (unmatched: ${fake.state.unmatched.join(", ")})`);
         await sleep(5);
       }
     };
@@ -214,34 +233,68 @@ export async function runLabelToComment(): Promise<BenchResult> {
       runTimes.push(f.runMs);
       statuses.push(f.status);
       fixbotCalls.push(f.calls);
-      if (f.error) failures.push(`#${FIXBOT_ISSUE(i)}: ${f.error} after ${ms(f.acked)}${Number.isNaN(f.comment) ? ", no comment" : ", comment came anyway"}`);
+      if (f.error)
+        failures.push(
+          `#${FIXBOT_ISSUE(i)}: ${f.error} after ${ms(f.acked)}${Number.isNaN(f.comment) ? ", no comment" : ", comment came anyway"}`,
+        );
       else ackTimes.push(f.acked);
       console.log(`  event ${i + 1}: plain #${PLAIN_ISSUE(i)} ${ms(p)} | fixbot #${FIXBOT_ISSUE(i)} ${describe(f)}`);
     }
-    if (fake.state.unmatched.length > 0) console.log(`note: ${fake.state.unmatched.length} request(s) the fake did not match: ${fake.state.unmatched.slice(0, 5).join(", ")}`);
+    if (fake.state.unmatched.length > 0)
+      console.log(`note: ${fake.state.unmatched.length} request(s) the fake did not match: ${fake.state.unmatched.slice(0, 5).join(", ")}`);
 
     const fixed = statuses.filter((s) => s === "fixed").length;
     const fMed = median(fixbotTimes);
     const pMed = median(plainTimes);
     console.log("");
-    console.log(`measured: probot.receive() call -> the fake GitHub handles the comment-creating POST (${EVENTS} events, ${EVENTS} issues, sequential, idle bot)`);
+    console.log(
+      `measured: probot.receive() call -> the fake GitHub handles the comment-creating POST (${EVENTS} events, ${EVENTS} issues, sequential, idle bot)`,
+    );
     const measured = fixbotTimes.filter(Number.isFinite).length;
-    console.log(`fixbot (durable path), first tracking comment: median ${ms(fMed)}, max ${ms(max(fixbotTimes))}${measured < EVENTS ? ` (over the ${measured} events that got one)` : ""}`);
+    console.log(
+      `fixbot (durable path), first tracking comment: median ${ms(fMed)}, max ${ms(max(fixbotTimes))}${measured < EVENTS ? ` (over the ${measured} events that got one)` : ""}`,
+    );
     console.log(`plain Probot handler, createComment at once:   median ${ms(pMed)}, max ${ms(max(plainTimes))}`);
     console.log(`ratio fixbot / plain (median):                 ${ratio(fMed / pMed)}   (difference ${ms(fMed - pMed)})`);
-    console.log(`GitHub API calls from receive to the comment (median): fixbot ${median(fixbotCalls)}, plain ${median(plainCalls.slice(1))} (the fake answers each at once: real GitHub latency is not in these figures)`);
-    console.log(`fixbot webhook handler (receive -> enqueued, what GitHub waits for): median ${ms(median(ackTimes))}, max ${ms(max(ackTimes))} (successful deliveries)`);
-    console.log(`failed deliveries (the handler threw): ${failures.length}/${EVENTS}${failures.length > 0 ? `: ${failures.join("; ")}` : ""}`);
-    console.log(`  of which (successful deliveries) the queue send (new actor + message) returned after: median ${ms(median(queueTimes))}; from then to the tracking comment: median ${ms(median(fixbotTimes.map((t, i) => t - queueTimes[i]!)))}`);
+    console.log(
+      `GitHub API calls from receive to the comment (median): fixbot ${median(fixbotCalls)}, plain ${median(plainCalls.slice(1))} (the fake answers each at once: real GitHub latency is not in these figures)`,
+    );
+    console.log(
+      `fixbot webhook handler (receive -> enqueued, what GitHub waits for): median ${ms(median(ackTimes))}, max ${ms(max(ackTimes))} (successful deliveries)`,
+    );
+    console.log(
+      `failed deliveries (the handler threw): ${failures.length}/${EVENTS}${failures.length > 0 ? `: ${failures.join("; ")}` : ""}`,
+    );
+    console.log(
+      `  of which (successful deliveries) the queue send (new actor + message) returned after: median ${ms(median(queueTimes))}; from then to the tracking comment: median ${ms(median(fixbotTimes.map((t, i) => t - queueTimes[i]!)))}`,
+    );
     console.log(`whole fix runs (receive -> run closed, ${fixed}/${EVENTS} fixed): median ${ms(median(runTimes))}`);
     console.log(loadLine());
     result = {
       name: "label-to-comment",
       rows: [
-        { bench: "label-to-comment", figure: "receive -> first comment POST (median)", measured: ms(fMed), baseline: ms(pMed), ratio: ratio(fMed / pMed) },
-        { bench: "label-to-comment", figure: "receive -> first comment POST (max)", measured: ms(max(fixbotTimes)), baseline: ms(max(plainTimes)), ratio: ratio(max(fixbotTimes) / max(plainTimes)) },
+        {
+          bench: "label-to-comment",
+          figure: "receive -> first comment POST (median)",
+          measured: ms(fMed),
+          baseline: ms(pMed),
+          ratio: ratio(fMed / pMed),
+        },
+        {
+          bench: "label-to-comment",
+          figure: "receive -> first comment POST (max)",
+          measured: ms(max(fixbotTimes)),
+          baseline: ms(max(plainTimes)),
+          ratio: ratio(max(fixbotTimes) / max(plainTimes)),
+        },
         { bench: "label-to-comment", figure: "webhook handler returns (median)", measured: ms(median(ackTimes)), baseline: "", ratio: "" },
-        { bench: "label-to-comment", figure: "failed deliveries (handler threw)", measured: `${failures.length}/${EVENTS}`, baseline: "", ratio: "" },
+        {
+          bench: "label-to-comment",
+          figure: "failed deliveries (handler threw)",
+          measured: `${failures.length}/${EVENTS}`,
+          baseline: "",
+          ratio: "",
+        },
       ],
       raw: { fixbot: fixbotTimes, plain: plainTimes, acked: ackTimes, queueSend: queueTimes, runs: runTimes },
     };
@@ -261,7 +314,9 @@ export async function runLabelToComment(): Promise<BenchResult> {
     console.log(`stopped (harness: client, registry, engine) in ${ms(performance.now() - stopping)}`);
   }
   const leftoverEngines = dataDir ? await enginesUnder(dataDir) : [];
-  console.log(leftoverEngines.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${leftoverEngines.join(", ")}`);
+  console.log(
+    leftoverEngines.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${leftoverEngines.join(", ")}`,
+  );
   return { ...result, leftoverEngines };
 }
 

@@ -150,17 +150,26 @@ export async function enginesUnder(dir: string): Promise<number[]> {
  * The end of a process-level bench: stops and removes what it started (printing how long that took, `what`
  * names it), then checks that no engine is left on its data under `root` and says so.
  */
-export async function tearDownBench(params: { root: string; cleanup: () => Promise<void>; unregister: () => void; what: string }): Promise<number[]> {
+export async function tearDownBench(params: {
+  root: string;
+  cleanup: () => Promise<void>;
+  unregister: () => void;
+  what: string;
+}): Promise<number[]> {
   const stopping = performance.now();
   await params.cleanup();
   params.unregister();
   console.log(`stopped (${params.what}) and removed the temp directories in ${ms(performance.now() - stopping)}`);
   const leftoverEngines = await enginesUnder(params.root);
-  console.log(leftoverEngines.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${leftoverEngines.join(", ")}`);
+  console.log(
+    leftoverEngines.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${leftoverEngines.join(", ")}`,
+  );
   return leftoverEngines;
 }
 
 /** Load average, printed with the figures: other work on a 2-core machine moves them. */
 export function loadLine(): string {
-  return `load average ${loadavg().map((l) => l.toFixed(2)).join(" ")} on ${cpus().length} cores`;
+  return `load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")} on ${cpus().length} cores`;
 }

@@ -63,7 +63,12 @@ async function runMany(started: (dataDir: string) => void): Promise<BenchResult>
   const engineDir = join(harness.dataDir, "engine");
   const unregister = onInterrupt(() => stopEmbeddedEngine(engineDir));
   const remote = await createBareRemote({ fixture: CALC });
-  const fake = fakeGitHub({ owner: OWNER, repo: REPO, configYaml: `agent:\n  command: ${JSON.stringify(AGENT)}\n  passEnv: [${LOG_VAR}]\n`, roles: { alice: "write" } });
+  const fake = fakeGitHub({
+    owner: OWNER,
+    repo: REPO,
+    configYaml: `agent:\n  command: ${JSON.stringify(AGENT)}\n  passEnv: [${LOG_VAR}]\n`,
+    roles: { alice: "write" },
+  });
   const work = await mkdtemp(join(harness.sharedDir, "many-"));
   await chmod(work, 0o777);
   const log = await sharedConcurrencyLog(work, "concurrency.log");
@@ -83,7 +88,11 @@ async function runMany(started: (dataDir: string) => void): Promise<BenchResult>
     }
   })();
   const label = (number: number) =>
-    harness.probot.receive({ id: `many-${number}`, name: "issues", payload: calcIssueLabeledPayload({ owner: OWNER, repo: REPO, number, label: "fixbot", senderLogin: "alice", cloneUrl: remote.url }) } as never);
+    harness.probot.receive({
+      id: `many-${number}`,
+      name: "issues",
+      payload: calcIssueLabeledPayload({ owner: OWNER, repo: REPO, number, label: "fixbot", senderLogin: "alice", cloneUrl: remote.url }),
+    } as never);
   try {
     // Baseline: one run alone (also warms the installation token, the mirror and the engine).
     await writeFile(`${log}.release`, "");
@@ -110,13 +119,16 @@ async function runMany(started: (dataDir: string) => void): Promise<BenchResult>
     let nextReport = Date.now() + 30_000;
     while ((slots.counts().runs < LIMIT || admitted() < RUNS) && Date.now() < deadline) {
       if (Date.now() > nextReport) {
-        console.log(`  ${((performance.now() - t) / 1000).toFixed(0)} s: ${admitted()}/${RUNS} runs at their agent step (${slots.counts().runs} running); ${loadLine()}`);
+        console.log(
+          `  ${((performance.now() - t) / 1000).toFixed(0)} s: ${admitted()}/${RUNS} runs at their agent step (${slots.counts().runs} running); ${loadLine()}`,
+        );
         nextReport += 30_000;
       }
       await sleep(250);
     }
     const admittedInTime = admitted();
-    if (admittedInTime < RUNS) console.log(`NOT all admitted within ${ADMIT_TIMEOUT_MS / 1000} s: ${admittedInTime}/${RUNS}; releasing the agents anyway`);
+    if (admittedInTime < RUNS)
+      console.log(`NOT all admitted within ${ADMIT_TIMEOUT_MS / 1000} s: ${admittedInTime}/${RUNS}; releasing the agents anyway`);
     const heldMs = performance.now() - t;
     await sleep(1000);
     const heldRss = await sampleRss();
@@ -128,29 +140,64 @@ async function runMany(started: (dataDir: string) => void): Promise<BenchResult>
 
     const statuses = runs.map((r) => r[0]?.status);
     const notFixed = issues.filter((_, i) => statuses[i] !== "fixed");
-    const heads = fake.state.pulls.map((p) => p.head).filter((h) => h !== "fixbot/issue-1000").sort();
+    const heads = fake.state.pulls
+      .map((p) => p.head)
+      .filter((h) => h !== "fixbot/issue-1000")
+      .sort();
     const prPosts = fake.state.writes.filter((w) => w.method === "POST" && /\/pulls$/.test(w.path)).length - 1;
     const agents = peakConcurrency(await readFile(log, "utf8"));
     const problems = [
       notFixed.length > 0 ? `not fixed: ${notFixed.map((n) => `#${n} (${statuses[n - 1]})`).join(", ")}` : "",
-      heads.join() !== issues.map((n) => `fixbot/issue-${n}`).sort().join() ? `PR heads ${heads.length}: not one per issue` : "",
+      heads.join() !==
+      issues
+        .map((n) => `fixbot/issue-${n}`)
+        .sort()
+        .join()
+        ? `PR heads ${heads.length}: not one per issue`
+        : "",
       prPosts !== RUNS ? `${prPosts} PR creations for ${RUNS} issues` : "",
       agents.starts !== RUNS ? `${agents.starts} agent starts for ${RUNS} issues` : "",
       agents.peak > LIMIT ? `${agents.peak} agents at once, limit ${LIMIT}` : "",
     ].filter(Boolean);
     const perIdle = (heldRss - idleRss) / RUNS;
     console.log(loadLine());
-    console.log(`one run alone: ${ms(aloneMs)}; ${RUNS} deliveries answered in ${ms(acked)}; ${admittedInTime}/${RUNS} runs at their agent step (${LIMIT} running, the rest waiting) after ${ms(heldMs)}`);
-    console.log(`wall time for ${RUNS} runs: ${ms(wall)} (${(wall / aloneMs).toFixed(1)}x one run alone; ${RUNS}/${LIMIT} = ${(RUNS / LIMIT).toFixed(1)} rounds of the limit); agents at once: peak ${agents.peak} (limit ${LIMIT})`);
-    console.log(`memory (bot + engine RSS): idle ${(idleRss / MB).toFixed(0)} MB, all ${RUNS} runs admitted ${(heldRss / MB).toFixed(0)} MB, peak ${(peakRss / MB).toFixed(0)} MB; per idle run ${(perIdle / MB).toFixed(2)} MB`);
-    console.log(`fixed ${RUNS - notFixed.length}/${RUNS}, PRs ${heads.length}, PR creations ${prPosts}, agent starts ${agents.starts}: ${problems.length === 0 ? "none lost, none twice" : `PROBLEMS: ${problems.join("; ")}`}`);
+    console.log(
+      `one run alone: ${ms(aloneMs)}; ${RUNS} deliveries answered in ${ms(acked)}; ${admittedInTime}/${RUNS} runs at their agent step (${LIMIT} running, the rest waiting) after ${ms(heldMs)}`,
+    );
+    console.log(
+      `wall time for ${RUNS} runs: ${ms(wall)} (${(wall / aloneMs).toFixed(1)}x one run alone; ${RUNS}/${LIMIT} = ${(RUNS / LIMIT).toFixed(1)} rounds of the limit); agents at once: peak ${agents.peak} (limit ${LIMIT})`,
+    );
+    console.log(
+      `memory (bot + engine RSS): idle ${(idleRss / MB).toFixed(0)} MB, all ${RUNS} runs admitted ${(heldRss / MB).toFixed(0)} MB, peak ${(peakRss / MB).toFixed(0)} MB; per idle run ${(perIdle / MB).toFixed(2)} MB`,
+    );
+    console.log(
+      `fixed ${RUNS - notFixed.length}/${RUNS}, PRs ${heads.length}, PR creations ${prPosts}, agent starts ${agents.starts}: ${problems.length === 0 ? "none lost, none twice" : `PROBLEMS: ${problems.join("; ")}`}`,
+    );
     if (problems.length > 0) throw new Error(problems.join("; "));
     return {
       name: "many-runs",
       rows: [
-        { bench: "many-runs", figure: `${RUNS} runs, limit ${LIMIT}: wall time vs one run alone`, measured: ms(wall), baseline: ms(aloneMs), ratio: ratio(wall / aloneMs) },
-        { bench: "many-runs", figure: "peak RSS bot + engine vs idle bot", measured: `${(peakRss / MB).toFixed(0)} MB`, baseline: `${(idleRss / MB).toFixed(0)} MB`, ratio: ratio(peakRss / idleRss) },
-        { bench: "many-runs", figure: "memory per idle (waiting) run", measured: `${(perIdle / MB).toFixed(2)} MB`, baseline: "-", ratio: "-" },
+        {
+          bench: "many-runs",
+          figure: `${RUNS} runs, limit ${LIMIT}: wall time vs one run alone`,
+          measured: ms(wall),
+          baseline: ms(aloneMs),
+          ratio: ratio(wall / aloneMs),
+        },
+        {
+          bench: "many-runs",
+          figure: "peak RSS bot + engine vs idle bot",
+          measured: `${(peakRss / MB).toFixed(0)} MB`,
+          baseline: `${(idleRss / MB).toFixed(0)} MB`,
+          ratio: ratio(peakRss / idleRss),
+        },
+        {
+          bench: "many-runs",
+          figure: "memory per idle (waiting) run",
+          measured: `${(perIdle / MB).toFixed(2)} MB`,
+          baseline: "-",
+          ratio: "-",
+        },
       ],
       raw: { wall, aloneMs, acked, heldMs, admittedInTime, idleRss, heldRss, peakRss },
       leftoverEngines: [],

@@ -34,7 +34,21 @@ import { startReadyBot, stopEngine, type BotProcess } from "../test/helpers/bot-
 import { startFakeGitHub, type FakeGitHubServer } from "../test/helpers/fake-github-server.js";
 import { createBareRemote } from "../test/helpers/git-remote.js";
 import { calcIssueLabeledPayload } from "../test/helpers/payloads.js";
-import { bounded, isEntryPoint, loadLine, max, median, min, ms, onInterrupt, ratio, runAsMain, sleep, tearDownBench, type BenchResult } from "./lib.js";
+import {
+  bounded,
+  isEntryPoint,
+  loadLine,
+  max,
+  median,
+  min,
+  ms,
+  onInterrupt,
+  ratio,
+  runAsMain,
+  sleep,
+  tearDownBench,
+  type BenchResult,
+} from "./lib.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const FIX_CALC = join(ROOT, "fixtures", "agents", "fix-calc.sh");
@@ -44,7 +58,8 @@ const ROUNDS = 10;
 /** Webhook -> first agent start on a fresh bot: a new actor whose creation keeps timing out may never get there. */
 const FIRST_START_TIMEOUT_MS = 240_000;
 const RESUME_TIMEOUT_MS = 180_000;
-const FINAL_HEADER = /fixbot fixed this issue|could not make the tests pass|made NO change|stopped with an error|run was cancelled|ignored this request/;
+const FINAL_HEADER =
+  /fixbot fixed this issue|could not make the tests pass|made NO change|stopped with an error|run was cancelled|ignored this request/;
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -202,7 +217,8 @@ export async function runResumeLatency(): Promise<BenchResult> {
         cloneUrl: remote.url,
       });
       const ack = await fresh.bot.sendWebhook("issues", payload, `resume-bench-${issue}-${Date.now()}`);
-      if (ack.status < 200 || ack.status >= 300) throw new Error(`round ${issue}: the webhook was not acknowledged: ${ack.status} ${ack.body}`);
+      if (ack.status < 200 || ack.status >= 300)
+        throw new Error(`round ${issue}: the webhook was not acknowledged: ${ack.status} ${ack.body}`);
       const ackedAt = Date.now();
       const firstStart = await waitMarkerLine(marker, 1, FIRST_START_TIMEOUT_MS);
       const { count: freshRetries, lastError } = await handOverRetries(fresh.bot);
@@ -211,8 +227,21 @@ export async function runResumeLatency(): Promise<BenchResult> {
         fake.repos[repo] = { ...fake.repos[repo]!, configYaml: "label: given-up-by-the-bench\n" };
         await stopIdleBot(fresh.bot, enginePort!, dataDir);
         const nan = Number.NaN;
-        rounds.push({ issue, baseline: nan, baselineReady: fresh.readyAt - fresh.spawnedAt, ackToAgent: nan, resume: nan, resumeReady: nan, killToResume: nan, freshRetries, engineIdleWait: nan, outcome: "fresh start: no agent" });
-        console.log(`  kill ${issue}: SKIPPED: the fresh bot's agent had not started ${FIRST_START_TIMEOUT_MS / 1000} s after the webhook (hand-over retries: ${freshRetries}, last: ${lastError})`);
+        rounds.push({
+          issue,
+          baseline: nan,
+          baselineReady: fresh.readyAt - fresh.spawnedAt,
+          ackToAgent: nan,
+          resume: nan,
+          resumeReady: nan,
+          killToResume: nan,
+          freshRetries,
+          engineIdleWait: nan,
+          outcome: "fresh start: no agent",
+        });
+        console.log(
+          `  kill ${issue}: SKIPPED: the fresh bot's agent had not started ${FIRST_START_TIMEOUT_MS / 1000} s after the webhook (hand-over retries: ${freshRetries}, last: ${lastError})`,
+        );
         continue;
       }
 
@@ -226,7 +255,15 @@ export async function runResumeLatency(): Promise<BenchResult> {
       let outcome = `not resumed within ${RESUME_TIMEOUT_MS / 1000} s`;
       if (Number.isFinite(againAt)) {
         try {
-          await fake.waitFor((s) => s.comments.some((c) => c.repo === `${OWNER}/${repo}` && c.issue === issue && c.body.includes("fixbot:tracking") && FINAL_HEADER.test(c.body)), 180_000, `the final tracking comment on ${repo}#${issue}`);
+          await fake.waitFor(
+            (s) =>
+              s.comments.some(
+                (c) =>
+                  c.repo === `${OWNER}/${repo}` && c.issue === issue && c.body.includes("fixbot:tracking") && FINAL_HEADER.test(c.body),
+              ),
+            180_000,
+            `the final tracking comment on ${repo}#${issue}`,
+          );
           const comment = fake.commentsOn(repo, issue, "fixbot:tracking")[0]!;
           outcome = FINAL_HEADER.exec(comment.body)?.[0] ?? "?";
         } catch (error) {
@@ -271,27 +308,69 @@ export async function runResumeLatency(): Promise<BenchResult> {
     const clean = rounds.filter((r) => r.freshRetries === 0 && Number.isFinite(r.baseline)).map((r) => r.baseline);
     const rClean = median(resume) / median(clean);
     console.log("");
-    console.log(`restarted bot, spawn -> interrupted step starts again: median ${ms(median(resume))}, max ${ms(max(resume))}, min ${ms(min(resume))}`);
-    console.log(`fresh bot, spawn -> first start of the step (baseline): median ${ms(median(baseline))}, max ${ms(max(baseline))}, min ${ms(min(baseline))}`);
+    console.log(
+      `restarted bot, spawn -> interrupted step starts again: median ${ms(median(resume))}, max ${ms(max(resume))}, min ${ms(min(resume))}`,
+    );
+    console.log(
+      `fresh bot, spawn -> first start of the step (baseline): median ${ms(median(baseline))}, max ${ms(max(baseline))}, min ${ms(min(baseline))}`,
+    );
     console.log(`ratio resume / fresh start: median ${ratio(rMedian)}, max ${ratio(rMax)}`);
     console.log(
       `fresh bot whose new actor was created at the first try (${clean.length}/${ROUNDS} rounds): median ${ms(median(clean))}, max ${ms(max(clean))}; ` +
         `ratio resume median / that: ${ratio(rClean)}`,
     );
     console.log(`SIGKILL -> step starts again: median ${ms(median(pick("killToResume")))}, max ${ms(max(pick("killToResume")))}`);
-    console.log(`spawn -> answers HTTP: restarted median ${ms(median(pick("resumeReady")))}, fresh median ${ms(median(pick("baselineReady")))}; fresh bot webhook ack -> agent start median ${ms(median(pick("ackToAgent")))}`);
-    console.log(`fresh bots whose agent started (rounds run): ${started}/${ROUNDS}; interrupted steps started again: ${resumed}/${started}`);
-    console.log(`runs that ended fixed after the kill: ${fixed}/${started}; bot starts retried: ${retries}; fresh bots whose hand-over had to be retried: ${rounds.filter((r) => r.freshRetries > 0).length}`);
-    console.log(`between rounds: SIGTERM of the idle bot -> engine lists no process, median ${ms(median(pick("engineIdleWait")))}, max ${ms(max(pick("engineIdleWait")))}`);
+    console.log(
+      `spawn -> answers HTTP: restarted median ${ms(median(pick("resumeReady")))}, fresh median ${ms(median(pick("baselineReady")))}; fresh bot webhook ack -> agent start median ${ms(median(pick("ackToAgent")))}`,
+    );
+    console.log(
+      `fresh bots whose agent started (rounds run): ${started}/${ROUNDS}; interrupted steps started again: ${resumed}/${started}`,
+    );
+    console.log(
+      `runs that ended fixed after the kill: ${fixed}/${started}; bot starts retried: ${retries}; fresh bots whose hand-over had to be retried: ${rounds.filter((r) => r.freshRetries > 0).length}`,
+    );
+    console.log(
+      `between rounds: SIGTERM of the idle bot -> engine lists no process, median ${ms(median(pick("engineIdleWait")))}, max ${ms(max(pick("engineIdleWait")))}`,
+    );
     console.log(loadLine());
     result = {
       name: "resume-latency",
       rows: [
-        { bench: "resume-latency", figure: "spawn -> step restarts, median", measured: ms(median(resume)), baseline: ms(median(baseline)), ratio: ratio(rMedian) },
-        { bench: "resume-latency", figure: "spawn -> step restarts, max", measured: ms(max(resume)), baseline: ms(max(baseline)), ratio: ratio(rMax) },
-        { bench: "resume-latency", figure: `... fresh starts w/o hand-over retry (${clean.length}/${ROUNDS}), median`, measured: ms(median(resume)), baseline: ms(median(clean)), ratio: ratio(rClean) },
-        { bench: "resume-latency", figure: "SIGKILL -> step restarts, median", measured: ms(median(pick("killToResume"))), baseline: "", ratio: "" },
-        { bench: "resume-latency", figure: "rounds run / resumed / fixed", measured: `${started} / ${resumed} / ${fixed}`, baseline: `of ${ROUNDS}`, ratio: "" },
+        {
+          bench: "resume-latency",
+          figure: "spawn -> step restarts, median",
+          measured: ms(median(resume)),
+          baseline: ms(median(baseline)),
+          ratio: ratio(rMedian),
+        },
+        {
+          bench: "resume-latency",
+          figure: "spawn -> step restarts, max",
+          measured: ms(max(resume)),
+          baseline: ms(max(baseline)),
+          ratio: ratio(rMax),
+        },
+        {
+          bench: "resume-latency",
+          figure: `... fresh starts w/o hand-over retry (${clean.length}/${ROUNDS}), median`,
+          measured: ms(median(resume)),
+          baseline: ms(median(clean)),
+          ratio: ratio(rClean),
+        },
+        {
+          bench: "resume-latency",
+          figure: "SIGKILL -> step restarts, median",
+          measured: ms(median(pick("killToResume"))),
+          baseline: "",
+          ratio: "",
+        },
+        {
+          bench: "resume-latency",
+          figure: "rounds run / resumed / fixed",
+          measured: `${started} / ${resumed} / ${fixed}`,
+          baseline: `of ${ROUNDS}`,
+          ratio: "",
+        },
       ],
       raw: {
         resume,

@@ -11,7 +11,18 @@ import { join } from "node:path";
 import type { BenchResult, SummaryRow } from "./lib.js";
 
 const ROOT = join(import.meta.dirname, "..");
-const BENCHES = ["bench/sandbox-start.ts", "bench/step-overhead.ts", "bench/label-to-comment.ts", "bench/webhook-ack.ts", "bench/ack-under-load.ts", "bench/drain.ts", "bench/hostile-comment.ts", "bench/resume-latency.ts", "bench/clone.ts", "bench/many-runs.ts"];
+const BENCHES = [
+  "bench/sandbox-start.ts",
+  "bench/step-overhead.ts",
+  "bench/label-to-comment.ts",
+  "bench/webhook-ack.ts",
+  "bench/ack-under-load.ts",
+  "bench/drain.ts",
+  "bench/hostile-comment.ts",
+  "bench/resume-latency.ts",
+  "bench/clone.ts",
+  "bench/many-runs.ts",
+];
 
 function runChild(file: string, resultFile: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -30,7 +41,8 @@ function table(rows: SummaryRow[]): string {
   const all = [head, ...rows];
   const keys = ["bench", "figure", "measured", "baseline", "ratio"] as const;
   const width = Object.fromEntries(keys.map((k) => [k, Math.max(...all.map((r) => r[k].length))])) as Record<(typeof keys)[number], number>;
-  const line = (r: SummaryRow) => keys.map((k) => (k === "bench" || k === "figure" ? r[k].padEnd(width[k]) : r[k].padStart(width[k]))).join("  ");
+  const line = (r: SummaryRow) =>
+    keys.map((k) => (k === "bench" || k === "figure" ? r[k].padEnd(width[k]) : r[k].padStart(width[k]))).join("  ");
   return [line(head), keys.map((k) => "-".repeat(width[k])).join("  "), ...rows.map(line)].join("\n");
 }
 
@@ -56,9 +68,15 @@ async function main(): Promise<number> {
     await rm(dir, { recursive: true, force: true });
   }
 
-  console.log(`\n== summary (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, node ${process.version}, ${((Date.now() - started) / 1000).toFixed(0)} s) ==`);
+  console.log(
+    `\n== summary (${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, node ${process.version}, ${((Date.now() - started) / 1000).toFixed(0)} s) ==`,
+  );
   console.log(table(rows));
-  console.log(leftovers.length === 0 ? "rivet-engine processes left behind by the benches: none" : `rivet-engine processes the benches left running: ${leftovers.join(", ")}`);
+  console.log(
+    leftovers.length === 0
+      ? "rivet-engine processes left behind by the benches: none"
+      : `rivet-engine processes the benches left running: ${leftovers.join(", ")}`,
+  );
   if (failed.length > 0) console.log(`FAILED: ${failed.join(", ")}`);
   return failed.length > 0 ? 1 : 0;
 }

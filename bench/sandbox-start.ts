@@ -48,7 +48,15 @@ async function run(): Promise<BenchResult> {
         await runProcess({ command, cwd: workspace, env, timeoutMs: 30_000 });
         f.direct.push(performance.now() - t);
         t = performance.now();
-        await sandbox.run({ role: "tests", network: { network: "none" }, command, workspace, key: "bench/sandbox/1", env, timeoutMs: 30_000 });
+        await sandbox.run({
+          role: "tests",
+          network: { network: "none" },
+          command,
+          workspace,
+          key: "bench/sandbox/1",
+          env,
+          timeoutMs: 30_000,
+        });
         f.sandboxed.push(performance.now() - t);
         t = performance.now();
         await sandbox.run({ role: "tests", command, workspace, key: "bench/sandbox/1", env, timeoutMs: 30_000 });
@@ -71,7 +79,13 @@ async function run(): Promise<BenchResult> {
       console.log(
         `${name.padEnd(8)} ${variant.padEnd(24)} median ${ms(median(values))} p90 ${ms(p90(values))}  direct median ${ms(median(f.direct))} p90 ${ms(p90(f.direct))}  extra ${ms(extra)} (goal ≤ 100 ms: ${extra <= 100 ? "met" : "NOT met"})`,
       );
-      rows.push({ bench: "sandbox-start", figure: `${name}: ${variant} (median)`, measured: ms(median(values)), baseline: ms(median(f.direct)), ratio: ratio(median(values) / median(f.direct)) });
+      rows.push({
+        bench: "sandbox-start",
+        figure: `${name}: ${variant} (median)`,
+        measured: ms(median(values)),
+        baseline: ms(median(f.direct)),
+        ratio: ratio(median(values) / median(f.direct)),
+      });
       raw[`${name} ${variant}`] = values;
     }
     raw[`${name} direct`] = f.direct;

@@ -17,7 +17,22 @@ import { actor, queue, setup } from "rivetkit";
 import { createClient } from "rivetkit/client";
 import { workflow } from "rivetkit/workflow";
 import { stopEmbeddedEngine } from "../src/runtime/engine.js";
-import { bounded, enginesUnder, freeEnginePort, isEntryPoint, loadLine, median, min, max, ms, onInterrupt, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
+import {
+  bounded,
+  enginesUnder,
+  freeEnginePort,
+  isEntryPoint,
+  loadLine,
+  median,
+  min,
+  max,
+  ms,
+  onInterrupt,
+  ratio,
+  runAsMain,
+  sleep,
+  type BenchResult,
+} from "./lib.js";
 
 const STEPS = 50;
 const JOBS = 5;
@@ -122,7 +137,9 @@ export async function runStepOverhead(): Promise<BenchResult> {
         }
         const total = performance.now() - sent;
         const warm = j < WARMUP_JOBS;
-        console.log(`  ${warm ? "warm-up" : "job"} ${jobId}: ${STEPS} steps in ${ms(inWorkflow)} (${ms(inWorkflow / STEPS)}/step); send -> result seen ${ms(total)}`);
+        console.log(
+          `  ${warm ? "warm-up" : "job"} ${jobId}: ${STEPS} steps in ${ms(inWorkflow)} (${ms(inWorkflow / STEPS)}/step); send -> result seen ${ms(total)}`,
+        );
         if (!warm) {
           perStep.push(inWorkflow / STEPS);
           endToEnd.push(total);
@@ -144,8 +161,12 @@ export async function runStepOverhead(): Promise<BenchResult> {
     const overhead = durableMedian - directMedian;
     const r = durableMedian / directMedian;
     console.log("");
-    console.log(`median ms per step, durable (loop.step, ${JOBS} jobs x ${STEPS} steps): ${ms(durableMedian)}  [min ${ms(min(durable))}, max ${ms(max(durable))}]`);
-    console.log(`median ms per step, direct (same function, plain loop, ${JOBS} x ${STEPS}): ${ms(directMedian)}  [min ${ms(min(direct))}, max ${ms(max(direct))}]`);
+    console.log(
+      `median ms per step, durable (loop.step, ${JOBS} jobs x ${STEPS} steps): ${ms(durableMedian)}  [min ${ms(min(durable))}, max ${ms(max(durable))}]`,
+    );
+    console.log(
+      `median ms per step, direct (same function, plain loop, ${JOBS} x ${STEPS}): ${ms(directMedian)}  [min ${ms(min(direct))}, max ${ms(max(direct))}]`,
+    );
     console.log(`overhead per step (durable - direct):                       ${ms(overhead)}`);
     console.log(`ratio durable / direct:                                      ${ratio(r)}`);
     console.log(`(diagnostic) median ms per step with ephemeral steps (no per-step flush): ${ms(median(ephemeral))}`);
@@ -154,7 +175,13 @@ export async function runStepOverhead(): Promise<BenchResult> {
     result = {
       name: "step-overhead",
       rows: [
-        { bench: "step-overhead", figure: "ms per step (median)", measured: ms(durableMedian), baseline: ms(directMedian), ratio: ratio(r) },
+        {
+          bench: "step-overhead",
+          figure: "ms per step (median)",
+          measured: ms(durableMedian),
+          baseline: ms(directMedian),
+          ratio: ratio(r),
+        },
         { bench: "step-overhead", figure: "overhead per step", measured: ms(overhead), baseline: "", ratio: "" },
       ],
       raw: { durablePerStep: durable, ephemeralPerStep: ephemeral, directPerStep: direct, endToEnd, overheadPerStep: overhead },
@@ -169,7 +196,9 @@ export async function runStepOverhead(): Promise<BenchResult> {
     console.log(`stopped (client, registry, engine) in ${ms(performance.now() - stopping)}`);
   }
   const leftoverEngines = await enginesUnder(storage);
-  console.log(leftoverEngines.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${leftoverEngines.join(", ")}`);
+  console.log(
+    leftoverEngines.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${leftoverEngines.join(", ")}`,
+  );
   return { ...result, leftoverEngines };
 }
 

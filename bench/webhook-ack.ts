@@ -29,11 +29,33 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { generatePrivateKey } from "../test/helpers/app-key.js";
-import { enginePid, freePort, signWebhook, startReadyBot, stopEngine, TEST_WEBHOOK_SECRET, WEBHOOK_PATH, type BotProcess } from "../test/helpers/bot-process.js";
+import {
+  enginePid,
+  freePort,
+  signWebhook,
+  startReadyBot,
+  stopEngine,
+  TEST_WEBHOOK_SECRET,
+  WEBHOOK_PATH,
+  type BotProcess,
+} from "../test/helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../test/helpers/fake-github-server.js";
 import { issuesLabeledPayload } from "../test/helpers/payloads.js";
 import { readJournal } from "../src/inbox/inbox-journal.js";
-import { bounded, isEntryPoint, loadLine, max, median, ms, onInterrupt, ratio, runAsMain, sleep, tearDownBench, type BenchResult } from "./lib.js";
+import {
+  bounded,
+  isEntryPoint,
+  loadLine,
+  max,
+  median,
+  ms,
+  onInterrupt,
+  ratio,
+  runAsMain,
+  sleep,
+  tearDownBench,
+  type BenchResult,
+} from "./lib.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const OWNER = "acme";
@@ -114,7 +136,10 @@ export async function post(url: string, d: Delivery): Promise<{ status: number; 
     await res.arrayBuffer();
     return { status: res.status };
   } catch (error) {
-    return { status: 0, error: error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ""}` : String(error) };
+    return {
+      status: 0,
+      error: error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ""}` : String(error),
+    };
   }
 }
 
@@ -187,14 +212,31 @@ export function printStream(label: string, s: StreamSummary, count: number): voi
 function plainEnv(port: number, privateKey: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(APP_ID|PRIVATE_KEY|PRIVATE_KEY_PATH|WEBHOOK_SECRET|WEBHOOK_PATH|WEBHOOK_PROXY_URL|GHE_HOST|GHE_PROTOCOL|PORT|HOST|LOG_.*|REDIS_URL|SENTRY_DSN|NODE_OPTIONS|FIXBOT_.*|RIVET.*|BENCH_RESULT_FILE)$/.test(k)) continue;
+    if (
+      /^(APP_ID|PRIVATE_KEY|PRIVATE_KEY_PATH|WEBHOOK_SECRET|WEBHOOK_PATH|WEBHOOK_PROXY_URL|GHE_HOST|GHE_PROTOCOL|PORT|HOST|LOG_.*|REDIS_URL|SENTRY_DSN|NODE_OPTIONS|FIXBOT_.*|RIVET.*|BENCH_RESULT_FILE)$/.test(
+        k,
+      )
+    )
+      continue;
     env[k] = v;
   }
   // The logger settings fixbot runs with in the harness (test/helpers/bot-process.ts): each request is logged.
-  return { ...env, PORT: String(port), APP_ID: "1", PRIVATE_KEY: privateKey, WEBHOOK_SECRET: TEST_WEBHOOK_SECRET, LOG_LEVEL: "info", LOG_FORMAT: "json", NODE_ENV: "test" };
+  return {
+    ...env,
+    PORT: String(port),
+    APP_ID: "1",
+    PRIVATE_KEY: privateKey,
+    WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+    LOG_LEVEL: "info",
+    LOG_FORMAT: "json",
+    NODE_ENV: "test",
+  };
 }
 
-export async function startPlainServer(dir: string, inboxDir?: string): Promise<{ child: ChildProcess; url: string; exited: Promise<void> }> {
+export async function startPlainServer(
+  dir: string,
+  inboxDir?: string,
+): Promise<{ child: ChildProcess; url: string; exited: Promise<void> }> {
   const port = await freePort();
   const logFile = join(dir, inboxDir ? "plain-probot-inbox.log" : "plain-probot.log");
   const env = plainEnv(port, generatePrivateKey());
@@ -203,7 +245,11 @@ export async function startPlainServer(dir: string, inboxDir?: string): Promise<
   const fd = openSync(logFile, "a");
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench", "plain-probot-server.ts")], { cwd: ROOT, env, stdio: ["ignore", fd, fd] });
+    child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "bench", "plain-probot-server.ts")], {
+      cwd: ROOT,
+      env,
+      stdio: ["ignore", fd, fd],
+    });
   } finally {
     closeSync(fd);
   }
@@ -254,11 +300,19 @@ async function inboxCount(dir: string): Promise<{ waiting: number; bad: number }
 
 /** Repository-config reads the fake served for the bench repository (one per job that reached check-request). */
 function configReads(fake: FakeGitHubServer): number {
-  return fake.state.requests.filter((r) => r.method === "GET" && r.status === 200 && r.path.startsWith(`/repos/${OWNER}/${REPO}/contents/`) && decodeURIComponent(r.path).endsWith("fixbot.yml")).length;
+  return fake.state.requests.filter(
+    (r) =>
+      r.method === "GET" &&
+      r.status === 200 &&
+      r.path.startsWith(`/repos/${OWNER}/${REPO}/contents/`) &&
+      decodeURIComponent(r.path).endsWith("fixbot.yml"),
+  ).length;
 }
 
 export async function runWebhookAck(): Promise<BenchResult> {
-  console.log(`\n== webhook-ack: ack latency at ${1000 / INTERVAL_MS} deliveries/s, ${DELIVERIES} signed deliveries, real fixbot process vs a plain Probot server ==`);
+  console.log(
+    `\n== webhook-ack: ack latency at ${1000 / INTERVAL_MS} deliveries/s, ${DELIVERIES} signed deliveries, real fixbot process vs a plain Probot server ==`,
+  );
   console.log(loadLine());
   const root = await mkdtemp(join(tmpdir(), "fixbot-bench-ack-"));
   const dataDir = join(root, "data");
@@ -310,7 +364,10 @@ export async function runWebhookAck(): Promise<BenchResult> {
     // FIXBOT_INBOX_SYNC=none in the bench's environment: the bot (and the diagnostic) record without fdatasync.
     const inboxSync = process.env.FIXBOT_INBOX_SYNC;
     // The relevance filter off: this bench measures the answers with actor work behind them (bench/drain.ts: with it).
-    bot = await startReadyBot({ fakeGitHub: fake, dataDir, env: { FIXBOT_RELEVANCE_FILTER: "off", ...(inboxSync ? { FIXBOT_INBOX_SYNC: inboxSync } : {}) } }, { readyTimeoutMs: 90_000, onRetry: (e) => console.warn(`bot start failed, retrying once: ${e.message}`) });
+    bot = await startReadyBot(
+      { fakeGitHub: fake, dataDir, env: { FIXBOT_RELEVANCE_FILTER: "off", ...(inboxSync ? { FIXBOT_INBOX_SYNC: inboxSync } : {}) } },
+      { readyTimeoutMs: 90_000, onRetry: (e) => console.warn(`bot start failed, retrying once: ${e.message}`) },
+    );
     const inboxDir = join(dataDir, "inbox");
     console.log(`fixbot ready in ${ms(performance.now() - botStart)} (pid ${bot.pid}, engine port ${bot.enginePort})`);
     await sleep(2_000);
@@ -328,15 +385,22 @@ export async function runWebhookAck(): Promise<BenchResult> {
     printStream("plain Probot  ", plainRun, DELIVERIES);
     printStream("fixbot (inbox)", botRun, DELIVERIES);
     printStream("diagnostic: plain Probot + fixbot's inbox, no engine", inboxRun, DELIVERIES);
-    if (diagLeft > 0) console.log(`    (diagnostic inbox: ${diagLeft} deliveries still waiting for its no-op hand-over when the server was stopped)`);
+    if (diagLeft > 0)
+      console.log(`    (diagnostic inbox: ${diagLeft} deliveries still waiting for its no-op hand-over when the server was stopped)`);
     const r50 = botRun.p50 / plainRun.p50;
     const r99 = botRun.p99 / plainRun.p99;
-    console.log(`  CPU used while the measured stream ran: plain Probot ${plainCpu.toFixed(2)} s over ${(plainRun.wallMs / 1000).toFixed(1)} s; plain + inbox ${inboxCpu.toFixed(2)} s; fixbot ${botCpu.toFixed(2)} s + its engine ${engineCpu.toFixed(2)} s over ${(botRun.wallMs / 1000).toFixed(1)} s`);
+    console.log(
+      `  CPU used while the measured stream ran: plain Probot ${plainCpu.toFixed(2)} s over ${(plainRun.wallMs / 1000).toFixed(1)} s; plain + inbox ${inboxCpu.toFixed(2)} s; fixbot ${botCpu.toFixed(2)} s + its engine ${engineCpu.toFixed(2)} s over ${(botRun.wallMs / 1000).toFixed(1)} s`,
+    );
     console.log(`ratio fixbot / plain: p50 ${ratio(r50)}, p99 ${ratio(r99)}, max ${ratio(botRun.max / plainRun.max)}   (goal: <= 1.5)`);
-    console.log(`(diagnostic) ratio plain + inbox / plain: p50 ${ratio(inboxRun.p50 / plainRun.p50)}, p99 ${ratio(inboxRun.p99 / plainRun.p99)}: the inbox write itself, without the engine work`);
+    console.log(
+      `(diagnostic) ratio plain + inbox / plain: p50 ${ratio(inboxRun.p50 / plainRun.p50)}, p99 ${ratio(inboxRun.p99 / plainRun.p99)}: the inbox write itself, without the engine work`,
+    );
 
     // None lost: every accepted delivery leaves the inbox once its actor has it.
-    console.log(`fixbot accepted ${accepted} deliveries (${botRun.ok} measured + ${warm.ok} warm-up); ${atEnd.waiting} still in the inbox when the last answer arrived`);
+    console.log(
+      `fixbot accepted ${accepted} deliveries (${botRun.ok} measured + ${warm.ok} warm-up); ${atEnd.waiting} still in the inbox when the last answer arrived`,
+    );
     let left = atEnd;
     const drainDeadline = Date.now() + DRAIN_TIMEOUT_MS;
     let nextProgress = Date.now() + 30_000;
@@ -346,7 +410,9 @@ export async function runWebhookAck(): Promise<BenchResult> {
       if (Date.now() >= nextProgress) {
         nextProgress += 30_000;
         const elapsed = performance.now() - botStream.endedAt;
-        console.log(`  ... ${(elapsed / 1000).toFixed(0)} s after the last answer: ${left.waiting} still in the inbox, ${configReads(fake)} config reads; ${loadLine()}`);
+        console.log(
+          `  ... ${(elapsed / 1000).toFixed(0)} s after the last answer: ${left.waiting} still in the inbox, ${configReads(fake)} config reads; ${loadLine()}`,
+        );
       }
     }
     const drainMs = performance.now() - botStream.endedAt;
@@ -358,15 +424,19 @@ export async function runWebhookAck(): Promise<BenchResult> {
       left.waiting === 0
         ? `inbox drained ${ms(drainMs)} after the last answer: ${handedOn}/${accepted} handed to their actors${left.bad ? `, ${left.bad} unreadable journal lines` : ""}`
         : `inbox NOT drained after ${ms(drainMs)}: ${left.waiting} deliveries still waiting, ${handedOn}/${accepted} handed on ` +
-            `(${drainRate.toFixed(2)} hand-overs/s after the stream: about ${((left.waiting / drainRate) / 60).toFixed(0)} min more at that pace)`,
+            `(${drainRate.toFixed(2)} hand-overs/s after the stream: about ${(left.waiting / drainRate / 60).toFixed(0)} min more at that pace)`,
     );
-    console.log(`hand-overs per second after the stream: ${drainRate.toFixed(2)} (at most 8 actors at once, up to 100 deliveries per call)`);
+    console.log(
+      `hand-overs per second after the stream: ${drainRate.toFixed(2)} (at most 8 actors at once, up to 100 deliveries per call)`,
+    );
     const log = await bot.log();
     const retries = log.split("\n").filter((l) => l.includes("could not hand a webhook to the engine yet")).length;
     console.log(`hand-over retries logged by the inbox: ${retries}`);
 
     // Jobs actually ran: each one reads the repository config in check-request (then is ignored: wrong label).
-    console.log(`repository-config reads served by the fake ${left.waiting === 0 ? "when the inbox was empty" : "when the bench stopped waiting"}: ${readsAtDrain}/${accepted}`);
+    console.log(
+      `repository-config reads served by the fake ${left.waiting === 0 ? "when the inbox was empty" : "when the bench stopped waiting"}: ${readsAtDrain}/${accepted}`,
+    );
     const jobsStarted = performance.now();
     const jobsDeadline = Date.now() + JOBS_TIMEOUT_MS;
     let reads = readsAtDrain;
@@ -380,7 +450,7 @@ export async function runWebhookAck(): Promise<BenchResult> {
     const jobsMs = performance.now() - botStream.endedAt;
     console.log(
       reads >= accepted
-        ? `every job reached check-request ${ms(jobsMs)} after the last answer (${reads} config reads; ${(1000 * accepted / (jobsMs + botRun.wallMs)).toFixed(0)} jobs/s over the whole stream)`
+        ? `every job reached check-request ${ms(jobsMs)} after the last answer (${reads} config reads; ${((1000 * accepted) / (jobsMs + botRun.wallMs)).toFixed(0)} jobs/s over the whole stream)`
         : left.waiting > 0
           ? `(not waiting for the jobs: the inbox did not drain)`
           : `config reads after waiting ${ms(performance.now() - jobsStarted)} more: ${reads}/${accepted} (stopped waiting)`,
@@ -393,10 +463,34 @@ export async function runWebhookAck(): Promise<BenchResult> {
       rows: [
         { bench: "webhook-ack", figure: "ack latency p50 @200/s", measured: ms(botRun.p50), baseline: ms(plainRun.p50), ratio: ratio(r50) },
         { bench: "webhook-ack", figure: "ack latency p99 @200/s", measured: ms(botRun.p99), baseline: ms(plainRun.p99), ratio: ratio(r99) },
-        { bench: "webhook-ack", figure: "ack latency max", measured: ms(botRun.max), baseline: ms(plainRun.max), ratio: ratio(botRun.max / plainRun.max) },
-        { bench: "webhook-ack", figure: "diag: plain+inbox p50 / p99", measured: `${ms(inboxRun.p50)} / ${ms(inboxRun.p99)}`, baseline: `${ms(plainRun.p50)} / ${ms(plainRun.p99)}`, ratio: `${ratio(inboxRun.p50 / plainRun.p50)} / ${ratio(inboxRun.p99 / plainRun.p99)}` },
-        { bench: "webhook-ack", figure: "2xx answers", measured: `${botRun.ok}/${DELIVERIES}`, baseline: `${plainRun.ok}/${DELIVERIES}`, ratio: "" },
-        { bench: "webhook-ack", figure: "inbox drained after last ack", measured: left.waiting === 0 ? ms(drainMs) : `NOT (${left.waiting} left)`, baseline: "", ratio: "" },
+        {
+          bench: "webhook-ack",
+          figure: "ack latency max",
+          measured: ms(botRun.max),
+          baseline: ms(plainRun.max),
+          ratio: ratio(botRun.max / plainRun.max),
+        },
+        {
+          bench: "webhook-ack",
+          figure: "diag: plain+inbox p50 / p99",
+          measured: `${ms(inboxRun.p50)} / ${ms(inboxRun.p99)}`,
+          baseline: `${ms(plainRun.p50)} / ${ms(plainRun.p99)}`,
+          ratio: `${ratio(inboxRun.p50 / plainRun.p50)} / ${ratio(inboxRun.p99 / plainRun.p99)}`,
+        },
+        {
+          bench: "webhook-ack",
+          figure: "2xx answers",
+          measured: `${botRun.ok}/${DELIVERIES}`,
+          baseline: `${plainRun.ok}/${DELIVERIES}`,
+          ratio: "",
+        },
+        {
+          bench: "webhook-ack",
+          figure: "inbox drained after last ack",
+          measured: left.waiting === 0 ? ms(drainMs) : `NOT (${left.waiting} left)`,
+          baseline: "",
+          ratio: "",
+        },
         { bench: "webhook-ack", figure: "handed on to actors", measured: `${handedOn}/${accepted}`, baseline: "", ratio: "" },
         { bench: "webhook-ack", figure: "hand-overs/s after the stream", measured: drainRate.toFixed(2), baseline: "", ratio: "" },
         { bench: "webhook-ack", figure: "jobs at check-request (config reads)", measured: `${reads}/${accepted}`, baseline: "", ratio: "" },

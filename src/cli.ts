@@ -9,7 +9,7 @@ main({
 }).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`fixbot: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.stderr.write(`fixbot: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exit(1);
   },
 );

@@ -30,9 +30,18 @@ export async function main(): Promise<void> {
   const engine = await configureEngine({ dataDir: env.FIXBOT_DATA_DIR });
   // The default role: the workflows in a worker process of their own (it starts the embedded engine), the
   // webhooks here, once the worker is ready.
-  const worker = env.FIXBOT_ROLE === "all" ? superviseWorker({ entry: import.meta.filename, execArgv: tsxExecArgv(), env: process.env, log, nice: env.FIXBOT_WORKER_NICE }) : undefined;
+  const worker =
+    env.FIXBOT_ROLE === "all"
+      ? superviseWorker({ entry: import.meta.filename, execArgv: tsxExecArgv(), env: process.env, log, nice: env.FIXBOT_WORKER_NICE })
+      : undefined;
   await worker?.ready;
-  const intake = await startIntake({ env, log, engine, workerUp: worker ? async () => worker.up() : () => runnersConnected(engine.endpoint), workerMetrics: worker ? () => worker.metrics() : undefined }).catch(async (error: unknown) => {
+  const intake = await startIntake({
+    env,
+    log,
+    engine,
+    workerUp: worker ? async () => worker.up() : () => runnersConnected(engine.endpoint),
+    workerMetrics: worker ? () => worker.metrics() : undefined,
+  }).catch(async (error: unknown) => {
     await worker?.stop();
     throw error;
   });
@@ -53,7 +62,9 @@ export async function main(): Promise<void> {
 
 if (process.argv[1] === import.meta.filename) {
   main().catch((error: unknown) => {
-    process.stderr.write(`fixbot: ${error instanceof EnvError || error instanceof DirLockedError || error instanceof ReplicaIdError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
+    process.stderr.write(
+      `fixbot: ${error instanceof EnvError || error instanceof DirLockedError || error instanceof ReplicaIdError ? error.message : error instanceof Error ? error.stack : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

@@ -60,11 +60,16 @@ export function createCommandsActor(deps: StepDeps) {
         const result = admitted.quiet
           ? { ok: true as const, value: DENIED_QUIETLY }
           : await loop.try("handle-command", (tc) => handleCommand(tc, deps, job, (sc) => actorCalls(sc, job)));
-        const outcome = result.ok ? result.value : `failed in ${result.failure.step?.stepName ?? result.failure.name}: ${result.failure.error.message.split("\n")[0]}`;
+        const outcome = result.ok
+          ? result.value
+          : `failed in ${result.failure.step?.stepName ?? result.failure.name}: ${result.failure.error.message.split("\n")[0]}`;
         await stateStep(flow, "record-command", (state) => {
           state.handled = capped([...state.handled, { deliveryId: job.deliveryId, sender: job.sender, outcome, at: deps.now() }], 50);
           state.busyUntil = 0;
-          deps.log.info({ deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, number: job.number, outcome }, "slash command handled");
+          deps.log.info(
+            { deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, number: job.number, outcome },
+            "slash command handled",
+          );
         });
       });
     }),

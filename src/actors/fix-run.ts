@@ -28,7 +28,8 @@ export function createFixRunActor(deps: StepDeps) {
   const steps = createSteps(deps);
   // Cancel signals of the runs this process is executing, by run id (a cancel reaches the actor's process).
   const cancellers = new Map<string, AbortController>();
-  const logFor = (job: FixJob) => deps.log.child({ runId: job.runId, deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue.number });
+  const logFor = (job: FixJob) =>
+    deps.log.child({ runId: job.runId, deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue.number });
   const ioFor = (job: FixJob): RunIO => {
     const log = logFor(job);
     return {
@@ -70,7 +71,10 @@ export function createFixRunActor(deps: StepDeps) {
           return view;
         });
         // A run that stopped with an error is logged as one (and so reaches Sentry when SENTRY_DSN is set).
-        log[recorded.status === "error" ? "error" : "info"]({ status: recorded.status, reason: recorded.ignoredReason ?? recorded.error?.message }, "run finished");
+        log[recorded.status === "error" ? "error" : "info"](
+          { status: recorded.status, reason: recorded.ignoredReason ?? recorded.error?.message },
+          "run finished",
+        );
 
         // The final comment edit is retried on its own; if GitHub stays down it is logged, and the job still ends.
         const published = await loop.tryStep({
@@ -88,7 +92,9 @@ export function createFixRunActor(deps: StepDeps) {
           }),
         });
         if (!published.ok) log.error({ err: published.failure.error }, "could not publish the final tracking comment");
-        await stateStep(flow, "close-run", (state) => replaceRun(state, { ...withOutcome(findRun(state, job.runId), recorded), closed: true }));
+        await stateStep(flow, "close-run", (state) =>
+          replaceRun(state, { ...withOutcome(findRun(state, job.runId), recorded), closed: true }),
+        );
         cancellers.delete(job.runId);
       });
     }),

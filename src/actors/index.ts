@@ -8,7 +8,12 @@ import { createSpendActor } from "./spend.js";
 /** The registry: every actor fixbot runs. Dependencies are passed in, so tests and the CLI build their own. */
 export function createRegistry(deps: StepDeps) {
   return setup({
-    use: { fixRun: createFixRunActor(deps), prReview: createPrReviewActor(deps), commands: createCommandsActor(deps), spend: createSpendActor() },
+    use: {
+      fixRun: createFixRunActor(deps),
+      prReview: createPrReviewActor(deps),
+      commands: createCommandsActor(deps),
+      spend: createSpendActor(),
+    },
     noWelcome: true,
     // The entry points own SIGTERM/SIGINT (server.ts stops webhooks, inbox, registry, then the engine); RivetKit's
     // own handlers would re-raise the signal once the registry drained, killing the process mid-way.

@@ -39,7 +39,12 @@ export function createPrReviewActor(deps: StepDeps) {
       await ctx.loop("jobs", async (loop) => {
         const message = await loop.queue.next("wait-job", { names: ["jobs"] });
         const job = message.body as PrReviewJob;
-        const log = deps.log.child({ runId: job.runId, repo: `${job.repo.owner}/${job.repo.name}`, pr: job.pr.number, head: job.pr.headSha.slice(0, 7) });
+        const log = deps.log.child({
+          runId: job.runId,
+          repo: `${job.repo.owner}/${job.repo.name}`,
+          pr: job.pr.number,
+          head: job.pr.headSha.slice(0, 7),
+        });
 
         const flow: FlowContext<PrReviewState> = loop;
         const admission = await stateStep(flow, "admit-job", (state) => {
@@ -47,7 +52,13 @@ export function createPrReviewActor(deps: StepDeps) {
           state.awaiting = state.awaiting.filter((id) => id !== job.deliveryId);
           state.seenDeliveries = capped([...state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
           if (decision.ok) {
-            const run: PrReviewRun = { runId: job.runId, action: job.action, headSha: job.pr.headSha, status: "running", startedAt: deps.now() };
+            const run: PrReviewRun = {
+              runId: job.runId,
+              action: job.action,
+              headSha: job.pr.headSha,
+              status: "running",
+              startedAt: deps.now(),
+            };
             state.runs = capped([...state.runs, run], MAX_RUNS_KEPT);
           }
           return decision;

@@ -76,7 +76,12 @@ function exitStatus(r: ProcessResult): number {
 
 function tail(text: string, chars: number): string {
   const trimmed = text.trim();
-  return trimmed.length <= chars ? trimmed : trimmed.slice(-chars).replace(/^[\uDC00-\uDFFF]/, "").trimStart();
+  return trimmed.length <= chars
+    ? trimmed
+    : trimmed
+        .slice(-chars)
+        .replace(/^[\uDC00-\uDFFF]/, "")
+        .trimStart();
 }
 
 /**
@@ -90,7 +95,10 @@ function tail(text: string, chars: number): string {
 export function createCommandAgent(params: CommandAgentParams): Agent {
   async function invoke(inv: Invocation): Promise<InvocationResult> {
     inv.signal?.throwIfAborted();
-    const isDir = await stat(inv.workspace).then((s) => s.isDirectory(), () => false);
+    const isDir = await stat(inv.workspace).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     if (!isDir) throw new AgentError(`workspace does not exist: ${inv.workspace}`);
     await mkdir(params.scratchDir, { recursive: true });
     if (isInside(await realpath(inv.workspace), await realpath(params.scratchDir))) {
@@ -116,9 +124,20 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
       // A budget used up stops the agent like a cancel does, but is reported as a result, not thrown.
       const overBudget = new AbortController();
       let stoppedBy: BudgetName | undefined;
-      const onExceeded = (name: BudgetName) => { stoppedBy ??= name; overBudget.abort(); };
+      const onExceeded = (name: BudgetName) => {
+        stoppedBy ??= name;
+        overBudget.abort();
+      };
       const stopWatching = watchUsage({ file: join(dir, "usage.json"), budget: inv.budget ?? {}, onExceeded });
-      const fromOutput = params.output ? watchOutputUsage({ format: params.output, budget: inv.budget ?? {}, codexPrices: params.codexPrices, codexSessionsDir: join(dir, "codex", "sessions"), onExceeded }) : undefined;
+      const fromOutput = params.output
+        ? watchOutputUsage({
+            format: params.output,
+            budget: inv.budget ?? {},
+            codexPrices: params.codexPrices,
+            codexSessionsDir: join(dir, "codex", "sessions"),
+            onExceeded,
+          })
+        : undefined;
       const signal = inv.signal ? AbortSignal.any([inv.signal, overBudget.signal]) : overBudget.signal;
       const processResult = await params.sandbox.run({
         role: "agent",
@@ -153,14 +172,23 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
         mode: "edit",
         workspace: task.workspace,
         input: task.task,
-        prompt: task.feedback === undefined ? task.task : `${task.task}\n\n## Your previous attempt did not make the tests pass\n\n${task.feedback}`,
+        prompt:
+          task.feedback === undefined
+            ? task.task
+            : `${task.task}\n\n## Your previous attempt did not make the tests pass\n\n${task.feedback}`,
         files: task.feedback === undefined ? {} : { FIXBOT_FEEDBACK_FILE: { name: "feedback.txt", content: task.feedback } },
         extraEnv: { FIXBOT_ATTEMPT: String(task.attempt) },
         timeoutMs: task.timeoutMs,
         signal: task.signal,
         budget: task.budget,
       });
-      return { summary: tail(r.text ?? r.stdout, SUMMARY_CHARS), exitCode: exitStatus(r), timedOut: r.timedOut, usage: r.usage, stoppedBy: r.stoppedBy };
+      return {
+        summary: tail(r.text ?? r.stdout, SUMMARY_CHARS),
+        exitCode: exitStatus(r),
+        timedOut: r.timedOut,
+        usage: r.usage,
+        stoppedBy: r.stoppedBy,
+      };
     },
     async review(task): Promise<ReviewResult> {
       const r = await invoke({

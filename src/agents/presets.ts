@@ -27,7 +27,7 @@ const CODEX_SETUP =
   'export CODEX_HOME="$(dirname "$FIXBOT_USAGE_FILE")/codex"; mkdir -p "$CODEX_HOME"; set --; ' +
   'if [ -n "${OPENAI_BASE_URL:-}" ]; then set -- -c model_provider=fixbot -c model_providers.fixbot.name=fixbot ' +
   '-c "model_providers.fixbot.base_url=$OPENAI_BASE_URL" -c model_providers.fixbot.env_key=OPENAI_API_KEY ' +
-  '-c model_providers.fixbot.wire_api=responses; fi; ';
+  "-c model_providers.fixbot.wire_api=responses; fi; ";
 
 export const AGENT_PRESETS = {
   "claude-code": {
@@ -56,9 +56,16 @@ export type AgentPresetName = keyof typeof AGENT_PRESETS;
 export const AGENT_PRESET_NAMES = Object.keys(AGENT_PRESETS) as AgentPresetName[];
 
 /** The command and variables for an agent section of the config: an explicit command wins over a preset. Pure. */
-export function resolveAgent(section: { command?: string; preset?: AgentPresetName; passEnv: readonly string[] }, role: "edit" | "review"): { command?: string; passEnv: readonly string[]; output?: CliOutputFormat } {
+export function resolveAgent(
+  section: { command?: string; preset?: AgentPresetName; passEnv: readonly string[] },
+  role: "edit" | "review",
+): { command?: string; passEnv: readonly string[]; output?: CliOutputFormat } {
   if (section.command) return { command: section.command, passEnv: section.passEnv };
   if (!section.preset) return { passEnv: section.passEnv };
   const preset: AgentPreset = AGENT_PRESETS[section.preset];
-  return { command: preset[role], passEnv: [...new Set([...preset.passEnv, ...section.passEnv])], ...(preset.output ? { output: preset.output } : {}) };
+  return {
+    command: preset[role],
+    passEnv: [...new Set([...preset.passEnv, ...section.passEnv])],
+    ...(preset.output ? { output: preset.output } : {}),
+  };
 }

@@ -14,7 +14,8 @@ export interface AgentSection {
 }
 
 /** Which agent runs a role, resolved from config: what the agent factory builds. */
-export type AgentSelection = { backend: "command"; command: string; passEnv: readonly string[]; output?: CliOutputFormat } | { backend: "agentos"; model?: string };
+export type AgentSelection =
+  { backend: "command"; command: string; passEnv: readonly string[]; output?: CliOutputFormat } | { backend: "agentos"; model?: string };
 
 /** The agent a section configures for `role`, or undefined when it configures none. Pure. */
 export function selectAgent(section: AgentSection, role: "edit" | "review"): AgentSelection | undefined {
@@ -29,13 +30,21 @@ export function agentConfigured(section: AgentSection): boolean {
 }
 
 /** A setting that contradicts the chosen backend, named by field, or undefined. Pure (used by the config schema). */
-export function agentSectionProblem(section: Omit<AgentSection, "passEnv"> & { passEnv?: readonly string[] }): { field: string; message: string } | undefined {
+export function agentSectionProblem(
+  section: Omit<AgentSection, "passEnv"> & { passEnv?: readonly string[] },
+): { field: string; message: string } | undefined {
   if (section.backend === "agentos") {
-    if (section.command) return { field: "command", message: "`command` is for the command backend: remove it, or remove `backend: agentos`" };
+    if (section.command)
+      return { field: "command", message: "`command` is for the command backend: remove it, or remove `backend: agentos`" };
     if (section.preset) return { field: "preset", message: "`preset` is for the command backend: remove it, or remove `backend: agentos`" };
-    if (section.passEnv?.length) return { field: "passEnv", message: "`passEnv` does not apply to `backend: agentos`: pi gets only the model key, from the bot's ANTHROPIC_API_KEY" };
+    if (section.passEnv?.length)
+      return {
+        field: "passEnv",
+        message: "`passEnv` does not apply to `backend: agentos`: pi gets only the model key, from the bot's ANTHROPIC_API_KEY",
+      };
     return undefined;
   }
-  if (section.model) return { field: "model", message: "`model` applies to `backend: agentos` only (a command agent picks its model in its command)" };
+  if (section.model)
+    return { field: "model", message: "`model` applies to `backend: agentos` only (a command agent picks its model in its command)" };
   return undefined;
 }

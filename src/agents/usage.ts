@@ -57,7 +57,12 @@ export function parseUsage(text: string): Usage | undefined {
   try {
     const data = JSON.parse(text) as Record<string, unknown>;
     const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) && v >= 0 ? v : undefined);
-    const usage: Usage = { turns: num(data.turns), inputTokens: num(data.inputTokens), outputTokens: num(data.outputTokens), costUsd: num(data.costUsd) };
+    const usage: Usage = {
+      turns: num(data.turns),
+      inputTokens: num(data.inputTokens),
+      outputTokens: num(data.outputTokens),
+      costUsd: num(data.costUsd),
+    };
     return Object.values(usage).some((v) => v !== undefined) ? usage : undefined;
   } catch {
     return undefined;
@@ -68,7 +73,12 @@ export function parseUsage(text: string): Usage | undefined {
  * Polls the usage file while the agent runs and calls `onExceeded` once a budget is used up. Returns a stop
  * function that gives the last usage seen.
  */
-export function watchUsage(params: { file: string; budget: UsageBudget; intervalMs?: number; onExceeded: (name: BudgetName) => void }): () => Promise<Usage | undefined> {
+export function watchUsage(params: {
+  file: string;
+  budget: UsageBudget;
+  intervalMs?: number;
+  onExceeded: (name: BudgetName) => void;
+}): () => Promise<Usage | undefined> {
   let last: Usage | undefined;
   let fired = false;
   const read = async () => {

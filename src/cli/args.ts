@@ -102,7 +102,8 @@ export function parseFixArgs(argv: string[]): FixArgs {
   if (v.agent !== undefined && !agentos && !(AGENT_PRESET_NAMES as string[]).includes(v.agent)) {
     throw new UsageError(`--agent must be one of ${[...AGENT_PRESET_NAMES, "agentos"].join(", ")}, got "${v.agent}"`);
   }
-  if (!v["agent-command"] && !v.agent) throw new UsageError("--agent-command (or --agent <name>) is required: the command that runs your agent (see README, 'Agents')");
+  if (!v["agent-command"] && !v.agent)
+    throw new UsageError("--agent-command (or --agent <name>) is required: the command that runs your agent (see README, 'Agents')");
   const preset = agentos ? undefined : (v.agent as AgentPresetName | undefined);
   const backend = agentos ? { backend: "agentos" } : {};
   const timeouts: Record<string, number> = {};
@@ -119,7 +120,14 @@ export function parseFixArgs(argv: string[]): FixArgs {
     timeouts,
   });
   if (!config.ok) throw new UsageError(config.problems.map(flagNames).join("; "));
-  return { repo: v.repo, issueFile: v["issue-file"], config: config.config, fresh: v.fresh ?? false, json: v.json ?? false, verbose: v.verbose ?? false };
+  return {
+    repo: v.repo,
+    issueFile: v["issue-file"],
+    config: config.config,
+    fresh: v.fresh ?? false,
+    json: v.json ?? false,
+    verbose: v.verbose ?? false,
+  };
 }
 
 /**
@@ -132,7 +140,9 @@ export function agentOsEnvFor(config: RepoConfig, env: NodeJS.ProcessEnv): Agent
   const parsed = AgentOsEnvSchema.safeParse(env);
   if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   if (!parsed.data.ANTHROPIC_API_KEY) {
-    throw new UsageError("--agent agentos needs ANTHROPIC_API_KEY in the environment (and ANTHROPIC_BASE_URL for an endpoint other than Anthropic's, FIXBOT_MODEL to pick the model)");
+    throw new UsageError(
+      "--agent agentos needs ANTHROPIC_API_KEY in the environment (and ANTHROPIC_BASE_URL for an endpoint other than Anthropic's, FIXBOT_MODEL to pick the model)",
+    );
   }
   return parsed.data;
 }
@@ -165,7 +175,10 @@ export function commandDirs(config: RepoConfig): string[] {
   const commands = [config.agent.command, config.review.command, config.testCommand, config.setupCommand];
   const dirs = new Set<string>();
   for (const command of commands) {
-    const first = command?.trim().split(/\s+/)[0]?.replace(/^["']|["']$/g, "");
+    const first = command
+      ?.trim()
+      .split(/\s+/)[0]
+      ?.replace(/^["']|["']$/g, "");
     if (first && isAbsolute(first)) dirs.add(dirname(first));
   }
   return [...dirs];

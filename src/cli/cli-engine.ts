@@ -11,12 +11,20 @@ import { lockDir } from "../inbox/dir-lock.js";
  * (the second would resume the first's run). Rerunning a request after a kill finds its directory, its recorded
  * port and the engine the killed run left, and resumes there.
  */
-export async function claimCliEngine(params: { dataDir: string; requestKey: string; env: NodeJS.ProcessEnv }): Promise<{ release(): Promise<void> }> {
+export async function claimCliEngine(params: {
+  dataDir: string;
+  requestKey: string;
+  env: NodeJS.ProcessEnv;
+}): Promise<{ release(): Promise<void> }> {
   const { env } = params;
   const storage = env.RIVETKIT_STORAGE_PATH ?? join(params.dataDir, "cli-engine", params.requestKey);
   await mkdir(storage, { recursive: true, mode: 0o700 });
   env.RIVETKIT_STORAGE_PATH = storage;
-  const lock = await lockDir(storage, (owner) => `another "fixbot fix" of this issue and repository is running (process ${owner.pid}); wait for it to finish, or stop it and run this again to resume its run`);
+  const lock = await lockDir(
+    storage,
+    (owner) =>
+      `another "fixbot fix" of this issue and repository is running (process ${owner.pid}); wait for it to finish, or stop it and run this again to resume its run`,
+  );
   try {
     if (!env.RIVET_RUN_ENGINE_PORT) env.RIVET_RUN_ENGINE_PORT = String(await enginePortFor(storage));
     return lock;

@@ -19,7 +19,10 @@ export async function resolveRepo(repo: string): Promise<RepoRef> {
   let cloneUrl = repo;
   if (!looksLikeUrl(repo)) {
     cloneUrl = resolve(repo);
-    const exists = await stat(cloneUrl).then((s) => s.isDirectory(), () => false);
+    const exists = await stat(cloneUrl).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     if (!exists) throw new UsageError(`--repo ${repo}: no such directory`);
   }
   let out: string;
@@ -37,11 +40,21 @@ export async function resolveRepo(repo: string): Promise<RepoRef> {
 
 /** Hash of everything that defines the request: rerunning the same command resumes the same run. Pure. */
 export function requestKeyFor(repo: RepoRef, issue: { title: string; body: string }, args: FixArgs): string {
-  return createHash("sha256").update(JSON.stringify({ repo: repo.cloneUrl, issue, config: args.config })).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify({ repo: repo.cloneUrl, issue, config: args.config }))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /** The job a CLI run enqueues. Pure apart from the clock and user name passed in. */
-export function buildLocalJob(params: { repo: RepoRef; issue: { title: string; body: string }; args: FixArgs; requestKey: string; now: number; user: string }): FixJob {
+export function buildLocalJob(params: {
+  repo: RepoRef;
+  issue: { title: string; body: string };
+  args: FixArgs;
+  requestKey: string;
+  now: number;
+  user: string;
+}): FixJob {
   const slug = slugify(params.issue.title);
   return {
     kind: "fix-issue",

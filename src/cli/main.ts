@@ -111,7 +111,11 @@ export async function main(io: CliIO): Promise<number> {
     if (latest && latest.requestKey === requestKey && !args.fresh) {
       // The same command ran before: continue (or report) that recorded run instead of starting over.
       runId = latest.runId;
-      io.stderr(latest.closed ? `Run ${runId} already finished; showing its result (pass --fresh to run again).\n` : `Resuming run ${runId} (interrupted before); pass --fresh to start anew.\n`);
+      io.stderr(
+        latest.closed
+          ? `Run ${runId} already finished; showing its result (pass --fresh to run again).\n`
+          : `Resuming run ${runId} (interrupted before); pass --fresh to start anew.\n`,
+      );
     } else {
       runId = job.runId;
       await enqueueFixJob(runtime.client, job);

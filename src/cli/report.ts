@@ -34,7 +34,8 @@ export function summaryText(outcome: RunOutcome): string {
   if (outcome.error) lines.push(outcome.error);
   lines.push(`Attempts: ${outcome.attempts}`);
   if (outcome.tests) lines.push(`Tests: \`${outcome.tests.command}\` ${outcome.tests.passed ? "passed" : "failed"}`);
-  if (outcome.tests && !outcome.tests.passed && outcome.tests.outputTail) lines.push("", outcome.tests.outputTail.trimEnd().split("\n").slice(-20).join("\n"), "");
+  if (outcome.tests && !outcome.tests.passed && outcome.tests.outputTail)
+    lines.push("", outcome.tests.outputTail.trimEnd().split("\n").slice(-20).join("\n"), "");
   if (outcome.commit) lines.push(`Branch: ${outcome.branch} at ${outcome.commit.slice(0, 12)}`);
   if (outcome.workspace) lines.push(`Workspace: ${outcome.workspace}`);
   if (outcome.commit && outcome.workspace) lines.push(`See it: git -C ${outcome.workspace} show ${outcome.branch}`);

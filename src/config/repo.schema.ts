@@ -3,7 +3,9 @@ import { AGENT_PRESET_NAMES, type AgentPresetName } from "../agents/presets.js";
 import { AGENT_BACKENDS, agentSectionProblem } from "../agents/selection.js";
 import { PullRequestsConfigSchema } from "./pull-requests.schema.js";
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name: letters, digits and underscores, not starting with a digit");
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name: letters, digits and underscores, not starting with a digit");
 
 /** An agent: a command under the command-agent contract, a preset for a known CLI agent, or pi in an agentOS VM. */
 const agentSection = z
@@ -19,7 +21,10 @@ const agentSection = z
     /** Environment variable names passed to the agent (its own API keys). GitHub secrets are never passed. */
     passEnv: z.array(envName).max(50).default([]),
     /** The model for `backend: agentos` (an Anthropic model id); default: the bot's FIXBOT_MODEL, else pi's own. */
-    model: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,99}$/, "must be a model id such as claude-sonnet-4-5").optional(),
+    model: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,99}$/, "must be a model id such as claude-sonnet-4-5")
+      .optional(),
   })
   .strict()
   .superRefine((section, ctx) => {
@@ -64,7 +69,12 @@ export const RepoConfigSchema = z
      */
     budgets: z
       .object({
-        runMinutes: z.number().int().min(1).max(24 * 60).default(120),
+        runMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(120),
         turns: z.number().int().min(1).max(100_000).default(300),
         tokens: z.number().int().min(1_000).max(1_000_000_000).default(5_000_000),
         costUsd: z.number().min(0.01).max(100_000).default(25),

@@ -20,4 +20,3 @@ export const RoleEnvSchema = z.object({
    */
   FIXBOT_WORKER_NICE: z.coerce.number().int().min(0, "must be 0-19").max(19, "must be 0-19").default(10),
 });
-

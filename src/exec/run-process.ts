@@ -111,7 +111,10 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
   if (opts.signal?.aborted) {
     return { ...failedToStart("cancelled before start", start), exitCode: null, aborted: true };
   }
-  const isDir = await stat(opts.cwd).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(opts.cwd).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) return failedToStart(`failed to start command: working directory does not exist: ${opts.cwd}`, start);
 
   const maxBytes = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;

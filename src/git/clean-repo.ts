@@ -103,7 +103,10 @@ export async function readFileAt(params: { gitDir: string; sha: string; path: st
 /** git commit's "whitespace" clean-up: no trailing spaces, no leading or trailing blank lines, one final newline. */
 function cleanMessage(message: string): string {
   const lines = message.split("\n").map((l) => l.trimEnd());
-  return `${lines.join("\n").replace(/\n{3,}/g, "\n\n").trim()}\n`;
+  return `${lines
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim()}\n`;
 }
 
 /**
@@ -111,7 +114,15 @@ function cleanMessage(message: string): string {
  * The same change on the same base always gives the same sha, so a re-run after a crash cannot create a second,
  * different commit. No working tree is involved.
  */
-export async function commitPatch(params: { gitDir: string; baseSha: string; patch: string; message: string; dateMs: number; branch: string; timeoutMs: number }): Promise<string> {
+export async function commitPatch(params: {
+  gitDir: string;
+  baseSha: string;
+  patch: string;
+  message: string;
+  dateMs: number;
+  branch: string;
+  timeoutMs: number;
+}): Promise<string> {
   const date = `${Math.floor(params.dateMs / 1000)} +0000`;
   const sha = await withIndex(async (index) => {
     const g = git(params.gitDir, params, {
@@ -143,7 +154,9 @@ export async function remoteBranchSha(params: GitAccess & { gitDir: string; bran
  * force-pushed (a new run replaces the old fix); someone's pull request branch only fast-forwards, so commits
  * pushed there meanwhile are never lost (the push fails instead).
  */
-export async function pushBranch(params: GitAccess & { gitDir: string; branch: string; sha: string; force: boolean }): Promise<"pushed" | "up-to-date"> {
+export async function pushBranch(
+  params: GitAccess & { gitDir: string; branch: string; sha: string; force: boolean },
+): Promise<"pushed" | "up-to-date"> {
   if ((await remoteBranchSha(params)) === params.sha) return "up-to-date";
   const args = ["push", "--quiet", ...(params.force ? ["--force"] : []), params.url, `${params.sha}:refs/heads/${params.branch}`];
   await git(params.gitDir, params).raw(args);

@@ -11,7 +11,13 @@ export type MirrorState = { state: "missing" } | { state: "healthy" } | { state:
  * rebuilds the mirror (mirror.ts).
  */
 export async function mirrorState(dir: string, timeoutMs: number): Promise<MirrorState> {
-  if (!(await stat(join(dir, "HEAD")).then(() => true, () => false))) return { state: "missing" };
+  if (
+    !(await stat(join(dir, "HEAD")).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return { state: "missing" };
   try {
     await git(dir, { timeoutMs }, { GIT_DIR: dir }).raw(["rev-list", "--no-walk", "--all"]);
     return { state: "healthy" };

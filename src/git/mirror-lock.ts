@@ -28,14 +28,16 @@ async function lockAcrossProcesses(dir: string, timeoutMs: number): Promise<{ re
 /** Runs `work` while holding the mirror's lock (waits up to `timeoutMs` for another process to let go). */
 export async function withMirrorLock<T>(dir: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
   const before = chains.get(dir) ?? Promise.resolve();
-  const mine = before.catch(() => undefined).then(async () => {
-    const lock = await lockAcrossProcesses(dir, timeoutMs);
-    try {
-      return await work();
-    } finally {
-      await lock.release();
-    }
-  });
+  const mine = before
+    .catch(() => undefined)
+    .then(async () => {
+      const lock = await lockAcrossProcesses(dir, timeoutMs);
+      try {
+        return await work();
+      } finally {
+        await lock.release();
+      }
+    });
   chains.set(dir, mine);
   try {
     return await mine;

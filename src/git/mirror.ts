@@ -31,7 +31,10 @@ export function mirrorDirFor(dataDir: string, installation: number | "local", ow
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function initBare(dir: string, timeoutMs: number): Promise<void> {
@@ -54,7 +57,8 @@ function inMirror(mirror: MirrorSpec, access: Pick<GitAccess, "token" | "timeout
 async function updateMirror(access: GitAccess, mirror: MirrorSpec, ref: string, rebuild = false): Promise<"warm" | "cold"> {
   const fetch = () => inMirror(mirror, access).raw(["fetch", "--quiet", "--no-tags", "--force", access.url, `+${ref}:${ref}`]);
   const before = rebuild ? undefined : await mirrorState(mirror.dir, access.timeoutMs);
-  if (before?.state === "broken") mirror.log?.warn({ mirror: mirror.dir, why: before.why }, "git mirror is broken: rebuilding it with a full fetch");
+  if (before?.state === "broken")
+    mirror.log?.warn({ mirror: mirror.dir, why: before.why }, "git mirror is broken: rebuilding it with a full fetch");
   if (before?.state !== "healthy") {
     await initBare(mirror.dir, access.timeoutMs);
     await fetch();
@@ -66,7 +70,10 @@ async function updateMirror(access: GitAccess, mirror: MirrorSpec, ref: string, 
   } catch (error) {
     const health = await mirrorState(mirror.dir, access.timeoutMs);
     if (health.state === "healthy") throw error;
-    mirror.log?.warn({ mirror: mirror.dir, why: health.state === "broken" ? health.why : "missing" }, "git mirror is broken: rebuilding it with a full fetch");
+    mirror.log?.warn(
+      { mirror: mirror.dir, why: health.state === "broken" ? health.why : "missing" },
+      "git mirror is broken: rebuilding it with a full fetch",
+    );
     return updateMirror(access, mirror, ref, true);
   }
 }
@@ -98,7 +105,9 @@ async function fillFromMirror(mirror: MirrorSpec, ref: string, gitDir: string, l
  * `localRef`; returns its sha. One writer per mirror at a time (mirror-lock.ts); a fill that finds the mirror
  * lacking an object rebuilds the mirror once.
  */
-export async function fetchViaMirror(params: GitAccess & { mirror: MirrorSpec; gitDir: string; ref: string; localRef: string }): Promise<string> {
+export async function fetchViaMirror(
+  params: GitAccess & { mirror: MirrorSpec; gitDir: string; ref: string; localRef: string },
+): Promise<string> {
   const { mirror, gitDir, ref, localRef, ...access } = params;
   return withMirrorLock(mirror.dir, access.timeoutMs, () =>
     withLease(mirror.dataDir, mirror.dir, async () => {
@@ -110,7 +119,10 @@ export async function fetchViaMirror(params: GitAccess & { mirror: MirrorSpec; g
         sha = await fillFromMirror(mirror, ref, gitDir, localRef, access.timeoutMs);
       } catch (error) {
         if (how === "cold") throw error;
-        mirror.log?.warn({ mirror: mirror.dir, why: (error as Error).message.split("\n")[0] }, "git mirror is broken: rebuilding it with a full fetch");
+        mirror.log?.warn(
+          { mirror: mirror.dir, why: (error as Error).message.split("\n")[0] },
+          "git mirror is broken: rebuilding it with a full fetch",
+        );
         how = await updateMirror(access, mirror, ref, true);
         sha = await fillFromMirror(mirror, ref, gitDir, localRef, access.timeoutMs);
       }

@@ -9,10 +9,16 @@ import { fetchViaMirror } from "./mirror.js";
 /** The ref the fetched PR head is kept under in fixbot's clone (outside refs/heads, so no branch is touched). */
 const PULL_HEAD_REF = "refs/fixbot/pull-head";
 
-
 /** Fetches `refs/pull/<n>/head` of the base repository (GitHub keeps it for forks too) and returns its sha. */
 export async function fetchPullHead(params: GitAccess & { dir: string; number: number }): Promise<string> {
-  if (params.mirror) return fetchViaMirror({ ...params, mirror: params.mirror, gitDir: params.dir, ref: `refs/pull/${params.number}/head`, localRef: PULL_HEAD_REF });
+  if (params.mirror)
+    return fetchViaMirror({
+      ...params,
+      mirror: params.mirror,
+      gitDir: params.dir,
+      ref: `refs/pull/${params.number}/head`,
+      localRef: PULL_HEAD_REF,
+    });
   const g = git(params.dir, params);
   await g.raw(["fetch", "--no-tags", "--force", params.url, `+refs/pull/${params.number}/head:${PULL_HEAD_REF}`]);
   return (await g.revparse([PULL_HEAD_REF])).trim();
@@ -49,8 +55,16 @@ export async function mergeBase(params: { dir: string; a: string; b: string; tim
  */
 export async function diffRange(params: { dir: string; from: string; to: string; timeoutMs: number }): Promise<string> {
   return git(params.dir, params).raw([
-    "-c", "core.quotePath=true",
-    "diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M", "--src-prefix=a/", "--dst-prefix=b/",
-    params.from, params.to,
+    "-c",
+    "core.quotePath=true",
+    "diff",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "-M",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    params.from,
+    params.to,
   ]);
 }

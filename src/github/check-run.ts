@@ -39,7 +39,9 @@ export function reviewConclusion(counts: SeverityCounts, failOn: FailOn): CheckC
 export function findingsTitle(counts: SeverityCounts): string {
   const total = counts.error + counts.warning + counts.info;
   if (total === 0) return "No findings";
-  const parts = (["error", "warning", "info"] as const).filter((k) => counts[k] > 0).map((k) => `${counts[k]} ${k}${counts[k] === 1 || k === "info" ? "" : "s"}`);
+  const parts = (["error", "warning", "info"] as const)
+    .filter((k) => counts[k] > 0)
+    .map((k) => `${counts[k]} ${k}${counts[k] === 1 || k === "info" ? "" : "s"}`);
   return `${total} finding${total === 1 ? "" : "s"}: ${parts.join(", ")}`;
 }
 
@@ -68,7 +70,14 @@ export interface CheckRunParams {
 /** Finds the App's check run with this external id on the head sha. */
 export async function findCheckRun(params: Omit<CheckRunParams, "conclusion" | "title" | "summary">): Promise<number | undefined> {
   const { octokit, owner, repo, headSha, name } = params;
-  for await (const page of octokit.paginate.iterator(octokit.rest.checks.listForRef, { owner, repo, ref: headSha, check_name: name, filter: "all", per_page: 100 })) {
+  for await (const page of octokit.paginate.iterator(octokit.rest.checks.listForRef, {
+    owner,
+    repo,
+    ref: headSha,
+    check_name: name,
+    filter: "all",
+    per_page: 100,
+  })) {
     // Anyone's App can name a check run "fixbot review": only the App's own count.
     const found = page.data.find((run) => run.external_id === params.externalId && run.app?.id === params.app.appId);
     if (found) return found.id;
@@ -92,7 +101,15 @@ export async function upsertCheckRun(params: CheckRunParams): Promise<{ id: numb
     return { id: data.id, url: data.html_url ?? "", existed: true };
   }
   // No blind retry of the POST (a lost answer would create a second check run); the step retries and finds it.
-  const { data } = await octokit.rest.checks.create({ owner, repo, name: params.name, head_sha: params.headSha, external_id: params.externalId, ...fields, request: { retries: 0 } });
+  const { data } = await octokit.rest.checks.create({
+    owner,
+    repo,
+    name: params.name,
+    head_sha: params.headSha,
+    external_id: params.externalId,
+    ...fields,
+    request: { retries: 0 },
+  });
   return { id: data.id, url: data.html_url ?? "", existed: false };
 }
 
@@ -104,4 +121,3 @@ export function checksNotGranted(error: unknown): boolean {
   const status = typeof error === "object" && error !== null ? (error as { status?: number }).status : undefined;
   return status === 403 || (status === 422 && /permission/i.test(String((error as { message?: string }).message ?? "")));
 }
-

@@ -15,7 +15,9 @@ export function trackingMarker(runId: string): string {
  */
 export function headReviewMarker(headSha: string, freshRunId?: string): string {
   const head = headSha.replace(/[^0-9a-fA-F]/g, "");
-  return freshRunId ? `<!-- fixbot:pr-review head=${head} run=${sanitizeMarkerValue(freshRunId)} -->` : `<!-- fixbot:pr-review head=${head} -->`;
+  return freshRunId
+    ? `<!-- fixbot:pr-review head=${head} run=${sanitizeMarkerValue(freshRunId)} -->`
+    : `<!-- fixbot:pr-review head=${head} -->`;
 }
 
 function sanitizeMarkerValue(value: string): string {
@@ -111,7 +113,10 @@ export function renderTrackingComment(view: RunView & { checkpoint?: Pick<Checkp
     out.push("Its agent and test processes were stopped. `/fixbot retry` continues from the step that was cancelled.", "");
   }
   if (view.status === "no-change") {
-    out.push("The agent ran but left the working tree unchanged. Add detail to the issue (where the bug is, how to reproduce it) or adjust `instructions` in `.github/fixbot.yml`, then label the issue again.", "");
+    out.push(
+      "The agent ran but left the working tree unchanged. Add detail to the issue (where the bug is, how to reproduce it) or adjust `instructions` in `.github/fixbot.yml`, then label the issue again.",
+      "",
+    );
   }
   if (view.steps.length) out.push(...view.steps.map(stepLine), "");
   if (view.pullRequest) out.push(`**Pull request:** ${view.pullRequest.url}${view.pullRequest.draft ? " (draft)" : ""}`, "");

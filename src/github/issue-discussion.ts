@@ -40,10 +40,21 @@ export function renderDiscussion(comments: readonly IssueComment[], app: AppIden
 }
 
 /** Lists the issue's comments (at most MAX_COMMENTS_READ) and renders the discussion. */
-export async function fetchDiscussion(params: { octokit: FixbotOctokit; owner: string; repo: string; issueNumber: number; app: AppIdentity }): Promise<string> {
+export async function fetchDiscussion(params: {
+  octokit: FixbotOctokit;
+  owner: string;
+  repo: string;
+  issueNumber: number;
+  app: AppIdentity;
+}): Promise<string> {
   const { octokit, owner, repo, issueNumber } = params;
   const all: IssueComment[] = [];
-  for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 })) {
+  for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, {
+    owner,
+    repo,
+    issue_number: issueNumber,
+    per_page: 100,
+  })) {
     all.push(...page.data);
     if (all.length >= MAX_COMMENTS_READ) break;
   }

@@ -7,6 +7,6 @@ export type AccessNeed = "triage" | "write";
 const RANK: Record<string, number> = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 };
 
 export function hasAccess(params: { roleName?: string | null; permission?: string | null }, need: AccessNeed): boolean {
-  const role = params.roleName && params.roleName in RANK ? params.roleName : params.permission ?? "none";
+  const role = params.roleName && params.roleName in RANK ? params.roleName : (params.permission ?? "none");
   return (RANK[role] ?? 0) >= RANK[need]!;
 }

@@ -22,7 +22,12 @@ export interface PostedReview {
  */
 export async function findReviewByMarker(params: PullRef & { marker: string; app: AppIdentity }): Promise<PostedReview | undefined> {
   const { octokit, owner, repo, pullNumber, marker } = params;
-  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listReviews, { owner, repo, pull_number: pullNumber, per_page: 100 })) {
+  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listReviews, {
+    owner,
+    repo,
+    pull_number: pullNumber,
+    per_page: 100,
+  })) {
     // Only the App's own reviews: a stranger's review carrying the marker must not suppress fixbot's.
     const found = page.data.find((r) => r.body?.includes(marker) && writtenByApp(r, params.app));
     if (found) return { reviewId: found.id, url: found.html_url };
@@ -43,7 +48,13 @@ export async function createCommentReview(params: PullRef & { commitId: string; 
     commit_id: params.commitId,
     event: "COMMENT",
     body: params.body,
-    comments: params.inline.map((f) => ({ path: f.path, line: f.line, side: "RIGHT", ...(f.startLine !== undefined ? { start_line: f.startLine, start_side: "RIGHT" as const } : {}), body: inlineBody(f) })),
+    comments: params.inline.map((f) => ({
+      path: f.path,
+      line: f.line,
+      side: "RIGHT",
+      ...(f.startLine !== undefined ? { start_line: f.startLine, start_side: "RIGHT" as const } : {}),
+      body: inlineBody(f),
+    })),
     // No blind retry: a lost answer after GitHub wrote the review would post a second one. The step retries,
     // and looks for the review's marker first.
     request: { retries: 0 },
@@ -68,7 +79,15 @@ export interface PublishedReview extends PostedReview {
  * with every finding in the body instead. Both the pull request review and the fix flow's chained review use it.
  */
 export async function publishReviewOnce(
-  params: PullRef & { marker: string; app: AppIdentity; commitId: string; inline: Finding[]; outside: Finding[]; bodyFor: (inBody: Finding[]) => string; log: Logger },
+  params: PullRef & {
+    marker: string;
+    app: AppIdentity;
+    commitId: string;
+    inline: Finding[];
+    outside: Finding[];
+    bodyFor: (inBody: Finding[]) => string;
+    log: Logger;
+  },
 ): Promise<PublishedReview> {
   const { marker, inline, outside, bodyFor } = params;
   const pull: PullRef = { octokit: params.octokit, owner: params.owner, repo: params.repo, pullNumber: params.pullNumber };
@@ -76,7 +95,12 @@ export async function publishReviewOnce(
   if (existing) return { ...existing, inlineComments: 0, existed: true };
   const shown = inline.slice(0, MAX_INLINE_COMMENTS);
   try {
-    const posted = await createCommentReview({ ...pull, commitId: params.commitId, body: bodyFor([...inline.slice(MAX_INLINE_COMMENTS), ...outside]), inline: shown });
+    const posted = await createCommentReview({
+      ...pull,
+      commitId: params.commitId,
+      body: bodyFor([...inline.slice(MAX_INLINE_COMMENTS), ...outside]),
+      inline: shown,
+    });
     return { ...posted, inlineComments: shown.length, existed: false };
   } catch (error) {
     if (!isUnprocessable(error) || shown.length === 0) throw error;

@@ -44,7 +44,12 @@ export async function findOrCreatePullRequest(params: {
   }
 }
 
-async function findOpenPullRequest(params: { octokit: FixbotOctokit; owner: string; repo: string; head: string }): Promise<PullRequestRef | undefined> {
+async function findOpenPullRequest(params: {
+  octokit: FixbotOctokit;
+  owner: string;
+  repo: string;
+  head: string;
+}): Promise<PullRequestRef | undefined> {
   const { data } = await params.octokit.rest.pulls.list({
     owner: params.owner,
     repo: params.repo,

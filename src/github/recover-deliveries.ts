@@ -36,7 +36,10 @@ export function pickRedeliveries(deliveries: readonly HookDelivery[], now: numbe
 
 /** The App-level (JWT) client: just the one generic request method this needs. */
 export interface AppRequester {
-  request(route: string, params?: Record<string, unknown>): Promise<{ data: unknown; headers?: Record<string, string | number | undefined> }>;
+  request(
+    route: string,
+    params?: Record<string, unknown>,
+  ): Promise<{ data: unknown; headers?: Record<string, string | number | undefined> }>;
 }
 
 /**
@@ -69,7 +72,10 @@ export async function recoverFailedDeliveries(params: {
     try {
       await params.app.request("POST /app/hook/deliveries/{delivery_id}/attempts", { delivery_id: delivery.id });
       redelivered.push(delivery.guid);
-      params.log.info({ deliveryId: delivery.guid, event: delivery.event, action: delivery.action }, "asked GitHub to redeliver a failed webhook");
+      params.log.info(
+        { deliveryId: delivery.guid, event: delivery.event, action: delivery.action },
+        "asked GitHub to redeliver a failed webhook",
+      );
     } catch (error) {
       params.log.warn({ deliveryId: delivery.guid, err: error }, "could not redeliver a failed webhook");
     }

@@ -36,7 +36,11 @@ export async function loadRepoConfig(octokit: FixbotOctokit, owner: string, repo
  * loadRepoConfig, with a YAML syntax error returned as a problem for the user to fix. Anything else (network,
  * 5xx) is thrown, so the calling step retries it.
  */
-export async function loadRepoConfigOrProblem(octokit: FixbotOctokit, owner: string, repo: string): Promise<{ ok: true; raw: Plain } | { ok: false; problems: string[] }> {
+export async function loadRepoConfigOrProblem(
+  octokit: FixbotOctokit,
+  owner: string,
+  repo: string,
+): Promise<{ ok: true; raw: Plain } | { ok: false; problems: string[] }> {
   try {
     return { ok: true, raw: await loadRepoConfig(octokit, owner, repo) };
   } catch (error) {

@@ -86,7 +86,10 @@ function isClosingFence(line: string, opening: string): boolean {
 }
 
 function tidy(lines: string[]): string {
-  return lines.join("\n").replace(/\n[ \t]*\n(?:[ \t]*\n)+/g, "\n\n").trim();
+  return lines
+    .join("\n")
+    .replace(/\n[ \t]*\n(?:[ \t]*\n)+/g, "\n\n")
+    .trim();
 }
 
 /**

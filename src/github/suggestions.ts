@@ -27,7 +27,15 @@ export function readSuggestion(value: Record<string, unknown>, line: number): Su
   const { suggestion, startLine } = value;
   if (suggestion === undefined && startLine === undefined) return {};
   if (suggestion !== undefined && typeof suggestion !== "string") return undefined;
-  if (startLine !== undefined && (typeof startLine !== "number" || !Number.isInteger(startLine) || startLine < 1 || startLine > line || line - startLine >= MAX_SUGGESTION_SPAN)) return undefined;
+  if (
+    startLine !== undefined &&
+    (typeof startLine !== "number" ||
+      !Number.isInteger(startLine) ||
+      startLine < 1 ||
+      startLine > line ||
+      line - startLine >= MAX_SUGGESTION_SPAN)
+  )
+    return undefined;
   if (suggestion === undefined) return undefined;
   if (suggestion.length > MAX_SUGGESTION_CHARS) return undefined;
   const text = suggestion.replace(/\r\n?/g, "\n").replace(/\n$/, "");

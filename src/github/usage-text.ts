@@ -17,7 +17,10 @@ const COLUMNS: Column[] = [
   {
     title: "tokens (in / out)",
     value: (u) => (u.inputTokens === undefined && u.outputTokens === undefined ? undefined : totalTokens(u)),
-    show: (n, u) => (u ? `${int(n)} (${u.inputTokens === undefined ? "?" : int(u.inputTokens)} / ${u.outputTokens === undefined ? "?" : int(u.outputTokens)})` : int(n)),
+    show: (n, u) =>
+      u
+        ? `${int(n)} (${u.inputTokens === undefined ? "?" : int(u.inputTokens)} / ${u.outputTokens === undefined ? "?" : int(u.outputTokens)})`
+        : int(n),
   },
   { title: "cost", value: (u) => u.costUsd, show: usd },
 ];

@@ -29,7 +29,11 @@ export function createHealthHandler(probes: HealthProbes) {
     const engine = await probes.engineReady().catch(() => false);
     const worker = probes.workerUp ? await probes.workerUp().catch(() => false) : true;
     const ready = accepting && engine && worker;
-    const body = { status: ready ? "ready" : "not-ready", engine: engine ? "ok" : "unreachable", webhooks: accepting ? "accepting" : "stopping" };
+    const body = {
+      status: ready ? "ready" : "not-ready",
+      engine: engine ? "ok" : "unreachable",
+      webhooks: accepting ? "accepting" : "stopping",
+    };
     return reply(res, ready ? 200 : 503, probes.workerUp ? { ...body, worker: worker ? "ok" : "down" } : body);
   };
 }

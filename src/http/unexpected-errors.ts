@@ -13,7 +13,10 @@ export function watchUnexpectedErrors(log: Logger, exit: (code: number) => void 
     log.error({ err: reason, kind: "unhandledRejection" }, "a promise was rejected and nothing handled it");
   });
   process.on("uncaughtException", (error: Error, origin: string) => {
-    log.fatal({ err: error, kind: "uncaughtException", origin }, "an exception was not caught: stopping (the next start resumes in-flight steps)");
+    log.fatal(
+      { err: error, kind: "uncaughtException", origin },
+      "an exception was not caught: stopping (the next start resumes in-flight steps)",
+    );
     log.flush?.();
     exit(1);
   });

@@ -50,6 +50,7 @@ export async function readDeadLetters(inboxDir: string): Promise<DeadLetter[]> {
   const dir = deadLetterDir(inboxDir);
   const names = await readdir(dir).catch(() => [] as string[]);
   const out: DeadLetter[] = [];
-  for (const name of names.filter((n) => n.endsWith(".json")).sort()) out.push(JSON.parse(await readFile(join(dir, name), "utf8")) as DeadLetter);
+  for (const name of names.filter((n) => n.endsWith(".json")).sort())
+    out.push(JSON.parse(await readFile(join(dir, name), "utf8")) as DeadLetter);
   return out;
 }

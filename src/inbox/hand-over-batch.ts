@@ -13,7 +13,11 @@ export const HAND_OVER_LIMITS = { maxEntries: 100, maxBytes: 48 * 1024 } as cons
  * How many entries from the front of `entries` go in the next hand-over: at least one, then as many as fit
  * `maxBytes` and `maxEntries`. Pure; sizes are computed once per entry by `sizeOf`.
  */
-export function batchLength(entries: readonly InboxEntry[], limits: { maxEntries: number; maxBytes: number }, sizeOf: (e: InboxEntry) => number = (e) => jsonBytes(e.job)): number {
+export function batchLength(
+  entries: readonly InboxEntry[],
+  limits: { maxEntries: number; maxBytes: number },
+  sizeOf: (e: InboxEntry) => number = (e) => jsonBytes(e.job),
+): number {
   let bytes = 0;
   let n = 0;
   for (const entry of entries) {

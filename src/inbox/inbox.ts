@@ -131,7 +131,8 @@ export class Inbox {
    */
   private nextWaitingAt(): number | undefined {
     const now = this.now();
-    for (const [route, entries] of this.waiting) if (!this.inFlight.has(route) && (this.retryAt.get(route) ?? 0) <= now) return entries[0]?.acceptedAt;
+    for (const [route, entries] of this.waiting)
+      if (!this.inFlight.has(route) && (this.retryAt.get(route) ?? 0) <= now) return entries[0]?.acceptedAt;
     return undefined;
   }
 
@@ -140,7 +141,13 @@ export class Inbox {
     clearTimeout(this.timer);
     this.timer = undefined;
     const decision = handOverBudget(
-      { now: this.now(), lastAcceptAt: this.lastAcceptAt, oldestWaitingAt: this.nextWaitingAt(), inFlight: this.inFlight.size, closing: this.closed },
+      {
+        now: this.now(),
+        lastAcceptAt: this.lastAcceptAt,
+        oldestWaitingAt: this.nextWaitingAt(),
+        inFlight: this.inFlight.size,
+        closing: this.closed,
+      },
       this.policy,
     );
     let start = decision.start;
@@ -154,7 +161,10 @@ export class Inbox {
         continue;
       }
       if (start <= 0) break;
-      const limits = { maxEntries: this.narrow.has(route) ? 1 : (this.options.maxBatch ?? HAND_OVER_LIMITS.maxEntries), maxBytes: this.options.maxBatchBytes ?? HAND_OVER_LIMITS.maxBytes };
+      const limits = {
+        maxEntries: this.narrow.has(route) ? 1 : (this.options.maxBatch ?? HAND_OVER_LIMITS.maxEntries),
+        maxBytes: this.options.maxBatchBytes ?? HAND_OVER_LIMITS.maxBytes,
+      };
       const batch = entries.splice(0, batchLength(entries, limits));
       // Round-robin: an actor with more waiting goes to the back of the line.
       this.waiting.delete(route);
@@ -191,7 +201,10 @@ export class Inbox {
     }
     try {
       await this.options.deliver(batch);
-      this.options.log.info({ deliveryId: first.id, route, count: batch.length, ms: this.now() - started }, "webhooks handed to their actor");
+      this.options.log.info(
+        { deliveryId: first.id, route, count: batch.length, ms: this.now() - started },
+        "webhooks handed to their actor",
+      );
       for (const entry of batch) this.forget(entry);
       this.options.onHandedOn?.(batch);
       this.retryAt.delete(route);
@@ -225,14 +238,21 @@ export class Inbox {
     const letter: DeadLetter = { entry, reason: oneLine(error), attempts: this.attempts.get(entry.id) ?? 0, at: this.now() };
     try {
       const path = await writeDeadLetter(this.options.dir, letter);
-      this.options.log.error({ deliveryId: entry.id, kind: entry.kind, attempts: letter.attempts, reason: letter.reason, path }, "gave up handing a webhook to the engine: kept as a dead letter");
+      this.options.log.error(
+        { deliveryId: entry.id, kind: entry.kind, attempts: letter.attempts, reason: letter.reason, path },
+        "gave up handing a webhook to the engine: kept as a dead letter",
+      );
     } catch (writeError) {
       this.options.log.error({ deliveryId: entry.id, err: writeError }, "could not write a dead letter; the delivery stays in the journal");
       return false;
     }
     this.forget(entry);
     // Not awaited: a slow reply must not hold the route.
-    void this.options.onDeadLetter?.(letter).catch((replyError: unknown) => this.options.log.warn({ deliveryId: entry.id, err: replyError }, "could not tell the user about a dead letter"));
+    void this.options
+      .onDeadLetter?.(letter)
+      .catch((replyError: unknown) =>
+        this.options.log.warn({ deliveryId: entry.id, err: replyError }, "could not tell the user about a dead letter"),
+      );
     return true;
   }
 

@@ -21,7 +21,14 @@ export function encodeRecord(record: JournalRecord): string {
 /** True for a well-formed inbox entry (a delivery id, a kind, a time). Pure. */
 export function isEntry(value: unknown): value is InboxEntry {
   const e = value as InboxEntry | null;
-  return typeof e === "object" && e !== null && typeof e.id === "string" && e.id.length > 0 && typeof e.kind === "string" && typeof e.acceptedAt === "number";
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof e.id === "string" &&
+    e.id.length > 0 &&
+    typeof e.kind === "string" &&
+    typeof e.acceptedAt === "number"
+  );
 }
 
 /** Parses one journal line; undefined for a torn or foreign line. Pure. */

@@ -60,11 +60,20 @@ export function grantable(line: ReadonlyArray<Pick<SlotClaim, "repo" | "vm">>, c
   return granted;
 }
 
-const SETTING: Record<SlotLimitName, string> = { runs: "FIXBOT_MAX_CONCURRENT_RUNS", vms: "FIXBOT_MAX_CONCURRENT_VMS", perRepo: "FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO" };
+const SETTING: Record<SlotLimitName, string> = {
+  runs: "FIXBOT_MAX_CONCURRENT_RUNS",
+  vms: "FIXBOT_MAX_CONCURRENT_VMS",
+  perRepo: "FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO",
+};
 
 /** The waiting note shown on the tracking comment and in the log. Pure. */
 export function waitingText(limit: SlotLimitName, limits: SlotLimits, ahead: number): string {
-  const what = limit === "runs" ? `all ${limits.runs} run slots are busy` : limit === "vms" ? `all ${limits.vms} agentOS VM slots are busy` : `this repository's ${limits.perRepo} run slots are busy`;
+  const what =
+    limit === "runs"
+      ? `all ${limits.runs} run slots are busy`
+      : limit === "vms"
+        ? `all ${limits.vms} agentOS VM slots are busy`
+        : `this repository's ${limits.perRepo} run slots are busy`;
   return `waiting for a free slot: ${what} (${SETTING[limit]})${ahead > 0 ? `, ${ahead} ahead in line` : ""}`;
 }
 
@@ -106,7 +115,11 @@ export function createRunSlots(limits: SlotLimits, log?: Logger): RunSlots {
   };
 
   const pump = () => {
-    const granted = grantable(line.map((w) => w.claim), { runs, vms, perRepo }, limits);
+    const granted = grantable(
+      line.map((w) => w.claim),
+      { runs, vms, perRepo },
+      limits,
+    );
     const starting = granted.map((i) => line[i]!);
     for (const waiter of starting) line.splice(line.indexOf(waiter), 1);
     for (const waiter of starting) waiter.grant();
@@ -147,7 +160,17 @@ export function createRunSlots(limits: SlotLimits, log?: Logger): RunSlots {
 }
 
 /** Slots from the operator's settings (0: no limit). */
-export function runSlotsFromEnv(env: { FIXBOT_MAX_CONCURRENT_RUNS: number; FIXBOT_MAX_CONCURRENT_VMS: number; FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO: number }, log?: Logger): RunSlots {
+export function runSlotsFromEnv(
+  env: { FIXBOT_MAX_CONCURRENT_RUNS: number; FIXBOT_MAX_CONCURRENT_VMS: number; FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO: number },
+  log?: Logger,
+): RunSlots {
   const limit = (n: number) => (n > 0 ? n : undefined);
-  return createRunSlots({ runs: limit(env.FIXBOT_MAX_CONCURRENT_RUNS), vms: limit(env.FIXBOT_MAX_CONCURRENT_VMS), perRepo: limit(env.FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO) }, log);
+  return createRunSlots(
+    {
+      runs: limit(env.FIXBOT_MAX_CONCURRENT_RUNS),
+      vms: limit(env.FIXBOT_MAX_CONCURRENT_VMS),
+      perRepo: limit(env.FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO),
+    },
+    log,
+  );
 }

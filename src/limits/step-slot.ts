@@ -15,7 +15,12 @@ export interface StepSlot {
 export const MAX_SLOT_WAIT_MS = 24 * 3_600_000;
 
 /** The step's claim, or none when the process has no limits (the CLI, tests). */
-export function stepSlot(deps: { slots?: RunSlots }, repo: { owner: string; name: string }, vm: boolean, label: string): StepSlot | undefined {
+export function stepSlot(
+  deps: { slots?: RunSlots },
+  repo: { owner: string; name: string },
+  vm: boolean,
+  label: string,
+): StepSlot | undefined {
   return deps.slots ? { slots: deps.slots, claim: { repo: `${repo.owner}/${repo.name}`.toLowerCase(), vm, label } } : undefined;
 }
 
@@ -25,13 +30,20 @@ export function engineTimeoutWithSlot(timeoutMs: number, slot: StepSlot | undefi
 }
 
 /** Waits for the step's slot (none: at once); `signal` (cancel, actor stop) takes it out of the line. */
-export async function waitForStepSlot(slot: StepSlot | undefined, signal: AbortSignal, onWaiting?: (text: string) => void): Promise<() => void> {
+export async function waitForStepSlot(
+  slot: StepSlot | undefined,
+  signal: AbortSignal,
+  onWaiting?: (text: string) => void,
+): Promise<() => void> {
   if (!slot) return () => undefined;
   const limit = AbortSignal.timeout(MAX_SLOT_WAIT_MS);
   try {
     return await slot.slots.acquire(slot.claim, { signal: AbortSignal.any([signal, limit]), onWaiting });
   } catch (error) {
-    if (limit.aborted && !signal.aborted) throw new Error(`waited ${MAX_SLOT_WAIT_MS / 3_600_000} h for a free run slot; raise FIXBOT_MAX_CONCURRENT_RUNS or add capacity`, { cause: error });
+    if (limit.aborted && !signal.aborted)
+      throw new Error(`waited ${MAX_SLOT_WAIT_MS / 3_600_000} h for a free run slot; raise FIXBOT_MAX_CONCURRENT_RUNS or add capacity`, {
+        cause: error,
+      });
     throw error;
   }
 }

@@ -37,7 +37,8 @@ export function createDeliveryMetrics(metrics: Metrics) {
     /** Wraps the webhook route: times each POST to `path` and counts its outcome once answered. */
     wrap<Req extends IncomingMessage>(route: (req: Req, res: ServerResponse) => Promise<boolean>, path: string) {
       return (req: Req, res: ServerResponse): Promise<boolean> => {
-        if (req.method !== "POST" || (req.url ?? "").split("?")[0]!.replace(/\/+$/, "") !== path.replace(/\/+$/, "")) return route(req, res);
+        if (req.method !== "POST" || (req.url ?? "").split("?")[0]!.replace(/\/+$/, "") !== path.replace(/\/+$/, ""))
+          return route(req, res);
         const started = performance.now();
         const event = eventName(req.headers["x-github-event"]);
         const id = String(req.headers["x-github-delivery"] ?? "");

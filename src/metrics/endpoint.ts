@@ -10,8 +10,14 @@ export function createMetricsHandler(params: { registry: MetricsSource; token?: 
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== "/metrics") return false;
     if ((params.requireToken || params.token) && !authorized(req.headers.authorization, params.token)) {
-      const why = params.token ? "send Authorization: Bearer <FIXBOT_METRICS_TOKEN>" : "set FIXBOT_METRICS_TOKEN, or FIXBOT_METRICS_PORT for a separate (loopback) port";
-      res.writeHead(401, { "content-type": "text/plain", "www-authenticate": 'Bearer realm="fixbot metrics"', "cache-control": "no-store" });
+      const why = params.token
+        ? "send Authorization: Bearer <FIXBOT_METRICS_TOKEN>"
+        : "set FIXBOT_METRICS_TOKEN, or FIXBOT_METRICS_PORT for a separate (loopback) port";
+      res.writeHead(401, {
+        "content-type": "text/plain",
+        "www-authenticate": 'Bearer realm="fixbot metrics"',
+        "cache-control": "no-store",
+      });
       res.end(`metrics need a token: ${why}\n`);
       return true;
     }

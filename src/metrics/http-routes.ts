@@ -21,6 +21,11 @@ export function firstOf(...handlers: Handler[]): Handler {
 export async function metricsRoutes(registry: MetricsSource, env: MetricsEnv): Promise<{ publicRoute: Handler; server?: Server }> {
   const publicRoute = createMetricsHandler({ registry, token: env.FIXBOT_METRICS_TOKEN, requireToken: true });
   if (env.FIXBOT_METRICS_PORT === undefined) return { publicRoute };
-  const server = await startMetricsServer({ registry, token: env.FIXBOT_METRICS_TOKEN, port: env.FIXBOT_METRICS_PORT, host: env.FIXBOT_METRICS_HOST });
+  const server = await startMetricsServer({
+    registry,
+    token: env.FIXBOT_METRICS_TOKEN,
+    port: env.FIXBOT_METRICS_PORT,
+    host: env.FIXBOT_METRICS_HOST,
+  });
   return { publicRoute, server };
 }

@@ -41,7 +41,11 @@ export function createMetrics() {
       buckets: STEP_BUCKETS,
       registers,
     }),
-    attempts: new Counter({ name: "fixbot_agent_attempts_total", help: "Agent attempts (edit, then test) of finished fix runs.", registers }),
+    attempts: new Counter({
+      name: "fixbot_agent_attempts_total",
+      help: "Agent attempts (edit, then test) of finished fix runs.",
+      registers,
+    }),
     turns: new Counter({ name: "fixbot_agent_turns_total", help: "Agent turns reported by the agents of finished fix runs.", registers }),
     tokens: new Counter({
       name: "fixbot_agent_tokens_total",
@@ -49,8 +53,16 @@ export function createMetrics() {
       labelNames: ["direction"] as const,
       registers,
     }),
-    costUsd: new Counter({ name: "fixbot_agent_cost_usd_total", help: "Cost in US dollars reported by the agents of finished fix runs.", registers }),
-    unreportedAttempts: new Counter({ name: "fixbot_agent_usage_unreported_total", help: "Agent attempts whose backend reported no usage (not counted as zero).", registers }),
+    costUsd: new Counter({
+      name: "fixbot_agent_cost_usd_total",
+      help: "Cost in US dollars reported by the agents of finished fix runs.",
+      registers,
+    }),
+    unreportedAttempts: new Counter({
+      name: "fixbot_agent_usage_unreported_total",
+      help: "Agent attempts whose backend reported no usage (not counted as zero).",
+      registers,
+    }),
     sandboxLimits: new Counter({
       name: "fixbot_sandbox_limits_hit_total",
       help: "Sandboxed commands that hit a limit: disk (stopped by fixbot), processes and memory (probably: seen in the output), egress (refused hosts).",
@@ -80,15 +92,51 @@ export function addScrapeGauges(
   const registers = [metrics.registry];
   const { inboxBacklog, deadLetters, slots } = sources;
   if (inboxBacklog) {
-    new Gauge({ name: "fixbot_inbox_backlog", help: "Webhook deliveries accepted and not yet handed to their actor.", registers, collect() { this.set(inboxBacklog()); } });
+    new Gauge({
+      name: "fixbot_inbox_backlog",
+      help: "Webhook deliveries accepted and not yet handed to their actor.",
+      registers,
+      collect() {
+        this.set(inboxBacklog());
+      },
+    });
   }
   if (deadLetters) {
-    new Gauge({ name: "fixbot_inbox_dead_letters", help: "Dead letters kept in this process's inbox (deliveries given up on; see README).", registers, async collect() { this.set(await deadLetters()); } });
+    new Gauge({
+      name: "fixbot_inbox_dead_letters",
+      help: "Dead letters kept in this process's inbox (deliveries given up on; see README).",
+      registers,
+      async collect() {
+        this.set(await deadLetters());
+      },
+    });
   }
   if (slots) {
-    new Gauge({ name: "fixbot_runs_in_flight", help: "Agent, test and review steps holding a run slot in this process.", registers, collect() { this.set(slots().runs); } });
-    new Gauge({ name: "fixbot_runs_waiting", help: "Steps waiting for a run slot in this process.", registers, collect() { this.set(slots().waiting); } });
-    new Gauge({ name: "fixbot_run_slots_limit", help: "FIXBOT_MAX_CONCURRENT_RUNS (absent when there is no limit).", registers, collect() { const limit = slots().limit; if (limit !== undefined) this.set(limit); } });
+    new Gauge({
+      name: "fixbot_runs_in_flight",
+      help: "Agent, test and review steps holding a run slot in this process.",
+      registers,
+      collect() {
+        this.set(slots().runs);
+      },
+    });
+    new Gauge({
+      name: "fixbot_runs_waiting",
+      help: "Steps waiting for a run slot in this process.",
+      registers,
+      collect() {
+        this.set(slots().waiting);
+      },
+    });
+    new Gauge({
+      name: "fixbot_run_slots_limit",
+      help: "FIXBOT_MAX_CONCURRENT_RUNS (absent when there is no limit).",
+      registers,
+      collect() {
+        const limit = slots().limit;
+        if (limit !== undefined) this.set(limit);
+      },
+    });
   }
 }
 

@@ -31,7 +31,8 @@ export function recordReviewRun(metrics: Metrics, status: string): void {
 
 /** What durableStep reports when a step ends in this process. */
 export function stepTimer(metrics: Metrics) {
-  return (name: string, ms: number, ok: boolean) => metrics.stepDuration.observe({ step: stepLabel(name), result: ok ? "done" : "failed" }, ms / 1000);
+  return (name: string, ms: number, ok: boolean) =>
+    metrics.stepDuration.observe({ step: stepLabel(name), result: ok ? "done" : "failed" }, ms / 1000);
 }
 
 /** The sandbox, counting the limits its commands hit (SandboxResult.limitsHit). */

@@ -56,12 +56,23 @@ export async function startIntake(params: {
   // Deliveries that cannot start or change a run are settled here, before any actor (src/intake).
   const configCaches = new ConfigCaches(configCacheSettings(env));
   const settle = env.FIXBOT_RELEVANCE_FILTER === "on" ? createSettle({ github, caches: configCaches, log }) : undefined;
-  const dispatch = await createDispatch({ runtime: { client }, dir: inboxDir, log, sync: env.FIXBOT_INBOX_SYNC, github, settle, deliveries }).catch(async (error: unknown) => {
+  const dispatch = await createDispatch({
+    runtime: { client },
+    dir: inboxDir,
+    log,
+    sync: env.FIXBOT_INBOX_SYNC,
+    github,
+    settle,
+    deliveries,
+  }).catch(async (error: unknown) => {
     await client.dispose().catch(() => undefined);
     throw error;
   });
   addScrapeGauges(metrics, { inboxBacklog: () => dispatch.inbox.size, deadLetters: () => countDeadLetters(inboxDir) });
-  const metricsHttp = await metricsRoutes(params.workerMetrics ? combinedMetrics(metrics.registry, params.workerMetrics) : metrics.registry, env);
+  const metricsHttp = await metricsRoutes(
+    params.workerMetrics ? combinedMetrics(metrics.registry, params.workerMetrics) : metrics.registry,
+    env,
+  );
   log.info({ replica, inbox: inboxDir, engine: engine.embedded ? "embedded" : engine.endpoint, role: env.FIXBOT_ROLE }, "fixbot started");
   let accepting = true;
   const app = createApp({
@@ -73,7 +84,10 @@ export async function startIntake(params: {
     allowedOwners: env.ALLOWED_OWNERS,
     forkReviews: env.FIXBOT_FORK_REVIEWS,
     configCaches,
-    httpHandler: firstOf(createHealthHandler({ engineReady: () => engineIsHealthy(engine.endpoint), accepting: () => accepting, workerUp: params.workerUp }), metricsHttp.publicRoute),
+    httpHandler: firstOf(
+      createHealthHandler({ engineReady: () => engineIsHealthy(engine.endpoint), accepting: () => accepting, workerUp: params.workerUp }),
+      metricsHttp.publicRoute,
+    ),
   });
   // Probot's run() copies .env over the environment; fixbot's rule is the other way round (see dotenv.ts).
   // It also adds a SIGINT handler that exits once its server stopped, before the inbox and the engine are:

@@ -44,7 +44,10 @@ export async function runWorkerProcess(params: { env: Env; log: Logger }): Promi
   }
   process.once("SIGINT", () => void stop("SIGINT"));
   const metrics = await metricsRoutes(worker.metrics.registry, env);
-  const handler = firstOf(createHealthHandler({ engineReady: () => engineIsHealthy(worker.runtime.engine.endpoint), accepting: () => accepting }), metrics.publicRoute);
+  const handler = firstOf(
+    createHealthHandler({ engineReady: () => engineIsHealthy(worker.runtime.engine.endpoint), accepting: () => accepting }),
+    metrics.publicRoute,
+  );
   const server = createServer((req, res) => {
     void handler(req, res).then((handled) => {
       if (!handled) res.writeHead(404).end();
@@ -57,5 +60,7 @@ export async function runWorkerProcess(params: { env: Env; log: Logger }): Promi
     },
   };
   const port = Number(process.env.PORT || 3000);
-  server.listen(port, process.env.HOST || undefined, () => log.info({ role: "work", port, engine: worker.runtime.engine.endpoint }, "fixbot worker started (health on /healthz, /readyz)"));
+  server.listen(port, process.env.HOST || undefined, () =>
+    log.info({ role: "work", port, engine: worker.runtime.engine.endpoint }, "fixbot worker started (health on /healthz, /readyz)"),
+  );
 }

@@ -33,7 +33,13 @@ export interface SupervisedWorker {
  * that instant, as one process would; without setpriv, the worker exits once its IPC channel closes. With
  * `nice`, the worker (and all it starts) runs at that CPU niceness.
  */
-export function superviseWorker(params: { entry: string; execArgv: string[]; env: NodeJS.ProcessEnv; log: Logger; nice?: number }): SupervisedWorker {
+export function superviseWorker(params: {
+  entry: string;
+  execArgv: string[];
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  nice?: number;
+}): SupervisedWorker {
   const { log } = params;
   let child: ChildProcess | undefined;
   let isUp = false;
@@ -69,10 +75,14 @@ export function superviseWorker(params: { entry: string; execArgv: string[]; env
       isUp = false;
       if (child === worker) child = undefined;
       if (stopping) return;
-      if (!everReady) return settleReady.reject(new Error(`the worker process exited (code ${code}, signal ${signal}) before it was ready`));
+      if (!everReady)
+        return settleReady.reject(new Error(`the worker process exited (code ${code}, signal ${signal}) before it was ready`));
       crashes = nextCrashCount(crashes, Date.now() - startedAt);
       const delay = restartDelayMs(crashes);
-      log.error({ workerPid: worker.pid, code, signal, restartInMs: delay }, "the worker process died; starting it again (in-flight steps resume there)");
+      log.error(
+        { workerPid: worker.pid, code, signal, restartInMs: delay },
+        "the worker process died; starting it again (in-flight steps resume there)",
+      );
       restartTimer = setTimeout(start, delay);
     });
   };
@@ -100,7 +110,11 @@ export function superviseWorker(params: { entry: string; execArgv: string[]; env
 const SETPRIV = "/usr/bin/setpriv";
 
 /** The worker's command line: node with `execArgv` on `entry`, under `setpriv --pdeathsig KILL` when present. */
-export function workerCommand(entry: string, execArgv: readonly string[], setpriv: string | null = existsSync(SETPRIV) ? SETPRIV : null): string[] {
+export function workerCommand(
+  entry: string,
+  execArgv: readonly string[],
+  setpriv: string | null = existsSync(SETPRIV) ? SETPRIV : null,
+): string[] {
   const node = [process.execPath, ...execArgv, entry];
   return setpriv ? [setpriv, "--pdeathsig", "KILL", "--", ...node] : node;
 }

@@ -41,7 +41,9 @@ export async function startWorker(params: { env: Env; log: Logger }): Promise<Wo
     github: appAccessWithoutServer(env, log),
     createAgent: createAgentFactory({ baseEnv: process.env, allowedPassEnv: env.FIXBOT_AGENT_ENV, agentos: agentOsProvider(env), sandbox }),
     sandbox,
-    secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", process.env.RIVET_TOKEN ?? "", ...agentSecrets].filter(Boolean),
+    secrets: [privateKey, env.WEBHOOK_SECRET ?? "", env.ANTHROPIC_API_KEY ?? "", process.env.RIVET_TOKEN ?? "", ...agentSecrets].filter(
+      Boolean,
+    ),
     log,
     now: Date.now,
     slots,

@@ -26,7 +26,15 @@ export interface Dispatch {
  * Webhook jobs go through the durable inbox (answered once recorded), then to their actor. The inbox is opened
  * here, so deliveries accepted before a crash are handed on at start.
  */
-export async function createDispatch(params: { runtime: Pick<Runtime, "client">; dir: string; log: Logger; sync?: JournalSync; github?: GitHubAccess; settle?: SettleEntries; deliveries?: DeliveryMetrics }): Promise<Dispatch> {
+export async function createDispatch(params: {
+  runtime: Pick<Runtime, "client">;
+  dir: string;
+  log: Logger;
+  sync?: JournalSync;
+  github?: GitHubAccess;
+  settle?: SettleEntries;
+  deliveries?: DeliveryMetrics;
+}): Promise<Dispatch> {
   const { runtime } = params;
   // One route = one actor, so a batch is always of one kind.
   const deliver = async (entries: InboxEntry[]): Promise<void> => {
@@ -45,9 +53,20 @@ export async function createDispatch(params: { runtime: Pick<Runtime, "client">;
     const { octokit } = await params.github.forInstallation(reply.installationId, { repository: reply.repo, permissions: GITHUB_WRITES });
     await octokit.rest.issues.createComment({ owner: reply.owner, repo: reply.repo, issue_number: reply.number, body: reply.body });
   };
-  const onHandedOn = params.deliveries ? (entries: readonly InboxEntry[]) => params.deliveries!.handedOn(entries.map((e) => e.id)) : undefined;
+  const onHandedOn = params.deliveries
+    ? (entries: readonly InboxEntry[]) => params.deliveries!.handedOn(entries.map((e) => e.id))
+    : undefined;
   // Deliveries that cannot start or change a run are settled before any actor (src/intake/settle-irrelevant.ts).
-  const inbox = new Inbox({ dir: params.dir, deliver, routeOf, log: params.log, sync: params.sync, onDeadLetter, settle: params.settle, onHandedOn });
+  const inbox = new Inbox({
+    dir: params.dir,
+    deliver,
+    routeOf,
+    log: params.log,
+    sync: params.sync,
+    onDeadLetter,
+    settle: params.settle,
+    onHandedOn,
+  });
   await inbox.open();
   const accept = async (kind: string, id: string, job: unknown) => {
     await inbox.accept({ id, kind, job, acceptedAt: Date.now() });

@@ -38,10 +38,26 @@ export async function replicaInboxDir(params: { dataDir: string; id: string; log
   for (const name of await readdir(shared)) {
     if (!LEGACY_FILE.test(name)) continue;
     const from = join(shared, name);
-    if (!(await stat(from).then((s) => s.isFile(), () => false))) continue;
-    if (await stat(join(dir, name)).then(() => true, () => false)) continue;
+    if (
+      !(await stat(from).then(
+        (s) => s.isFile(),
+        () => false,
+      ))
+    )
+      continue;
+    if (
+      await stat(join(dir, name)).then(
+        () => true,
+        () => false,
+      )
+    )
+      continue;
     await rename(from, join(dir, name)).then(
-      () => params.log.info({ file: name, replica: params.id }, "inbox: moved a delivery file of the shared inbox of an earlier version into this process's inbox"),
+      () =>
+        params.log.info(
+          { file: name, replica: params.id },
+          "inbox: moved a delivery file of the shared inbox of an earlier version into this process's inbox",
+        ),
       () => undefined,
     );
   }

@@ -71,7 +71,17 @@ export function proxyEnv(): Record<string, string> {
 }
 
 export function bwrapArgs(spec: BwrapSpec): string[] {
-  const args: string[] = ["--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"];
+  const args: string[] = [
+    "--die-with-parent",
+    "--new-session",
+    "--unshare-pid",
+    "--unshare-net",
+    "--unshare-ipc",
+    "--unshare-uts",
+    "--unshare-cgroup-try",
+    "--hostname",
+    "sandbox",
+  ];
   if (spec.mode === "userns") args.push("--unshare-user", "--uid", String(spec.uid), "--gid", String(spec.gid), "--disable-userns");
   for (const entry of spec.system) {
     if (entry.kind === "symlink") args.push("--symlink", entry.target, entry.path);
@@ -95,9 +105,30 @@ export function bwrapArgs(spec: BwrapSpec): string[] {
   }
   args.push("--chdir", spec.cwd, "--");
 
-  const limits = ["prlimit", `--data=${spec.limits.memoryBytes}`, `--nproc=${spec.limits.processes}`, `--fsize=${spec.limits.fileSizeBytes}`, "--core=0", "--"];
+  const limits = [
+    "prlimit",
+    `--data=${spec.limits.memoryBytes}`,
+    `--nproc=${spec.limits.processes}`,
+    `--fsize=${spec.limits.fileSizeBytes}`,
+    "--core=0",
+    "--",
+  ];
   // As root, prlimit sets the limits before setpriv gives up root: the process limit then counts the sandbox's uid.
-  const dropRoot = spec.mode === "root" ? ["setpriv", "--reuid", String(spec.uid), "--regid", String(spec.gid), "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"] : [];
+  const dropRoot =
+    spec.mode === "root"
+      ? [
+          "setpriv",
+          "--reuid",
+          String(spec.uid),
+          "--regid",
+          String(spec.gid),
+          "--clear-groups",
+          "--inh-caps=-all",
+          "--bounding-set=-all",
+          "--no-new-privs",
+          "--",
+        ]
+      : [];
   const shell = spec.proxySocket ? ["/bin/sh", "-c", proxyBridgeScript(), "fixbot-sandbox", spec.command] : ["/bin/sh", "-c", spec.command];
   return [...args, ...limits, ...dropRoot, ...shell];
 }

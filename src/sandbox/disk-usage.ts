@@ -8,7 +8,14 @@ export async function diskUsage(dirs: readonly string[], stopAt = Number.POSITIV
   while (pending.length > 0 && total <= stopAt) {
     const dir = pending.pop()!;
     const names = await readdir(dir).catch(() => [] as string[]);
-    const stats = await Promise.all(names.map((name) => lstat(join(dir, name)).then((s) => ({ name, s }), () => undefined)));
+    const stats = await Promise.all(
+      names.map((name) =>
+        lstat(join(dir, name)).then(
+          (s) => ({ name, s }),
+          () => undefined,
+        ),
+      ),
+    );
     for (const entry of stats) {
       if (!entry) continue;
       total += entry.s.blocks * 512;
@@ -22,7 +29,12 @@ export async function diskUsage(dirs: readonly string[], stopAt = Number.POSITIV
  * Polls the disk use of `dirs` while a command runs and calls `onExceeded` once it passes `limitBytes`. The
  * interval grows with the time a count takes, so a workspace with many files does not keep a core busy.
  */
-export function watchDiskUsage(params: { dirs: readonly string[]; limitBytes: number; onExceeded: (bytes: number) => void; minIntervalMs?: number }): () => void {
+export function watchDiskUsage(params: {
+  dirs: readonly string[];
+  limitBytes: number;
+  onExceeded: (bytes: number) => void;
+  minIntervalMs?: number;
+}): () => void {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const minInterval = params.minIntervalMs ?? 500;

@@ -21,7 +21,11 @@ export type SandboxRole = "agent" | "tests";
  * The policy for one command: the operator's mode and hosts for the role, narrowed by the repository. A repo can
  * turn the network off or keep only some of the operator's hosts; it can never add a host or open the network.
  */
-export function egressPolicy(settings: Pick<SandboxSettings, "egress" | "testHosts" | "agentHosts">, role: SandboxRole, repo: RepoNetwork = {}): EgressPolicy {
+export function egressPolicy(
+  settings: Pick<SandboxSettings, "egress" | "testHosts" | "agentHosts">,
+  role: SandboxRole,
+  repo: RepoNetwork = {},
+): EgressPolicy {
   if (settings.egress === "none" || repo.network === "none") return { mode: "none", allow: [] };
   const operatorHosts = role === "tests" ? settings.testHosts : settings.agentHosts;
   if (!repo.allow) return { mode: settings.egress, allow: settings.egress === "open" ? [] : operatorHosts };
@@ -42,10 +46,29 @@ export function isInternalAddress(ip: string): boolean {
   const v4 = ip.startsWith("::ffff:") ? ip.slice(7) : ip;
   if (isIP(v4) === 4) {
     const [a = 0, b = 0] = v4.split(".").map(Number);
-    return a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || a >= 224;
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 100 && b >= 64 && b <= 127) ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      a >= 224
+    );
   }
   const v6 = ip.toLowerCase();
-  return v6 === "::" || v6 === "::1" || v6.startsWith("fc") || v6.startsWith("fd") || v6.startsWith("fe8") || v6.startsWith("fe9") || v6.startsWith("fea") || v6.startsWith("feb") || v6.startsWith("ff");
+  return (
+    v6 === "::" ||
+    v6 === "::1" ||
+    v6.startsWith("fc") ||
+    v6.startsWith("fd") ||
+    v6.startsWith("fe8") ||
+    v6.startsWith("fe9") ||
+    v6.startsWith("fea") ||
+    v6.startsWith("feb") ||
+    v6.startsWith("ff")
+  );
 }
 
 export type EgressDecision = { allowed: true; explicit: boolean } | { allowed: false; reason: string };

@@ -27,7 +27,8 @@ async function resolveTarget(policy: EgressPolicy, host: string, port: number): 
   if (isIP(name)) return { ok: true, address: name };
   try {
     const { address } = await lookup(name);
-    if (!decision.explicit && isInternalAddress(address)) return { ok: false, reason: `${name} resolves to the internal address ${address}` };
+    if (!decision.explicit && isInternalAddress(address))
+      return { ok: false, reason: `${name} resolves to the internal address ${address}` };
     return { ok: true, address };
   } catch (error) {
     return { ok: false, reason: `cannot resolve ${name}: ${(error as Error).message}` };
@@ -93,10 +94,13 @@ export async function startEgressProxy(params: { socketPath: string; policy: Egr
     const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: url.host };
     delete headers["proxy-connection"];
     delete headers["proxy-authorization"];
-    const upstream = httpRequest({ host: target.address, port, method: req.method, path: `${url.pathname}${url.search}`, headers, setHost: false }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
+    const upstream = httpRequest(
+      { host: target.address, port, method: req.method, path: `${url.pathname}${url.search}`, headers, setHost: false },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on("error", (error) => {
       if (!res.headersSent) res.writeHead(502).end(`fixbot sandbox: ${error.message}\n`);
       else res.destroy();

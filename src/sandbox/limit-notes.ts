@@ -18,11 +18,21 @@ const OUT_OF_MEMORY = /Cannot allocate memory|ENOMEM|JavaScript heap out of memo
  */
 export function limitNotes(facts: LimitFacts): string[] {
   const notes: string[] = [];
-  if (facts.stoppedAt === "disk") notes.push(`fixbot stopped the command: the workspace, HOME and TMPDIR used more than the sandbox's disk limit (${facts.limits.diskMb} MiB, FIXBOT_SANDBOX_DISK_MB).`);
-  if (FORK_FAILED.test(facts.output)) notes.push(`The command probably hit the sandbox's process limit (${facts.limits.processes} processes, FIXBOT_SANDBOX_PROCESSES).`);
-  if (OUT_OF_MEMORY.test(facts.output)) notes.push(`The command probably hit the sandbox's memory limit (${facts.limits.memoryMb} MiB of memory per process, FIXBOT_SANDBOX_MEMORY_MB).`);
+  if (facts.stoppedAt === "disk")
+    notes.push(
+      `fixbot stopped the command: the workspace, HOME and TMPDIR used more than the sandbox's disk limit (${facts.limits.diskMb} MiB, FIXBOT_SANDBOX_DISK_MB).`,
+    );
+  if (FORK_FAILED.test(facts.output))
+    notes.push(`The command probably hit the sandbox's process limit (${facts.limits.processes} processes, FIXBOT_SANDBOX_PROCESSES).`);
+  if (OUT_OF_MEMORY.test(facts.output))
+    notes.push(
+      `The command probably hit the sandbox's memory limit (${facts.limits.memoryMb} MiB of memory per process, FIXBOT_SANDBOX_MEMORY_MB).`,
+    );
   const hosts = [...new Set(facts.refused.map((r) => `${r.host}:${r.port}`))];
-  if (hosts.length > 0) notes.push(`The sandbox refused network access to ${hosts.slice(0, 5).join(", ")}${hosts.length > 5 ? ` and ${hosts.length - 5} more` : ""} (${facts.refused[0]!.reason}; see FIXBOT_SANDBOX_EGRESS in fixbot's README).`);
+  if (hosts.length > 0)
+    notes.push(
+      `The sandbox refused network access to ${hosts.slice(0, 5).join(", ")}${hosts.length > 5 ? ` and ${hosts.length - 5} more` : ""} (${facts.refused[0]!.reason}; see FIXBOT_SANDBOX_EGRESS in fixbot's README).`,
+    );
   return notes.map((n) => `[fixbot] ${n}`);
 }
 

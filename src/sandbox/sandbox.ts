@@ -59,7 +59,12 @@ const HOW_TO_FIX =
   "that cannot have one, set FIXBOT_SANDBOX=off (repository code then runs as fixbot's own user and can read its key).";
 
 /** The per-run sandbox (see the README's threat model). `settings.enabled === false` runs commands directly. */
-export function createSandbox(params: { settings: SandboxSettings; dataDir: string; log?: Logger; /** The bubblewrap binary (tests name a missing one). */ bwrap?: string }): Sandbox {
+export function createSandbox(params: {
+  settings: SandboxSettings;
+  dataDir: string;
+  log?: Logger;
+  /** The bubblewrap binary (tests name a missing one). */ bwrap?: string;
+}): Sandbox {
   const bwrap = params.bwrap ?? "bwrap";
   const { settings } = params;
   const asRoot = process.getuid?.() === 0;
@@ -132,7 +137,14 @@ export function createSandbox(params: { settings: SandboxSettings; dataDir: stri
       const facts = { stoppedAt: limit, output: result.output, limits, refused: proxy?.refused ?? [] };
       const notes = limitNotes(facts);
       const tail = notes.length ? `\n${notes.join("\n")}\n` : "";
-      return { ...result, aborted: result.aborted && !limit, output: result.output + tail, ...(limit ? { limit } : {}), notes, limitsHit: limitsHit(facts) };
+      return {
+        ...result,
+        aborted: result.aborted && !limit,
+        output: result.output + tail,
+        ...(limit ? { limit } : {}),
+        notes,
+        limitsHit: limitsHit(facts),
+      };
     } finally {
       stopWatch();
       await proxy?.close();
@@ -144,7 +156,9 @@ export function createSandbox(params: { settings: SandboxSettings; dataDir: stri
   const sandbox: Sandbox = {
     enabled: settings.enabled,
     paths: (spec) =>
-      settings.enabled ? { workspace: SANDBOX_PATHS.workspace, files: SANDBOX_PATHS.run } : { workspace: spec.workspace, files: spec.files ?? spec.workspace },
+      settings.enabled
+        ? { workspace: SANDBOX_PATHS.workspace, files: SANDBOX_PATHS.run }
+        : { workspace: spec.workspace, files: spec.files ?? spec.workspace },
     async run(spec) {
       if (!settings.enabled) {
         const { role: _role, workspace, files: _files, mounts: _mounts, key: _key, network: _net, ...processOptions } = spec;
@@ -166,7 +180,13 @@ export function createSandbox(params: { settings: SandboxSettings; dataDir: stri
 }
 
 /** Starts the sandbox once with the real arguments and checks that socat is there for the egress bridge. */
-async function probe(bwrap: string, dataDir: string, hostLayout: () => Promise<{ system: SystemEntry[]; etc: string[] }>, asRoot: boolean, settings: SandboxSettings): Promise<void> {
+async function probe(
+  bwrap: string,
+  dataDir: string,
+  hostLayout: () => Promise<{ system: SystemEntry[]; etc: string[] }>,
+  asRoot: boolean,
+  settings: SandboxSettings,
+): Promise<void> {
   await mkdir(join(dataDir, "sandbox"), { recursive: true });
   const dir = await mkdtemp(join(dataDir, "sandbox", "probe-"));
   try {
@@ -180,11 +200,23 @@ async function probe(bwrap: string, dataDir: string, hostLayout: () => Promise<{
       mounts: [{ host: dir, at: SANDBOX_PATHS.workspace, writable: true }],
       cwd: SANDBOX_PATHS.workspace,
       limits: { memoryBytes: settings.memoryMb * MiB, processes: settings.processes, fileSizeBytes: settings.diskMb * MiB },
-      command: settings.egress === "none" ? "true" : "command -v socat >/dev/null || { echo 'socat is missing (the egress bridge needs it)' >&2; exit 3; }",
+      command:
+        settings.egress === "none"
+          ? "true"
+          : "command -v socat >/dev/null || { echo 'socat is missing (the egress bridge needs it)' >&2; exit 3; }",
     });
-    const result = await runProcess({ command: bwrap, argv: [bwrap, ...argv], cwd: dir, env: { PATH: "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" }, timeoutMs: 30_000 });
+    const result = await runProcess({
+      command: bwrap,
+      argv: [bwrap, ...argv],
+      cwd: dir,
+      env: { PATH: "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" },
+      timeoutMs: 30_000,
+    });
     if (result.exitCode !== 0) {
-      const why = result.exitCode === 127 && /ENOENT|not found/.test(result.output) ? "bubblewrap (bwrap) is not installed" : result.output.trim() || `bwrap exited ${result.exitCode}`;
+      const why =
+        result.exitCode === 127 && /ENOENT|not found/.test(result.output)
+          ? "bubblewrap (bwrap) is not installed"
+          : result.output.trim() || `bwrap exited ${result.exitCode}`;
       throw new SandboxUnavailableError(`The sandbox cannot start: ${why}. ${HOW_TO_FIX}`);
     }
   } finally {

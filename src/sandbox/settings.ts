@@ -26,9 +26,12 @@ export const DEFAULT_AGENT_HOSTS = ["api.anthropic.com", "api.openai.com"];
 
 export type EgressMode = "none" | "allowlist" | "open";
 
-const list = z
-  .string()
-  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+const list = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 const positive = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const schema = z.object({
@@ -38,7 +41,12 @@ const schema = z.object({
   FIXBOT_SANDBOX_AGENT_HOSTS: list.optional(),
   FIXBOT_SANDBOX_RO_PATHS: list.optional(),
   FIXBOT_SANDBOX_RW_PATHS: list.optional(),
-  FIXBOT_SANDBOX_UID_BASE: z.coerce.number().int().min(1000).max(2 ** 31 - 70_000).default(200_000),
+  FIXBOT_SANDBOX_UID_BASE: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(2 ** 31 - 70_000)
+    .default(200_000),
   FIXBOT_SANDBOX_MEMORY_MB: positive(4096),
   FIXBOT_SANDBOX_PROCESSES: positive(512),
   FIXBOT_SANDBOX_DISK_MB: positive(10_240),

@@ -19,7 +19,10 @@ export async function startSandbox(params: { env: NodeJS.ProcessEnv; dataDir: st
   }
   try {
     await sandbox.check();
-    params.log.info({ egress: settings.egress, memoryMb: settings.memoryMb, processes: settings.processes, diskMb: settings.diskMb }, "sandbox ready");
+    params.log.info(
+      { egress: settings.egress, memoryMb: settings.memoryMb, processes: settings.processes, diskMb: settings.diskMb },
+      "sandbox ready",
+    );
   } catch (error) {
     params.log.error({ err: error }, (error as Error).message);
   }

@@ -17,7 +17,8 @@ const SETTING: Record<BudgetField, keyof SpendEnv> = {
 /** The ceilings from the operator's settings. Pure. */
 export function ceilingsFromEnv(env: SpendEnv): BudgetCeilings {
   const out: BudgetCeilings = {};
-  for (const [field, name] of Object.entries(SETTING) as Array<[BudgetField, keyof SpendEnv]>) if (env[name] !== undefined) out[field] = env[name];
+  for (const [field, name] of Object.entries(SETTING) as Array<[BudgetField, keyof SpendEnv]>)
+    if (env[name] !== undefined) out[field] = env[name];
   return out;
 }
 
@@ -38,7 +39,10 @@ export function applyCeilings(budgets: Budgets, stated: unknown, ceilings: Budge
     const ceiling = ceilings[field];
     if (ceiling === undefined || budgets[field] <= ceiling) continue;
     if (written[field] === undefined) out[field] = ceiling;
-    else problems.push(`\`budgets.${field}\` asks for ${show(field, budgets[field])}, more than this fixbot's ceiling of ${show(field, ceiling)} (${SETTING[field]}, set by its operator): ask for at most ${show(field, ceiling)}.`);
+    else
+      problems.push(
+        `\`budgets.${field}\` asks for ${show(field, budgets[field])}, more than this fixbot's ceiling of ${show(field, ceiling)} (${SETTING[field]}, set by its operator): ask for at most ${show(field, ceiling)}.`,
+      );
   }
   return problems.length ? { ok: false, problems } : { ok: true, budgets: out };
 }

@@ -22,7 +22,12 @@ export const initialSpendState = (): SpendState => ({ sums: {}, added: {} });
 const keysOf = (repo: string, at: number) => {
   const { day, month } = periodsOf(at);
   const r = `repo:${repo.toLowerCase()}`;
-  return { "org-day": `org|day|${day}`, "org-month": `org|month|${month}`, "repo-day": `${r}|day|${day}`, "repo-month": `${r}|month|${month}` } as const;
+  return {
+    "org-day": `org|day|${day}`,
+    "org-month": `org|month|${month}`,
+    "repo-day": `${r}|day|${day}`,
+    "repo-month": `${r}|month|${month}`,
+  } as const;
 };
 
 /** Adds usage once per key; older periods than last month are forgotten. Returns false when already counted. Pure (mutates `state`). */
@@ -42,7 +47,12 @@ export function addSpend(state: SpendState, entry: SpendAddition): boolean {
 export function spendTotals(state: SpendState, repo: string, now: number): SpendTotals {
   const keys = keysOf(repo, now);
   const get = (key: string): Spent => state.sums[key] ?? { tokens: 0, costUsd: 0 };
-  return { "org-day": get(keys["org-day"]), "org-month": get(keys["org-month"]), "repo-day": get(keys["repo-day"]), "repo-month": get(keys["repo-month"]) };
+  return {
+    "org-day": get(keys["org-day"]),
+    "org-month": get(keys["org-month"]),
+    "repo-day": get(keys["repo-day"]),
+    "repo-month": get(keys["repo-month"]),
+  };
 }
 
 function prune(state: SpendState, now: number): void {

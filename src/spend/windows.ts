@@ -15,7 +15,9 @@ export type SpendTotals = Record<WindowName, Spent>;
 /** The spend windows from the operator's settings. Pure. */
 export function spendLimitsFromEnv(env: SpendEnv): SpendLimits {
   const pick = (tokens: number | undefined, costUsd: number | undefined) =>
-    tokens === undefined && costUsd === undefined ? undefined : { ...(tokens !== undefined ? { tokens } : {}), ...(costUsd !== undefined ? { costUsd } : {}) };
+    tokens === undefined && costUsd === undefined
+      ? undefined
+      : { ...(tokens !== undefined ? { tokens } : {}), ...(costUsd !== undefined ? { costUsd } : {}) };
   const limits: SpendLimits = {};
   const set = (name: WindowName, value: ReturnType<typeof pick>) => value && (limits[name] = value);
   set("org-day", pick(env.FIXBOT_SPEND_ORG_DAY_TOKENS, env.FIXBOT_SPEND_ORG_DAY_COST_USD));
@@ -56,20 +58,34 @@ export function usedUpWindow(totals: SpendTotals, limits: SpendLimits, now: numb
     const limit = limits[window];
     if (!limit) continue;
     const spent = totals[window];
-    if (limit.tokens !== undefined && spent.tokens >= limit.tokens) return { window, unit: "tokens", used: spent.tokens, limit: limit.tokens, resetsAt: resetsAt(window, now) };
-    if (limit.costUsd !== undefined && spent.costUsd >= limit.costUsd) return { window, unit: "cost", used: spent.costUsd, limit: limit.costUsd, resetsAt: resetsAt(window, now) };
+    if (limit.tokens !== undefined && spent.tokens >= limit.tokens)
+      return { window, unit: "tokens", used: spent.tokens, limit: limit.tokens, resetsAt: resetsAt(window, now) };
+    if (limit.costUsd !== undefined && spent.costUsd >= limit.costUsd)
+      return { window, unit: "cost", used: spent.costUsd, limit: limit.costUsd, resetsAt: resetsAt(window, now) };
   }
   return undefined;
 }
 
-const SETTING: Record<WindowName, string> = { "org-day": "FIXBOT_SPEND_ORG_DAY", "org-month": "FIXBOT_SPEND_ORG_MONTH", "repo-day": "FIXBOT_SPEND_REPO_DAY", "repo-month": "FIXBOT_SPEND_REPO_MONTH" };
+const SETTING: Record<WindowName, string> = {
+  "org-day": "FIXBOT_SPEND_ORG_DAY",
+  "org-month": "FIXBOT_SPEND_ORG_MONTH",
+  "repo-day": "FIXBOT_SPEND_REPO_DAY",
+  "repo-month": "FIXBOT_SPEND_REPO_MONTH",
+};
 
 /** The run's error when a spend window is used up: which window, how much, and when it resets. Pure. */
-export function spendWindowError(params: { usedUp: UsedUp; org: string; repo: string; step: string; started: boolean }): { step: string; message: string; hint: string } {
+export function spendWindowError(params: { usedUp: UsedUp; org: string; repo: string; step: string; started: boolean }): {
+  step: string;
+  message: string;
+  hint: string;
+} {
   const { usedUp } = params;
   const who = usedUp.window.startsWith("org") ? `the ${params.org} organization` : `${params.org}/${params.repo}`;
   const period = usedUp.window.endsWith("day") ? "today's (UTC)" : "this month's (UTC)";
-  const amount = usedUp.unit === "tokens" ? `${usedUp.used.toLocaleString("en-US")} of ${usedUp.limit.toLocaleString("en-US")} tokens` : `$${usedUp.used.toFixed(2)} of $${usedUp.limit.toFixed(2)}`;
+  const amount =
+    usedUp.unit === "tokens"
+      ? `${usedUp.used.toLocaleString("en-US")} of ${usedUp.limit.toLocaleString("en-US")} tokens`
+      : `$${usedUp.used.toFixed(2)} of $${usedUp.limit.toFixed(2)}`;
   const setting = `${SETTING[usedUp.window]}_${usedUp.unit === "tokens" ? "TOKENS" : "COST_USD"}`;
   const resets = new Date(usedUp.resetsAt).toISOString().replace(".000Z", "Z");
   return {

@@ -12,11 +12,26 @@ import { groupFile, sandboxKey, scratchDir } from "./workspace-path.js";
  */
 export async function agentInWorkspace(
   deps: StepDeps,
-  params: { job: FixJob; role: "edit" | "review"; agent: AgentSelection; baseSha: string; patch: string; cloneTimeoutMs: number; network?: RepoNetwork; onOutput?: (chunk: string) => void },
+  params: {
+    job: FixJob;
+    role: "edit" | "review";
+    agent: AgentSelection;
+    baseSha: string;
+    patch: string;
+    cloneTimeoutMs: number;
+    network?: RepoNetwork;
+    onOutput?: (chunk: string) => void;
+  },
 ): Promise<{ agent: Agent; dir: string; gitDir: string }> {
   const { job } = params;
   const groups = groupFile(deps.dataDir, job, params.role === "edit" ? "agent" : "review");
-  const { dir, gitDir } = await prepareWorkspace(deps, { job, baseSha: params.baseSha, patch: params.patch, timeoutMs: params.cloneTimeoutMs, groupFile: groups });
+  const { dir, gitDir } = await prepareWorkspace(deps, {
+    job,
+    baseSha: params.baseSha,
+    patch: params.patch,
+    timeoutMs: params.cloneTimeoutMs,
+    groupFile: groups,
+  });
   const agent = deps.createAgent({
     role: params.role,
     agent: params.agent,

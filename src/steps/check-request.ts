@@ -9,7 +9,11 @@ import { ceilingError } from "../spend/refusals.js";
 import type { StepDeps } from "./deps.js";
 
 export type RequestCheck =
-  | { kind: "run"; config: RepoConfig; /** The human comments, quoted (absent in runs recorded before it existed). */ discussion?: string }
+  | {
+      kind: "run";
+      config: RepoConfig;
+      /** The human comments, quoted (absent in runs recorded before it existed). */ discussion?: string;
+    }
   | { kind: "ignored"; reason: string }
   | { kind: "invalid-config"; problems: string[] }
   | { kind: "refused"; error: NonNullable<RunView["error"]> };
@@ -38,7 +42,11 @@ export async function checkRequest(deps: StepDeps, job: FixJob): Promise<Request
   const denied = labelAccessRule(job.requestedBy, { roleName: (data as { role_name?: string }).role_name, permission: data.permission });
   if (denied) return { kind: "ignored", reason: denied };
   // The operator's ceilings (src/spend/ceilings.ts): more than they allow is refused, naming the ceiling.
-  const ceiling = applyCeilings(parsed.config.budgets, (raw as { budgets?: unknown } | null | undefined)?.budgets, deps.spend?.ceilings ?? {});
+  const ceiling = applyCeilings(
+    parsed.config.budgets,
+    (raw as { budgets?: unknown } | null | undefined)?.budgets,
+    deps.spend?.ceilings ?? {},
+  );
   if (!ceiling.ok) {
     deps.metrics?.spendRefusals.inc({ limit: "budget-ceiling" });
     return { kind: "refused", error: ceilingError(ceiling.problems) };

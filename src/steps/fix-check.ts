@@ -13,7 +13,10 @@ export const FIX_CHECK_NAME = "fixbot fix";
  * its external id first (`fixbot-fix:<sha>`), so a retried step never adds a second. Without `checks: write`
  * granted, one log line and no check.
  */
-export async function reportFixCheck(deps: StepDeps, params: { job: FixJob; commit: string; tests: TestSummary; pullRequestUrl?: string }): Promise<{ reported: boolean }> {
+export async function reportFixCheck(
+  deps: StepDeps,
+  params: { job: FixJob; commit: string; tests: TestSummary; pullRequestUrl?: string },
+): Promise<{ reported: boolean }> {
   const { job, tests } = params;
   if (!deps.github || job.installationId === undefined) return { reported: false };
   const title = tests.passed ? `Tests pass (${tests.command})` : `Tests still fail (${tests.command})`;
@@ -24,8 +27,23 @@ export async function reportFixCheck(deps: StepDeps, params: { job: FixJob; comm
     fenced(tests.outputTail.slice(-20_000)),
   ].join("\n");
   try {
-    const { octokit, app } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: CHECKS_WRITE });
-    await upsertCheckRun({ octokit, app, owner: job.repo.owner, repo: job.repo.name, headSha: params.commit, name: FIX_CHECK_NAME, externalId: checkExternalId("fix", params.commit), conclusion: tests.passed ? "success" : "failure", title, summary, ...(params.pullRequestUrl ? { detailsUrl: params.pullRequestUrl } : {}) });
+    const { octokit, app } = await deps.github.forInstallation(job.installationId, {
+      repository: job.repo.name,
+      permissions: CHECKS_WRITE,
+    });
+    await upsertCheckRun({
+      octokit,
+      app,
+      owner: job.repo.owner,
+      repo: job.repo.name,
+      headSha: params.commit,
+      name: FIX_CHECK_NAME,
+      externalId: checkExternalId("fix", params.commit),
+      conclusion: tests.passed ? "success" : "failure",
+      title,
+      summary,
+      ...(params.pullRequestUrl ? { detailsUrl: params.pullRequestUrl } : {}),
+    });
     return { reported: true };
   } catch (error) {
     if (!checksNotGranted(error)) throw error;

@@ -17,8 +17,15 @@ function mirrorFor(deps: StepDeps, job: FixJob, installation: number | "local"):
 export async function gitAccessFor(deps: StepDeps, job: FixJob, timeoutMs: number, access: "read" | "write" = "read"): Promise<GitAccess> {
   const local = job.source === "local" || !deps.github || job.installationId === undefined;
   const installation = local ? "local" : job.installationId!;
-  const base: GitAccess = { url: job.repo.cloneUrl, timeoutMs, ...(access === "read" ? { mirror: mirrorFor(deps, job, installation) } : {}) };
+  const base: GitAccess = {
+    url: job.repo.cloneUrl,
+    timeoutMs,
+    ...(access === "read" ? { mirror: mirrorFor(deps, job, installation) } : {}),
+  };
   if (installation === "local" || !deps.github) return base;
-  const { token } = await deps.github.forInstallation(installation, { repository: job.repo.name, permissions: access === "write" ? CONTENTS_WRITE : CONTENTS_READ });
+  const { token } = await deps.github.forInstallation(installation, {
+    repository: job.repo.name,
+    permissions: access === "write" ? CONTENTS_WRITE : CONTENTS_READ,
+  });
   return { ...base, token };
 }

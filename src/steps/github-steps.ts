@@ -37,7 +37,17 @@ export async function publishTracking(deps: StepDeps, job: FixJob, view: RunReco
 
 export async function openPullRequest(
   deps: StepDeps,
-  params: { job: FixJob; files: string[]; insertions: number; deletions: number; attempts: number; tests: TestSummary; agentSummary: string; draft: boolean; usage?: AttemptUsage[] },
+  params: {
+    job: FixJob;
+    files: string[];
+    insertions: number;
+    deletions: number;
+    attempts: number;
+    tests: TestSummary;
+    agentSummary: string;
+    draft: boolean;
+    usage?: AttemptUsage[];
+  },
 ): Promise<PullRequestRef> {
   const { job } = params;
   const { octokit } = await access(deps, job);
@@ -79,7 +89,14 @@ export async function publishReview(
     commitId: params.commit,
     inline,
     outside,
-    bodyFor: (inBody) => renderReviewBody({ summary: heading, outside: inBody, skipped: [], coveredRange: { from: params.baseSha, to: params.commit }, marker }),
+    bodyFor: (inBody) =>
+      renderReviewBody({
+        summary: heading,
+        outside: inBody,
+        skipped: [],
+        coveredRange: { from: params.baseSha, to: params.commit },
+        marker,
+      }),
     log: deps.log.child({ runId: job.runId }),
   });
   return { url, inlineComments };

@@ -22,7 +22,8 @@ export function createSteps(deps: StepDeps) {
     /** Where a job's clean repository lives (the CLI prints it). */
     workspaceFor: (job: FixJob) => gitDirFor(deps.dataDir, job),
     /** The run slot a step of this job waits for (none when the process sets no limits); `vm`: an agentOS step. */
-    slotFor: (job: FixJob, vm: boolean, step: string) => stepSlot(deps, job.repo, vm, `${job.repo.owner}/${job.repo.name}#${job.issue.number} ${step}`),
+    slotFor: (job: FixJob, vm: boolean, step: string) =>
+      stepSlot(deps, job.repo, vm, `${job.repo.owner}/${job.repo.name}#${job.issue.number} ${step}`),
     checkRequest: bind(checkRequest),
     cloneRepo: leasedFixStep(deps, bind(cloneRepo)),
     runAgent: leasedFixStep(deps, bind(runAgent)),

@@ -42,7 +42,10 @@ function measureCommand(baseSha: string, at: { git: string; workTree: string; ou
 async function readBounded(path: string, limit: number, what: string): Promise<string> {
   const read = await readUntrustedFile(path, limit);
   if (!read) throw new Error(`measuring the agent's change wrote no ${what}`);
-  if ("tooLarge" in read) throw new AgentError(`The agent's change is ${Math.round(read.tooLarge / 1024)} KiB, over the ${limit / 1024} KiB limit: it probably committed generated files. Add them to .gitignore.`);
+  if ("tooLarge" in read)
+    throw new AgentError(
+      `The agent's change is ${Math.round(read.tooLarge / 1024)} KiB, over the ${limit / 1024} KiB limit: it probably committed generated files. Add them to .gitignore.`,
+    );
   return read.text;
 }
 
@@ -60,7 +63,15 @@ export function parseNumstat(numstat: string): Omit<ChangeSummary, "patch"> {
 }
 
 /** What the agent changed in `workspace` relative to `baseSha`, measured by git inside the sandbox. */
-export async function measureChange(params: { sandbox: Sandbox; gitDir: string; workspace: string; baseSha: string; key: string; scratchDir: string; timeoutMs: number }): Promise<ChangeSummary> {
+export async function measureChange(params: {
+  sandbox: Sandbox;
+  gitDir: string;
+  workspace: string;
+  baseSha: string;
+  key: string;
+  scratchDir: string;
+  timeoutMs: number;
+}): Promise<ChangeSummary> {
   await mkdir(params.scratchDir, { recursive: true });
   const files = await mkdtemp(join(params.scratchDir, "fixbot-measure-"));
   try {
@@ -77,7 +88,8 @@ export async function measureChange(params: { sandbox: Sandbox; gitDir: string; 
       env: { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin", TMPDIR: files, LANG: "C.UTF-8" },
       timeoutMs: params.timeoutMs,
     });
-    if (result.exitCode !== 0) throw new Error(`measuring the agent's change failed (${result.exitCode ?? result.signal}): ${result.output.trim().slice(-500)}`);
+    if (result.exitCode !== 0)
+      throw new Error(`measuring the agent's change failed (${result.exitCode ?? result.signal}): ${result.output.trim().slice(-500)}`);
     const patch = await readBounded(join(files, "change.patch"), MAX_PATCH_BYTES, "patch");
     return { patch, ...parseNumstat(await readBounded(join(files, "numstat.txt"), MAX_PATCH_BYTES, "file list")) };
   } finally {

@@ -20,6 +20,12 @@ export async function pushBranch(
     throw new Error(`rebuilt commit ${rebuilt.sha} differs from the recorded ${params.sha}; refusing to push a different change`);
   }
   const access = await gitAccessFor(deps, job, params.timeoutMs, "write");
-  const result = await gitPush({ ...access, gitDir: gitDirFor(deps.dataDir, job), branch: job.branch, sha: params.sha, force: job.target === undefined });
+  const result = await gitPush({
+    ...access,
+    gitDir: gitDirFor(deps.dataDir, job),
+    branch: job.branch,
+    sha: params.sha,
+    force: job.target === undefined,
+  });
   return { sha: params.sha, result };
 }

@@ -15,12 +15,25 @@ import { sandboxKey, scratchDir } from "./workspace-path.js";
  */
 export async function runAgent(
   deps: StepDeps,
-  params: { job: FixJob; config: RepoConfig; baseSha: string; attempt: number; previousPatch: string; task: string; feedback?: string; signal?: AbortSignal; budget?: UsageBudget; timeoutMs?: number },
+  params: {
+    job: FixJob;
+    config: RepoConfig;
+    baseSha: string;
+    attempt: number;
+    previousPatch: string;
+    task: string;
+    feedback?: string;
+    signal?: AbortSignal;
+    budget?: UsageBudget;
+    timeoutMs?: number;
+  },
 ): Promise<AgentAttemptResult> {
   const { job, config } = params;
   const selected = selectAgent(config.agent, "edit");
   if (!selected) {
-    throw new AgentError("No agent is configured: set `agent.command`, `agent.preset` or `agent.backend: agentos` in .github/fixbot.yml (or pass --agent-command / --agent).");
+    throw new AgentError(
+      "No agent is configured: set `agent.command`, `agent.preset` or `agent.backend: agentos` in .github/fixbot.yml (or pass --agent-command / --agent).",
+    );
   }
   const timeoutMs = params.timeoutMs ?? config.timeouts.agent * 1000;
   const { agent, dir, gitDir } = await agentInWorkspace(deps, {
@@ -42,7 +55,15 @@ export async function runAgent(
     signal: params.signal,
     budget: params.budget,
   });
-  const change = await measureChange({ sandbox: deps.sandbox, gitDir, workspace: dir, baseSha: params.baseSha, key: sandboxKey(job), scratchDir: scratchDir(deps.dataDir), timeoutMs: 120_000 });
+  const change = await measureChange({
+    sandbox: deps.sandbox,
+    gitDir,
+    workspace: dir,
+    baseSha: params.baseSha,
+    key: sandboxKey(job),
+    scratchDir: scratchDir(deps.dataDir),
+    timeoutMs: 120_000,
+  });
   return {
     attempt: params.attempt,
     patch: change.patch,

@@ -19,7 +19,13 @@ export async function runTests(
 ): Promise<TestSummary> {
   const { job, config } = params;
   const groups = groupFile(deps.dataDir, job, "tests");
-  const { dir } = await prepareWorkspace(deps, { job, baseSha: params.baseSha, patch: params.patch, timeoutMs: config.timeouts.clone * 1000, groupFile: groups });
+  const { dir } = await prepareWorkspace(deps, {
+    job,
+    baseSha: params.baseSha,
+    patch: params.patch,
+    timeoutMs: config.timeouts.clone * 1000,
+    groupFile: groups,
+  });
   const started = deps.now();
   const command = config.setupCommand ? `${config.setupCommand} && ${params.testCommand}` : params.testCommand;
   const result = await deps.sandbox.run({

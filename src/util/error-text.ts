@@ -5,7 +5,10 @@
 export function errorLine(error: unknown, max = 300): string {
   // Workflow failures arrive as plain { name, message } records, not Error instances.
   const message = typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error);
-  const lines = message.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = message
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   const cause = lines.find((l) => /^(fatal|error):/i.test(l)) ?? lines[0] ?? "unknown error";
   return cause.length > max ? `${cause.slice(0, max - 1)}…` : cause;
 }

@@ -37,9 +37,7 @@ const RULES: readonly Rule[] = [
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
   // Longest first, so a secret that contains another one is masked whole.
-  const given = [...new Set(secrets)]
-    .filter((s) => s.length >= MIN_SECRET_LENGTH)
-    .sort((a, b) => b.length - a.length);
+  const given = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
   for (const secret of given) {
     out = out.split(secret).join(MASK);
     // A multi-line secret (a PEM key) may reach us split across chunks: mask its lines one by one too.

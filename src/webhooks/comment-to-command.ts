@@ -38,7 +38,12 @@ export type CommandDecision = { ok: true; job: CommandJob } | { ok: false; reaso
  * then a plain substring search for the command word; only then is the comment parsed (linear, bounded: see
  * parse-command.ts). Permissions are checked in the workflow, where the answer is posted.
  */
-export function commandFromComment(payload: IssueCommentPayload, deliveryId: string, now: number, options: { word: string; allowedOwners?: readonly string[] }): CommandDecision {
+export function commandFromComment(
+  payload: IssueCommentPayload,
+  deliveryId: string,
+  now: number,
+  options: { word: string; allowedOwners?: readonly string[] },
+): CommandDecision {
   if (!ownerAllowed(payload.repository.owner.login, options.allowedOwners ?? [])) {
     return { ok: false, reason: `owner ${payload.repository.owner.login} is not in ALLOWED_OWNERS` };
   }
@@ -74,8 +79,17 @@ export function commandFromComment(payload: IssueCommentPayload, deliveryId: str
 /** A fix command's instructions, capped (see text-caps.ts). Pure. */
 function capInstructions(parsed: ReturnType<typeof parseCommand>): ReturnType<typeof parseCommand> {
   if (parsed.kind === "command" && parsed.command.name === "ask") {
-    return { kind: "command", command: { name: "ask", question: capText(parsed.command.question, TEXT_CAPS.instructionsBytes, "the question").text } };
+    return {
+      kind: "command",
+      command: { name: "ask", question: capText(parsed.command.question, TEXT_CAPS.instructionsBytes, "the question").text },
+    };
   }
   if (parsed.kind !== "command" || parsed.command.name !== "fix") return parsed;
-  return { kind: "command", command: { name: "fix", instructions: capText(parsed.command.instructions, TEXT_CAPS.instructionsBytes, "the text of the fix command").text } };
+  return {
+    kind: "command",
+    command: {
+      name: "fix",
+      instructions: capText(parsed.command.instructions, TEXT_CAPS.instructionsBytes, "the text of the fix command").text,
+    },
+  };
 }

@@ -17,9 +17,13 @@ export interface CommentHandlerDeps {
  */
 export function handleIssueComment(deps: CommentHandlerDeps) {
   return async (context: { id: string; payload: IssueCommentPayload; log: Logger }): Promise<void> => {
-    const decision = commandFromComment(context.payload, context.id, deps.now(), { word: deps.commandWord ?? DEFAULT_COMMAND_WORD, allowedOwners: deps.allowedOwners });
+    const decision = commandFromComment(context.payload, context.id, deps.now(), {
+      word: deps.commandWord ?? DEFAULT_COMMAND_WORD,
+      allowedOwners: deps.allowedOwners,
+    });
     if (!decision.ok || !deps.acceptCommand) {
-      if (!decision.ok && decision.reason !== "no command") context.log.debug({ deliveryId: context.id, reason: decision.reason }, "issue_comment ignored");
+      if (!decision.ok && decision.reason !== "no command")
+        context.log.debug({ deliveryId: context.id, reason: decision.reason }, "issue_comment ignored");
       return;
     }
     await deps.acceptCommand(decision.job);

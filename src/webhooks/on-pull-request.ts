@@ -4,7 +4,12 @@ import { forkReviewDecision, type ForkPolicy } from "../workflow/review-pr/fork-
 import { reviewJobFromPullRequest, type PullRequestPayload } from "./pr-to-job.js";
 
 /** The `pull_request` events that may start a review (drafts, bots and closed PRs are dropped by the handler). */
-export const PULL_REQUEST_REVIEW_EVENTS = ["pull_request.opened", "pull_request.reopened", "pull_request.ready_for_review", "pull_request.synchronize"] as const;
+export const PULL_REQUEST_REVIEW_EVENTS = [
+  "pull_request.opened",
+  "pull_request.reopened",
+  "pull_request.ready_for_review",
+  "pull_request.synchronize",
+] as const;
 
 /** What the handler needs from the app's dependencies (AppDeps provides it). */
 export interface PullRequestHandlerDeps {
@@ -29,7 +34,13 @@ export function handlePullRequestForReview(deps: PullRequestHandlerDeps) {
       return;
     }
     const pr = decision.job.pr;
-    const fork = forkReviewDecision({ fork: pr.fork, author: pr.author, authorAssociation: pr.authorAssociation, policy: deps.forkReviews ?? "review", setting: "FIXBOT_FORK_REVIEWS" });
+    const fork = forkReviewDecision({
+      fork: pr.fork,
+      author: pr.author,
+      authorAssociation: pr.authorAssociation,
+      policy: deps.forkReviews ?? "review",
+      setting: "FIXBOT_FORK_REVIEWS",
+    });
     if (!fork.review) {
       context.log.info({ deliveryId: context.id, pr: pr.number, reason: fork.reason }, "pull_request not reviewed");
       return;
@@ -39,6 +50,9 @@ export function handlePullRequestForReview(deps: PullRequestHandlerDeps) {
       return;
     }
     await deps.acceptReview(decision.job);
-    context.log.info({ deliveryId: context.id, pr: decision.job.pr.number, head: decision.job.pr.headSha.slice(0, 7) }, "review job enqueued");
+    context.log.info(
+      { deliveryId: context.id, pr: decision.job.pr.number, head: decision.job.pr.headSha.slice(0, 7) },
+      "review job enqueued",
+    );
   };
 }

@@ -29,14 +29,30 @@ export const MAX_SCANNED_CHARS = 65_536;
  * substring search over the scanned prefix. Pure, linear.
  */
 export function mentionsCommandWord(body: string, word: string = DEFAULT_COMMAND_WORD): boolean {
-  return body.slice(0, MAX_SCANNED_CHARS).toLowerCase().includes(`/${normalizeWord(word)}`);
+  return body
+    .slice(0, MAX_SCANNED_CHARS)
+    .toLowerCase()
+    .includes(`/${normalizeWord(word)}`);
 }
 
 const COMMANDS: ReadonlyArray<{ name: Command["name"]; description: string; example: string }> = [
-  { name: "fix", description: "Ask an agent to fix this issue; optional instructions follow on the same line and the lines below, up to a blank line.", example: "fix the off-by-one in parseRange; keep the public API" },
+  {
+    name: "fix",
+    description: "Ask an agent to fix this issue; optional instructions follow on the same line and the lines below, up to a blank line.",
+    example: "fix the off-by-one in parseRange; keep the public API",
+  },
   { name: "review", description: "Review this pull request and comment on the changed lines.", example: "review" },
-  { name: "ask", description: "Ask a question about this issue or pull request: an agent reads the code and answers in a reply, changing nothing.", example: "ask where is the retry delay computed?" },
-  { name: "retry", description: "Run the last request again: a run that stopped with an error or was cancelled resumes from that step (finished steps are not repeated); one whose tests still failed gets fresh agent attempts.", example: "retry" },
+  {
+    name: "ask",
+    description: "Ask a question about this issue or pull request: an agent reads the code and answers in a reply, changing nothing.",
+    example: "ask where is the retry delay computed?",
+  },
+  {
+    name: "retry",
+    description:
+      "Run the last request again: a run that stopped with an error or was cancelled resumes from that step (finished steps are not repeated); one whose tests still failed gets fresh agent attempts.",
+    example: "retry",
+  },
   { name: "cancel", description: "Stop the run in progress.", example: "cancel" },
   { name: "status", description: "Show the state of the current run.", example: "status" },
   { name: "help", description: "Show this list.", example: "help" },
@@ -46,7 +62,11 @@ const COMMANDS: ReadonlyArray<{ name: Command["name"]; description: string; exam
 export function helpText(word: string = DEFAULT_COMMAND_WORD): string {
   const w = normalizeWord(word);
   const rows = COMMANDS.map((c) => `- \`/${w} ${c.name}\` — ${c.description} Example: \`/${w} ${c.example}\``);
-  return [`**fixbot commands** (one per comment, at the start of a line, within the comment's first ${MAX_SCANNED_CHARS.toLocaleString("en-US")} characters):`, "", ...rows].join("\n");
+  return [
+    `**fixbot commands** (one per comment, at the start of a line, within the comment's first ${MAX_SCANNED_CHARS.toLocaleString("en-US")} characters):`,
+    "",
+    ...rows,
+  ].join("\n");
 }
 
 /**

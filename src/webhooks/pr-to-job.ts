@@ -31,7 +31,12 @@ function isReviewAction(action: string): action is ReviewAction {
  * answered in milliseconds: drafts, bot authors and closed pull requests are dropped here; the repo's config
  * (turned off, ignored authors and paths) is read inside the workflow.
  */
-export function reviewJobFromPullRequest(payload: PullRequestPayload, deliveryId: string, now: number, allowedOwners: readonly string[] = []): ReviewJobDecision {
+export function reviewJobFromPullRequest(
+  payload: PullRequestPayload,
+  deliveryId: string,
+  now: number,
+  allowedOwners: readonly string[] = [],
+): ReviewJobDecision {
   const pr = payload.pull_request;
   if (!isReviewAction(payload.action)) return { ok: false, reason: `action ${payload.action} does not start a review` };
   if (!ownerAllowed(payload.repository.owner.login, allowedOwners)) {

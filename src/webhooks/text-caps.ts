@@ -37,7 +37,10 @@ export interface Capped {
 export function capText(text: string, maxBytes: number, what: string): Capped {
   const kept = prefixWithinBytes(text, maxBytes);
   if (kept.length === text.length) return { text, cut: false };
-  return { text: `${kept}\n\n[fixbot: ${what} was longer than ${Math.round(maxBytes / 1024)} KiB and is cut here; the rest was not read]`, cut: true };
+  return {
+    text: `${kept}\n\n[fixbot: ${what} was longer than ${Math.round(maxBytes / 1024)} KiB and is cut here; the rest was not read]`,
+    cut: true,
+  };
 }
 
 /** A one-line cap for titles: cut with an ellipsis. Pure. */

@@ -18,13 +18,19 @@ export type JobDecision = { ok: true; job: FixJob } | { ok: false; reason: strin
  * checked against the repo config and the sender's permission inside the workflow, so the webhook is answered
  * in milliseconds.
  */
-export function jobFromLabeledIssue(payload: LabeledIssuePayload, deliveryId: string, now: number, allowedOwners: readonly string[] = []): JobDecision {
+export function jobFromLabeledIssue(
+  payload: LabeledIssuePayload,
+  deliveryId: string,
+  now: number,
+  allowedOwners: readonly string[] = [],
+): JobDecision {
   if (!payload.label?.name) return { ok: false, reason: "the event carries no label" };
   if (!ownerAllowed(payload.repository.owner.login, allowedOwners)) {
     return { ok: false, reason: `owner ${payload.repository.owner.login} is not in ALLOWED_OWNERS` };
   }
   if (payload.sender.type === "Bot") return { ok: false, reason: `sender @${payload.sender.login} is a bot` };
-  if (payload.issue.state && payload.issue.state !== "open") return { ok: false, reason: `issue #${payload.issue.number} is ${payload.issue.state}` };
+  if (payload.issue.state && payload.issue.state !== "open")
+    return { ok: false, reason: `issue #${payload.issue.number} is ${payload.issue.state}` };
   if (payload.issue.pull_request) return { ok: false, reason: `#${payload.issue.number} is a pull request` };
   if (!payload.installation?.id) return { ok: false, reason: "the delivery has no installation (is fixbot installed as an App?)" };
   const repo = payload.repository;
@@ -52,6 +58,14 @@ export function ownerAllowed(owner: string, allowedOwners: readonly string[]): b
 }
 
 /** The issue text a job carries, capped (see text-caps.ts); a cut body ends with a note saying so. Pure. */
-export function cappedIssue(issue: { number: number; title: string; body?: string | null }): { number: number; title: string; body: string } {
-  return { number: issue.number, title: capTitle(issue.title), body: capText(issue.body ?? "", TEXT_CAPS.issueBodyBytes, "the issue body").text };
+export function cappedIssue(issue: { number: number; title: string; body?: string | null }): {
+  number: number;
+  title: string;
+  body: string;
+} {
+  return {
+    number: issue.number,
+    title: capTitle(issue.title),
+    body: capText(issue.body ?? "", TEXT_CAPS.issueBodyBytes, "the issue body").text,
+  };
 }

@@ -39,7 +39,14 @@ export function takeJob(state: FixRunState, job: FixJob, now: number): Admission
   state.lastDequeuedAt = now;
   if (job.deliveryId) state.seenDeliveries = capped([...state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
   if (decision.ok) {
-    const view = newRunView({ runId: job.runId, issueNumber: job.issue.number, requestedBy: job.requestedBy, branch: job.branch, maxAttempts: 0, now });
+    const view = newRunView({
+      runId: job.runId,
+      issueNumber: job.issue.number,
+      requestedBy: job.requestedBy,
+      branch: job.branch,
+      maxAttempts: 0,
+      now,
+    });
     state.runs = capped([...state.runs, { ...view, requestKey: job.requestKey, job }], MAX_RUNS_KEPT);
   }
   return decision;

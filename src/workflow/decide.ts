@@ -5,8 +5,7 @@ import type { RunStatus, RunView } from "./types.js";
 
 /** What happens after an agent attempt. Pure. */
 export type AttemptVerdict =
-  | { kind: "test" }
-  | { kind: "stop"; status: Extract<RunStatus, "no-change" | "error" | "tests-failing">; error?: RunView["error"] };
+  { kind: "test" } | { kind: "stop"; status: Extract<RunStatus, "no-change" | "error" | "tests-failing">; error?: RunView["error"] };
 
 export function judgeAttempt(params: {
   source: "github" | "local";
@@ -54,7 +53,13 @@ export function finalStatus(testsPassed: boolean): Extract<RunStatus, "fixed" | 
 }
 
 /** The error a run ends with when a budget is used up. Pure. */
-export function budgetError(params: { name: BudgetName | "time"; step: string; budgets: RepoConfig["budgets"]; used: Usage; source: "github" | "local" }): NonNullable<RunView["error"]> {
+export function budgetError(params: {
+  name: BudgetName | "time";
+  step: string;
+  budgets: RepoConfig["budgets"];
+  used: Usage;
+  source: "github" | "local";
+}): NonNullable<RunView["error"]> {
   const { budgets, used } = params;
   const what = {
     time: `its run time budget (${budgets.runMinutes} min)`,

@@ -10,7 +10,9 @@ import type { AttemptUsage } from "../github/usage-text.js";
 import type { Checkpoint, FixJob, RunRecord, TestSummary } from "./types.js";
 
 /** How a run ended, as data: the finish step turns it into the final tracking comment and the actor state. */
-export type FixResult = Partial<Pick<RunRecord, "tests" | "agentSummary" | "commit" | "pullRequest" | "review" | "reviewUrl" | "error" | "ignoredReason" | "workspace">> & {
+export type FixResult = Partial<
+  Pick<RunRecord, "tests" | "agentSummary" | "commit" | "pullRequest" | "review" | "reviewUrl" | "error" | "ignoredReason" | "workspace">
+> & {
   status: RunRecord["status"];
 };
 
@@ -40,10 +42,16 @@ export async function finishChange(step: TrackedSteps, steps: Steps, p: FinishIn
   if (!tests.passed && github && (!config.draftOnFailure || job.target)) return base;
 
   const commit = (
-    await step.reuseOrRun(prior?.commit === undefined ? undefined : { sha: prior.commit }, "commit-change", policy.commit, () => steps.commitChange({ job, baseSha: p.baseSha, patch: p.patch, timeoutMs: policy.commit.timeoutMs }), {
-      describe: (r) => r.sha.slice(0, 7),
-      remember: (cp, r) => ({ ...cp, commit: r.sha }),
-    })
+    await step.reuseOrRun(
+      prior?.commit === undefined ? undefined : { sha: prior.commit },
+      "commit-change",
+      policy.commit,
+      () => steps.commitChange({ job, baseSha: p.baseSha, patch: p.patch, timeoutMs: policy.commit.timeoutMs }),
+      {
+        describe: (r) => r.sha.slice(0, 7),
+        remember: (cp, r) => ({ ...cp, commit: r.sha }),
+      },
+    )
   ).sha;
   await step.record("record-commit", (view) => ({ ...view, commit }));
 
@@ -54,27 +62,55 @@ export async function finishChange(step: TrackedSteps, steps: Steps, p: FinishIn
     prior?.review === undefined ? undefined : { review: prior.review },
     "review-change",
     withSlot(policy.review, steps.slotFor(job, usesVm(config.review, "review"), "review-change")),
-    async (signal) => ({ review: (await steps.reviewChange({ job, config, baseSha: p.baseSha, patch: p.patch, agentSummary: last.summary, attempts: last.attempt, tests, signal })).review }),
+    async (signal) => ({
+      review: (
+        await steps.reviewChange({
+          job,
+          config,
+          baseSha: p.baseSha,
+          patch: p.patch,
+          agentSummary: last.summary,
+          attempts: last.attempt,
+          tests,
+          signal,
+        })
+      ).review,
+    }),
     { remember: (cp, r) => ({ ...cp, review: r.review }) },
   );
   const review = reviewed.review;
   if (!pullRequest) return { ...base, commit, review };
-  const posted = await step.run("publish-review", policy.publishReview, () => steps.publishReview({ job, pullNumber: pullRequest.number, commit, baseSha: p.baseSha, patch: p.patch, review }), {
-    describe: (r) => (r.inlineComments ? `${r.inlineComments} inline comment(s)` : undefined),
-  });
+  const posted = await step.run(
+    "publish-review",
+    policy.publishReview,
+    () => steps.publishReview({ job, pullNumber: pullRequest.number, commit, baseSha: p.baseSha, patch: p.patch, review }),
+    {
+      describe: (r) => (r.inlineComments ? `${r.inlineComments} inline comment(s)` : undefined),
+    },
+  );
   return { ...base, commit, pullRequest, review, reviewUrl: posted.url };
 }
 
 /** Pushes the branch, then finds or opens the pull request (a fix on a pull request's branch has one already). */
-async function pushAndOpen(step: TrackedSteps, steps: Steps, p: FinishInput, commit: string): Promise<NonNullable<FixResult["pullRequest"]>> {
+async function pushAndOpen(
+  step: TrackedSteps,
+  steps: Steps,
+  p: FinishInput,
+  commit: string,
+): Promise<NonNullable<FixResult["pullRequest"]>> {
   const { job, config, prior, last, tests } = p;
   const policy = stepPolicies(config);
   if (prior?.pushed) await step.reused("push-branch");
   else {
-    await step.run("push-branch", policy.push, () => steps.pushBranch({ job, baseSha: p.baseSha, patch: p.patch, sha: commit, timeoutMs: policy.push.timeoutMs }), {
-      describe: (r) => `${job.branch} ${r.result}`,
-      remember: (cp) => ({ ...cp, pushed: true }),
-    });
+    await step.run(
+      "push-branch",
+      policy.push,
+      () => steps.pushBranch({ job, baseSha: p.baseSha, patch: p.patch, sha: commit, timeoutMs: policy.push.timeoutMs }),
+      {
+        describe: (r) => `${job.branch} ${r.result}`,
+        remember: (cp) => ({ ...cp, pushed: true }),
+      },
+    );
   }
   const pullRequest = job.target
     ? { number: job.target.number, url: job.target.url, draft: false }
@@ -82,7 +118,18 @@ async function pushAndOpen(step: TrackedSteps, steps: Steps, p: FinishInput, com
         prior?.pullRequest,
         "open-pull-request",
         policy.openPullRequest,
-        () => steps.openPullRequest({ job, files: last.files, insertions: last.insertions, deletions: last.deletions, attempts: last.attempt, tests, agentSummary: last.summary, draft: !tests.passed, usage: p.usage }),
+        () =>
+          steps.openPullRequest({
+            job,
+            files: last.files,
+            insertions: last.insertions,
+            deletions: last.deletions,
+            attempts: last.attempt,
+            tests,
+            agentSummary: last.summary,
+            draft: !tests.passed,
+            usage: p.usage,
+          }),
         { describe: (pr) => `#${pr.number}`, remember: (cp, pr) => ({ ...cp, pullRequest: pr }) },
       );
   await step.record("record-pull-request", (view) => ({ ...view, pullRequest }));

@@ -7,7 +7,13 @@ import { cancelledBy, findRun, replaceRun, type FixRunState } from "./fix-run-st
 import type { FixJob, RunOutcome, RunRecord } from "./types.js";
 
 /** Turns the try-block's result (a FixResult, or the failure of a step) into the run's final view. Pure. */
-export function finalView(view: RunRecord, result: TryBlockResult<FixResult>, now: number, source: "github" | "local", cancelledBy?: string): RunRecord {
+export function finalView(
+  view: RunRecord,
+  result: TryBlockResult<FixResult>,
+  now: number,
+  source: "github" | "local",
+  cancelledBy?: string,
+): RunRecord {
   if (cancelledBy) {
     return runFinished(view, "cancelled", now, { announced: view.announced, cancelledBy, error: undefined });
   }
@@ -19,7 +25,8 @@ export function finalView(view: RunRecord, result: TryBlockResult<FixResult>, no
   }
   const failure = result.failure;
   const step = failure.step?.stepName ?? failure.name;
-  const cause = failure.step?.kind === "timeout" ? `timed out` : `failed${failure.step ? ` after ${failure.step.attempts} attempt(s)` : ""}`;
+  const cause =
+    failure.step?.kind === "timeout" ? `timed out` : `failed${failure.step ? ` after ${failure.step.attempts} attempt(s)` : ""}`;
   return runFinished(view, "error", now, {
     announced: true,
     error: {
@@ -51,7 +58,9 @@ export function toOutcome(view: RunRecord): RunOutcome {
  * survives a crash even if the state change made with it did not (see savingState): the history wins. Pure.
  */
 export function withOutcome(current: RunRecord, recorded: RunRecord): RunRecord {
-  return current.finishedAt === undefined ? { ...recorded, trackingCommentId: current.trackingCommentId ?? recorded.trackingCommentId } : current;
+  return current.finishedAt === undefined
+    ? { ...recorded, trackingCommentId: current.trackingCommentId ?? recorded.trackingCommentId }
+    : current;
 }
 
 /** Records how the job's run ended in the actor's state (who cancelled it wins over the result); returns its view. */

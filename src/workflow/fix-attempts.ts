@@ -34,11 +34,23 @@ export interface AttemptsInput {
  * The agent and the tests, in turns: the agent edits, the tests run on its change, their failures go back to the
  * agent, up to `maxAttempts`. Stops early on a used-up budget or an attempt that changed nothing.
  */
-export async function runAttempts(ctx: FlowContext<FixRunState>, step: TrackedSteps, steps: Steps, io: RunIO, p: AttemptsInput): Promise<AttemptsOutcome> {
+export async function runAttempts(
+  ctx: FlowContext<FixRunState>,
+  step: TrackedSteps,
+  steps: Steps,
+  io: RunIO,
+  p: AttemptsInput,
+): Promise<AttemptsOutcome> {
   const { job, config, baseSha, testCommand, prior } = p;
   const policy = stepPolicies(config);
   const instructions = [config.instructions, job.instructions ?? ""].filter((s) => s.trim()).join("\n\n");
-  const task = buildTaskText({ repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue, instructions, testCommand, discussion: p.discussion });
+  const task = buildTaskText({
+    repo: `${job.repo.owner}/${job.repo.name}`,
+    issue: job.issue,
+    instructions,
+    testCommand,
+    discussion: p.discussion,
+  });
   let patch = "";
   let last: Attempt | undefined;
   let tests: TestSummary | undefined;
@@ -46,10 +58,17 @@ export async function runAttempts(ctx: FlowContext<FixRunState>, step: TrackedSt
   const usages: AttemptUsage[] = [];
   for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
     const agentStep = `run-agent#${attempt}`;
-    const stop = (status: RunView["status"], error?: RunView["error"]): AttemptsOutcome => ({ kind: "stopped", status, error, tests, agentSummary: last?.summary });
+    const stop = (status: RunView["status"], error?: RunView["error"]): AttemptsOutcome => ({
+      kind: "stopped",
+      status,
+      error,
+      tests,
+      agentSummary: last?.summary,
+    });
     await step.record(`begin-attempt#${attempt}`, (view) => ({ ...view, attempts: attempt }));
     const remainingMs = await measureTimeLeft(ctx, io, job, config, attempt);
-    if (remainingMs <= 0) return stop("error", budgetError({ name: "time", step: agentStep, budgets: config.budgets, used, source: job.source }));
+    if (remainingMs <= 0)
+      return stop("error", budgetError({ name: "time", step: agentStep, budgets: config.budgets, used, source: job.source }));
     const spendStop = await checkSpend(ctx, steps, io, job, attempt);
     if (spendStop) return stop("error", spendStop);
 
@@ -60,7 +79,19 @@ export async function runAttempts(ctx: FlowContext<FixRunState>, step: TrackedSt
       recorded,
       agentStep,
       withSlot(policy.agent, steps.slotFor(job, usesVm(config.agent, "edit"), agentStep)),
-      (signal) => steps.runAgent({ job, config, baseSha, attempt, previousPatch, task, feedback, signal, budget: remainingBudget(config.budgets, used), timeoutMs: agentTimeoutMs(config, remainingMs) }),
+      (signal) =>
+        steps.runAgent({
+          job,
+          config,
+          baseSha,
+          attempt,
+          previousPatch,
+          task,
+          feedback,
+          signal,
+          budget: remainingBudget(config.budgets, used),
+          timeoutMs: agentTimeoutMs(config, remainingMs),
+        }),
       {
         describe: (r) => (r.patch === previousPatch ? "no change" : `${r.files.length} file(s), +${r.insertions}/-${r.deletions}`),
         remember: (cp, r) => ({ ...cp, attempts: [...cp.attempts.filter((a) => a.attempt !== attempt), r] }),
@@ -70,8 +101,19 @@ export async function runAttempts(ctx: FlowContext<FixRunState>, step: TrackedSt
     used = addUsage(used, last.usage ?? {});
     usages.push({ attempt, usage: last.usage });
     const overBudget = last.stoppedBy ?? exceededBudget(used, config.budgets);
-    if (overBudget) return stop("error", budgetError({ name: overBudget, step: agentStep, budgets: config.budgets, used, source: job.source }));
-    const verdict = judgeAttempt({ source: job.source, attempt, step: agentStep, patch: last.patch, previousPatch, exitCode: last.exitCode, timedOut: last.timedOut, timeoutSeconds: config.timeouts.agent, summary: last.summary });
+    if (overBudget)
+      return stop("error", budgetError({ name: overBudget, step: agentStep, budgets: config.budgets, used, source: job.source }));
+    const verdict = judgeAttempt({
+      source: job.source,
+      attempt,
+      step: agentStep,
+      patch: last.patch,
+      previousPatch,
+      exitCode: last.exitCode,
+      timedOut: last.timedOut,
+      timeoutSeconds: config.timeouts.agent,
+      summary: last.summary,
+    });
     if (verdict.kind === "stop") return stop(verdict.status, verdict.error);
 
     patch = last.patch;
@@ -96,5 +138,11 @@ export async function runAttempts(ctx: FlowContext<FixRunState>, step: TrackedSt
 /** The run's time left, measured once per attempt and recorded, so a replay takes the same decision. */
 function measureTimeLeft(ctx: FlowContext<FixRunState>, io: RunIO, job: FixJob, config: RepoConfig, attempt: number): Promise<number> {
   // Ephemeral: written with the agent step that acts on it; a crash before then measures again.
-  return ctx.step({ name: `check-budget#${attempt}`, ephemeral: true, timeout: 10_000, maxRetries: 1, run: async () => job.receivedAt + config.budgets.runMinutes * 60_000 - io.now() });
+  return ctx.step({
+    name: `check-budget#${attempt}`,
+    ephemeral: true,
+    timeout: 10_000,
+    maxRetries: 1,
+    run: async () => job.receivedAt + config.budgets.runMinutes * 60_000 - io.now(),
+  });
 }

@@ -37,7 +37,14 @@ export async function fixIssue(ctx: FlowContext<FixRunState>, steps: Steps, io: 
   });
   if (!clone.testCommand) return { status: "error", workspace, error: noTestCommandError(job.source) };
 
-  const attempts = await runAttempts(ctx, step, steps, io, { job, config, baseSha: clone.baseSha, testCommand: clone.testCommand, prior, discussion: check.discussion });
+  const attempts = await runAttempts(ctx, step, steps, io, {
+    job,
+    config,
+    baseSha: clone.baseSha,
+    testCommand: clone.testCommand,
+    prior,
+    discussion: check.discussion,
+  });
   if (attempts.kind === "stopped") {
     const { kind: _, ...result } = attempts;
     return { ...result, workspace };

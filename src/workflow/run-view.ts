@@ -73,9 +73,7 @@ export function stepFailed<V extends RunView>(view: V, name: string, now: number
 /** Ends the run. Any step still marked running (it threw past our wrapper, or the job was cut) is marked failed. */
 export function runFinished<V extends RunView>(view: V, status: RunStatus, now: number, extra: Partial<V> = {}): V {
   const steps = view.steps.map((s) =>
-    s.status === "running"
-      ? { ...s, status: "failed" as const, durationMs: s.startedAt === undefined ? undefined : now - s.startedAt }
-      : s,
+    s.status === "running" ? { ...s, status: "failed" as const, durationMs: s.startedAt === undefined ? undefined : now - s.startedAt } : s,
   );
   return { ...view, ...extra, steps, status, finishedAt: now };
 }

@@ -11,14 +11,22 @@ type RunError = NonNullable<RunView["error"]>;
 /** Spend windows apply to GitHub runs when the operator set any (src/spend/windows.ts). */
 function ledgerFor(steps: Steps, job: FixJob) {
   const spend = steps.deps.spend;
-  return job.source === "github" && spend?.ledger && hasSpendLimits(spend.limits) ? { ledger: spend.ledger, limits: spend.limits } : undefined;
+  return job.source === "github" && spend?.ledger && hasSpendLimits(spend.limits)
+    ? { ledger: spend.ledger, limits: spend.limits }
+    : undefined;
 }
 
 /**
  * The spend-window check before an attempt (`attempt` 1: the run has not started its agent yet). Its verdict is
  * recorded, so a replay takes the same decision. Returns the run's error when a window is used up.
  */
-export async function checkSpend(ctx: FlowContext<FixRunState>, steps: Steps, io: RunIO, job: FixJob, attempt: number): Promise<RunError | undefined> {
+export async function checkSpend(
+  ctx: FlowContext<FixRunState>,
+  steps: Steps,
+  io: RunIO,
+  job: FixJob,
+  attempt: number,
+): Promise<RunError | undefined> {
   const spend = ledgerFor(steps, job);
   if (!spend) return undefined;
   const error = await ctx.step({
@@ -37,7 +45,14 @@ export async function checkSpend(ctx: FlowContext<FixRunState>, steps: Steps, io
 }
 
 /** Adds an attempt's reported usage to the org's spend, once (keyed by run id + attempt). */
-export async function recordSpend(ctx: FlowContext<FixRunState>, steps: Steps, io: RunIO, job: FixJob, attempt: number, usage: Usage | undefined): Promise<void> {
+export async function recordSpend(
+  ctx: FlowContext<FixRunState>,
+  steps: Steps,
+  io: RunIO,
+  job: FixJob,
+  attempt: number,
+  usage: Usage | undefined,
+): Promise<void> {
   const spend = ledgerFor(steps, job);
   if (!spend || !usage) return;
   await ctx.step({
@@ -45,7 +60,13 @@ export async function recordSpend(ctx: FlowContext<FixRunState>, steps: Steps, i
     timeout: 60_000,
     maxRetries: 3,
     run: async () => {
-      await spend.ledger.add(job.repo.owner, { key: `${job.runId}#${attempt}`, repo: job.repo.name, at: io.now(), tokens: totalTokens(usage), costUsd: usage.costUsd ?? 0 });
+      await spend.ledger.add(job.repo.owner, {
+        key: `${job.runId}#${attempt}`,
+        repo: job.repo.name,
+        at: io.now(),
+        tokens: totalTokens(usage),
+        costUsd: usage.costUsd ?? 0,
+      });
     },
   });
 }

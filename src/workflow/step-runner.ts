@@ -44,7 +44,13 @@ export interface StepHooks<S, T> {
  * its timeout, when the actor stops, or on `hooks.signal`, so a timed-out step stops its processes instead of
  * running on unseen. A step that claims a run slot waits for it first, outside its own time limit.
  */
-export function runStep<S, T>(ctx: FlowContext<S>, name: string, policy: StepPolicy, work: (signal: AbortSignal) => Promise<T>, hooks: StepHooks<S, T> = {}): Promise<T> {
+export function runStep<S, T>(
+  ctx: FlowContext<S>,
+  name: string,
+  policy: StepPolicy,
+  work: (signal: AbortSignal) => Promise<T>,
+  hooks: StepHooks<S, T> = {},
+): Promise<T> {
   const stop = (sc: StepContext<S>) => (hooks.signal ? AbortSignal.any([sc.abortSignal, hooks.signal]) : sc.abortSignal);
   return ctx.step({
     name,

@@ -120,7 +120,13 @@ export function trackedSteps(ctx: Ctx, io: RunIO, retryOf?: string) {
   /** Shows a step as done by the run this one continues (its result is in that run's checkpoint). */
   const reused = (name: string): Promise<void> => record(`reuse-${name}`, (view) => stepReused(view, name, retryOf ?? "?"));
 
-  const reuseOrRun = async <T>(recorded: T | undefined, name: string, policy: StepPolicy, work: (signal: AbortSignal) => Promise<T>, options: TrackOptions<T> = {}): Promise<T> => {
+  const reuseOrRun = async <T>(
+    recorded: T | undefined,
+    name: string,
+    policy: StepPolicy,
+    work: (signal: AbortSignal) => Promise<T>,
+    options: TrackOptions<T> = {},
+  ): Promise<T> => {
     if (recorded === undefined) return run(name, policy, work, options);
     await reused(name);
     return recorded;

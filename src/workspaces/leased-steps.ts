@@ -14,7 +14,11 @@ async function leaseAll(dataDir: string, dirs: string[]): Promise<Lease[]> {
   return Promise.all(dirs.map((dir) => acquireLease(dataDir, dir)));
 }
 
-function leased<A extends unknown[], R>(deps: StepDeps, dirsOf: (...args: A) => string[], step: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+function leased<A extends unknown[], R>(
+  deps: StepDeps,
+  dirsOf: (...args: A) => string[],
+  step: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
   return async (...args: A) => {
     const leases = await leaseAll(deps.dataDir, dirsOf(...args));
     try {
@@ -27,14 +31,25 @@ function leased<A extends unknown[], R>(deps: StepDeps, dirsOf: (...args: A) => 
 
 /** A fix step whose first argument is the job, or a params object holding it. */
 export function leasedFixStep<A extends unknown[], R>(deps: StepDeps, step: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return leased(deps, (...args: A) => {
-    const first = args[0] as FixJob | { job: FixJob };
-    const job = "job" in first ? first.job : first;
-    return [workspaceDir(deps.dataDir, job), gitDirFor(deps.dataDir, job)];
-  }, step);
+  return leased(
+    deps,
+    (...args: A) => {
+      const first = args[0] as FixJob | { job: FixJob };
+      const job = "job" in first ? first.job : first;
+      return [workspaceDir(deps.dataDir, job), gitDirFor(deps.dataDir, job)];
+    },
+    step,
+  );
 }
 
 /** A review step (params with the job): the PR's clean repository, the agent's tree and, for a fork, its empty directory. */
-export function leasedReviewStep<A extends [{ job: PrReviewJob }, ...unknown[]], R>(deps: StepDeps, step: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return leased(deps, (...args: A) => [prWorkspaceDir(deps.dataDir, args[0].job), prAgentCwd(deps.dataDir, args[0].job), prGitDir(deps.dataDir, args[0].job)], step);
+export function leasedReviewStep<A extends [{ job: PrReviewJob }, ...unknown[]], R>(
+  deps: StepDeps,
+  step: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return leased(
+    deps,
+    (...args: A) => [prWorkspaceDir(deps.dataDir, args[0].job), prAgentCwd(deps.dataDir, args[0].job), prGitDir(deps.dataDir, args[0].job)],
+    step,
+  );
 }

@@ -63,7 +63,13 @@ async function listEntries(dataDir: string, leased: ReadonlySet<string>): Promis
   for (const { path, kind } of paths) {
     const info = await lstat(path).catch(() => undefined);
     if (!info) continue;
-    entries.push({ path, kind, lastUsed: info.mtimeMs, bytes: await diskBytes(path), leased: leased.has(resolve(path)) || leasedHere(path) });
+    entries.push({
+      path,
+      kind,
+      lastUsed: info.mtimeMs,
+      bytes: await diskBytes(path),
+      leased: leased.has(resolve(path)) || leasedHere(path),
+    });
   }
   return entries;
 }
@@ -78,7 +84,12 @@ export async function sweepWorkspaces(settings: SweepSettings): Promise<Victim[]
   const entries = await listEntries(dataDir, leased);
   const skip = new Set([...MANAGED, TRASH].map((name) => join(dataDir, name)));
   const otherBytes = settings.maxBytes === undefined ? 0 : await diskBytes(dataDir, skip);
-  const victims = chooseVictims(entries, now(), { retentionMs: settings.retentionMs, mirrorRetentionMs: settings.mirrorRetentionMs, maxBytes: settings.maxBytes, otherBytes });
+  const victims = chooseVictims(entries, now(), {
+    retentionMs: settings.retentionMs,
+    mirrorRetentionMs: settings.mirrorRetentionMs,
+    maxBytes: settings.maxBytes,
+    otherBytes,
+  });
   const removed: Victim[] = [];
   await mkdir(trash, { recursive: true });
   for (const victim of victims) {
@@ -103,7 +114,10 @@ export async function sweepWorkspaces(settings: SweepSettings): Promise<Victim[]
   }
   await rm(trash, { recursive: true, force: true });
   if (removed.length > 0) {
-    settings.log?.info({ removed: removed.map((v) => ({ path: v.path, reason: v.reason, bytes: v.bytes })) }, "workspace gc: removed unused directories");
+    settings.log?.info(
+      { removed: removed.map((v) => ({ path: v.path, reason: v.reason, bytes: v.bytes })) },
+      "workspace gc: removed unused directories",
+    );
   }
   return removed;
 }
@@ -112,13 +126,18 @@ export async function sweepWorkspaces(settings: SweepSettings): Promise<Victim[]
  * Runs the sweep at start and then every `intervalMs` (one pass at a time; the timer does not keep the process
  * alive). A failed pass is logged and the next one runs on schedule.
  */
-export function startWorkspaceSweeper(settings: SweepSettings & { intervalMs: number }): { stop(): Promise<void>; sweepNow(): Promise<Victim[]> } {
+export function startWorkspaceSweeper(settings: SweepSettings & { intervalMs: number }): {
+  stop(): Promise<void>;
+  sweepNow(): Promise<Victim[]>;
+} {
   let running: Promise<Victim[]> = Promise.resolve([]);
   const sweepNow = () => {
-    running = running.then(() => sweepWorkspaces(settings)).catch((error: unknown) => {
-      settings.log?.warn({ err: error }, "workspace gc: a sweep failed");
-      return [];
-    });
+    running = running
+      .then(() => sweepWorkspaces(settings))
+      .catch((error: unknown) => {
+        settings.log?.warn({ err: error }, "workspace gc: a sweep failed");
+        return [];
+      });
     return running;
   };
   void sweepNow();

@@ -33,7 +33,14 @@ describe("needsWaking", () => {
 
 describe("needsWaking after a batch hand-over", () => {
   // A batch of three: the workflow took d-1 (after the enqueue), its run closed; d-2 and d-3 still wait.
-  const batch = (): FixRunState => ({ ...withRun(true), lastEnqueuedAt: NOW - 6000, lastDequeuedAt: NOW - 5000, wakeUntil: NOW - 1, queued: ["d-1", "d-2", "d-3"], seenDeliveries: ["d-1"] });
+  const batch = (): FixRunState => ({
+    ...withRun(true),
+    lastEnqueuedAt: NOW - 6000,
+    lastDequeuedAt: NOW - 5000,
+    wakeUntil: NOW - 1,
+    queued: ["d-1", "d-2", "d-3"],
+    seenDeliveries: ["d-1"],
+  });
 
   it("stays true between two jobs of a batch although the last dequeue is later than the enqueue", () => {
     expect(waitingInQueue(batch())).toEqual(["d-2", "d-3"]);

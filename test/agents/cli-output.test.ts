@@ -42,7 +42,14 @@ describe("Claude Code's stream-json", () => {
 
   it("counts a message streamed as several lines (one per content block) once, cache reads and writes as input", () => {
     const msg = (id: string, usage: object) => JSON.stringify({ type: "assistant", message: { id, usage } });
-    const parser = feed("claude-stream-json", [msg("m1", { input_tokens: 10, cache_read_input_tokens: 5, output_tokens: 1 }), msg("m1", { input_tokens: 10, cache_read_input_tokens: 5, output_tokens: 30 }), msg("m2", { input_tokens: 7, cache_creation_input_tokens: 3, output_tokens: 2 })].join("\n"));
+    const parser = feed(
+      "claude-stream-json",
+      [
+        msg("m1", { input_tokens: 10, cache_read_input_tokens: 5, output_tokens: 1 }),
+        msg("m1", { input_tokens: 10, cache_read_input_tokens: 5, output_tokens: 30 }),
+        msg("m2", { input_tokens: 7, cache_creation_input_tokens: 3, output_tokens: 2 }),
+      ].join("\n"),
+    );
     expect(parser.usage()).toEqual({ turns: 2, inputTokens: 25, outputTokens: 32 });
   });
 });
@@ -55,14 +62,22 @@ describe("Codex's exec --json", () => {
   });
 
   it("computes cost only from configured prices, cached input at its own price", () => {
-    const line = JSON.stringify({ type: "turn.completed", usage: { input_tokens: 1_000_000, cached_input_tokens: 400_000, output_tokens: 100_000 } });
-    const parser = createCliOutputParser("codex-json", { codexPrices: { inputPerMTok: 1.25, cachedInputPerMTok: 0.125, outputPerMTok: 10 } });
+    const line = JSON.stringify({
+      type: "turn.completed",
+      usage: { input_tokens: 1_000_000, cached_input_tokens: 400_000, output_tokens: 100_000 },
+    });
+    const parser = createCliOutputParser("codex-json", {
+      codexPrices: { inputPerMTok: 1.25, cachedInputPerMTok: 0.125, outputPerMTok: 10 },
+    });
     parser.line(JSON.parse(line) as Record<string, unknown>);
     expect(parser.usage()?.costUsd).toBeCloseTo(0.6 * 1.25 + 0.4 * 0.125 + 0.1 * 10, 10);
   });
 
   it("without an agent message, the text says why the turn failed (not the raw JSON)", () => {
-    const failed = feed("codex-json", '{"type":"turn.started"}\n{"type":"error","message":"Reconnecting... 1/5"}\n{"type":"turn.failed","error":{"message":"unexpected status 401 Unauthorized"}}\n');
+    const failed = feed(
+      "codex-json",
+      '{"type":"turn.started"}\n{"type":"error","message":"Reconnecting... 1/5"}\n{"type":"turn.failed","error":{"message":"unexpected status 401 Unauthorized"}}\n',
+    );
     expect(failed.text()).toBe("Codex failed: unexpected status 401 Unauthorized");
     expect(feed("codex-json", '{"type":"error","message":"stream disconnected"}\n').text()).toBe("Codex reported: stream disconnected");
   });
@@ -83,7 +98,10 @@ describe("reading untrusted output", () => {
   });
 
   it("ignores non-JSON lines, arrays, numbers and negative or non-numeric usage", () => {
-    const parser = feed("claude-stream-json", 'warning: something\n[1,2]\n42\n{"type":"result","num_turns":-3,"usage":{"input_tokens":"9","output_tokens":5},"total_cost_usd":"1"}\n');
+    const parser = feed(
+      "claude-stream-json",
+      'warning: something\n[1,2]\n42\n{"type":"result","num_turns":-3,"usage":{"input_tokens":"9","output_tokens":5},"total_cost_usd":"1"}\n',
+    );
     expect(parser.usage()).toEqual({ turns: 0, inputTokens: 0, outputTokens: 5 });
   });
 
@@ -139,7 +157,11 @@ describe("FIXBOT_CODEX_PRICES", () => {
   it("reads input, output and cached prices; unset means no cost; a bad value names the variable and the form", () => {
     expect(parseCodexPrices(undefined)).toBeUndefined();
     expect(parseCodexPrices(" ")).toBeUndefined();
-    expect(parseCodexPrices("input=1.25, cached=0.125, output=10")).toEqual({ inputPerMTok: 1.25, cachedInputPerMTok: 0.125, outputPerMTok: 10 });
+    expect(parseCodexPrices("input=1.25, cached=0.125, output=10")).toEqual({
+      inputPerMTok: 1.25,
+      cachedInputPerMTok: 0.125,
+      outputPerMTok: 10,
+    });
     expect(parseCodexPrices("output=10,input=2")).toEqual({ inputPerMTok: 2, outputPerMTok: 10 });
     for (const bad of ["input=1", "input=x,output=1", "input=-1,output=1", "inputs=1,output=2", "input=1,output="]) {
       expect(() => parseCodexPrices(bad)).toThrow(/^invalid FIXBOT_CODEX_PRICES ".*": expected `input=/);
@@ -147,7 +169,9 @@ describe("FIXBOT_CODEX_PRICES", () => {
   });
 
   it("is read when the agent factory is built (the bot's and the CLI's start), so a bad value stops it there", () => {
-    expect(() => createAgentFactory({ baseEnv: { FIXBOT_CODEX_PRICES: "input=abc" }, sandbox: testSandbox("/tmp/x") })).toThrow(CodexPricesError);
+    expect(() => createAgentFactory({ baseEnv: { FIXBOT_CODEX_PRICES: "input=abc" }, sandbox: testSandbox("/tmp/x") })).toThrow(
+      CodexPricesError,
+    );
   });
 });
 
@@ -193,7 +217,9 @@ describe("Codex's session log, followed while it runs", () => {
   });
 
   it("gives the codex parser turns and live tokens before turn.completed, which then has the final say", () => {
-    const parser = createCliOutputParser("codex-json") as ReturnType<typeof createCliOutputParser> & { fromSessionLog(u: CodexSessionUsage): void };
+    const parser = createCliOutputParser("codex-json") as ReturnType<typeof createCliOutputParser> & {
+      fromSessionLog(u: CodexSessionUsage): void;
+    };
     parser.fromSessionLog({ turns: 1, inputTokens: 100, cachedInputTokens: 0, outputTokens: 20 });
     expect(parser.usage()).toEqual({ turns: 1, inputTokens: 100, outputTokens: 20 });
     parser.line({ type: "turn.completed", usage: { input_tokens: 250, output_tokens: 45 } });

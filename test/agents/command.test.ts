@@ -35,7 +35,14 @@ afterEach(async () => {
 
 function agent(command: string, extra: Partial<Parameters<typeof createCommandAgent>[0]> = {}) {
   // The contract itself, with host paths: the sandboxed form of the same contract is tested in test/sandbox/.
-  return createCommandAgent({ command, baseEnv: BASE_ENV, scratchDir: scratch, sandbox: testSandbox(root, { enabled: false }), sandboxKey: "o/r/1", ...extra });
+  return createCommandAgent({
+    command,
+    baseEnv: BASE_ENV,
+    scratchDir: scratch,
+    sandbox: testSandbox(root, { enabled: false }),
+    sandboxKey: "o/r/1",
+    ...extra,
+  });
 }
 
 function readEnvDump(path: string): Map<string, string> {
@@ -82,7 +89,9 @@ describe("command agent: edit", () => {
   });
 
   it("sets FIXBOT_FEEDBACK_FILE only on retries, with the previous failure in it", async () => {
-    const a = agent(`echo "attempt=$FIXBOT_ATTEMPT feedback=\${FIXBOT_FEEDBACK_FILE-unset}"; [ -n "$FIXBOT_FEEDBACK_FILE" ] && cat "$FIXBOT_FEEDBACK_FILE"; true`);
+    const a = agent(
+      `echo "attempt=$FIXBOT_ATTEMPT feedback=\${FIXBOT_FEEDBACK_FILE-unset}"; [ -n "$FIXBOT_FEEDBACK_FILE" ] && cat "$FIXBOT_FEEDBACK_FILE"; true`,
+    );
     const first = await a.edit({ workspace, task: "t", attempt: 1, timeoutMs: 10_000 });
     expect(first.summary).toBe("attempt=1 feedback=unset");
 
@@ -143,8 +152,15 @@ describe("command agent: edit", () => {
   });
 
   it("throws AgentError when the workspace is missing or contains the scratch dir", async () => {
-    await expect(agent("true").edit({ workspace: join(root, "missing"), task: "t", attempt: 1, timeoutMs: 1000 })).rejects.toBeInstanceOf(AgentError);
-    const inside = createCommandAgent({ command: "true", scratchDir: join(workspace, ".fixbot"), sandbox: testSandbox(root, { enabled: false }), sandboxKey: "o/r/1" });
+    await expect(agent("true").edit({ workspace: join(root, "missing"), task: "t", attempt: 1, timeoutMs: 1000 })).rejects.toBeInstanceOf(
+      AgentError,
+    );
+    const inside = createCommandAgent({
+      command: "true",
+      scratchDir: join(workspace, ".fixbot"),
+      sandbox: testSandbox(root, { enabled: false }),
+      sandboxKey: "o/r/1",
+    });
     await expect(inside.edit({ workspace, task: "t", attempt: 1, timeoutMs: 1000 })).rejects.toThrow(/inside the workspace/);
   });
 });

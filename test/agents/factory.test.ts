@@ -5,13 +5,24 @@ import { testSandbox } from "../helpers/sandbox.js";
 
 describe("selectAgent", () => {
   it("backend: agentos selects agentOS (with its model) for either role", () => {
-    expect(selectAgent({ backend: "agentos", model: "claude-haiku-4-5", passEnv: [] }, "edit")).toEqual({ backend: "agentos", model: "claude-haiku-4-5" });
+    expect(selectAgent({ backend: "agentos", model: "claude-haiku-4-5", passEnv: [] }, "edit")).toEqual({
+      backend: "agentos",
+      model: "claude-haiku-4-5",
+    });
     expect(selectAgent({ backend: "agentos", passEnv: [] }, "review")).toEqual({ backend: "agentos" });
   });
 
   it("a command or preset selects the command backend; nothing selects nothing", () => {
-    expect(selectAgent({ command: "./fix.sh", passEnv: ["K"] }, "edit")).toEqual({ backend: "command", command: "./fix.sh", passEnv: ["K"] });
-    expect(selectAgent({ preset: "codex", passEnv: [] }, "review")).toMatchObject({ backend: "command", command: expect.stringContaining("codex exec --json"), output: "codex-json" });
+    expect(selectAgent({ command: "./fix.sh", passEnv: ["K"] }, "edit")).toEqual({
+      backend: "command",
+      command: "./fix.sh",
+      passEnv: ["K"],
+    });
+    expect(selectAgent({ preset: "codex", passEnv: [] }, "review")).toMatchObject({
+      backend: "command",
+      command: expect.stringContaining("codex exec --json"),
+      output: "codex-json",
+    });
     expect(selectAgent({ passEnv: [] }, "review")).toBeUndefined();
     expect(selectAgent({ backend: "command", passEnv: [] }, "edit")).toBeUndefined();
   });

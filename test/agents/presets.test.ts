@@ -23,7 +23,11 @@ const STANDIN_USAGE = {
 describe("resolveAgent", () => {
   it("an explicit command wins; a preset brings its command and its API key variables", () => {
     expect(resolveAgent({ command: "my-agent", preset: "codex", passEnv: [] }, "edit")).toEqual({ command: "my-agent", passEnv: [] });
-    expect(resolveAgent({ preset: "claude-code", passEnv: ["EXTRA"] }, "review")).toEqual({ command: AGENT_PRESETS["claude-code"].review, passEnv: ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "EXTRA"], output: "claude-stream-json" });
+    expect(resolveAgent({ preset: "claude-code", passEnv: ["EXTRA"] }, "review")).toEqual({
+      command: AGENT_PRESETS["claude-code"].review,
+      passEnv: ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "EXTRA"],
+      output: "claude-stream-json",
+    });
     expect(resolveAgent({ preset: "codex", passEnv: [] }, "edit")).toMatchObject({ output: "codex-json" });
     expect(resolveAgent({ preset: "aider", passEnv: [] }, "edit")).not.toHaveProperty("output");
     expect(resolveAgent({ passEnv: [] }, "edit")).toEqual({ passEnv: [] });
@@ -38,14 +42,33 @@ describe.each(AGENT_PRESET_NAMES)("the %s preset, run against a stand-in executa
     await cp(join(ROOT, "fixtures", "repos", "calc"), workspace, { recursive: true });
     const log = join(root, "log");
     await import("node:fs/promises").then((fs) => fs.mkdir(log));
-    const baseEnv = { PATH: `${STANDINS}:${process.env.PATH}`, HOME: root, STANDIN_LOG: log, GITHUB_TOKEN: "ghs_must_not_leak_000000000000000000" };
+    const baseEnv = {
+      PATH: `${STANDINS}:${process.env.PATH}`,
+      HOME: root,
+      STANDIN_LOG: log,
+      GITHUB_TOKEN: "ghs_must_not_leak_000000000000000000",
+    };
     return { root, workspace, log, baseEnv };
   }
 
   it("edits the workspace from a prompt holding the task and, on a retry, the failing test output", async () => {
     const { root, workspace, log, baseEnv } = await setup();
-    const agent = createCommandAgent({ command: AGENT_PRESETS[name].edit, output: resolveAgent({ preset: name, passEnv: [] }, "edit").output, baseEnv, passEnv: ["STANDIN_LOG"], scratchDir: join(root, "scratch"), sandbox: testSandbox(root, { enabled: false }), sandboxKey: "o/r/1" });
-    const result = await agent.edit({ workspace, task: "Fix issue #1: add() subtracts", attempt: 2, feedback: "TESTS FAILED: expected 5, got -1", timeoutMs: 30_000 });
+    const agent = createCommandAgent({
+      command: AGENT_PRESETS[name].edit,
+      output: resolveAgent({ preset: name, passEnv: [] }, "edit").output,
+      baseEnv,
+      passEnv: ["STANDIN_LOG"],
+      scratchDir: join(root, "scratch"),
+      sandbox: testSandbox(root, { enabled: false }),
+      sandboxKey: "o/r/1",
+    });
+    const result = await agent.edit({
+      workspace,
+      task: "Fix issue #1: add() subtracts",
+      attempt: 2,
+      feedback: "TESTS FAILED: expected 5, got -1",
+      timeoutMs: 30_000,
+    });
     expect(result.exitCode, result.summary).toBe(0);
     expect(result.summary).toBe(`${name === "claude-code" ? "claude" : name} stand-in: fixed add()`);
     expect(result.usage).toEqual(STANDIN_USAGE[name]);
@@ -57,7 +80,15 @@ describe.each(AGENT_PRESET_NAMES)("the %s preset, run against a stand-in executa
 
   it("reviews from a prompt holding the context and the diff, printing the review on stdout", async () => {
     const { root, workspace, log, baseEnv } = await setup();
-    const agent = createCommandAgent({ command: AGENT_PRESETS[name].review, output: resolveAgent({ preset: name, passEnv: [] }, "review").output, baseEnv, passEnv: ["STANDIN_LOG"], scratchDir: join(root, "scratch"), sandbox: testSandbox(root, { enabled: false }), sandboxKey: "o/r/1" });
+    const agent = createCommandAgent({
+      command: AGENT_PRESETS[name].review,
+      output: resolveAgent({ preset: name, passEnv: [] }, "review").output,
+      baseEnv,
+      passEnv: ["STANDIN_LOG"],
+      scratchDir: join(root, "scratch"),
+      sandbox: testSandbox(root, { enabled: false }),
+      sandboxKey: "o/r/1",
+    });
     const diff = "--- a/src/calc.js\n+++ b/src/calc.js\n@@ -1 +1 @@\n-  return a - b;\n+  return a + b;\n";
     const result = await agent.review({ workspace, diff, context: "Review the fix for #1", timeoutMs: 30_000 });
     expect(result.exitCode).toBe(0);

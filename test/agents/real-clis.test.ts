@@ -9,7 +9,13 @@ import { selectAgent } from "../../src/agents/selection.js";
 import type { UsageBudget } from "../../src/agents/usage.js";
 import { ensureAgentClis, type AgentClis } from "../helpers/agent-clis.js";
 import { startMockAnthropic, type MockAnthropic, type MockReply, type MockRequest } from "../helpers/mock-anthropic.js";
-import { callsAnswered, startMockResponses, type MockResponses, type ResponsesReply, type ResponsesRequest } from "../helpers/mock-openai-responses.js";
+import {
+  callsAnswered,
+  startMockResponses,
+  type MockResponses,
+  type ResponsesReply,
+  type ResponsesRequest,
+} from "../helpers/mock-openai-responses.js";
 import { FIXTURES_DIR, testSandbox } from "../helpers/sandbox.js";
 
 /**
@@ -51,17 +57,42 @@ async function editWith(preset: "claude-code" | "codex", budget?: UsageBudget, o
   dirs.push(root);
   const workspace = join(root, "ws");
   await cp(join(FIXTURES_DIR, "repos", "calc"), workspace, { recursive: true });
-  const sandbox = testSandbox(root, { roPaths: [FIXTURES_DIR, clis.dir], agentHosts: [`127.0.0.2:${anthropic.port}`, `127.0.0.2:${openai.port}`] });
-  const baseEnv = { PATH: `${clis.binDir}:/usr/local/bin:/usr/bin:/bin`, ANTHROPIC_API_KEY: ANTHROPIC_KEY, ANTHROPIC_BASE_URL: anthropic.url, OPENAI_API_KEY: OPENAI_KEY, OPENAI_BASE_URL: openai.url, ...operatorEnv };
+  const sandbox = testSandbox(root, {
+    roPaths: [FIXTURES_DIR, clis.dir],
+    agentHosts: [`127.0.0.2:${anthropic.port}`, `127.0.0.2:${openai.port}`],
+  });
+  const baseEnv = {
+    PATH: `${clis.binDir}:/usr/local/bin:/usr/bin:/bin`,
+    ANTHROPIC_API_KEY: ANTHROPIC_KEY,
+    ANTHROPIC_BASE_URL: anthropic.url,
+    OPENAI_API_KEY: OPENAI_KEY,
+    OPENAI_BASE_URL: openai.url,
+    ...operatorEnv,
+  };
   const selection = selectAgent({ preset, passEnv: [] }, "edit");
   if (!selection) throw new Error("no selection");
-  const agent = createAgentFactory({ baseEnv, sandbox })({ role: "edit", agent: selection, scratchDir: join(root, "scratch"), secrets: [ANTHROPIC_KEY, OPENAI_KEY], sandboxKey: `o/r/${preset}` });
-  const result = await agent.edit({ workspace, task: "Fix issue #1: add(2, 3) returns -1; it should add.", attempt: 1, timeoutMs: 90_000, ...(budget ? { budget } : {}) });
+  const agent = createAgentFactory({ baseEnv, sandbox })({
+    role: "edit",
+    agent: selection,
+    scratchDir: join(root, "scratch"),
+    secrets: [ANTHROPIC_KEY, OPENAI_KEY],
+    sandboxKey: `o/r/${preset}`,
+  });
+  const result = await agent.edit({
+    workspace,
+    task: "Fix issue #1: add(2, 3) returns -1; it should add.",
+    attempt: 1,
+    timeoutMs: 90_000,
+    ...(budget ? { budget } : {}),
+  });
   return { result, workspace };
 }
 
 async function fixtureTestsPass(workspace: string): Promise<boolean> {
-  return run("node", ["--test"], { cwd: workspace }).then(() => true, () => false);
+  return run("node", ["--test"], { cwd: workspace }).then(
+    () => true,
+    () => false,
+  );
 }
 
 const assistantTurns = (r: MockRequest) => (r.body.messages ?? []).filter((m) => m.role === "assistant").length;
@@ -104,7 +135,10 @@ describe("the claude-code preset with the real Claude Code", () => {
 describe("the codex preset with the real Codex CLI", () => {
   it("fixes the bug in the sandbox; tokens from its exec --json output, turns from its session log (no cost: Codex prints none)", async () => {
     const before = openai.requests.length;
-    codexScript = (r) => (callsAnswered(r) === 0 ? { call: "exec_command", arguments: { cmd: "sed -i 's/a - b/a + b/' src/calc.js" } } : { text: "Fixed add(): it subtracted." });
+    codexScript = (r) =>
+      callsAnswered(r) === 0
+        ? { call: "exec_command", arguments: { cmd: "sed -i 's/a - b/a + b/' src/calc.js" } }
+        : { text: "Fixed add(): it subtracted." };
     const { result, workspace } = await editWith("codex");
     expect(result.exitCode, result.summary).toBe(0);
     expect(result.summary).toBe("Fixed add(): it subtracted.");

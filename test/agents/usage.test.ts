@@ -40,7 +40,12 @@ describe("a command agent that reports usage", () => {
     await import("node:fs/promises").then((fs) => fs.mkdir(workspace));
     // Reports 1,000 more tokens every 50 ms, forever.
     const command = `i=0; while true; do i=$((i+1000)); echo "{\\"inputTokens\\": $i}" > "$FIXBOT_USAGE_FILE"; sleep 0.05; done`;
-    const agent = createCommandAgent({ command, scratchDir: join(root, "scratch"), sandbox: testSandbox(root, { enabled: false }), sandboxKey: "o/r/1" });
+    const agent = createCommandAgent({
+      command,
+      scratchDir: join(root, "scratch"),
+      sandbox: testSandbox(root, { enabled: false }),
+      sandboxKey: "o/r/1",
+    });
     const result = await agent.edit({ workspace, task: "t", attempt: 1, timeoutMs: 60_000, budget: { tokens: 3_000 } });
     expect(result.stoppedBy).toBe("tokens");
     expect(result.usage?.inputTokens).toBeGreaterThan(3_000);
@@ -52,7 +57,12 @@ describe("a command agent that reports usage", () => {
     dirs.push(root);
     const workspace = join(root, "ws");
     await import("node:fs/promises").then((fs) => fs.mkdir(workspace));
-    const agent = createCommandAgent({ command: `echo '{"turns": 4, "outputTokens": 900, "costUsd": 0.03}' > "$FIXBOT_USAGE_FILE"; echo done`, scratchDir: join(root, "scratch"), sandbox: testSandbox(root, { enabled: false }), sandboxKey: "o/r/1" });
+    const agent = createCommandAgent({
+      command: `echo '{"turns": 4, "outputTokens": 900, "costUsd": 0.03}' > "$FIXBOT_USAGE_FILE"; echo done`,
+      scratchDir: join(root, "scratch"),
+      sandbox: testSandbox(root, { enabled: false }),
+      sandboxKey: "o/r/1",
+    });
     const result = await agent.edit({ workspace, task: "t", attempt: 1, timeoutMs: 60_000, budget: { tokens: 3_000 } });
     expect(result.stoppedBy).toBeUndefined();
     expect(result.usage).toMatchObject({ turns: 4, outputTokens: 900, costUsd: 0.03 });

@@ -26,14 +26,18 @@ describe("parseFixArgs: required flags", () => {
   });
 
   it("--agent-command (or an --agent preset) is required", () => {
-    expect(usageErrorOf(() => parseFixArgs(["--repo", ".", "--issue-file", "i.md"])).message).toMatch(/^--agent-command \(or --agent <name>\) is required/);
+    expect(usageErrorOf(() => parseFixArgs(["--repo", ".", "--issue-file", "i.md"])).message).toMatch(
+      /^--agent-command \(or --agent <name>\) is required/,
+    );
   });
 
   it("--agent takes a preset for both the fix and the review; unknown presets are refused", () => {
     const args = parseFixArgs(["--repo", ".", "--issue-file", "i.md", "--agent", "claude-code"]);
     expect(args.config.agent.preset).toBe("claude-code");
     expect(args.config.review.preset).toBe("claude-code");
-    expect(usageErrorOf(() => parseFixArgs(["--repo", ".", "--issue-file", "i.md", "--agent", "gpt"])).message).toContain("--agent must be one of claude-code, codex, aider");
+    expect(usageErrorOf(() => parseFixArgs(["--repo", ".", "--issue-file", "i.md", "--agent", "gpt"])).message).toContain(
+      "--agent must be one of claude-code, codex, aider",
+    );
   });
 
   it("--agent agentos selects agentOS for the fix and the review; --review-command still wins for the review", () => {
@@ -42,18 +46,29 @@ describe("parseFixArgs: required flags", () => {
     expect(args.config.review).toEqual({ backend: "agentos", passEnv: [] });
     const mixed = parseFixArgs(["--repo", ".", "--issue-file", "i.md", "--agent", "agentos", "--review-command", "./review.sh"]);
     expect(mixed.config.review).toEqual({ command: "./review.sh", passEnv: [] });
-    expect(usageErrorOf(() => parseFixArgs(["--repo", ".", "--issue-file", "i.md", "--agent", "agentos", "--agent-command", "x"])).message).toMatch(/^--agent-command: command is for the command backend/);
+    expect(
+      usageErrorOf(() => parseFixArgs(["--repo", ".", "--issue-file", "i.md", "--agent", "agentos", "--agent-command", "x"])).message,
+    ).toMatch(/^--agent-command: command is for the command backend/);
   });
 
   it("--agent agentos reads the key, endpoint and model from the environment, and needs the key", () => {
     const { config } = parseFixArgs(["--repo", ".", "--issue-file", "i.md", "--agent", "agentos"]);
-    expect(agentOsEnvFor(config, { ANTHROPIC_API_KEY: "sk-x", ANTHROPIC_BASE_URL: "http://127.0.0.1:9/", FIXBOT_MODEL: "claude-haiku-4-5", GITHUB_TOKEN: "t" })).toEqual({
+    expect(
+      agentOsEnvFor(config, {
+        ANTHROPIC_API_KEY: "sk-x",
+        ANTHROPIC_BASE_URL: "http://127.0.0.1:9/",
+        FIXBOT_MODEL: "claude-haiku-4-5",
+        GITHUB_TOKEN: "t",
+      }),
+    ).toEqual({
       ANTHROPIC_API_KEY: "sk-x",
       ANTHROPIC_BASE_URL: "http://127.0.0.1:9/",
       FIXBOT_MODEL: "claude-haiku-4-5",
     });
     expect(usageErrorOf(() => agentOsEnvFor(config, {})).message).toMatch(/^--agent agentos needs ANTHROPIC_API_KEY/);
-    expect(usageErrorOf(() => agentOsEnvFor(config, { ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: "not a url" })).message).toContain("ANTHROPIC_BASE_URL");
+    expect(usageErrorOf(() => agentOsEnvFor(config, { ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: "not a url" })).message).toContain(
+      "ANTHROPIC_BASE_URL",
+    );
     // A command agent needs none of it.
     expect(agentOsEnvFor(parseFixArgs(REQUIRED).config, {})).toBeUndefined();
   });
@@ -82,12 +97,18 @@ describe("parseFixArgs: values", () => {
   it("maps every option into the config", () => {
     const args = parseFixArgs([
       ...REQUIRED,
-      "--review-command", "reviewer",
-      "--test-command", "make test",
-      "--setup-command", "npm ci",
-      "--max-attempts", "5",
-      "--agent-timeout", "60",
-      "--test-timeout", "120",
+      "--review-command",
+      "reviewer",
+      "--test-command",
+      "make test",
+      "--setup-command",
+      "npm ci",
+      "--max-attempts",
+      "5",
+      "--agent-timeout",
+      "60",
+      "--test-timeout",
+      "120",
       "--fresh",
       "--json",
       "--verbose",

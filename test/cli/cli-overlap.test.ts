@@ -36,7 +36,12 @@ async function issue(name: string, title: string): Promise<string> {
 
 async function waitFor(path: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await stat(path).then(() => true, () => false))) {
+  while (
+    !(await stat(path).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     if (Date.now() > deadline) throw new Error(`${path} never appeared`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -54,7 +59,16 @@ describe("overlapping fixbot fix runs", () => {
     const release = join(flags, "release");
     // The slow run's agent: says it started, waits until the test releases it, then fixes.
     const slowAgent = `touch ${started}; while [ ! -f ${release} ]; do sleep 0.1; done; exec ${join(AGENTS, "fix-calc.sh")}`;
-    const slowArgs = ["fix", "--repo", lab.remote.url, "--issue-file", await issue("slow", "add is wrong (slow report)"), "--agent-command", slowAgent, "--json"];
+    const slowArgs = [
+      "fix",
+      "--repo",
+      lab.remote.url,
+      "--issue-file",
+      await issue("slow", "add is wrong (slow report)"),
+      "--agent-command",
+      slowAgent,
+      "--json",
+    ];
     const slow = lab.fixbot(slowArgs, { env, timeoutMs: 240_000 });
     await waitFor(started);
 
@@ -62,7 +76,19 @@ describe("overlapping fixbot fix runs", () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/another "fixbot fix" of this issue and repository is running \(process \d+\)/);
 
-    const quick = await lab.fixbot(["fix", "--repo", lab.remote.url, "--issue-file", await issue("quick", "add is wrong (quick report)"), "--agent-command", join(AGENTS, "fix-calc.sh"), "--json"], { env });
+    const quick = await lab.fixbot(
+      [
+        "fix",
+        "--repo",
+        lab.remote.url,
+        "--issue-file",
+        await issue("quick", "add is wrong (quick report)"),
+        "--agent-command",
+        join(AGENTS, "fix-calc.sh"),
+        "--json",
+      ],
+      { env },
+    );
     expect(quick.code, quick.stderr).toBe(0);
     // The quick run has finished and stopped its engine; the slow one's must still be there.
     await writeFile(release, "");

@@ -26,7 +26,18 @@ afterAll(async () => {
 
 describe("the fixbot command", () => {
   it("fixes the fixture bug with a command agent: exit 0, JSON result, a local branch whose tests pass", async () => {
-    const result = await fixbot(["fix", "--repo", remote.url, "--issue-file", issueFile, "--agent-command", join(AGENTS, "fix-calc-second-try.sh"), "--review-command", join(AGENTS, "review.sh"), "--json"]);
+    const result = await fixbot([
+      "fix",
+      "--repo",
+      remote.url,
+      "--issue-file",
+      issueFile,
+      "--agent-command",
+      join(AGENTS, "fix-calc-second-try.sh"),
+      "--review-command",
+      join(AGENTS, "review.sh"),
+      "--json",
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout) as Record<string, any>;
     expect(out.status).toBe("fixed");
@@ -61,7 +72,17 @@ describe("the fixbot command", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split("\n")).toHaveLength(1);
     expect(missing.stderr).toContain("--repo is required");
-    const badAttempts = await fixbot(["fix", "--repo", remote.url, "--issue-file", issueFile, "--agent-command", "true", "--max-attempts", "0"]);
+    const badAttempts = await fixbot([
+      "fix",
+      "--repo",
+      remote.url,
+      "--issue-file",
+      issueFile,
+      "--agent-command",
+      "true",
+      "--max-attempts",
+      "0",
+    ]);
     expect(badAttempts.code).toBe(2);
     expect(badAttempts.stderr).toContain("--max-attempts");
     const noFile = await fixbot(["fix", "--repo", remote.url, "--issue-file", join(work, "nope.md"), "--agent-command", "true"]);

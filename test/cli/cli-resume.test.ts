@@ -21,13 +21,20 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (lab) for (const dir of await readdir(join(lab.env.FIXBOT_DATA_DIR!, "cli-engine")).catch(() => [] as string[])) await stopEmbeddedEngine(join(lab.env.FIXBOT_DATA_DIR!, "cli-engine", dir));
+  if (lab)
+    for (const dir of await readdir(join(lab.env.FIXBOT_DATA_DIR!, "cli-engine")).catch(() => [] as string[]))
+      await stopEmbeddedEngine(join(lab.env.FIXBOT_DATA_DIR!, "cli-engine", dir));
   await lab?.cleanup();
 });
 
 async function waitForFile(path: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await stat(path).then(() => true, () => false))) {
+  while (
+    !(await stat(path).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     if (Date.now() > deadline) throw new Error(`${path} never appeared`);
     await new Promise((r) => setTimeout(r, 50));
   }

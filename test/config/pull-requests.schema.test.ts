@@ -15,20 +15,45 @@ function problemsOf(raw: unknown): string[] {
   return result.problems;
 }
 
-const DEFAULTS = { autoReview: true, ignoreAuthors: [], ignorePaths: [], maxChunkBytes: 60_000, maxChunks: 5, forks: "review", failOn: "never" };
+const DEFAULTS = {
+  autoReview: true,
+  ignoreAuthors: [],
+  ignorePaths: [],
+  maxChunkBytes: 60_000,
+  maxChunks: 5,
+  forks: "review",
+  failOn: "never",
+};
 
 describe("pullRequests config", () => {
   it("defaults to reviewing every pull request, for a missing file, an empty document or an empty key", () => {
-    for (const raw of [undefined, null, {}, { pullRequests: null }, { pullRequests: {} }]) expect(configOf(raw).pullRequests).toEqual(DEFAULTS);
+    for (const raw of [undefined, null, {}, { pullRequests: null }, { pullRequests: {} }])
+      expect(configOf(raw).pullRequests).toEqual(DEFAULTS);
   });
 
   it("reads every field, next to the shared review agent settings", () => {
     const config = configOf({
       review: { command: "review.sh", passEnv: ["ANTHROPIC_API_KEY"] },
       timeouts: { review: 120 },
-      pullRequests: { autoReview: false, ignoreAuthors: ["renovate"], ignorePaths: ["docs/**", "*.snap"], maxChunkBytes: 20_000, maxChunks: 3, forks: "skip-first-time", failOn: "warning" },
+      pullRequests: {
+        autoReview: false,
+        ignoreAuthors: ["renovate"],
+        ignorePaths: ["docs/**", "*.snap"],
+        maxChunkBytes: 20_000,
+        maxChunks: 3,
+        forks: "skip-first-time",
+        failOn: "warning",
+      },
     });
-    expect(config.pullRequests).toEqual({ autoReview: false, ignoreAuthors: ["renovate"], ignorePaths: ["docs/**", "*.snap"], maxChunkBytes: 20_000, maxChunks: 3, forks: "skip-first-time", failOn: "warning" });
+    expect(config.pullRequests).toEqual({
+      autoReview: false,
+      ignoreAuthors: ["renovate"],
+      ignorePaths: ["docs/**", "*.snap"],
+      maxChunkBytes: 20_000,
+      maxChunks: 3,
+      forks: "skip-first-time",
+      failOn: "warning",
+    });
     expect(config.repo.review).toEqual({ command: "review.sh", passEnv: ["ANTHROPIC_API_KEY"] });
     expect(config.repo.timeouts.review).toBe(120);
   });
@@ -39,9 +64,13 @@ describe("pullRequests config", () => {
       "`pullRequests.autoReview`: Expected boolean, received string",
       "`pullRequests.ignorePaths.0`: Expected string, received number",
     ]);
-    expect(problemsOf({ pullRequests: { maxChunkBytes: 10 } })[0]).toMatch(/^`pullRequests\.maxChunkBytes`: Number must be greater than or equal to 1000/);
+    expect(problemsOf({ pullRequests: { maxChunkBytes: 10 } })[0]).toMatch(
+      /^`pullRequests\.maxChunkBytes`: Number must be greater than or equal to 1000/,
+    );
     expect(problemsOf({ pullRequests: { autoreview: true } })).toEqual(["pullRequests: unknown field(s) `autoreview`"]);
-    expect(problemsOf({ pullRequests: { failOn: "warnings" } })[0]).toMatch(/^`pullRequests\.failOn`: Invalid enum value\. Expected 'error' \| 'warning' \| 'never'/);
+    expect(problemsOf({ pullRequests: { failOn: "warnings" } })[0]).toMatch(
+      /^`pullRequests\.failOn`: Invalid enum value\. Expected 'error' \| 'warning' \| 'never'/,
+    );
     expect(problemsOf({ pullRequests: 3 })).toEqual(["`pullRequests`: Expected object, received number"]);
   });
 

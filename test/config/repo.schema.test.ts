@@ -178,10 +178,18 @@ describe("parseRepoConfig: the agent backend", () => {
   });
 
   it("command settings under backend: agentos are refused by name, and model without agentOS too", () => {
-    expect(problemsOf({ agent: { backend: "agentos", command: "x" } })).toEqual(["`agent.command`: `command` is for the command backend: remove it, or remove `backend: agentos`"]);
-    expect(problemsOf({ review: { backend: "agentos", preset: "codex" } })).toEqual(["`review.preset`: `preset` is for the command backend: remove it, or remove `backend: agentos`"]);
-    expect(problemsOf({ agent: { backend: "agentos", passEnv: ["ANTHROPIC_API_KEY"] } })[0]).toMatch(/^`agent\.passEnv`: `passEnv` does not apply to `backend: agentos`/);
-    expect(problemsOf({ agent: { command: "x", model: "claude-haiku-4-5" } })).toEqual(["`agent.model`: `model` applies to `backend: agentos` only (a command agent picks its model in its command)"]);
+    expect(problemsOf({ agent: { backend: "agentos", command: "x" } })).toEqual([
+      "`agent.command`: `command` is for the command backend: remove it, or remove `backend: agentos`",
+    ]);
+    expect(problemsOf({ review: { backend: "agentos", preset: "codex" } })).toEqual([
+      "`review.preset`: `preset` is for the command backend: remove it, or remove `backend: agentos`",
+    ]);
+    expect(problemsOf({ agent: { backend: "agentos", passEnv: ["ANTHROPIC_API_KEY"] } })[0]).toMatch(
+      /^`agent\.passEnv`: `passEnv` does not apply to `backend: agentos`/,
+    );
+    expect(problemsOf({ agent: { command: "x", model: "claude-haiku-4-5" } })).toEqual([
+      "`agent.model`: `model` applies to `backend: agentos` only (a command agent picks its model in its command)",
+    ]);
   });
 
   it("a malformed model id is refused", () => {

@@ -12,13 +12,22 @@ const ROOT = join(import.meta.dirname, "..", "..");
 function subscribedEvents(): string[] {
   const names: string[] = [];
   const fakeProbot = { on: (name: string | string[]) => names.push(...[name].flat()) };
-  createApp({ acceptFix: async () => {}, acceptReview: async () => {}, acceptCommand: async () => {}, now: Date.now, configCaches: new ConfigCaches({ maxAgeMs: 1000, maxEntries: 10 }) })(fakeProbot as never);
+  createApp({
+    acceptFix: async () => {},
+    acceptReview: async () => {},
+    acceptCommand: async () => {},
+    now: Date.now,
+    configCaches: new ConfigCaches({ maxAgeMs: 1000, maxEntries: 10 }),
+  })(fakeProbot as never);
   return [...new Set(names.map((n) => n.split(".")[0]!))].sort();
 }
 
 describe("app.yml asks for exactly what fixbot uses", () => {
   it("the permissions are the union of the token scopes the steps ask for (the highest level of each), nothing more", async () => {
-    const manifest = parse(await readFile(join(ROOT, "app.yml"), "utf8")) as { default_permissions: Record<string, string>; default_events: string[] };
+    const manifest = parse(await readFile(join(ROOT, "app.yml"), "utf8")) as {
+      default_permissions: Record<string, string>;
+      default_events: string[];
+    };
     const needed: Record<string, string> = {};
     for (const scope of TOKEN_SCOPES) for (const [name, level] of Object.entries(scope)) if (needed[name] !== "write") needed[name] = level;
     expect(manifest.default_permissions).toEqual(needed);

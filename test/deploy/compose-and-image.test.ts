@@ -26,7 +26,8 @@ interface Service {
 }
 
 async function compose(): Promise<Record<string, Service>> {
-  return (parse(await readFile(join(ROOT, "docker-compose.yml"), "utf8"), { merge: true }) as { services: Record<string, Service> }).services;
+  return (parse(await readFile(join(ROOT, "docker-compose.yml"), "utf8"), { merge: true }) as { services: Record<string, Service> })
+    .services;
 }
 
 describe("docker-compose.yml", () => {
@@ -36,7 +37,8 @@ describe("docker-compose.yml", () => {
     const token = services.engine!.environment!.RIVET__AUTH__ADMIN_TOKEN;
     // Compose's `${VAR:?message}`: `docker compose` stops with the message when VAR is unset or empty.
     expect(token).toMatch(/^\$\{FIXBOT_ENGINE_TOKEN:\?set FIXBOT_ENGINE_TOKEN in \.env[^}]*\}$/);
-    for (const [name, s] of Object.entries(services).filter(([n]) => n.startsWith("fixbot"))) expect(s.environment!.RIVET_TOKEN, name).toBe(token);
+    for (const [name, s] of Object.entries(services).filter(([n]) => n.startsWith("fixbot")))
+      expect(s.environment!.RIVET_TOKEN, name).toBe(token);
   });
 
   it("the engine runs with fixbot's failure detection and lookup timeout, as the tests' external engine", async () => {
@@ -50,7 +52,11 @@ describe("docker-compose.yml", () => {
     const ids = replicas.map(([, s]) => s.environment!.FIXBOT_REPLICA_ID);
     expect(new Set(ids).size).toBe(replicas.length);
     for (const [name, s] of replicas) {
-      expect(s.environment, name).toMatchObject({ RIVET_ENDPOINT: "http://engine:6420", RIVET_RUN_SERVICES: "0", FIXBOT_DATA_DIR: "/data" });
+      expect(s.environment, name).toMatchObject({
+        RIVET_ENDPOINT: "http://engine:6420",
+        RIVET_RUN_SERVICES: "0",
+        FIXBOT_DATA_DIR: "/data",
+      });
       expect(s.volumes, name).toContain("fixbot-data:/data");
       expect(s.security_opt, name).toEqual(expect.arrayContaining(["seccomp=unconfined", "apparmor=unconfined"]));
       expect(s.restart, name).toBe("unless-stopped");
@@ -63,7 +69,8 @@ describe("Dockerfile", () => {
   it("Node 22, the sandbox's packages, a health check through 127.0.0.2", async () => {
     const text = await readFile(join(ROOT, "Dockerfile"), "utf8");
     expect(text).toMatch(/^FROM node:22-/m);
-    for (const pkg of ["git", "bubblewrap", "socat", "util-linux", "tini"]) expect(text).toMatch(new RegExp(`apt-get install[^\\n]*\\b${pkg}\\b`));
+    for (const pkg of ["git", "bubblewrap", "socat", "util-linux", "tini"])
+      expect(text).toMatch(new RegExp(`apt-get install[^\\n]*\\b${pkg}\\b`));
     expect(text).toMatch(/^HEALTHCHECK .*bin\/healthcheck\.js/m);
     expect(await readFile(join(ROOT, "bin", "healthcheck.js"), "utf8")).toContain("127.0.0.2");
     const image = await readImageStart(ROOT);
@@ -74,7 +81,10 @@ describe("Dockerfile", () => {
     const text = (await readFile(join(ROOT, "Dockerfile"), "utf8")).replace(/\\\n/g, " ");
     const run = /^RUN (if \[ "\$FIXBOT_AGENTOS" = "0" \].*?; fi)\s+&& npm install --omit=dev\b/m.exec(text);
     expect(run, "the Dockerfile's FIXBOT_AGENTOS step").not.toBeNull();
-    const original = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as { dependencies: object; optionalDependencies: Record<string, string> };
+    const original = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")) as {
+      dependencies: object;
+      optionalDependencies: Record<string, string>;
+    };
     const dir = await mkdtemp(join(tmpdir(), "fixbot-slim-"));
     try {
       const after = async (agentos: string) => {
@@ -85,7 +95,9 @@ describe("Dockerfile", () => {
       const slim = await after("0");
       expect(slim.dependencies).toEqual(original.dependencies);
       expect(Object.keys(slim.optionalDependencies ?? {})).toEqual([]);
-      expect(Object.keys(original.optionalDependencies)).toEqual(expect.arrayContaining(["@rivet-dev/agentos-core", "@agentos-software/pi"]));
+      expect(Object.keys(original.optionalDependencies)).toEqual(
+        expect.arrayContaining(["@rivet-dev/agentos-core", "@agentos-software/pi"]),
+      );
       expect(await after("1")).toEqual(original);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -101,12 +113,21 @@ describe("Dockerfile", () => {
       // A tiny agent CLI packed as npm would fetch it; the global prefix and the npm cache are this test's own.
       const pkg = join(dir, "pkg");
       await mkdir(join(pkg, "bin"), { recursive: true });
-      await writeFile(join(pkg, "package.json"), JSON.stringify({ name: "fake-agent-cli", version: "1.0.0", bin: { "fake-agent": "bin/cli.js" } }));
+      await writeFile(
+        join(pkg, "package.json"),
+        JSON.stringify({ name: "fake-agent-cli", version: "1.0.0", bin: { "fake-agent": "bin/cli.js" } }),
+      );
       await writeFile(join(pkg, "bin", "cli.js"), '#!/usr/bin/env node\nconsole.log("fake agent " + process.argv.slice(2).join(" "));\n');
       const { stdout } = await exec("npm", ["pack", "--pack-destination", dir], { cwd: pkg });
       const tarball = join(dir, stdout.trim().split("\n").pop()!);
       const prefix = join(dir, "global");
-      const env = { ...process.env, FIXBOT_AGENT_PACKAGES: tarball, npm_config_prefix: prefix, npm_config_cache: join(dir, "cache"), npm_config_offline: "true" };
+      const env = {
+        ...process.env,
+        FIXBOT_AGENT_PACKAGES: tarball,
+        npm_config_prefix: prefix,
+        npm_config_cache: join(dir, "cache"),
+        npm_config_offline: "true",
+      };
       await exec("sh", ["-c", step![1]!], { cwd: dir, env });
       const ran = await exec("fake-agent", ["--version"], { env: { ...process.env, PATH: `${join(prefix, "bin")}:${process.env.PATH}` } });
       expect(ran.stdout.trim()).toBe("fake agent --version");

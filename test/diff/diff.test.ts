@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { commentableLines, parseDiff, unquote, type DiffFile } from "../../src/diff/diff.js";
 
 /** Real `git diff --binary base...head` output (git 2.x): add, delete, modify, rename, pure rename, mode change, binary, quoted and spaced paths, missing final newline. */
-const GIT_DIFF = 
-[
+const GIT_DIFF = [
   "diff --git a/added.txt b/added.txt",
   "new file mode 100644",
   "index 0000000..07f33c4",
@@ -12,10 +11,10 @@ const GIT_DIFF =
   "@@ -0,0 +1,2 @@",
   "+new",
   "+file",
-  "diff --git \"a/caf\\303\\251.txt\" \"b/caf\\303\\251.txt\"",
+  'diff --git "a/caf\\303\\251.txt" "b/caf\\303\\251.txt"',
   "index c600332..bd74d4f 100644",
-  "--- \"a/caf\\303\\251.txt\"",
-  "+++ \"b/caf\\303\\251.txt\"",
+  '--- "a/caf\\303\\251.txt"',
+  '+++ "b/caf\\303\\251.txt"',
   "@@ -1 +1 @@",
   "-\u00e9",
   "+\u00e8",
@@ -91,8 +90,7 @@ const GIT_DIFF =
   "-a",
   "+b",
   "",
-].join("\n")
-;
+].join("\n");
 
 function byPath(files: DiffFile[], path: string): DiffFile {
   const file = files.find((f) => f.path === path);
@@ -263,7 +261,8 @@ describe("parseDiff edge cases", () => {
   });
 
   it("stops a truncated hunk at the next file instead of swallowing it", () => {
-    const diff = "diff --git a/a b/a\n--- a/a\n+++ b/a\n@@ -1,5 +1,5 @@\n x\n-y\ndiff --git a/b b/b\n--- a/b\n+++ b/b\n@@ -1 +1 @@\n-p\n+q\n";
+    const diff =
+      "diff --git a/a b/a\n--- a/a\n+++ b/a\n@@ -1,5 +1,5 @@\n x\n-y\ndiff --git a/b b/b\n--- a/b\n+++ b/b\n@@ -1 +1 @@\n-p\n+q\n";
     const files = parseDiff(diff);
     expect(files.map((f) => [f.path, f.additions, f.deletions])).toEqual([
       ["a", 0, 1],

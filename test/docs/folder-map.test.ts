@@ -9,7 +9,10 @@ function mappedFolders(): string[] {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   const section = readme.slice(readme.indexOf("## Development"));
   const block = section.slice(section.indexOf("```\nsrc/"), section.indexOf("\ntest/"));
-  return [...block.matchAll(/^ {2}(\S[^ ]*(?:, \S+)*)\s{2,}/gm)].flatMap((m) => m[1]!.split(", ")).filter((name) => name.endsWith("/")).map((name) => name.slice(0, -1));
+  return [...block.matchAll(/^ {2}(\S[^ ]*(?:, \S+)*)\s{2,}/gm)]
+    .flatMap((m) => m[1]!.split(", "))
+    .filter((name) => name.endsWith("/"))
+    .map((name) => name.slice(0, -1));
 }
 
 describe("the README's folder map", () => {

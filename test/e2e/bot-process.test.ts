@@ -4,7 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { trackingMarker } from "../../src/github/comment-body.js";
-import { type BotProcess, descendantsOf, engineLogTail, enginePid, enginesUsing, isAlive, startReadyBot, stopBotAndEngine } from "../helpers/bot-process.js";
+import {
+  type BotProcess,
+  descendantsOf,
+  engineLogTail,
+  enginePid,
+  enginesUsing,
+  isAlive,
+  startReadyBot,
+  stopBotAndEngine,
+} from "../helpers/bot-process.js";
 import { startFakeGitHub, type FakeGitHubServer, type FakeServerComment } from "../helpers/fake-github-server.js";
 import { createBareRemote, readRemoteFile } from "../helpers/git-remote.js";
 import { calcIssueLabeledPayload } from "../helpers/payloads.js";
@@ -36,13 +45,22 @@ beforeAll(async () => {
       [REPO]: {
         owner: OWNER,
         roles: { alice: "write" },
-        configYaml: [`agent:`, `  command: ${JSON.stringify(join(AGENTS, "fix-calc.sh"))}`, `review:`, `  command: ${JSON.stringify(join(AGENTS, "review.sh"))}`, ""].join("\n"),
+        configYaml: [
+          `agent:`,
+          `  command: ${JSON.stringify(join(AGENTS, "fix-calc.sh"))}`,
+          `review:`,
+          `  command: ${JSON.stringify(join(AGENTS, "review.sh"))}`,
+          "",
+        ].join("\n"),
       },
     },
   });
   const started = performance.now();
   try {
-    bot = await startReadyBot({ fakeGitHub: fake, dataDir }, { readyTimeoutMs: 60_000, onRetry: (e) => console.warn(`bot start failed, retrying once: ${e.message}`) });
+    bot = await startReadyBot(
+      { fakeGitHub: fake, dataDir },
+      { readyTimeoutMs: 60_000, onRetry: (e) => console.warn(`bot start failed, retrying once: ${e.message}`) },
+    );
   } catch (error) {
     failed = true;
     throw error;
@@ -114,7 +132,11 @@ describe("fixbot as a real process: signed webhooks over HTTP, a fake GitHub, a 
     expect(ack.status, ack.body).toBeLessThan(300);
 
     // Nothing outside the process can ask "is the run done": wait for the tracking comment's final header.
-    await fake.waitFor((s) => s.comments.some((c) => isTracking(c) && FINAL_HEADER.test(c.body)), 90_000, "the final tracking comment on issue #1");
+    await fake.waitFor(
+      (s) => s.comments.some((c) => isTracking(c) && FINAL_HEADER.test(c.body)),
+      90_000,
+      "the final tracking comment on issue #1",
+    );
     timings["label → final comment"] = Math.round(performance.now() - labelledAt);
 
     const tracking = fake.state.comments.filter(isTracking);

@@ -31,7 +31,10 @@ let dataDir: string;
 let fake: FakeGitHubServer;
 let bot: BotProcess | undefined;
 
-const configReads = () => fake.state.requests.filter((r) => r.method === "GET" && r.path.startsWith(`/repos/${OWNER}/${REPO}/contents/`) && r.path.includes("fixbot.yml")).length;
+const configReads = () =>
+  fake.state.requests.filter(
+    (r) => r.method === "GET" && r.path.startsWith(`/repos/${OWNER}/${REPO}/contents/`) && r.path.includes("fixbot.yml"),
+  ).length;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "fixbot-burst-"));
@@ -47,19 +50,29 @@ afterAll(async () => {
 });
 
 describe("a burst of queued jobs on many actors", () => {
-  it(`${ISSUES} issues x ${JOBS_PER_ISSUE} deliveries: every job runs, none twice, and the actors still answer`, async () => {
-    for (let i = 0; i < TOTAL; i++) {
-      const payload = issuesLabeledPayload({ owner: OWNER, repo: REPO, number: 1 + (i % ISSUES), label: "triage-me", senderLogin: "alice" });
-      const ack = await bot!.sendWebhook("issues", payload, `burst-${i}`);
-      expect(ack.status, ack.body).toBeLessThan(300);
-    }
-    const started = Date.now();
-    let reads = 0;
-    while ((reads = configReads()) < TOTAL && Date.now() - started < ALL_RUN_WITHIN_MS) await new Promise((r) => setTimeout(r, 1_000));
-    const finished = (await bot!.log()).split("\n").filter((l) => l.includes('"run finished"'));
-    expect({ configReads: reads, runsFinished: finished.length }).toEqual({ configReads: TOTAL, runsFinished: TOTAL });
-    // One run per delivery: no delivery ran twice.
-    const deliveries = new Set(finished.map((l) => /"deliveryId":"([^"]+)"/.exec(l)?.[1]));
-    expect(deliveries.size).toBe(TOTAL);
-  }, ALL_RUN_WITHIN_MS + 60_000);
+  it(
+    `${ISSUES} issues x ${JOBS_PER_ISSUE} deliveries: every job runs, none twice, and the actors still answer`,
+    async () => {
+      for (let i = 0; i < TOTAL; i++) {
+        const payload = issuesLabeledPayload({
+          owner: OWNER,
+          repo: REPO,
+          number: 1 + (i % ISSUES),
+          label: "triage-me",
+          senderLogin: "alice",
+        });
+        const ack = await bot!.sendWebhook("issues", payload, `burst-${i}`);
+        expect(ack.status, ack.body).toBeLessThan(300);
+      }
+      const started = Date.now();
+      let reads = 0;
+      while ((reads = configReads()) < TOTAL && Date.now() - started < ALL_RUN_WITHIN_MS) await new Promise((r) => setTimeout(r, 1_000));
+      const finished = (await bot!.log()).split("\n").filter((l) => l.includes('"run finished"'));
+      expect({ configReads: reads, runsFinished: finished.length }).toEqual({ configReads: TOTAL, runsFinished: TOTAL });
+      // One run per delivery: no delivery ran twice.
+      const deliveries = new Set(finished.map((l) => /"deliveryId":"([^"]+)"/.exec(l)?.[1]));
+      expect(deliveries.size).toBe(TOTAL);
+    },
+    ALL_RUN_WITHIN_MS + 60_000,
+  );
 });

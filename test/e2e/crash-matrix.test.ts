@@ -77,7 +77,15 @@ async function expectResumed(lab: CrashLab, s: Scenario, restartedAt: number, ex
     let answered = true;
     const runs = await lab.wakeByRequest(s).catch((e: unknown) => ((answered = false), [`getRuns failed: ${String(e)}`]));
     const resumed = answered && (await s.waitActive(wokenAt, 30_000));
-    const clean = resumed ? await s.waitFinal(45_000).then(() => expectCleanEnd(lab, s, expected)).then(() => "and then ended cleanly", (e: unknown) => `but then: ${e instanceof Error ? e.message : String(e)}`) : "and did not resume either";
+    const clean = resumed
+      ? await s
+          .waitFinal(45_000)
+          .then(() => expectCleanEnd(lab, s, expected))
+          .then(
+            () => "and then ended cleanly",
+            (e: unknown) => `but then: ${e instanceof Error ? e.message : String(e)}`,
+          )
+      : "and did not resume either";
     afterWake = ` One request (getRuns, which answered ${JSON.stringify(runs)}) woke it ${resumed ? `and the run resumed ${clean}` : clean}.`;
   }
   throw new Error(
@@ -100,7 +108,10 @@ const UNINTERRUPTED: Expected = { agent: [1], tests: 1, review: 1, push: 1 };
 /** The end state every scenario must reach, however it was interrupted. */
 async function expectCleanEnd(lab: CrashLab, s: Scenario, expected: Expected): Promise<void> {
   const end = await s.endState();
-  expect(end.tracking.map((c) => c.body), "exactly one tracking comment").toHaveLength(1);
+  expect(
+    end.tracking.map((c) => c.body),
+    "exactly one tracking comment",
+  ).toHaveLength(1);
   const tracking = end.tracking[0]!;
   expect(tracking.body.startsWith(end.trackingMarker)).toBe(true);
   expect(tracking.body, tracking.body).toContain("fixbot fixed this issue");
@@ -109,17 +120,26 @@ async function expectCleanEnd(lab: CrashLab, s: Scenario, expected: Expected): P
   expect(pr).toMatchObject({ head: s.branch, base: "main", draft: false });
   expect(pr.body).toContain(`Fixes #${s.issue}`);
   expect(tracking.body).toContain(`#${pr.number}`);
-  expect(end.reviews.map((c) => c.body), "exactly one review on the pull request").toHaveLength(1);
+  expect(
+    end.reviews.map((c) => c.body),
+    "exactly one review on the pull request",
+  ).toHaveLength(1);
   expect(end.reviews[0]!.body).toContain("Reviewed 1 file(s): src/calc.js (+1/-1)");
   expect(end.calcOnBranch, "the branch holds the fix").toContain("a + b");
   expect(end.commitsOnBranch, "one fix commit on the branch").toBe(1);
-  expect(end.agent.map((l) => l.attempt), "agent starts (FIXBOT_ATTEMPT of each)").toEqual(expected.agent);
+  expect(
+    end.agent.map((l) => l.attempt),
+    "agent starts (FIXBOT_ATTEMPT of each)",
+  ).toEqual(expected.agent);
   expect(end.tests, "test runs").toHaveLength(expected.tests);
   expect(end.review, "review runs").toHaveLength(expected.review);
   expect(end.push, "pushes that reached the remote").toHaveLength(expected.push);
   // One check run for the pushed commit, found again (never created twice) whatever was interrupted.
   const checks = lab.fake.state.checkRuns.filter((c) => c.name === "fixbot fix" && c.repo.toLowerCase() === s.fullName.toLowerCase());
-  expect(checks.map((c) => [c.externalId, c.conclusion]), "exactly one fix check run").toEqual([[`fixbot-fix:${checks[0]?.headSha}`, "success"]]);
+  expect(
+    checks.map((c) => [c.externalId, c.conclusion]),
+    "exactly one fix check run",
+  ).toEqual([[`fixbot-fix:${checks[0]?.headSha}`, "success"]]);
   expect(lab.fake.state.unmatched).toEqual([]);
 }
 
@@ -143,7 +163,13 @@ interface CrashCase {
   also?: (s: Scenario, ctx: { killedAt: number; restartedAt: number }) => Promise<void> | void;
 }
 
-function restartFigures(c: { slug: string; step?: string; rerunMarker?: CrashCase["rerunMarker"] }, s: Scenario, killedAt: number, startedAt: number, readyMs: number) {
+function restartFigures(
+  c: { slug: string; step?: string; rerunMarker?: CrashCase["rerunMarker"] },
+  s: Scenario,
+  killedAt: number,
+  startedAt: number,
+  readyMs: number,
+) {
   return async () => {
     const figure: Record<string, string | number> = { kill: c.slug, "kill → restart": startedAt - killedAt, "restart → ready": readyMs };
     if (c.step) {
@@ -160,7 +186,10 @@ function restartFigures(c: { slug: string; step?: string; rerunMarker?: CrashCas
   };
 }
 
-const isPost = (path: RegExp): RequestMatcher => (method, p) => method === "POST" && path.test(p);
+const isPost =
+  (path: RegExp): RequestMatcher =>
+  (method, p) =>
+    method === "POST" && path.test(p);
 /** A request to `path` the fake has received and not answered yet (held by a delay or a failure's delay). */
 const held = (s: Scenario, method: string, path: RegExp) => s.requests(method).some((r) => path.test(r.path) && r.status === 0);
 const reviewsPath = (s: Scenario) => new RegExp(`^${s.apiPrefix}/pulls/\\d+/reviews$`);
@@ -284,7 +313,12 @@ const CASES: CrashCase[] = [
         match: (m, p) => m === "PATCH" && p.startsWith(`${s.apiPrefix}/issues/comments/`),
         body: (raw) => raw.includes("fixbot fixed this issue"),
       }),
-    inside: (s) => s.lab.fake.waitFor(() => s.lab.fake.pendingFailures() === 0 && held(s, "PATCH", /\/issues\/comments\/\d+$/), 90_000, "final tracking edit held"),
+    inside: (s) =>
+      s.lab.fake.waitFor(
+        () => s.lab.fake.pendingFailures() === 0 && held(s, "PATCH", /\/issues\/comments\/\d+$/),
+        90_000,
+        "final tracking edit held",
+      ),
     descendants: false,
     expected: UNINTERRUPTED,
   },
@@ -292,53 +326,67 @@ const CASES: CrashCase[] = [
 
 describe("crash matrix: SIGKILL the bot inside each step, start it again; the run ends once and cleanly", () => {
   for (const c of CASES) {
-    it(`killed inside ${c.title}`, async () => {
-      await withLab(async (lab, track) => {
-        const s = track(await lab.scenario(c.slug, c.options));
-        c.arm?.(s);
-        await s.label();
-        await c.inside(s);
-        const killed = lab.requireBot();
-        const killedAt = await lab.crash({ descendants: c.descendants });
-        const { startedAt, readyMs } = await lab.startBot();
-        await expectResumed(lab, s, startedAt, c.expected);
-        await s.waitFinal();
-        await restartFigures(c, s, killedAt, startedAt, readyMs)();
-        await expectCleanEnd(lab, s, c.expected);
-        await c.also?.(s, { killedAt, restartedAt: startedAt });
-        if (c.rerunMarker && c.rerunMarker !== "push") {
-          // The first start's process group was still running after the crash: the re-run step killed it.
-          const first = (await s.markerLines(c.rerunMarker)).filter((l) => l.time < startedAt).at(-1)!;
-          expect(await Scenario.processesMarked(first.token), `the interrupted ${c.rerunMarker} command (${first.token}) was killed`).toEqual([]);
-        }
-        // Nothing the crashed process started is still running.
-        expect(await killed.killOrphans(), "processes the crashed bot left behind that were still running").toEqual([]);
-      });
-    }, SCENARIO_TIMEOUT_MS);
+    it(
+      `killed inside ${c.title}`,
+      async () => {
+        await withLab(async (lab, track) => {
+          const s = track(await lab.scenario(c.slug, c.options));
+          c.arm?.(s);
+          await s.label();
+          await c.inside(s);
+          const killed = lab.requireBot();
+          const killedAt = await lab.crash({ descendants: c.descendants });
+          const { startedAt, readyMs } = await lab.startBot();
+          await expectResumed(lab, s, startedAt, c.expected);
+          await s.waitFinal();
+          await restartFigures(c, s, killedAt, startedAt, readyMs)();
+          await expectCleanEnd(lab, s, c.expected);
+          await c.also?.(s, { killedAt, restartedAt: startedAt });
+          if (c.rerunMarker && c.rerunMarker !== "push") {
+            // The first start's process group was still running after the crash: the re-run step killed it.
+            const first = (await s.markerLines(c.rerunMarker)).filter((l) => l.time < startedAt).at(-1)!;
+            expect(
+              await Scenario.processesMarked(first.token),
+              `the interrupted ${c.rerunMarker} command (${first.token}) was killed`,
+            ).toEqual([]);
+          }
+          // Nothing the crashed process started is still running.
+          expect(await killed.killOrphans(), "processes the crashed bot left behind that were still running").toEqual([]);
+        });
+      },
+      SCENARIO_TIMEOUT_MS,
+    );
   }
 });
 
 describe("graceful stop", () => {
-  it("SIGTERM in the middle of the agent: the bot exits, the restarted bot runs the agent again and finishes once", async () => {
-    await withLab(async (lab, track) => {
-      const s = track(await lab.scenario("sigterm", { holdAgentAttempt: 1 }));
-      await s.label();
-      const [first] = await s.waitMarker("agent", 1);
-      const stopped = lab.requireBot();
-      const stoppedAt = Date.now();
-      const exitMs = await lab.terminate(30_000);
-      figures.push({ event: "SIGTERM mid-agent → bot exited", ms: exitMs ?? "did not exit in 30 s" });
-      expect(exitMs, "the bot exits on SIGTERM within 30 s").toBeDefined();
-      expect(stopped.exitSignal() === "SIGTERM" || (await stopped.exited) === 0, `exit code ${await stopped.exited}, signal ${stopped.exitSignal()}`).toBe(true);
-      const { startedAt, readyMs } = await lab.startBot();
-      await expectResumed(lab, s, startedAt, { ...UNINTERRUPTED, agent: [1, 1] });
-      await s.waitFinal();
-      await restartFigures({ slug: "sigterm", step: "run-agent#1", rerunMarker: "agent" }, s, stoppedAt, startedAt, readyMs)();
-      await expectCleanEnd(lab, s, { ...UNINTERRUPTED, agent: [1, 1] });
-      expect(await Scenario.processesMarked(first!.token), "the agent running at SIGTERM is gone").toEqual([]);
-      expect(await stopped.killOrphans()).toEqual([]);
-    });
-  }, SCENARIO_TIMEOUT_MS);
+  it(
+    "SIGTERM in the middle of the agent: the bot exits, the restarted bot runs the agent again and finishes once",
+    async () => {
+      await withLab(async (lab, track) => {
+        const s = track(await lab.scenario("sigterm", { holdAgentAttempt: 1 }));
+        await s.label();
+        const [first] = await s.waitMarker("agent", 1);
+        const stopped = lab.requireBot();
+        const stoppedAt = Date.now();
+        const exitMs = await lab.terminate(30_000);
+        figures.push({ event: "SIGTERM mid-agent → bot exited", ms: exitMs ?? "did not exit in 30 s" });
+        expect(exitMs, "the bot exits on SIGTERM within 30 s").toBeDefined();
+        expect(
+          stopped.exitSignal() === "SIGTERM" || (await stopped.exited) === 0,
+          `exit code ${await stopped.exited}, signal ${stopped.exitSignal()}`,
+        ).toBe(true);
+        const { startedAt, readyMs } = await lab.startBot();
+        await expectResumed(lab, s, startedAt, { ...UNINTERRUPTED, agent: [1, 1] });
+        await s.waitFinal();
+        await restartFigures({ slug: "sigterm", step: "run-agent#1", rerunMarker: "agent" }, s, stoppedAt, startedAt, readyMs)();
+        await expectCleanEnd(lab, s, { ...UNINTERRUPTED, agent: [1, 1] });
+        expect(await Scenario.processesMarked(first!.token), "the agent running at SIGTERM is gone").toEqual([]);
+        expect(await stopped.killOrphans()).toEqual([]);
+      });
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
 });
 
 describe("GitHub applied the write but the answer was lost (no kill): the bot's own retries stay idempotent", () => {
@@ -391,7 +439,8 @@ describe("GitHub applied the write but the answer was lost (no kill): the bot's 
     expect(enginesLeft).toEqual([]);
   });
 
-  const problemsOf = (slugs: string[]) => slugs.flatMap((slug) => (problems.get(slug) ?? [`${slug}: no result`]).map((p) => `${slug}: ${p}`));
+  const problemsOf = (slugs: string[]) =>
+    slugs.flatMap((slug) => (problems.get(slug) ?? [`${slug}: no result`]).map((p) => `${slug}: ${p}`));
 
   it("POST /pulls answered 500 / connection reset after the pull request was created: one pull request", async () => {
     onTestFailed(async () => {

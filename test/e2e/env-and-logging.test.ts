@@ -36,7 +36,9 @@ let dotEnvPort: number;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "fixbot-env-"));
   dataDir = join(root, "data");
-  fake = await startFakeGitHub({ repos: { [REPO]: { owner: OWNER, roles: { alice: "write" }, configYaml: "label: fixbot\nagent:\n  command: \"true\"\n" } } });
+  fake = await startFakeGitHub({
+    repos: { [REPO]: { owner: OWNER, roles: { alice: "write" }, configYaml: 'label: fixbot\nagent:\n  command: "true"\n' } },
+  });
   sentry = createServer((req, res) => {
     let body = "";
     req.on("data", (d: Buffer) => (body += d.toString()));
@@ -71,7 +73,12 @@ beforeAll(async () => {
   bot.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   bot.stderr!.on("data", (d: Buffer) => (output += d.toString()));
   const deadline = Date.now() + 90_000;
-  while (!(await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (Date.now() > deadline || bot.exitCode !== null) throw new Error(`the bot did not get ready; output:\n${output.slice(-4000)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -89,7 +96,12 @@ async function send(payload: object, to = port): Promise<number> {
   const body = JSON.stringify(payload);
   const res = await fetch(`http://127.0.0.1:${to}${WEBHOOK_PATH}`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": crypto.randomUUID(), "x-hub-signature-256": signWebhook(body) },
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "issues",
+      "x-github-delivery": crypto.randomUUID(),
+      "x-hub-signature-256": signWebhook(body),
+    },
     body,
   }).catch(() => undefined);
   return res?.status ?? 0;
@@ -97,7 +109,12 @@ async function send(payload: object, to = port): Promise<number> {
 
 describe("environment, .env and logging", () => {
   it("the environment wins over .env (PORT, LOG_LEVEL); .env fills what the environment lacks (WEBHOOK_SECRET)", async () => {
-    expect(await fetch(`http://127.0.0.1:${dotEnvPort}/healthz`).then((r) => r.status, () => 0)).toBe(0);
+    expect(
+      await fetch(`http://127.0.0.1:${dotEnvPort}/healthz`).then(
+        (r) => r.status,
+        () => 0,
+      ),
+    ).toBe(0);
     const payload = issuesLabeledPayload({ owner: OWNER, repo: REPO, number: 1, label: "not-fixbot", senderLogin: "alice" });
     expect(await send(payload)).toBeLessThan(300);
     expect(output).not.toContain('"level":"debug"');
@@ -114,10 +131,20 @@ describe("environment, .env and logging", () => {
 
   it("with SENTRY_DSN, a run that stops with an error reaches Sentry", async () => {
     // A clone URL no git can reach: the run stops with an error at clone-repo.
-    const payload = issuesLabeledPayload({ owner: OWNER, repo: REPO, number: 2, label: "fixbot", senderLogin: "alice", cloneUrl: `file://${join(root, "no-such-remote.git")}` });
+    const payload = issuesLabeledPayload({
+      owner: OWNER,
+      repo: REPO,
+      number: 2,
+      label: "fixbot",
+      senderLogin: "alice",
+      cloneUrl: `file://${join(root, "no-such-remote.git")}`,
+    });
     expect(await send(payload)).toBeLessThan(300);
     const deadline = Date.now() + 120_000;
     while (!envelopes.some((e) => e.includes("run finished")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
-    expect(envelopes.find((e) => e.includes("run finished")), output.slice(-3000)).toBeDefined();
+    expect(
+      envelopes.find((e) => e.includes("run finished")),
+      output.slice(-3000),
+    ).toBeDefined();
   }, 150_000);
 });

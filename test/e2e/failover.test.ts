@@ -64,14 +64,27 @@ beforeAll(async () => {
   timings["engine start → healthy (+ remotes)"] = Math.round(performance.now() - started);
   fake = await startFakeGitHub({
     repos: {
-      [REPO]: { owner: OWNER, roles: { alice: "write" }, configYaml: `agent:\n  command: ${JSON.stringify(join(AGENTS, "fix-calc.sh"))}\n` },
-      [SLOW_REPO]: { owner: OWNER, roles: { alice: "write" }, configYaml: `agent:\n  command: ${JSON.stringify(slowFirstAgent(markerFile))}\n` },
+      [REPO]: {
+        owner: OWNER,
+        roles: { alice: "write" },
+        configYaml: `agent:\n  command: ${JSON.stringify(join(AGENTS, "fix-calc.sh"))}\n`,
+      },
+      [SLOW_REPO]: {
+        owner: OWNER,
+        roles: { alice: "write" },
+        configYaml: `agent:\n  command: ${JSON.stringify(slowFirstAgent(markerFile))}\n`,
+      },
     },
   });
   const botsStarted = performance.now();
   const env = { RIVET_ENDPOINT: engine.endpoint, RIVET_RUN_SERVICES: "0", FIXBOT_SANDBOX_RW_PATHS: join(root, "markers") };
   const started2 = await Promise.allSettled(
-    [1, 2].map((n) => startReadyBot({ fakeGitHub: fake!, dataDir: join(root, `bot${n}`), env }, { readyTimeoutMs: 60_000, onRetry: (e) => console.warn(`bot ${n} start failed, retrying once: ${e.message}`) })),
+    [1, 2].map((n) =>
+      startReadyBot(
+        { fakeGitHub: fake!, dataDir: join(root, `bot${n}`), env },
+        { readyTimeoutMs: 60_000, onRetry: (e) => console.warn(`bot ${n} start failed, retrying once: ${e.message}`) },
+      ),
+    ),
   );
   for (const r of started2) if (r.status === "fulfilled") bots.push(r.value);
   const failure = started2.find((r) => r.status === "rejected");
@@ -145,10 +158,15 @@ function labeled(repo: string, number: number) {
 }
 
 const tracking = (repo: string, issue: number) => fake!.commentsOn(repo, issue).filter((c) => c.body.includes("fixbot:tracking"));
-const pullsFor = (repo: string, issue: number) => fake!.state.pulls.filter((p) => p.repo === `${OWNER}/${repo}` && p.head === `fixbot/issue-${issue}`);
+const pullsFor = (repo: string, issue: number) =>
+  fake!.state.pulls.filter((p) => p.repo === `${OWNER}/${repo}` && p.head === `fixbot/issue-${issue}`);
 
 async function waitFinal(repo: string, issue: number, timeoutMs = 180_000): Promise<FakeServerComment> {
-  await fake!.waitFor(() => tracking(repo, issue).some((c) => FINAL_HEADER.test(c.body)), timeoutMs, `the final tracking comment on ${repo}#${issue}`);
+  await fake!.waitFor(
+    () => tracking(repo, issue).some((c) => FINAL_HEADER.test(c.body)),
+    timeoutMs,
+    `the final tracking comment on ${repo}#${issue}`,
+  );
   return tracking(repo, issue).find((c) => FINAL_HEADER.test(c.body))!;
 }
 
@@ -197,7 +215,10 @@ describe("more than one machine, on an existing engine", () => {
     diagnoseOnFailure();
     const ids = [`failover-a1-${randomUUID()}`, `failover-a2-${randomUUID()}`];
     const started = performance.now();
-    const acks = await Promise.all([bots[0]!.sendWebhook("issues", labeled(REPO, 1), ids[0]), bots[1]!.sendWebhook("issues", labeled(REPO, 2), ids[1])]);
+    const acks = await Promise.all([
+      bots[0]!.sendWebhook("issues", labeled(REPO, 1), ids[0]),
+      bots[1]!.sendWebhook("issues", labeled(REPO, 2), ids[1]),
+    ]);
     for (const ack of acks) expect(ack.status, ack.body).toBeGreaterThanOrEqual(200);
     for (const ack of acks) expect(ack.status, ack.body).toBeLessThan(300);
     await Promise.all([waitFinal(REPO, 1), waitFinal(REPO, 2)]);
@@ -221,7 +242,11 @@ describe("more than one machine, on an existing engine", () => {
     expect(ack.status, ack.body).toBeLessThan(300);
 
     // The agent has started (first marker line) and hangs: find the one process it runs under.
-    await waitUntil(async () => (await readFile(markerFile, "utf8").catch(() => "")).trim().split("\n").filter(Boolean).length >= 1, 180_000, "the agent's first start");
+    await waitUntil(
+      async () => (await readFile(markerFile, "utf8").catch(() => "")).trim().split("\n").filter(Boolean).length >= 1,
+      180_000,
+      "the agent's first start",
+    );
     const agentPids: number[][] = [];
     for (const bot of bots) {
       const pids: number[] = [];
@@ -247,9 +272,12 @@ describe("more than one machine, on an existing engine", () => {
     const comment = await waitFinal(SLOW_REPO, issue, 180_000);
     const finalAt = comment.versionTimes.at(-1)!;
     const starts = (await readFile(markerFile, "utf8")).trim().split("\n").map(Number);
-    timings["scenario B: failover (kill → agent step starts again on the other bot)"] = starts[1] !== undefined ? starts[1] - killedAt : "not seen";
+    timings["scenario B: failover (kill → agent step starts again on the other bot)"] =
+      starts[1] !== undefined ? starts[1] - killedAt : "not seen";
     timings["scenario B: kill → final comment"] = finalAt - killedAt;
-    console.info(`failover: kill → interrupted step restarted on bot ${2 - victimIndex}: ${starts[1] !== undefined ? starts[1] - killedAt : "?"} ms (goal < 5000 ms)`);
+    console.info(
+      `failover: kill → interrupted step restarted on bot ${2 - victimIndex}: ${starts[1] !== undefined ? starts[1] - killedAt : "?"} ms (goal < 5000 ms)`,
+    );
 
     await expectFixed(SLOW_REPO, issue, deliveryId);
     // The interrupted attempt ran again once, after the kill; nothing else started the agent.
@@ -257,22 +285,43 @@ describe("more than one machine, on an existing engine", () => {
     expect(starts[0]!).toBeLessThan(killedAt);
     expect(starts[1]!).toBeGreaterThanOrEqual(killedAt);
     const lines = comment.body.split("\n");
-    expect(lines.find((l) => l.includes("Clone the repository")), comment.body).toMatch(/^- \[x\] /);
-    expect(lines.find((l) => l.includes("Agent edits the code (attempt 1)")), comment.body).toMatch(/^- \[x\] /);
-    expect(lines.some((l) => l.includes("Agent edits the code (attempt 2)")), "no second attempt").toBe(false);
+    expect(
+      lines.find((l) => l.includes("Clone the repository")),
+      comment.body,
+    ).toMatch(/^- \[x\] /);
+    expect(
+      lines.find((l) => l.includes("Agent edits the code (attempt 1)")),
+      comment.body,
+    ).toMatch(/^- \[x\] /);
+    expect(
+      lines.some((l) => l.includes("Agent edits the code (attempt 2)")),
+      "no second attempt",
+    ).toBe(false);
     // Every version of the tracking comment, with the time it was written: the agent step shows running before
     // the kill and again after it (the re-run on the survivor); no step before it shows running after the kill.
     const running = (label: string, from: number, to: number) =>
-      comment.versions.filter((v, i) => comment.versionTimes[i]! >= from && comment.versionTimes[i]! < to && v.split("\n").some((l) => l.startsWith("- [ ] ⏳ ") && l.includes(label)));
+      comment.versions.filter(
+        (v, i) =>
+          comment.versionTimes[i]! >= from &&
+          comment.versionTimes[i]! < to &&
+          v.split("\n").some((l) => l.startsWith("- [ ] ⏳ ") && l.includes(label)),
+      );
     expect(running("Agent edits the code (attempt 1)", 0, killedAt).length, "agent step shown running before the kill").toBeGreaterThan(0);
-    expect(running("Agent edits the code (attempt 1)", killedAt, Infinity).length, "agent step shown running again after the kill").toBeGreaterThan(0);
+    expect(
+      running("Agent edits the code (attempt 1)", killedAt, Infinity).length,
+      "agent step shown running again after the kill",
+    ).toBeGreaterThan(0);
     for (const before of ["Check the request", "Clone the repository"]) {
       expect(running(before, killedAt, Infinity), `"${before}" did not run again after the kill`).toEqual([]);
     }
-    const rerunShown = comment.versionTimes.find((t, i) => t >= killedAt && comment.versions[i]!.includes("- [ ] ⏳ Agent edits the code (attempt 1)"));
+    const rerunShown = comment.versionTimes.find(
+      (t, i) => t >= killedAt && comment.versions[i]!.includes("- [ ] ⏳ Agent edits the code (attempt 1)"),
+    );
     timings["scenario B: kill → agent step shown running again (comment)"] = rerunShown === undefined ? "not seen" : rerunShown - killedAt;
     // StepView.starts is documented to count a resume after a crash; recorded here, not asserted (see the report).
-    timings["scenario B: final comment says the agent step 'started 2 times'"] = String(/Agent edits the code \(attempt 1\).*started 2 times/.test(comment.body));
+    timings["scenario B: final comment says the agent step 'started 2 times'"] = String(
+      /Agent edits the code \(attempt 1\).*started 2 times/.test(comment.body),
+    );
 
     // The run finished on the survivor: its log records the outcome, the dead bot's does not. The survivor's
     // clean repository was created after the kill (the re-run agent step prepared it: base commit fetched from

@@ -57,12 +57,24 @@ beforeAll(async () => {
   fake.repos.hostile = {
     owner: OWNER,
     roles: { alice: "write" },
-    configYaml: [`agent:`, `  command: ${q(`${join(HOSTILE, "agent.sh")} ${probeArgs}`)}`, `review:`, `  command: ${q(join(AGENTS, "review.sh"))}`, ""].join("\n"),
+    configYaml: [
+      `agent:`,
+      `  command: ${q(`${join(HOSTILE, "agent.sh")} ${probeArgs}`)}`,
+      `review:`,
+      `  command: ${q(join(AGENTS, "review.sh"))}`,
+      "",
+    ].join("\n"),
   };
   fake.repos["hostile-tests"] = {
     owner: OWNER,
     roles: { alice: "write" },
-    configYaml: [`maxAttempts: 1`, `testCommand: ${q(`${join(HOSTILE, "bomb-and-fill.sh")} ${probeArgs}`)}`, `agent:`, `  command: ${q(join(AGENTS, "fix-calc.sh"))}`, ""].join("\n"),
+    configYaml: [
+      `maxAttempts: 1`,
+      `testCommand: ${q(`${join(HOSTILE, "bomb-and-fill.sh")} ${probeArgs}`)}`,
+      `agent:`,
+      `  command: ${q(join(AGENTS, "fix-calc.sh"))}`,
+      "",
+    ].join("\n"),
   };
 });
 
@@ -77,16 +89,23 @@ afterAll(async () => {
 function showDiagnosticsOnFailure(): void {
   onTestFailed(async () => {
     failed = true;
-    console.error([`bot log tail (${bot.logFile}):`, await bot.logTail(80), `engine log tail:\n${await engineLogTail(dataDir)}`].join("\n"));
+    console.error(
+      [`bot log tail (${bot.logFile}):`, await bot.logTail(80), `engine log tail:\n${await engineLogTail(dataDir)}`].join("\n"),
+    );
   });
 }
 
-const trackingOn = (repo: string) => (c: FakeServerComment) => c.repo === `${OWNER}/${repo}` && c.issue === 1 && c.body.includes("fixbot:tracking");
+const trackingOn = (repo: string) => (c: FakeServerComment) =>
+  c.repo === `${OWNER}/${repo}` && c.issue === 1 && c.body.includes("fixbot:tracking");
 
 async function label(repo: string): Promise<FakeServerComment> {
   const ack = await bot.sendWebhook("issues", calcIssueLabeledPayload({ owner: OWNER, repo, number: 1, cloneUrl: remotes[repo]!.url }));
   expect(ack.status, ack.body).toBeLessThan(300);
-  await fake.waitFor((s) => s.comments.some((c) => trackingOn(repo)(c) && FINAL_HEADER.test(c.body)), 240_000, `the final tracking comment on ${repo}#1`);
+  await fake.waitFor(
+    (s) => s.comments.some((c) => trackingOn(repo)(c) && FINAL_HEADER.test(c.body)),
+    240_000,
+    `the final tracking comment on ${repo}#1`,
+  );
   return fake.state.comments.find(trackingOn(repo))!;
 }
 
@@ -101,11 +120,19 @@ function probes(text: string): Map<string, string> {
 function secretForms(secret: string): string[] {
   const body = secret.replace(/-----[A-Z ]+-----/g, "").replace(/\s+/g, "");
   const slice = body.slice(100, 160);
-  return [slice, Buffer.from(secret).toString("base64").slice(40, 100), Buffer.from(secret.split("\n").slice(1, 3).join("\n")).toString("base64").slice(8, 60)].filter((s) => s.length >= 40);
+  return [
+    slice,
+    Buffer.from(secret).toString("base64").slice(40, 100),
+    Buffer.from(secret.split("\n").slice(1, 3).join("\n")).toString("base64").slice(8, 60),
+  ].filter((s) => s.length >= 40);
 }
 
 function githubWrites(): string[] {
-  return [...fake.state.comments.flatMap((c) => c.versions), ...fake.state.pulls.flatMap((p) => [p.title, p.body]), ...fake.state.reviews.map((r) => r.body)];
+  return [
+    ...fake.state.comments.flatMap((c) => c.versions),
+    ...fake.state.pulls.flatMap((p) => [p.title, p.body]),
+    ...fake.state.reviews.map((r) => r.body),
+  ];
 }
 
 async function filesUnder(dir: string, skip: (path: string) => boolean): Promise<string[]> {
@@ -127,8 +154,22 @@ describe("a hostile repository, sandboxed, through the real bot", () => {
 
     const report = (await readRemoteFile(remotes.hostile!.dir, "fixbot/issue-1", "probe-agent.txt")) ?? "";
     const seen = probes(report);
-    expect([...seen.keys()], report).toEqual(expect.arrayContaining(["environ", `read:${dataDir}`, `read:${join(ROOT, "package.json")}`, `loopback:${bot.enginePort}`, `proxy:${bot.port}`, "write-host", "write-usr", "git-traps"]));
-    expect([...seen.entries()].filter(([, result]) => result.startsWith("LEAK")), report).toEqual([]);
+    expect([...seen.keys()], report).toEqual(
+      expect.arrayContaining([
+        "environ",
+        `read:${dataDir}`,
+        `read:${join(ROOT, "package.json")}`,
+        `loopback:${bot.enginePort}`,
+        `proxy:${bot.port}`,
+        "write-host",
+        "write-usr",
+        "git-traps",
+      ]),
+    );
+    expect(
+      [...seen.entries()].filter(([, result]) => result.startsWith("LEAK")),
+      report,
+    ).toEqual([]);
     expect(await readRemoteFile(remotes.hostile!.dir, "fixbot/issue-1", "src/calc.js")).toContain("a + b");
     // The traps stayed in the agent's tree: nothing of .git was committed, and fixbot's git never ran them.
     expect(await readRemoteFile(remotes.hostile!.dir, "fixbot/issue-1", ".git/config")).toBeUndefined();
@@ -156,7 +197,10 @@ describe("a hostile repository, sandboxed, through the real bot", () => {
     const forms = secrets.flatMap((s) => (s.includes("PRIVATE KEY") ? secretForms(s) : [s]));
     expect(forms.length).toBeGreaterThanOrEqual(3);
     for (const text of githubWrites()) for (const form of forms) expect(text).not.toContain(form);
-    const files = await filesUnder(dataDir, (p) => p.startsWith(join(dataDir, "engine")) || p.includes(`${join(dataDir, "logs")}`) || p.includes(".rivetkit"));
+    const files = await filesUnder(
+      dataDir,
+      (p) => p.startsWith(join(dataDir, "engine")) || p.includes(`${join(dataDir, "logs")}`) || p.includes(".rivetkit"),
+    );
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {
       const text = await readFile(file, "latin1");

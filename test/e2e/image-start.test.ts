@@ -95,7 +95,10 @@ async function waitReady(bot: Started, host: string, timeoutMs = 90_000): Promis
   let exited = false;
   void bot.exited.then(() => (exited = true));
   while (Date.now() < deadline && !exited) {
-    const ok = await fetch(`http://${host}:${bot.port}/readyz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://${host}:${bot.port}/readyz`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -109,7 +112,12 @@ async function sendLabelWebhook(host: string, port: number, issue: number): Prom
   const body = JSON.stringify(payload);
   const res = await fetch(`http://${host}:${port}${WEBHOOK_PATH}`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-github-event": "issues", "x-github-delivery": randomUUID(), "x-hub-signature-256": signWebhook(body) },
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "issues",
+      "x-github-delivery": randomUUID(),
+      "x-hub-signature-256": signWebhook(body),
+    },
     body,
   });
   return res.status;
@@ -123,16 +131,31 @@ let nextComment = 9000;
  */
 async function sendCommand(host: string, port: number, issue: number, command: string): Promise<number> {
   const payload = loadExample("issue_comment", "created");
-  payload.comment = { ...payload.comment, id: nextComment++, body: command, user: { ...payload.comment.user, login: "alice", type: "User" } };
+  payload.comment = {
+    ...payload.comment,
+    id: nextComment++,
+    body: command,
+    user: { ...payload.comment.user, login: "alice", type: "User" },
+  };
   payload.sender = { ...payload.sender, login: "alice", type: "User" };
   payload.issue = { ...payload.issue, number: issue, title: `issue ${issue}`, body: "", state: "open" };
   delete payload.issue.pull_request;
-  payload.repository = { ...payload.repository, name: REPO, full_name: `${OWNER}/${REPO}`, owner: { ...payload.repository.owner, login: OWNER } };
+  payload.repository = {
+    ...payload.repository,
+    name: REPO,
+    full_name: `${OWNER}/${REPO}`,
+    owner: { ...payload.repository.owner, login: OWNER },
+  };
   payload.installation = { id: 1 };
   const body = JSON.stringify(payload);
   const res = await fetch(`http://${host}:${port}${WEBHOOK_PATH}`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-github-event": "issue_comment", "x-github-delivery": randomUUID(), "x-hub-signature-256": signWebhook(body) },
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "issue_comment",
+      "x-github-delivery": randomUUID(),
+      "x-hub-signature-256": signWebhook(body),
+    },
     body,
   });
   return res.status;
@@ -141,26 +164,43 @@ async function sendCommand(host: string, port: number, issue: number, command: s
 /** `/fixbot status` answered on `issue`: the command actor read the run actor's runs. */
 async function statusAnswered(host: string, port: number, issue: number): Promise<void> {
   expect(await sendCommand(host, port, issue, "/fixbot status")).toBeLessThan(300);
-  await fake.waitFor((s) => s.comments.some((c) => c.issue === issue && c.body.includes("fixbot has not run here yet")), 60_000, `the status reply on #${issue}`);
+  await fake.waitFor(
+    (s) => s.comments.some((c) => c.issue === issue && c.body.includes("fixbot has not run here yet")),
+    60_000,
+    `the status reply on #${issue}`,
+  );
 }
 
 /** `/fixbot fix` on `issue` starts a run there: the command actor enqueued it on the run actor. */
 async function fixStarted(host: string, port: number, issue: number): Promise<void> {
   expect(await sendCommand(host, port, issue, "/fixbot fix")).toBeLessThan(300);
-  await fake.waitFor((s) => s.comments.some((c) => c.issue === issue && c.body.includes("fixbot:tracking")), 60_000, `the run's tracking comment on #${issue}`);
+  await fake.waitFor(
+    (s) => s.comments.some((c) => c.issue === issue && c.body.includes("fixbot:tracking")),
+    60_000,
+    `the run's tracking comment on #${issue}`,
+  );
 }
 
 /** Jobs that ran: each reads the repository's config (an ignored label ends there). */
-const configReads = () => fake.state.requests.filter((r) => r.method === "GET" && r.path.startsWith(`/repos/${OWNER}/${REPO}/contents/`) && r.path.includes("fixbot.yml")).length;
+const configReads = () =>
+  fake.state.requests.filter(
+    (r) => r.method === "GET" && r.path.startsWith(`/repos/${OWNER}/${REPO}/contents/`) && r.path.includes("fixbot.yml"),
+  ).length;
 
 /** GET on the engine's actor list: what any local process could call. */
 async function engineApiStatus(endpoint: string, token?: string): Promise<number> {
-  const res = await fetch(`${endpoint}/actors?namespace=default&name=fixRun`, { headers: token ? { authorization: `Bearer ${token}` } : {}, signal: AbortSignal.timeout(5000) });
+  const res = await fetch(`${endpoint}/actors?namespace=default&name=fixRun`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    signal: AbortSignal.timeout(5000),
+  });
   return res.status;
 }
 
 async function healthCheck(port: number): Promise<number | null> {
-  const child = spawn(process.execPath, [join(ROOT, "bin", "healthcheck.js")], { env: { PATH: process.env.PATH, PORT: String(port) }, stdio: "ignore" });
+  const child = spawn(process.execPath, [join(ROOT, "bin", "healthcheck.js")], {
+    env: { PATH: process.env.PATH, PORT: String(port) },
+    stdio: "ignore",
+  });
   return new Promise((resolve) => child.once("exit", resolve));
 }
 

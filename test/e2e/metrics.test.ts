@@ -67,19 +67,49 @@ describe("/metrics on the real bot", () => {
     diagnostics();
     const before = await scrape();
     // Ignored at the webhook: the sender is a bot.
-    const ignored = await bot.sendWebhook("issues", calcIssueLabeledPayload({ owner: OWNER, repo: "calc", number: 7, senderLogin: "dependabot[bot]", senderType: "Bot", cloneUrl: remotes[0]!.url }));
+    const ignored = await bot.sendWebhook(
+      "issues",
+      calcIssueLabeledPayload({
+        owner: OWNER,
+        repo: "calc",
+        number: 7,
+        senderLogin: "dependabot[bot]",
+        senderType: "Bot",
+        cloneUrl: remotes[0]!.url,
+      }),
+    );
     expect(ignored.status).toBe(200);
-    const fixed = await bot.sendWebhook("issues", calcIssueLabeledPayload({ owner: OWNER, repo: "calc", number: 1, cloneUrl: remotes[0]!.url }));
-    const broken = await bot.sendWebhook("issues", calcIssueLabeledPayload({ owner: OWNER, repo: "broken", number: 1, cloneUrl: remotes[1]!.url }));
+    const fixed = await bot.sendWebhook(
+      "issues",
+      calcIssueLabeledPayload({ owner: OWNER, repo: "calc", number: 1, cloneUrl: remotes[0]!.url }),
+    );
+    const broken = await bot.sendWebhook(
+      "issues",
+      calcIssueLabeledPayload({ owner: OWNER, repo: "broken", number: 1, cloneUrl: remotes[1]!.url }),
+    );
     expect([fixed.status, broken.status]).toEqual([200, 200]);
-    await fake.waitFor((s) => s.comments.some((c) => tracking("calc")(c) && FINAL.test(c.body)) && s.comments.some((c) => tracking("broken")(c) && FINAL.test(c.body)), 90_000, "both final tracking comments");
+    await fake.waitFor(
+      (s) =>
+        s.comments.some((c) => tracking("calc")(c) && FINAL.test(c.body)) &&
+        s.comments.some((c) => tracking("broken")(c) && FINAL.test(c.body)),
+      90_000,
+      "both final tracking comments",
+    );
     // The final comment is edited before the run is closed: wait until both runs are counted (scrapes are cheap).
     let after = await scrape();
-    for (let i = 0; i < 100 && (after.get(seriesKey("fixbot_runs_total", { kind: "fix", status: "error" })) ?? 0) + (after.get(seriesKey("fixbot_runs_total", { kind: "fix", status: "fixed" })) ?? 0) < 2; i++) {
+    for (
+      let i = 0;
+      i < 100 &&
+      (after.get(seriesKey("fixbot_runs_total", { kind: "fix", status: "error" })) ?? 0) +
+        (after.get(seriesKey("fixbot_runs_total", { kind: "fix", status: "fixed" })) ?? 0) <
+        2;
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 100));
       after = await scrape();
     }
-    const moved = (name: string, labels: Record<string, string> = {}) => (after.get(seriesKey(name, labels)) ?? 0) - (before.get(seriesKey(name, labels)) ?? 0);
+    const moved = (name: string, labels: Record<string, string> = {}) =>
+      (after.get(seriesKey(name, labels)) ?? 0) - (before.get(seriesKey(name, labels)) ?? 0);
 
     expect(moved("fixbot_webhook_deliveries_total", { event: "issues", outcome: "ignored" })).toBe(1);
     expect(moved("fixbot_webhook_deliveries_total", { event: "issues", outcome: "accepted" })).toBe(2);

@@ -89,7 +89,9 @@ describe("two bots on one data directory", () => {
     expect(left, "deliveries still in the killed replica's journal").toBeGreaterThan(0);
     // A peer starting on the same directory (the old shared inbox removed every journal here).
     await replica("b");
-    expect((await readJournal(join(dataDir, "inbox", "a"))).pending.length, "a peer's start leaves this replica's journal alone").toBe(left);
+    expect((await readJournal(join(dataDir, "inbox", "a"))).pending.length, "a peer's start leaves this replica's journal alone").toBe(
+      left,
+    );
     await replica("a");
     const deadline = Date.now() + 180_000;
     let done = await finishedDeliveries();
@@ -97,6 +99,9 @@ describe("two bots on one data directory", () => {
       await new Promise((r) => setTimeout(r, 1000));
       done = await finishedDeliveries();
     }
-    expect(sent.filter((id) => !done.has(id)), `not run (${left} were still in the killed replica's journal)`).toEqual([]);
+    expect(
+      sent.filter((id) => !done.has(id)),
+      `not run (${left} were still in the killed replica's journal)`,
+    ).toEqual([]);
   }, 400_000);
 });

@@ -42,14 +42,26 @@ beforeAll(async () => {
   await mkdir(join(root, "markers"), { mode: 0o777 });
   await chmod(join(root, "markers"), 0o777);
   markerFile = join(root, "markers", "agent-starts.txt");
-  const [e, calc, slow] = await Promise.all([startExternalEngine({ dataDir: join(root, "engine") }), createBareRemote({ fixture: CALC }), createBareRemote({ fixture: CALC })]);
+  const [e, calc, slow] = await Promise.all([
+    startExternalEngine({ dataDir: join(root, "engine") }),
+    createBareRemote({ fixture: CALC }),
+    createBareRemote({ fixture: CALC }),
+  ]);
   engine = e;
   remotes[REPO] = calc;
   remotes[SLOW_REPO] = slow;
   fake = await startFakeGitHub({
     repos: {
-      [REPO]: { owner: OWNER, roles: { alice: "write" }, configYaml: `agent:\n  command: ${JSON.stringify(join(AGENTS, "fix-calc.sh"))}\n` },
-      [SLOW_REPO]: { owner: OWNER, roles: { alice: "write" }, configYaml: `agent:\n  command: ${JSON.stringify(slowFirstAgent(markerFile))}\n` },
+      [REPO]: {
+        owner: OWNER,
+        roles: { alice: "write" },
+        configYaml: `agent:\n  command: ${JSON.stringify(join(AGENTS, "fix-calc.sh"))}\n`,
+      },
+      [SLOW_REPO]: {
+        owner: OWNER,
+        roles: { alice: "write" },
+        configYaml: `agent:\n  command: ${JSON.stringify(slowFirstAgent(markerFile))}\n`,
+      },
     },
   });
 });
@@ -69,7 +81,8 @@ afterAll(async () => {
 function diagnoseOnFailure(): void {
   onTestFailed(async () => {
     failed = true;
-    for (const bot of bots) console.error(`${bot.env.FIXBOT_ROLE ?? "all"} (pid ${bot.pid}) log tail (${bot.logFile}):\n${await bot.logTail(40)}`);
+    for (const bot of bots)
+      console.error(`${bot.env.FIXBOT_ROLE ?? "all"} (pid ${bot.pid}) log tail (${bot.logFile}):\n${await bot.logTail(40)}`);
     console.error(`fake GitHub requests: ${JSON.stringify(fake.state.requests.map((r) => `${r.method} ${r.path} ${r.status}`))}`);
   });
 }
@@ -78,17 +91,25 @@ const split = () => ({ RIVET_ENDPOINT: engine!.endpoint, RIVET_RUN_SERVICES: "0"
 
 /** A process of one role on the shared data directory (one machine); the worker answers only /healthz, /readyz. */
 async function startRole(role: "serve" | "work"): Promise<BotProcess> {
-  const bot = await startReadyBot({ fakeGitHub: fake, dataDir: join(root, "data"), env: { ...split(), FIXBOT_ROLE: role } }, { readyTimeoutMs: 60_000 });
+  const bot = await startReadyBot(
+    { fakeGitHub: fake, dataDir: join(root, "data"), env: { ...split(), FIXBOT_ROLE: role } },
+    { readyTimeoutMs: 60_000 },
+  );
   bots.push(bot);
   return bot;
 }
 
 const labeled = (repo: string, number: number) => calcIssueLabeledPayload({ owner: OWNER, repo, number, cloneUrl: remotes[repo]!.url });
 const tracking = (repo: string, issue: number) => fake.commentsOn(repo, issue).filter((c) => c.body.includes("fixbot:tracking"));
-const pulls = (repo: string, issue: number) => fake.state.pulls.filter((p) => p.repo === `${OWNER}/${repo}` && p.head === `fixbot/issue-${issue}`);
+const pulls = (repo: string, issue: number) =>
+  fake.state.pulls.filter((p) => p.repo === `${OWNER}/${repo}` && p.head === `fixbot/issue-${issue}`);
 
 async function expectFixedOnce(repo: string, issue: number): Promise<void> {
-  await fake.waitFor(() => tracking(repo, issue).some((c) => FINAL.test(c.body)), 180_000, `the final tracking comment on ${repo}#${issue}`);
+  await fake.waitFor(
+    () => tracking(repo, issue).some((c) => FINAL.test(c.body)),
+    180_000,
+    `the final tracking comment on ${repo}#${issue}`,
+  );
   expect(tracking(repo, issue), "one tracking comment").toHaveLength(1);
   expect(tracking(repo, issue)[0]!.body).toContain("fixbot fixed this issue");
   expect(pulls(repo, issue), "one pull request").toHaveLength(1);
@@ -124,14 +145,21 @@ describe("fixbot serve and fixbot work against one engine", () => {
     expect(await logSays(worker, "run finished", id), "the worker ran it").toBe(true);
     expect(await logSays(intake, "run finished", id), "the intake did not").toBe(false);
     expect(await readyz(intake)).toEqual({ status: 200, body: { status: "ready", engine: "ok", webhooks: "accepting", worker: "ok" } });
-    expect(await readyz(worker), "a worker answers /readyz on its PORT").toEqual({ status: 200, body: { status: "ready", engine: "ok", webhooks: "accepting" } });
+    expect(await readyz(worker), "a worker answers /readyz on its PORT").toEqual({
+      status: 200,
+      body: { status: "ready", engine: "ok", webhooks: "accepting" },
+    });
   }, 240_000);
 
   it("with the worker killed (SIGKILL) the intake keeps answering and says unhealthy; the work resumes on the next worker", async () => {
     diagnoseOnFailure();
     const slowId = `roles-2-${randomUUID()}`;
     expect((await intake.sendWebhook("issues", labeled(SLOW_REPO, 2), slowId)).status).toBeLessThan(300);
-    await waitUntil(async () => (await readFile(markerFile, "utf8").catch(() => "")).trim().length > 0, 120_000, "the slow agent's first start");
+    await waitUntil(
+      async () => (await readFile(markerFile, "utf8").catch(() => "")).trim().length > 0,
+      120_000,
+      "the slow agent's first start",
+    );
     await worker.kill("SIGKILL", { descendants: true });
     // The intake answers and records deliveries with no runner at all.
     const id = `roles-3-${randomUUID()}`;
@@ -157,7 +185,8 @@ describe("the default single command", () => {
     const engines = await enginesUsing(dataDir);
     expect(engines, "one embedded engine").toHaveLength(1);
     const workerPid = async () => {
-      for (const pid of await descendantsOf(bot.pid)) if ((await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).includes("server.ts")) return pid;
+      for (const pid of await descendantsOf(bot.pid))
+        if ((await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).includes("server.ts")) return pid;
       return undefined;
     };
     const first = await workerPid();
@@ -166,7 +195,11 @@ describe("the default single command", () => {
     expect(await nice(first!), "the worker runs at FIXBOT_WORKER_NICE's default").toBe(10);
     expect(await nice(bot.pid), "the intake at normal priority").toBe(0);
     process.kill(first!, "SIGKILL");
-    await waitUntil(async () => (await workerPid()) !== undefined && (await workerPid()) !== first && (await readyz(bot)).status === 200, 60_000, "a new worker, ready");
+    await waitUntil(
+      async () => (await workerPid()) !== undefined && (await workerPid()) !== first && (await readyz(bot)).status === 200,
+      60_000,
+      "a new worker, ready",
+    );
     expect(await logSays(bot, "the worker process died; starting it again (in-flight steps resume there)")).toBe(true);
     expect(await enginesUsing(dataDir), "the same engine, not a second one").toEqual(engines);
     const id = `roles-4-${randomUUID()}`;

@@ -47,7 +47,10 @@ describe("starting the bot", () => {
     const { output } = await startServer({ PORT: String(port) });
     let page = "";
     for (let i = 0; i < 100 && !page; i++) {
-      page = await fetch(`http://127.0.0.1:${port}/probot`).then((r) => (r.ok ? r.text() : ""), () => "");
+      page = await fetch(`http://127.0.0.1:${port}/probot`).then(
+        (r) => (r.ok ? r.text() : ""),
+        () => "",
+      );
       if (!page) await new Promise((r) => setTimeout(r, 200));
     }
     expect(page, output()).toContain("Register GitHub App");

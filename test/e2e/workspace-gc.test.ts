@@ -25,7 +25,11 @@ let slowRemote: Awaited<ReturnType<typeof createBareRemote>>;
 let fake: FakeGitHubServer;
 let bot: BotProcess;
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -50,7 +54,11 @@ beforeAll(async () => {
     },
   });
   bot = await startReadyBot(
-    { fakeGitHub: fake, dataDir, env: { FIXBOT_WORKSPACE_RETENTION_HOURS: "0", FIXBOT_GC_INTERVAL_MINUTES: "0.1", FIXBOT_SANDBOX_RW_PATHS: signals } },
+    {
+      fakeGitHub: fake,
+      dataDir,
+      env: { FIXBOT_WORKSPACE_RETENTION_HOURS: "0", FIXBOT_GC_INTERVAL_MINUTES: "0.1", FIXBOT_SANDBOX_RW_PATHS: signals },
+    },
     { readyTimeoutMs: 60_000, onRetry: (e) => console.warn(`bot start failed, retrying once: ${e.message}`) },
   );
 });
@@ -63,7 +71,8 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const finished = (repo: string) => (s: FakeGitHubServer["state"]) => s.comments.some((c) => c.repo === `${OWNER}/${repo}` && c.body.includes("fixbot:tracking") && FINAL_HEADER.test(c.body));
+const finished = (repo: string) => (s: FakeGitHubServer["state"]) =>
+  s.comments.some((c) => c.repo === `${OWNER}/${repo}` && c.body.includes("fixbot:tracking") && FINAL_HEADER.test(c.body));
 
 describe("workspace garbage collection in the bot process", () => {
   it("a finished run's workspace is removed after the retention period; a running one's never is", async () => {
@@ -71,17 +80,28 @@ describe("workspace garbage collection in the bot process", () => {
     const slowWorkspace = join(dataDir, "workspaces", OWNER, "slow", "1");
     const quickWorkspace = join(dataDir, "workspaces", OWNER, "quick", "1");
 
-    await bot.sendWebhook("issues", calcIssueLabeledPayload({ owner: OWNER, repo: "slow", number: 1, cloneUrl: slowRemote.url }), "gc-slow-1");
+    await bot.sendWebhook(
+      "issues",
+      calcIssueLabeledPayload({ owner: OWNER, repo: "slow", number: 1, cloneUrl: slowRemote.url }),
+      "gc-slow-1",
+    );
     await waitUntil(() => exists(join(signals, "started")), "the slow agent to start");
 
-    await bot.sendWebhook("issues", calcIssueLabeledPayload({ owner: OWNER, repo: "quick", number: 1, cloneUrl: quickRemote.url }), "gc-quick-1");
+    await bot.sendWebhook(
+      "issues",
+      calcIssueLabeledPayload({ owner: OWNER, repo: "quick", number: 1, cloneUrl: quickRemote.url }),
+      "gc-quick-1",
+    );
     await fake.waitFor(finished("quick"), 90_000, "the quick run's final comment");
     // The quick workspace appeared after the slow agent started; the sweep that removes it runs while the slow
     // agent still works in its own workspace (it is not released yet).
     await waitUntil(async () => !(await exists(quickWorkspace)), "the finished workspace to be collected");
     expect(await exists(join(slowWorkspace, "src", "calc.js"))).toBe(true);
     expect(await exists(join(dataDir, "git", OWNER, "slow", "1.git", "HEAD"))).toBe(true);
-    await waitUntil(async () => !(await exists(join(dataDir, "git", OWNER, "quick", "1.git"))), "the finished run's clean repository to be collected");
+    await waitUntil(
+      async () => !(await exists(join(dataDir, "git", OWNER, "quick", "1.git"))),
+      "the finished run's clean repository to be collected",
+    );
     expect(await bot.log()).toContain("workspace gc: removed unused directories");
 
     await writeFile(join(signals, "release"), "");

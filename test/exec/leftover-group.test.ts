@@ -30,7 +30,11 @@ async function waitDead(pid: number): Promise<boolean> {
 
 /** A process group as a crashed fixbot leaves it: detached, still running, recorded with its guard. */
 function orphanGroup(guard: string) {
-  const child = spawn("/bin/sh", ["-c", "sleep 300 & wait"], { detached: true, stdio: "ignore", env: { PATH: process.env.PATH!, [GUARD_VAR]: guard } });
+  const child = spawn("/bin/sh", ["-c", "sleep 300 & wait"], {
+    detached: true,
+    stdio: "ignore",
+    env: { PATH: process.env.PATH!, [GUARD_VAR]: guard },
+  });
   child.unref();
   return child;
 }
@@ -66,7 +70,13 @@ describe("leftover process groups", () => {
     const dir = await mkdtemp(join(tmpdir(), "fixbot-groups-"));
     dirs.push(dir);
     const file = join(dir, "g.json");
-    const result = await runProcess({ command: `while [ ! -s ${file} ]; do sleep 0.01; done; cat ${file}; echo; echo $${GUARD_VAR}`, cwd: dir, env: { PATH: process.env.PATH! }, timeoutMs: 10_000, groupFile: file });
+    const result = await runProcess({
+      command: `while [ ! -s ${file} ]; do sleep 0.01; done; cat ${file}; echo; echo $${GUARD_VAR}`,
+      cwd: dir,
+      env: { PATH: process.env.PATH! },
+      timeoutMs: 10_000,
+      groupFile: file,
+    });
     const [recorded, guard] = result.stdout.trim().split("\n");
     expect(JSON.parse(recorded!)).toEqual({ pid: expect.any(Number), guard });
     await new Promise((r) => setTimeout(r, 50));

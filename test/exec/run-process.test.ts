@@ -195,9 +195,7 @@ describe("describeExit", () => {
     expect(describeExit(base)).toBe("exit 0");
     expect(describeExit({ ...base, exitCode: null, signal: "SIGKILL" })).toBe("killed by SIGKILL");
     expect(describeExit({ ...base, exitCode: null, signal: "SIGTERM", timedOut: true })).toBe("timed out after 1.2s");
-    expect(describeExit({ ...base, exitCode: null, signal: "SIGTERM", timedOut: true }, 30_000)).toBe(
-      "timed out after 30s",
-    );
+    expect(describeExit({ ...base, exitCode: null, signal: "SIGTERM", timedOut: true }, 30_000)).toBe("timed out after 30s");
     expect(describeExit({ ...base, exitCode: null, aborted: true, timedOut: true })).toBe("cancelled");
   });
 });

@@ -37,7 +37,10 @@ describe("withMirrorLock", () => {
     const mirror = join(dir, "m.git");
     const other = spawn("sleep", ["30"], { stdio: "ignore" });
     await new Promise((r) => other.once("spawn", r));
-    await writeFile(`${mirror}.lock`, JSON.stringify({ pid: other.pid, startTime: processStartTime(other.pid!) ?? "", hostname: hostname() }));
+    await writeFile(
+      `${mirror}.lock`,
+      JSON.stringify({ pid: other.pid, startTime: processStartTime(other.pid!) ?? "", hostname: hostname() }),
+    );
     let ran = false;
     const waiting = withMirrorLock(mirror, 10_000, async () => {
       ran = true;
@@ -53,7 +56,10 @@ describe("withMirrorLock", () => {
     const mirror = join(dir, "m.git");
     const other = spawn("sleep", ["30"], { stdio: "ignore" });
     await new Promise((r) => other.once("spawn", r));
-    await writeFile(`${mirror}.lock`, JSON.stringify({ pid: other.pid, startTime: processStartTime(other.pid!) ?? "", hostname: hostname() }));
+    await writeFile(
+      `${mirror}.lock`,
+      JSON.stringify({ pid: other.pid, startTime: processStartTime(other.pid!) ?? "", hostname: hostname() }),
+    );
     await expect(withMirrorLock(mirror, 300, async () => undefined)).rejects.toThrow(`is being updated by process ${other.pid}`);
     other.kill("SIGKILL");
   });

@@ -39,7 +39,10 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const git = (dir: string, ...args: string[]) => execFileSync("git", args, { env: { ...process.env, GIT_DIR: dir } }).toString().trim();
+const git = (dir: string, ...args: string[]) =>
+  execFileSync("git", args, { env: { ...process.env, GIT_DIR: dir } })
+    .toString()
+    .trim();
 
 async function freshDataDir(): Promise<string> {
   return mkdtemp(join(root, "data-"));
@@ -128,7 +131,13 @@ describe("warm clones from a per-installation mirror", () => {
       log,
       github: { forInstallation: async (id: number) => (tokens.push(`inst-${id}`), { token: TOKEN }) },
     } as unknown as StepDeps;
-    const job = (installationId: number) => ({ source: "github", installationId, repo: { owner: "acme", name: "big", cloneUrl: url, defaultBranch: "main" }, issue: { number: installationId } }) as unknown as FixJob;
+    const job = (installationId: number) =>
+      ({
+        source: "github",
+        installationId,
+        repo: { owner: "acme", name: "big", cloneUrl: url, defaultBranch: "main" },
+        issue: { number: installationId },
+      }) as unknown as FixJob;
     const a = await gitAccessFor(deps, job(11), timeoutMs);
     const b = await gitAccessFor(deps, job(22), timeoutMs);
     expect(a.mirror?.dir).toBe(mirrorDirFor(dataDir, 11, "acme", "big"));

@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  formatDuration,
-  renderTrackingComment,
-  headReviewMarker,
-  stepLabel,
-  trackingMarker,
-} from "../../src/github/comment-body.js";
+import { formatDuration, renderTrackingComment, headReviewMarker, stepLabel, trackingMarker } from "../../src/github/comment-body.js";
 import type { RunView, StepView, TestSummary } from "../../src/workflow/types.js";
 
 function makeView(overrides: Partial<RunView> = {}): RunView {
@@ -129,12 +123,8 @@ describe("final status headers", () => {
   });
 
   it("running shows the attempt out of the maximum (at least attempt 1)", () => {
-    expect(headerOf(renderTrackingComment(makeView({ status: "running", attempts: 2, maxAttempts: 5 })))).toContain(
-      "attempt 2 of 5",
-    );
-    expect(headerOf(renderTrackingComment(makeView({ status: "running", attempts: 0, maxAttempts: 3 })))).toContain(
-      "attempt 1 of 3",
-    );
+    expect(headerOf(renderTrackingComment(makeView({ status: "running", attempts: 2, maxAttempts: 5 })))).toContain("attempt 2 of 5");
+    expect(headerOf(renderTrackingComment(makeView({ status: "running", attempts: 0, maxAttempts: 3 })))).toContain("attempt 1 of 3");
   });
 });
 

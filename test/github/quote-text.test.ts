@@ -3,7 +3,8 @@ import { renderPullRequest } from "../../src/github/pr-body.js";
 import { fenced, inertMarkdown } from "../../src/github/quote-text.js";
 import { parseReviewOutput } from "../../src/github/review-findings.js";
 
-const HOSTILE = "Done. cc @someone and @acme/owners\nCloses #1, fixes acme/calc#2, Resolved https://github.com/acme/calc/issues/3\n![x](http://evil.example/p.png) <img src=x> </details>";
+const HOSTILE =
+  "Done. cc @someone and @acme/owners\nCloses #1, fixes acme/calc#2, Resolved https://github.com/acme/calc/issues/3\n![x](http://evil.example/p.png) <img src=x> </details>";
 
 describe("fenced: output shown verbatim in a code block", () => {
   it("uses a fence longer than any backtick run inside, so the text cannot close it", () => {
@@ -33,7 +34,16 @@ describe("inertMarkdown: markdown kept, nothing live", () => {
 
 describe("where agent text is posted", () => {
   it("the pull request body shows the agent summary in a code block", () => {
-    const { body } = renderPullRequest({ issue: { number: 1, title: "t" }, agentSummary: HOSTILE, files: ["a.js"], insertions: 1, deletions: 1, attempts: 1, tests: { command: "npm test", passed: true, exitCode: 0, timedOut: false, durationMs: 1, outputTail: "" }, runId: "r" });
+    const { body } = renderPullRequest({
+      issue: { number: 1, title: "t" },
+      agentSummary: HOSTILE,
+      files: ["a.js"],
+      insertions: 1,
+      deletions: 1,
+      attempts: 1,
+      tests: { command: "npm test", passed: true, exitCode: 0, timedOut: false, durationMs: 1, outputTail: "" },
+      runId: "r",
+    });
     const [, after] = body.split("## Agent summary\n");
     expect(after!.startsWith("```\n")).toBe(true);
     expect(body.startsWith("Fixes #1")).toBe(true);

@@ -7,7 +7,15 @@ import { nextCursor, pickRedeliveries, recoverFailedDeliveries, type HookDeliver
 const NOW = Date.parse("2026-11-27T12:00:00Z");
 let nextId = 1;
 function delivery(guid: string, status: number, minutesAgo: number, event = "issues"): HookDelivery {
-  return { id: nextId++, guid, delivered_at: new Date(NOW - minutesAgo * 60_000).toISOString(), redelivery: false, status_code: status, event, action: "labeled" };
+  return {
+    id: nextId++,
+    guid,
+    delivered_at: new Date(NOW - minutesAgo * 60_000).toISOString(),
+    redelivery: false,
+    status_code: status,
+    event,
+    action: "labeled",
+  };
 }
 
 describe("pickRedeliveries", () => {
@@ -29,7 +37,9 @@ describe("pickRedeliveries", () => {
 
 describe("nextCursor", () => {
   it("reads the cursor of the rel=next link", () => {
-    expect(nextCursor('<https://api.github.com/app/hook/deliveries?per_page=100&cursor=v1_123>; rel="next", <https://x?cursor=a>; rel="prev"')).toBe("v1_123");
+    expect(
+      nextCursor('<https://api.github.com/app/hook/deliveries?per_page=100&cursor=v1_123>; rel="next", <https://x?cursor=a>; rel="prev"'),
+    ).toBe("v1_123");
     expect(nextCursor("")).toBeUndefined();
   });
 });
@@ -50,7 +60,10 @@ describe("recoverFailedDeliveries", () => {
       ])
       .post("/app/hook/deliveries/11/attempts")
       .reply(202, {});
-    const redelivered = await recoverFailedDeliveries({ app: createOctokit({ token: "jwt", retries: 0, throttle: false }), log: pino({ level: "silent" }) });
+    const redelivered = await recoverFailedDeliveries({
+      app: createOctokit({ token: "jwt", retries: 0, throttle: false }),
+      log: pino({ level: "silent" }),
+    });
     expect(redelivered).toEqual(["g-lost"]);
     expect(scope.isDone()).toBe(true);
   });

@@ -9,7 +9,11 @@ const octokit = () => createOctokit({ token: "t", retries: 0, throttle: false })
 
 describe("mergeConfigs", () => {
   it("merges objects deeply, later wins, arrays replace", () => {
-    expect(mergeConfigs([{ a: 1, t: { x: 1, y: 2 }, l: [1, 2] }, { t: { y: 3 }, l: [9] }, undefined])).toEqual({ a: 1, t: { x: 1, y: 3 }, l: [9] });
+    expect(mergeConfigs([{ a: 1, t: { x: 1, y: 2 }, l: [1, 2] }, { t: { y: 3 }, l: [9] }, undefined])).toEqual({
+      a: 1,
+      t: { x: 1, y: 3 },
+      l: [9],
+    });
   });
 });
 
@@ -22,7 +26,9 @@ describe("loadRepoConfig: org-wide defaults under the repo's own file", () => {
       .get("/repos/acme/calc/contents/.github%2Ffixbot.yml")
       .reply(...raw("agent:\n  command: ./fix.sh\ntimeouts:\n  tests: 30\n"))
       .get("/repos/acme/.github/contents/.github%2Ffixbot.yml")
-      .reply(...raw("maxAttempts: 5\ninstructions: Follow CONTRIBUTING.md\ntimeouts:\n  agent: 600\nagent:\n  passEnv: [ANTHROPIC_API_KEY]\n"));
+      .reply(
+        ...raw("maxAttempts: 5\ninstructions: Follow CONTRIBUTING.md\ntimeouts:\n  agent: 600\nagent:\n  passEnv: [ANTHROPIC_API_KEY]\n"),
+      );
     const merged = await loadRepoConfig(octokit(), "acme", "calc");
     const parsed = parseRepoConfig(merged);
     expect(parsed.ok).toBe(true);

@@ -57,7 +57,19 @@ describe("parseReviewOutput", () => {
   });
 
   it("takes findings out of a code fence and drops the fence it leaves empty", () => {
-    const stdout = ["Intro", "", "```jsonl", '{"path":"a.ts","line":1,"body":"x"}', "", "```", "", "Outro", "```ts", "const kept = 1;", "```"].join("\n");
+    const stdout = [
+      "Intro",
+      "",
+      "```jsonl",
+      '{"path":"a.ts","line":1,"body":"x"}',
+      "",
+      "```",
+      "",
+      "Outro",
+      "```ts",
+      "const kept = 1;",
+      "```",
+    ].join("\n");
     const { summary, findings } = parseReviewOutput(stdout);
     expect(findings).toHaveLength(1);
     expect(summary).toBe("Intro\n\nOutro\n```ts\nconst kept = 1;\n```");
@@ -110,7 +122,17 @@ describe("placeFindings", () => {
   const f = (path: string, line: number): Finding => ({ path, line, body: `${path}:${line}` });
 
   it("puts findings on added and context lines inline, the rest outside, keeping order", () => {
-    const findings = [f("src/a.ts", 10), f("src/a.ts", 11), f("src/a.ts", 12), f("src/a.ts", 13), f("src/a.ts", 9), f("other.ts", 1), f("img.png", 1), f("renamed.ts", 1), f("old.ts", 1)];
+    const findings = [
+      f("src/a.ts", 10),
+      f("src/a.ts", 11),
+      f("src/a.ts", 12),
+      f("src/a.ts", 13),
+      f("src/a.ts", 9),
+      f("other.ts", 1),
+      f("img.png", 1),
+      f("renamed.ts", 1),
+      f("old.ts", 1),
+    ];
     expect(placeFindings(findings, files)).toEqual({
       inline: [f("src/a.ts", 10), f("src/a.ts", 11), f("src/a.ts", 12), f("renamed.ts", 1)],
       outside: [f("src/a.ts", 13), f("src/a.ts", 9), f("other.ts", 1), f("img.png", 1), f("old.ts", 1)],
@@ -171,7 +193,9 @@ describe("renderReviewBody", () => {
   });
 
   it("leaves out empty sections and says when there is no summary", () => {
-    expect(renderReviewBody({ summary: "  ", outside: [], skipped: [], marker: MARKER })).toBe(`${MARKER}\n\n_The reviewer wrote no summary._`);
+    expect(renderReviewBody({ summary: "  ", outside: [], skipped: [], marker: MARKER })).toBe(
+      `${MARKER}\n\n_The reviewer wrote no summary._`,
+    );
   });
 
   it("quotes paths that contain backticks", () => {
@@ -196,9 +220,19 @@ describe("renderReviewBody", () => {
   });
 
   it("says how many findings and skipped files were cut when the lists are huge", () => {
-    const outside = Array.from({ length: 3_000 }, (_, i): Finding => ({ path: `src/file${i}.ts`, line: i + 1, body: "A finding that is long enough to matter. ".repeat(3) }));
+    const outside = Array.from({ length: 3_000 }, (_, i): Finding => ({
+      path: `src/file${i}.ts`,
+      line: i + 1,
+      body: "A finding that is long enough to matter. ".repeat(3),
+    }));
     const many = Array.from({ length: 3_000 }, (_, i): SkippedFile => ({ path: `gen/file${i}.ts`, reason: "generated" }));
-    const body = renderReviewBody({ summary: "Summary.", outside, skipped: many, marker: MARKER, coveredRange: { from: "1234567", to: "89abcde" } });
+    const body = renderReviewBody({
+      summary: "Summary.",
+      outside,
+      skipped: many,
+      marker: MARKER,
+      coveredRange: { from: "1234567", to: "89abcde" },
+    });
     expect(body.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
     expect(body).toContain("Summary.");
     expect(body).toContain("### Findings outside the diff (3000)");

@@ -20,10 +20,7 @@ describe("usage on every run", () => {
   });
 
   it('says "not reported" (never 0) for what a backend did not report, and how many attempts the total covers', () => {
-    const table = usageTable([
-      { attempt: 1, usage: { turns: 4, inputTokens: 100, outputTokens: 10 } },
-      { attempt: 2 },
-    ]);
+    const table = usageTable([{ attempt: 1, usage: { turns: 4, inputTokens: 100, outputTokens: 10 } }, { attempt: 2 }]);
     expect(table).toContain("| 1 | 4 | 110 (100 / 10) | not reported |");
     expect(table).toContain("| 2 | not reported | not reported | not reported |");
     expect(table).toContain("| **total** | 4 (1 of 2 attempts reported) | 110 (1 of 2 attempts reported) | not reported |");

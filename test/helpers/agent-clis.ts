@@ -23,11 +23,19 @@ export interface AgentClis {
 }
 
 export async function ensureAgentClis(): Promise<AgentClis> {
-  const tag = Object.entries(AGENT_CLI_VERSIONS).map(([name, v]) => `${name.split("/")[1]}-${v}`).join("+");
+  const tag = Object.entries(AGENT_CLI_VERSIONS)
+    .map(([name, v]) => `${name.split("/")[1]}-${v}`)
+    .join("+");
   const dir = join(process.env.FIXBOT_TEST_CLI_CACHE ?? join(tmpdir(), "fixbot-agent-clis"), tag);
   const binDir = join(dir, "node_modules", ".bin");
   const done = join(dir, ".installed");
-  if (await access(done).then(() => true, () => false)) return { dir, binDir };
+  if (
+    await access(done).then(
+      () => true,
+      () => false,
+    )
+  )
+    return { dir, binDir };
   await mkdir(dir, { recursive: true, mode: 0o755 });
   await writeFile(join(dir, "package.json"), JSON.stringify({ private: true, dependencies: AGENT_CLI_VERSIONS }, null, 2));
   // flock serialises installs; the second holder finds the marker and npm has nothing left to do.

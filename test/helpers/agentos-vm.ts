@@ -9,7 +9,10 @@ import type { AgentVmLauncher } from "../../src/agents/agentos/vm.js";
  */
 export async function agentOsAvailable(): Promise<boolean> {
   if (process.env.CI) return true;
-  return loadAgentOs().then(() => true, () => false);
+  return loadAgentOs().then(
+    () => true,
+    () => false,
+  );
 }
 
 export interface VmCounts {

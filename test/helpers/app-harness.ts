@@ -45,7 +45,14 @@ export interface AppHarness {
  * loaded with fixbot's app, on a real embedded Rivet Engine isolated for this test file.
  */
 export async function startAppHarness(
-  params: { createAgent?: AgentFactory; secrets?: string[]; slots?: RunSlots; /** The bot's clock (webhooks and steps). */ now?: () => number; spend?: StepDeps["spend"]; metrics?: Metrics } = {},
+  params: {
+    createAgent?: AgentFactory;
+    secrets?: string[];
+    slots?: RunSlots;
+    /** The bot's clock (webhooks and steps). */ now?: () => number;
+    spend?: StepDeps["spend"];
+    metrics?: Metrics;
+  } = {},
 ): Promise<AppHarness> {
   const now = params.now ?? Date.now;
   isolateEngineEnv();
@@ -75,7 +82,9 @@ export async function startAppHarness(
   });
   // As in production: webhooks go through the durable inbox, then to their actors.
   const dispatch = await createDispatch({ runtime, dir: join(dataDir, "inbox"), log });
-  await probot.load(createApp({ acceptFix: dispatch.acceptFix, acceptReview: dispatch.acceptReview, acceptCommand: dispatch.acceptCommand, now }));
+  await probot.load(
+    createApp({ acceptFix: dispatch.acceptFix, acceptReview: dispatch.acceptReview, acceptCommand: dispatch.acceptCommand, now }),
+  );
   return {
     probot,
     runtime,
@@ -95,7 +104,9 @@ export async function startAppHarness(
           lastError = error;
         }
         if (Date.now() > deadline) {
-          throw new Error(`timed out waiting for ${count} closed run(s) on ${repoFullName}#${issue}: ${JSON.stringify(runs.map((r) => [r.status, r.steps.map((s) => s.name)]))}; last error: ${String(lastError)}`);
+          throw new Error(
+            `timed out waiting for ${count} closed run(s) on ${repoFullName}#${issue}: ${JSON.stringify(runs.map((r) => [r.status, r.steps.map((s) => s.name)]))}; last error: ${String(lastError)}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 200));
       }

@@ -41,7 +41,12 @@ export interface BotProcess {
    * throws: an unreachable bot gives status 0. Correctly signed deliveries are recorded in the fake's delivery
    * log (what GET /app/hook/deliveries lists), with the status the bot answered.
    */
-  sendWebhook(name: string, payload: object, deliveryId?: string, options?: { signature?: string; timeoutMs?: number }): Promise<{ status: number; ms: number; body: string; deliveryId: string }>;
+  sendWebhook(
+    name: string,
+    payload: object,
+    deliveryId?: string,
+    options?: { signature?: string; timeoutMs?: number },
+  ): Promise<{ status: number; ms: number; body: string; deliveryId: string }>;
   /**
    * Signals the bot (default SIGKILL) and resolves when it has exited. With `descendants`, its child processes
    * (agents, git, test runners: they run in their own process groups and would be orphaned) get the signal too;
@@ -171,7 +176,11 @@ export async function startBot(params: {
   // GitHub sends the App's webhooks (and the redeliveries the bot asks for) to the bot running now.
   params.fakeGitHub.setWebhookTarget?.({ url: `${url}${WEBHOOK_PATH}`, secret: String(env.WEBHOOK_SECRET) });
   const log = () => readFile(logFile, "utf8").catch(() => "");
-  const logTail = async (lines = 60) => (await log()).split("\n").slice(-lines - 1).join("\n");
+  const logTail = async (lines = 60) =>
+    (await log())
+      .split("\n")
+      .slice(-lines - 1)
+      .join("\n");
   let orphans: ProcessRef[] = [];
 
   const sendWebhook: BotProcess["sendWebhook"] = async (name, payload, deliveryId = randomUUID(), options = {}) => {
@@ -232,7 +241,8 @@ export async function startBot(params: {
     async waitReady(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        if (hasExited) throw new Error(`the bot exited (code ${await exited}, signal ${exitSignal}) before it was ready; log tail:\n${await logTail()}`);
+        if (hasExited)
+          throw new Error(`the bot exited (code ${await exited}, signal ${exitSignal}) before it was ready; log tail:\n${await logTail()}`);
         try {
           // An unsigned empty POST: Probot answers 400 once its server listens.
           await fetch(`${url}${WEBHOOK_PATH}`, { method: "POST", body: "", signal: AbortSignal.timeout(1000) });
@@ -250,7 +260,9 @@ export async function startBot(params: {
       const freeze = signal === "SIGKILL" && options.freeze !== false;
       if (freeze) signalPid(pid, "SIGSTOP");
       const children = await descendantsOf(pid);
-      const refs = (await Promise.all(children.map(async (p) => ({ pid: p, startTime: await startTimeOf(p) })))).filter((r): r is ProcessRef => r.startTime !== undefined);
+      const refs = (await Promise.all(children.map(async (p) => ({ pid: p, startTime: await startTimeOf(p) })))).filter(
+        (r): r is ProcessRef => r.startTime !== undefined,
+      );
       signalPid(pid, signal);
       if (options.descendants) {
         for (const ref of refs) signalPid(ref.pid, signal);
@@ -270,7 +282,9 @@ export function signWebhook(body: string, secret = TEST_WEBHOOK_SECRET): string 
 /** The pid of the embedded engine recorded under a bot's data directory, if any. */
 export async function enginePid(dataDir: string): Promise<number | undefined> {
   try {
-    const runtime = JSON.parse(await readFile(join(dataDir, "engine", ".rivetkit", "var", "engine", "runtime.json"), "utf8")) as { pid?: number };
+    const runtime = JSON.parse(await readFile(join(dataDir, "engine", ".rivetkit", "var", "engine", "runtime.json"), "utf8")) as {
+      pid?: number;
+    };
     return typeof runtime.pid === "number" ? runtime.pid : undefined;
   } catch {
     return undefined;
@@ -371,7 +385,13 @@ export async function engineLogTail(dataDir: string, lines = 30): Promise<string
   const parts: string[] = [];
   for (const file of files) {
     const text = await readFile(join(dir, file), "utf8").catch(() => "");
-    if (text.trim()) parts.push(`== ${file}\n${text.split("\n").slice(-lines - 1).join("\n")}`);
+    if (text.trim())
+      parts.push(
+        `== ${file}\n${text
+          .split("\n")
+          .slice(-lines - 1)
+          .join("\n")}`,
+      );
   }
   return parts.join("\n");
 }
@@ -431,7 +451,11 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** The end of a file that started one bot: the bot and everything it started killed, its engine stopped, the fake closed. */
-export async function stopBotAndEngine(params: { bot: BotProcess | undefined; dataDir: string | undefined; fake?: { stop(): Promise<void> } }): Promise<void> {
+export async function stopBotAndEngine(params: {
+  bot: BotProcess | undefined;
+  dataDir: string | undefined;
+  fake?: { stop(): Promise<void> };
+}): Promise<void> {
   if (params.bot) {
     await params.bot.kill("SIGKILL", { descendants: true });
     await params.bot.killOrphans();

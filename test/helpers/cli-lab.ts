@@ -21,7 +21,10 @@ export interface CliLab {
   /** The issue file (markdown) naming the add() bug. */
   issueFile: string;
   /** Runs `fixbot <args>` as a child process; resolves with its exit code and output, never rejects. */
-  fixbot(args: string[], options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<{ code: number; stdout: string; stderr: string }>;
+  fixbot(
+    args: string[],
+    options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number },
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   cleanup(): Promise<void>;
 }
 
@@ -41,7 +44,11 @@ export async function createCliLab(prefix: string, issueBody = "add(2, 3) should
     issueFile,
     async fixbot(args, options = {}) {
       try {
-        const { stdout, stderr } = await run(process.execPath, [FIXBOT_BIN, ...args], { env: options.env ?? env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 });
+        const { stdout, stderr } = await run(process.execPath, [FIXBOT_BIN, ...args], {
+          env: options.env ?? env,
+          timeout: options.timeoutMs ?? 120_000,
+          maxBuffer: 64 * 1024 * 1024,
+        });
         return { code: 0, stdout, stderr };
       } catch (error) {
         const e = error as { code?: number; stdout?: string; stderr?: string };

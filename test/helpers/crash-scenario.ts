@@ -29,7 +29,8 @@ const ROOT = join(import.meta.dirname, "..", "..");
 const AGENTS = join(ROOT, "fixtures", "agents");
 const CALC = join(ROOT, "fixtures", "repos", "calc");
 export const OWNER = "acme";
-export const FINAL_HEADER = /fixbot fixed this issue|could not make the tests pass|made NO change|stopped with an error|run was cancelled|ignored this request/;
+export const FINAL_HEADER =
+  /fixbot fixed this issue|could not make the tests pass|made NO change|stopped with an error|run was cancelled|ignored this request/;
 
 export type MarkerKind = "agent" | "tests" | "review" | "push";
 
@@ -121,7 +122,10 @@ export class CrashLab {
   async terminate(timeoutMs: number): Promise<number | undefined> {
     const bot = this.requireBot();
     const started = Date.now();
-    const exited = await Promise.race([bot.kill("SIGTERM").then(() => true), new Promise<false>((r) => setTimeout(() => r(false), timeoutMs))]);
+    const exited = await Promise.race([
+      bot.kill("SIGTERM").then(() => true),
+      new Promise<false>((r) => setTimeout(() => r(false), timeoutMs)),
+    ]);
     if (exited) return Date.now() - started;
     await bot.kill("SIGKILL", { descendants: true });
     return undefined;
@@ -154,9 +158,17 @@ export class CrashLab {
 
     const maxAttempts = options.maxAttempts ?? 1;
     const agentScript = join(AGENTS, maxAttempts === 2 ? "fix-calc-second-try.sh" : "fix-calc.sh");
-    const agent = markedCommand(marker("agent"), options.holdAgentAttempt ? attemptFirstStart(options.holdAgentAttempt) : undefined, `exec ${q(agentScript)}`);
+    const agent = markedCommand(
+      marker("agent"),
+      options.holdAgentAttempt ? attemptFirstStart(options.holdAgentAttempt) : undefined,
+      `exec ${q(agentScript)}`,
+    );
     const tests = markedCommand(marker("tests"), options.holdTests ? firstStart("tests") : undefined, "exec node --test");
-    const review = markedCommand(marker("review"), options.holdReview ? firstStart("review") : undefined, `exec ${q(join(AGENTS, "review.sh"))}`);
+    const review = markedCommand(
+      marker("review"),
+      options.holdReview ? firstStart("review") : undefined,
+      `exec ${q(join(AGENTS, "review.sh"))}`,
+    );
     this.fake.repos[repo] = {
       owner: OWNER,
       roles: { alice: "write" },
@@ -171,7 +183,12 @@ export class CrashLab {
       ].join("\n"),
     };
     // Every push to the remote records itself; the first one may be held inside the remote (git push is then running).
-    const hook = ["#!/bin/sh", "cat > /dev/null", markedCommand(marker("push"), options.holdPush ? firstStart("push") : undefined, "exit 0"), ""].join("\n");
+    const hook = [
+      "#!/bin/sh",
+      "cat > /dev/null",
+      markedCommand(marker("push"), options.holdPush ? firstStart("push") : undefined, "exit 0"),
+      "",
+    ].join("\n");
     await writeFile(join(remote.dir, "hooks", "pre-receive"), hook);
     await chmod(join(remote.dir, "hooks", "pre-receive"), 0o755);
     return new Scenario(this, slug, repo, issue, remote, marker);
@@ -195,7 +212,10 @@ export class CrashLab {
   async engineActors(): Promise<EngineActor[]> {
     if (this.enginePort === undefined) return [];
     const headers = { authorization: `Bearer ${await this.engineToken()}` };
-    const res = await fetch(`http://127.0.0.1:${this.enginePort}/actors?namespace=default&name=fixRun`, { headers, signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`http://127.0.0.1:${this.enginePort}/actors?namespace=default&name=fixRun`, {
+      headers,
+      signal: AbortSignal.timeout(5_000),
+    });
     return ((await res.json()) as { actors?: EngineActor[] }).actors ?? [];
   }
 
@@ -204,12 +224,18 @@ export class CrashLab {
    * engine keeps asleep. Returns the run statuses it answered with.
    */
   async wakeByRequest(s: Scenario, timeoutMs = 45_000): Promise<string[]> {
-    const client = createClient<FixbotRegistry>({ endpoint: `http://127.0.0.1:${this.requireEnginePort()}`, token: await this.engineToken() });
+    const client = createClient<FixbotRegistry>({
+      endpoint: `http://127.0.0.1:${this.requireEnginePort()}`,
+      token: await this.engineToken(),
+    });
     let timer: NodeJS.Timeout | undefined;
     try {
       const asked = client.fixRun.get([s.fullName.toLowerCase(), String(s.issue)]).getRuns();
       asked.catch(() => undefined);
-      const runs = await Promise.race([asked, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)))]);
+      const runs = await Promise.race([
+        asked,
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
+      ]);
       return runs.map((r) => `${r.status}: ${r.steps.map((st) => `${st.name}=${st.status}`).join(", ")}`);
     } finally {
       clearTimeout(timer);
@@ -229,16 +255,30 @@ export class CrashLab {
 
   async diagnostics(scenario?: Scenario): Promise<string> {
     const parts: string[] = [];
-    const quiet = (text: string) => text.split("\n").filter((l) => !l.includes("SQLite")).slice(-30).join("\n");
+    const quiet = (text: string) =>
+      text
+        .split("\n")
+        .filter((l) => !l.includes("SQLite"))
+        .slice(-30)
+        .join("\n");
     for (const bot of this.bots.slice(-2)) parts.push(`bot log tail (${bot.logFile}):\n${quiet(await bot.logTail(200))}`);
     if (scenario) {
-      parts.push(`requests for ${scenario.repo}: ${JSON.stringify(this.fake.state.requests.filter((r) => r.path.includes(`/${scenario.repo}/`)).map((r) => `${r.method} ${r.path}${r.query} ${r.status}${r.injected ? " (injected)" : ""}`))}`);
-      for (const kind of ["agent", "tests", "review", "push"] as const) parts.push(`${kind} marker: ${JSON.stringify(await scenario.markerLines(kind))}`);
+      parts.push(
+        `requests for ${scenario.repo}: ${JSON.stringify(this.fake.state.requests.filter((r) => r.path.includes(`/${scenario.repo}/`)).map((r) => `${r.method} ${r.path}${r.query} ${r.status}${r.injected ? " (injected)" : ""}`))}`,
+      );
+      for (const kind of ["agent", "tests", "review", "push"] as const)
+        parts.push(`${kind} marker: ${JSON.stringify(await scenario.markerLines(kind))}`);
       parts.push(`tracking comments: ${JSON.stringify(scenario.trackingComments().map((c) => c.body))}`);
     }
     parts.push(`unmatched: ${JSON.stringify(this.fake.state.unmatched)}`);
     parts.push(`engine actors: ${JSON.stringify(await this.engineActors().catch((e: unknown) => String(e)))}`);
-    parts.push(`engine log tail:\n${(await engineLogTail(this.dataDir, 200)).split("\n").filter((l) => !/PerfMeasure|Request failed|^\s+\d+: <unknown>/.test(l)).slice(-15).join("\n")}`);
+    parts.push(
+      `engine log tail:\n${(await engineLogTail(this.dataDir, 200))
+        .split("\n")
+        .filter((l) => !/PerfMeasure|Request failed|^\s+\d+: <unknown>/.test(l))
+        .slice(-15)
+        .join("\n")}`,
+    );
     return parts.join("\n");
   }
 }
@@ -290,7 +330,9 @@ export class Scenario {
 
   /** fixbot's pull request reviews on the pull request. */
   reviews(pullNumber: number): FakeReview[] {
-    return this.lab.fake.state.reviews.filter((r) => r.repo === this.fullName && r.pull === pullNumber && r.body.includes("fixbot:pr-review"));
+    return this.lab.fake.state.reviews.filter(
+      (r) => r.repo === this.fullName && r.pull === pullNumber && r.body.includes("fixbot:pr-review"),
+    );
   }
 
   /** Times of the tracking-comment versions that show `step` running (⏳), optionally only those written after `since`. */
@@ -308,7 +350,11 @@ export class Scenario {
 
   /** Resolves once the tracking comment shows `step` running (a version written after `since`). */
   async waitStepRunning(step: string, since = 0, timeoutMs = 90_000): Promise<number> {
-    await this.lab.fake.waitFor(() => this.stepStartTimes(step, since).length > 0, timeoutMs, `"${step}" running on ${this.fullName}#${this.issue}`);
+    await this.lab.fake.waitFor(
+      () => this.stepStartTimes(step, since).length > 0,
+      timeoutMs,
+      `"${step}" running on ${this.fullName}#${this.issue}`,
+    );
     return this.stepStartTimes(step, since)[0]!;
   }
 
@@ -340,14 +386,19 @@ export class Scenario {
     for (;;) {
       const found = await this.markerLines(kind);
       if (found.length >= lines) return found;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${lines} line(s) in the ${kind} marker of ${this.slug}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${lines} line(s) in the ${kind} marker of ${this.slug}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
 
   /** Resolves once the tracking comment carries a final header; returns its body. */
   async waitFinal(timeoutMs = 120_000): Promise<string> {
-    await this.lab.fake.waitFor(() => this.trackingComments().some((c) => FINAL_HEADER.test(c.body)), timeoutMs, `the final tracking comment on ${this.fullName}#${this.issue}`);
+    await this.lab.fake.waitFor(
+      () => this.trackingComments().some((c) => FINAL_HEADER.test(c.body)),
+      timeoutMs,
+      `the final tracking comment on ${this.fullName}#${this.issue}`,
+    );
     return this.trackingComments().find((c) => FINAL_HEADER.test(c.body))!.body;
   }
 
@@ -365,7 +416,8 @@ export class Scenario {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (this.requests().some((r) => r.time >= since)) return true;
-      for (const kind of ["agent", "tests", "review", "push"] as const) if ((await this.markerLines(kind)).some((l) => l.time >= since)) return true;
+      for (const kind of ["agent", "tests", "review", "push"] as const)
+        if ((await this.markerLines(kind)).some((l) => l.time >= since)) return true;
       if (Date.now() > deadline) return false;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -373,7 +425,12 @@ export class Scenario {
 
   /** Requests to this repository's routes, optionally filtered by method and a path suffix. */
   requests(method?: string, pathSuffix?: string) {
-    return this.lab.fake.state.requests.filter((r) => r.path.startsWith(`${this.apiPrefix}/`) && (method === undefined || r.method === method) && (pathSuffix === undefined || r.path.endsWith(pathSuffix)));
+    return this.lab.fake.state.requests.filter(
+      (r) =>
+        r.path.startsWith(`${this.apiPrefix}/`) &&
+        (method === undefined || r.method === method) &&
+        (pathSuffix === undefined || r.path.endsWith(pathSuffix)),
+    );
   }
 
   /** What the run left on GitHub and in the remote, for assertions. */

@@ -16,7 +16,11 @@ export interface ImageStart {
  * continuations. Pure.
  */
 export function parseDockerfile(text: string): ImageStart {
-  const lines = text.replace(/\\\n/g, " ").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  const lines = text
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
   const env: Record<string, string> = {};
   let uid: number | undefined;
   let workdir = "/";
@@ -31,7 +35,8 @@ export function parseDockerfile(text: string): ImageStart {
         uid = undefined;
         break;
       case "ENV":
-        for (const m of rest.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g)) env[m[1]!] = m[2]!.startsWith('"') ? (JSON.parse(m[2]!) as string) : m[2]!;
+        for (const m of rest.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*"|\S*)/g))
+          env[m[1]!] = m[2]!.startsWith('"') ? (JSON.parse(m[2]!) as string) : m[2]!;
         break;
       case "USER":
         if (!/^\d+(:\d+)?$/.test(restParts[0] ?? "")) throw new Error(`USER must be a numeric uid, got "${rest}"`);

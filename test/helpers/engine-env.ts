@@ -12,6 +12,7 @@ export function isolateEngineEnv(env: NodeJS.ProcessEnv = process.env): number {
   delete env.RIVET_ENDPOINT;
   delete env.RIVETKIT_STORAGE_PATH;
   // Set by an earlier configureEngine in this process (src/runtime/engine.ts): let the next one set them afresh.
-  for (const key of Object.keys(env)) if (key === "RIVET_ENGINE_BINARY" || key.startsWith("FIXBOT_ENGINE_SET_") || key === "FIXBOT_ENGINE_REAL_BINARY") delete env[key];
+  for (const key of Object.keys(env))
+    if (key === "RIVET_ENGINE_BINARY" || key.startsWith("FIXBOT_ENGINE_SET_") || key === "FIXBOT_ENGINE_REAL_BINARY") delete env[key];
   return port;
 }

@@ -29,7 +29,11 @@ export interface ExternalEngine {
  * RIVET__* variables (the ones RivetKit passes to the engine it spawns). All data goes under
  * `<dataDir>/db`, the log to `<dataDir>/engine.log`.
  */
-export async function startExternalEngine(params: { dataDir: string; readyTimeoutMs?: number; env?: Record<string, string> }): Promise<ExternalEngine> {
+export async function startExternalEngine(params: {
+  dataDir: string;
+  readyTimeoutMs?: number;
+  env?: Record<string, string>;
+}): Promise<ExternalEngine> {
   await mkdir(params.dataDir, { recursive: true });
   const port = await freePortBlock();
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -74,7 +78,11 @@ export async function startExternalEngine(params: { dataDir: string; readyTimeou
     });
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  const logTail = async (lines = 40) => (await readFile(logFile, "utf8").catch(() => "")).split("\n").slice(-lines - 1).join("\n");
+  const logTail = async (lines = 40) =>
+    (await readFile(logFile, "utf8").catch(() => ""))
+      .split("\n")
+      .slice(-lines - 1)
+      .join("\n");
 
   const stop = async (timeoutMs = 10_000) => {
     if (hasExited) return;

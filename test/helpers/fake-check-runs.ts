@@ -40,7 +40,15 @@ export function createCheckRunStore(firstId = 70_000) {
       app: { id: r.appId, slug: r.appId === FAKE_APP.id ? FAKE_APP.slug : "other-app" },
     };
   };
-  type Body = { name?: string; head_sha?: string; external_id?: string; status?: string; conclusion?: string; details_url?: string; output?: { title?: string; summary?: string } };
+  type Body = {
+    name?: string;
+    head_sha?: string;
+    external_id?: string;
+    status?: string;
+    conclusion?: string;
+    details_url?: string;
+    output?: { title?: string; summary?: string };
+  };
   const apply = (run: FakeCheckRun, b: Body) => {
     if (b.status) run.status = b.status;
     if (b.conclusion) run.conclusion = b.conclusion;
@@ -58,14 +66,33 @@ export function createCheckRunStore(firstId = 70_000) {
     },
     /** Another App's check run on the same head (it may carry the same name and external id). */
     addForeign(repo: string, headSha: string, name: string, externalId: string): FakeCheckRun {
-      const run: FakeCheckRun = { id: nextId++, repo, name, headSha, externalId, status: "completed", conclusion: "success", appId: FAKE_APP.id + 1000, updates: 0 };
+      const run: FakeCheckRun = {
+        id: nextId++,
+        repo,
+        name,
+        headSha,
+        externalId,
+        status: "completed",
+        conclusion: "success",
+        appId: FAKE_APP.id + 1000,
+        updates: 0,
+      };
       runs.push(run);
       return run;
     },
     create(repo: string, body: unknown): { status: number; body: object } {
       const b = (body ?? {}) as Body;
       if (!b.name || !b.head_sha || !/^[0-9a-f]{40}$/.test(b.head_sha)) return { status: 422, body: { message: "Validation Failed" } };
-      const run: FakeCheckRun = { id: nextId++, repo, name: b.name, headSha: b.head_sha, externalId: b.external_id, status: "queued", appId: FAKE_APP.id, updates: 0 };
+      const run: FakeCheckRun = {
+        id: nextId++,
+        repo,
+        name: b.name,
+        headSha: b.head_sha,
+        externalId: b.external_id,
+        status: "queued",
+        appId: FAKE_APP.id,
+        updates: 0,
+      };
       apply(run, b);
       runs.push(run);
       return { status: 201, body: toApi(run) };
@@ -83,7 +110,13 @@ export function createCheckRunStore(firstId = 70_000) {
 export type CheckRunStore = ReturnType<typeof createCheckRunStore>;
 
 /** The three check-run routes on a persisted nock scope for `base` (`/repos/{owner}/{repo}`). */
-export function nockCheckRuns(api: import("nock").Scope, base: string, repoFullName: string, store: CheckRunStore, writes: Array<{ method: string; path: string }>): void {
+export function nockCheckRuns(
+  api: import("nock").Scope,
+  base: string,
+  repoFullName: string,
+  store: CheckRunStore,
+  writes: Array<{ method: string; path: string }>,
+): void {
   api.get(new RegExp(`^${base}/commits/([0-9a-f]+)/check-runs(\\?.*)?$`)).reply((uri) => {
     const url = new URL(uri, "https://x");
     const ref = /\/commits\/([0-9a-f]+)\/check-runs/.exec(url.pathname)![1]!;

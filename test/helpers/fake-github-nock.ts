@@ -53,18 +53,36 @@ export function fakeGitHub(params: {
   /** Pull requests `pulls.get` answers with (by number); `fork` makes the head live in another repository. */
   prs?: Record<number, { headRef: string; headSha?: string; baseRef?: string; title?: string; fork?: boolean }>;
   /** Answers served before the normal ones: the first `times` matching requests get this status. */
-  faults?: Array<{ method: "GET" | "POST" | "PATCH"; path: RegExp; status: number; times: number; headers?: Record<string, string>; body?: object }>;
+  faults?: Array<{
+    method: "GET" | "POST" | "PATCH";
+    path: RegExp;
+    status: number;
+    times: number;
+    headers?: Record<string, string>;
+    body?: object;
+  }>;
 }): { state: FakeGitHubState; stop: () => void } {
   const { owner, repo } = params;
   const reviewStore = createReviewStore();
   const checkStore = createCheckRunStore();
-  const state: FakeGitHubState = { comments: [], pulls: [], writes: [], tokenRequests: 0, unmatched: [], faultsServed: 0, reactions: [], reviews: reviewStore.reviews, checkRuns: checkStore.runs };
+  const state: FakeGitHubState = {
+    comments: [],
+    pulls: [],
+    writes: [],
+    tokenRequests: 0,
+    unmatched: [],
+    faultsServed: 0,
+    reactions: [],
+    reviews: reviewStore.reviews,
+    checkRuns: checkStore.runs,
+  };
   let nextCommentId = 1000;
   let nextPull = 50;
   const base = `/repos/${owner}/${repo}`;
   for (const fault of params.faults ?? []) {
     const faulty = nock("https://api.github.com");
-    const route = fault.method === "GET" ? faulty.get(fault.path) : fault.method === "POST" ? faulty.post(fault.path) : faulty.patch(fault.path);
+    const route =
+      fault.method === "GET" ? faulty.get(fault.path) : fault.method === "POST" ? faulty.post(fault.path) : faulty.patch(fault.path);
     route
       .query(true)
       .times(fault.times)
@@ -86,9 +104,13 @@ export function fakeGitHub(params: {
     state.tokenRequests++;
     return { token: TEST_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: "all" };
   });
-  api.get(`${base}/contents/.github%2Ffixbot.yml`).reply(() =>
-    params.configYaml === undefined ? [404, { message: "Not Found" }] : [200, params.configYaml, { "content-type": "text/plain; charset=utf-8" }],
-  );
+  api
+    .get(`${base}/contents/.github%2Ffixbot.yml`)
+    .reply(() =>
+      params.configYaml === undefined
+        ? [404, { message: "Not Found" }]
+        : [200, params.configYaml, { "content-type": "text/plain; charset=utf-8" }],
+    );
   api.get(`/repos/${owner}/.github/contents/.github%2Ffixbot.yml`).reply(404, { message: "Not Found" });
   api.get(new RegExp(`^${base}/collaborators/([^/]+)/permission$`)).reply((uri) => {
     const login = decodeURIComponent(uri.split("/").at(-2)!);
@@ -117,13 +139,17 @@ export function fakeGitHub(params: {
     state.writes.push({ method: "PATCH", path: uri });
     return [200, toApiComment(comment)];
   });
-  api.get(`${base}/pulls`).query(true).reply((uri) => {
-    const head = new URL(uri, "https://x").searchParams.get("head");
-    return [200, state.pulls.filter((p) => `${owner}:${p.head}` === head).map(toApiPull)];
-  });
+  api
+    .get(`${base}/pulls`)
+    .query(true)
+    .reply((uri) => {
+      const head = new URL(uri, "https://x").searchParams.get("head");
+      return [200, state.pulls.filter((p) => `${owner}:${p.head}` === head).map(toApiPull)];
+    });
   api.post(`${base}/pulls`).reply((uri, body) => {
     const b = body as { head: string; base: string; title: string; body: string; draft?: boolean };
-    if (state.pulls.some((p) => p.head === b.head)) return [422, { message: "Validation Failed", errors: [{ message: "A pull request already exists" }] }];
+    if (state.pulls.some((p) => p.head === b.head))
+      return [422, { message: "Validation Failed", errors: [{ message: "A pull request already exists" }] }];
     const pull: FakePull = { number: nextPull++, head: b.head, base: b.base, title: b.title, body: b.body, draft: b.draft ?? false };
     state.pulls.push(pull);
     state.writes.push({ method: "POST", path: uri });
@@ -154,7 +180,18 @@ export function fakeGitHub(params: {
     const pr = params.prs?.[number];
     if (!pr) return [404, { message: "Not Found" }];
     const headRepo = pr.fork ? `someone/${repo}` : `${owner}/${repo}`;
-    return [200, { number, title: pr.title ?? `PR ${number}`, body: "", html_url: `https://github.com/${owner}/${repo}/pull/${number}`, user: { login: "carol" }, head: { ref: pr.headRef, sha: pr.headSha ?? "0".repeat(40), repo: { full_name: headRepo } }, base: { ref: pr.baseRef ?? "main" } }];
+    return [
+      200,
+      {
+        number,
+        title: pr.title ?? `PR ${number}`,
+        body: "",
+        html_url: `https://github.com/${owner}/${repo}/pull/${number}`,
+        user: { login: "carol" },
+        head: { ref: pr.headRef, sha: pr.headSha ?? "0".repeat(40), repo: { full_name: headRepo } },
+        base: { ref: pr.baseRef ?? "main" },
+      },
+    ];
   });
   api.patch(new RegExp(`^${base}/pulls/(\\d+)$`)).reply((uri, body) => {
     const pull = state.pulls.find((p) => p.number === Number(uri.split("/").at(-1)));
@@ -165,10 +202,23 @@ export function fakeGitHub(params: {
   });
 
   function toApiComment(c: FakeComment) {
-    return { id: c.id, body: c.body, html_url: `https://github.com/${owner}/${repo}/issues/${c.issue}#issuecomment-${c.id}`, ...authorFields(c.author, "comment") };
+    return {
+      id: c.id,
+      body: c.body,
+      html_url: `https://github.com/${owner}/${repo}/issues/${c.issue}#issuecomment-${c.id}`,
+      ...authorFields(c.author, "comment"),
+    };
   }
   function toApiPull(p: FakePull) {
-    return { number: p.number, html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`, draft: p.draft, head: { ref: p.head }, base: { ref: p.base }, title: p.title, body: p.body };
+    return {
+      number: p.number,
+      html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`,
+      draft: p.draft,
+      head: { ref: p.head },
+      base: { ref: p.base },
+      title: p.title,
+      body: p.body,
+    };
   }
   return {
     state,

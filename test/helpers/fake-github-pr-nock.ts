@@ -60,7 +60,16 @@ export function fakeGitHubPulls(params: {
   const { owner, repo } = params;
   const store = createReviewStore();
   const checkStore = createCheckRunStore();
-  const state: FakePrGitHubState = { pulls: new Map(), reviews: store.reviews, comments: [], createReviewCalls: 0, writes: [], tokenRequests: 0, unmatched: [], checkRuns: checkStore.runs };
+  const state: FakePrGitHubState = {
+    pulls: new Map(),
+    reviews: store.reviews,
+    comments: [],
+    createReviewCalls: 0,
+    writes: [],
+    tokenRequests: 0,
+    unmatched: [],
+    checkRuns: checkStore.runs,
+  };
   let nextId = 9000;
   let failNext = params.failCreateReviewOnce ?? false;
   const base = `/repos/${owner}/${repo}`;
@@ -78,9 +87,13 @@ export function fakeGitHubPulls(params: {
     state.tokenRequests++;
     return { token: TEST_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: "all" };
   });
-  api.get(`${base}/contents/.github%2Ffixbot.yml`).reply(() =>
-    params.configYaml === undefined ? [404, { message: "Not Found" }] : [200, params.configYaml, { "content-type": "text/plain; charset=utf-8" }],
-  );
+  api
+    .get(`${base}/contents/.github%2Ffixbot.yml`)
+    .reply(() =>
+      params.configYaml === undefined
+        ? [404, { message: "Not Found" }]
+        : [200, params.configYaml, { "content-type": "text/plain; charset=utf-8" }],
+    );
   api.get(`/repos/${owner}/.github/contents/.github%2Ffixbot.yml`).reply(404, { message: "Not Found" });
   api.get(new RegExp(`^${base}/pulls/(\\d+)$`)).reply((uri) => {
     const pull = pullOf(uri);
@@ -107,7 +120,9 @@ export function fakeGitHubPulls(params: {
     const role = params.roles?.[login] ?? "read";
     return [200, { permission: role, role_name: role, user: { login } }];
   });
-  api.post(new RegExp(`^${base}/issues/comments/(\\d+)/reactions$`)).reply(201, (_uri, body) => ({ id: 1, content: (body as { content: string }).content }));
+  api
+    .post(new RegExp(`^${base}/issues/comments/(\\d+)/reactions$`))
+    .reply(201, (_uri, body) => ({ id: 1, content: (body as { content: string }).content }));
   api.get(new RegExp(`^${base}/issues/(\\d+)/comments(\\?.*)?$`)).reply((uri) => {
     const issue = Number(/issues\/(\d+)\/comments/.exec(uri)![1]);
     return [200, state.comments.filter((c) => c.issue === issue).map(toApiComment)];
@@ -140,7 +155,12 @@ export function fakeGitHubPulls(params: {
     };
   }
   function toApiComment(c: FakeIssueComment) {
-    return { id: c.id, body: c.body, html_url: `https://github.com/${owner}/${repo}/issues/${c.issue}#issuecomment-${c.id}`, ...authorFields(c.author, "comment") };
+    return {
+      id: c.id,
+      body: c.body,
+      html_url: `https://github.com/${owner}/${repo}/issues/${c.issue}#issuecomment-${c.id}`,
+      ...authorFields(c.author, "comment"),
+    };
   }
   return {
     state,

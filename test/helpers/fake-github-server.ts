@@ -180,11 +180,27 @@ function newToken(): string {
 }
 
 /** Starts the fake on 127.0.0.1 with a random port. */
-export async function startFakeGitHub(params: { repos: Record<string, FakeRepoConfig>; installationId?: number }): Promise<FakeGitHubServer> {
+export async function startFakeGitHub(params: {
+  repos: Record<string, FakeRepoConfig>;
+  installationId?: number;
+}): Promise<FakeGitHubServer> {
   const repos: Record<string, FakeRepoConfig> = { ...params.repos };
   const reviewStore = createReviewStore();
   const checkStore = createCheckRunStore();
-  const state: FakeGitHubServerState = { comments: [], pulls: [], reviews: reviewStore.reviews, checkRuns: checkStore.runs, writes: [], requests: [], tokenRequests: 0, tokens: [], tokenScopes: [], unmatched: [], deliveries: [], redeliveryRequests: [] };
+  const state: FakeGitHubServerState = {
+    comments: [],
+    pulls: [],
+    reviews: reviewStore.reviews,
+    checkRuns: checkStore.runs,
+    writes: [],
+    requests: [],
+    tokenRequests: 0,
+    tokens: [],
+    tokenScopes: [],
+    unmatched: [],
+    deliveries: [],
+    redeliveryRequests: [],
+  };
   let webhookTarget: WebhookTarget | undefined;
   let nextDeliveryId = 90_000;
   const redeliveries = new Set<Promise<unknown>>();
@@ -232,7 +248,9 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
       return reply(404, { message: "Not Found" });
     }
 
-    const failure = failures.find((f) => f.remaining > 0 && (f.options.match ?? defaultFailMatch)(method, apiPath) && (f.options.body?.(raw) ?? true));
+    const failure = failures.find(
+      (f) => f.remaining > 0 && (f.options.match ?? defaultFailMatch)(method, apiPath) && (f.options.body?.(raw) ?? true),
+    );
     if (failure) failure.remaining--;
     const sendFailure = async (options: FailOptions) => {
       const { status, retryAfterSeconds, delayMs } = options;
@@ -249,7 +267,10 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
       const retryAfter = retryAfterSeconds ?? (rateLimited ? 1 : undefined);
       if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
       const body = rateLimited
-        ? { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.", documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits" }
+        ? {
+            message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+            documentation_url: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+          }
         : { message: status === 502 ? "Server Error" : "Internal Server Error (injected)" };
       return reply(status, body, headers);
     };
@@ -270,7 +291,11 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
       return reply(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest" });
     }
     // App routes take the App's JWT; repository routes an installation token this server issued.
-    if (route.kind === "app" ? !/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(auth) : !state.tokens.some((t) => auth === `token ${t}` || auth === `bearer ${t}` || auth === `Bearer ${t}`)) {
+    if (
+      route.kind === "app"
+        ? !/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i.test(auth)
+        : !state.tokens.some((t) => auth === `token ${t}` || auth === `bearer ${t}` || auth === `Bearer ${t}`)
+    ) {
       return reply(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" });
     }
     const result = route.serve(body, url, req.headers);
@@ -302,7 +327,15 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
           const permissions = b.permissions && typeof b.permissions === "object" ? (b.permissions as Record<string, string>) : undefined;
           state.tokenScopes.push({ token, ...(repositories ? { repositories } : {}), ...(permissions ? { permissions } : {}) });
           // Like GitHub: the token has what was asked (or all of the App's permissions) on what was asked.
-          return { status: 201, body: { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: permissions ?? { issues: "write", contents: "write", pull_requests: "write" }, repository_selection: repositories ? "selected" : "all" } };
+          return {
+            status: 201,
+            body: {
+              token,
+              expires_at: new Date(Date.now() + 3600_000).toISOString(),
+              permissions: permissions ?? { issues: "write", contents: "write", pull_requests: "write" },
+              repository_selection: repositories ? "selected" : "all",
+            },
+          };
         },
       };
     }
@@ -336,7 +369,15 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
             // GitHub answers 202 at once and delivers later.
             const sending: Promise<unknown> = sleep(50)
               .then(() => sendSigned(target, original.event, original.payload, original.guid))
-              .then((res) => recordDelivery({ guid: original.guid, event: original.event, payload: original.payload, statusCode: res.status, redelivery: true }))
+              .then((res) =>
+                recordDelivery({
+                  guid: original.guid,
+                  event: original.event,
+                  payload: original.payload,
+                  statusCode: res.status,
+                  redelivery: true,
+                }),
+              )
               .finally(() => redeliveries.delete(sending));
             redeliveries.add(sending);
           }
@@ -398,14 +439,24 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
     if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
       const issue = Number(m[1]);
       if (method === "GET") {
-        return { kind: "repo", serve: () => ({ status: 200, body: state.comments.filter((c) => c.repo === full && c.issue === issue).map(toApiComment) }) };
+        return {
+          kind: "repo",
+          serve: () => ({ status: 200, body: state.comments.filter((c) => c.repo === full && c.issue === issue).map(toApiComment) }),
+        };
       }
       if (method === "POST") {
         return {
           kind: "repo",
           serve: (b) => {
             if (typeof b.body !== "string") return { status: 422, body: { message: "Validation Failed" } };
-            const comment: FakeServerComment = { id: nextCommentId++, repo: full, issue, body: b.body, versions: [b.body], versionTimes: [Date.now()] };
+            const comment: FakeServerComment = {
+              id: nextCommentId++,
+              repo: full,
+              issue,
+              body: b.body,
+              versions: [b.body],
+              versionTimes: [Date.now()],
+            };
             state.comments.push(comment);
             return { status: 201, body: toApiComment(comment), write: true };
           },
@@ -446,11 +497,25 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
         serve: (b) => {
           const head = String(b.head ?? "");
           if (state.pulls.some((p) => p.repo === full && p.head === head)) {
-            return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${owner}:${head}.` }] } };
+            return {
+              status: 422,
+              body: {
+                message: "Validation Failed",
+                errors: [{ resource: "PullRequest", code: "custom", message: `A pull request already exists for ${owner}:${head}.` }],
+              },
+            };
           }
           const number = nextPull.get(full) ?? 50;
           nextPull.set(full, number + 1);
-          const pull: FakeServerPull = { repo: full, number, head, base: String(b.base ?? ""), title: String(b.title ?? ""), body: String(b.body ?? ""), draft: b.draft === true };
+          const pull: FakeServerPull = {
+            repo: full,
+            number,
+            head,
+            base: String(b.base ?? ""),
+            title: String(b.title ?? ""),
+            body: String(b.body ?? ""),
+            draft: b.draft === true,
+          };
           state.pulls.push(pull);
           return { status: 201, body: toApiPull(pull), write: true };
         },
@@ -486,10 +551,22 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
 
   function toApiDelivery(d: FakeDelivery) {
     const { payload: _payload, ...listed } = d;
-    return { ...listed, duration: 0.1, status: d.status_code === 0 ? "failed to connect" : d.status_code < 300 ? "OK" : "Invalid HTTP Response", installation_id: 1, repository_id: null };
+    return {
+      ...listed,
+      duration: 0.1,
+      status: d.status_code === 0 ? "failed to connect" : d.status_code < 300 ? "OK" : "Invalid HTTP Response",
+      installation_id: 1,
+      repository_id: null,
+    };
   }
 
-  function recordDelivery(delivery: { guid: string; event: string; payload: object; statusCode: number; redelivery?: boolean }): FakeDelivery {
+  function recordDelivery(delivery: {
+    guid: string;
+    event: string;
+    payload: object;
+    statusCode: number;
+    redelivery?: boolean;
+  }): FakeDelivery {
     const action = (delivery.payload as { action?: unknown }).action;
     const entry: FakeDelivery = {
       id: nextDeliveryId++,
@@ -507,10 +584,24 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
   }
 
   function toApiComment(c: FakeServerComment) {
-    return { id: c.id, body: c.body, html_url: `https://github.com/${c.repo}/issues/${c.issue}#issuecomment-${c.id}`, ...authorFields(c.author, "comment") };
+    return {
+      id: c.id,
+      body: c.body,
+      html_url: `https://github.com/${c.repo}/issues/${c.issue}#issuecomment-${c.id}`,
+      ...authorFields(c.author, "comment"),
+    };
   }
   function toApiPull(p: FakeServerPull) {
-    return { number: p.number, state: "open", html_url: `https://github.com/${p.repo}/pull/${p.number}`, draft: p.draft, head: { ref: p.head }, base: { ref: p.base }, title: p.title, body: p.body };
+    return {
+      number: p.number,
+      state: "open",
+      html_url: `https://github.com/${p.repo}/pull/${p.number}`,
+      draft: p.draft,
+      head: { ref: p.head },
+      base: { ref: p.base },
+      title: p.title,
+      body: p.body,
+    };
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -571,7 +662,9 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
       });
     },
     commentsOn(repo, issue, includes) {
-      return state.comments.filter((c) => c.repo.split("/")[1] === repo && c.issue === issue && (includes === undefined || c.body.includes(includes)));
+      return state.comments.filter(
+        (c) => c.repo.split("/")[1] === repo && c.issue === issue && (includes === undefined || c.body.includes(includes)),
+      );
     },
     addForeignComment(repo, issue, body, author) {
       const comment: FakeServerComment = { id: nextCommentId++, repo, issue, body, versions: [body], versionTimes: [Date.now()], author };
@@ -607,7 +700,13 @@ export async function startFakeGitHub(params: { repos: Record<string, FakeRepoCo
 }
 
 /** POSTs a webhook signed with X-Hub-Signature-256; status 0 when the target cannot be reached. */
-export async function sendSigned(target: WebhookTarget, event: string, payload: object, guid: string, timeoutMs = 30_000): Promise<{ status: number; body: string }> {
+export async function sendSigned(
+  target: WebhookTarget,
+  event: string,
+  payload: object,
+  guid: string,
+  timeoutMs = 30_000,
+): Promise<{ status: number; body: string }> {
   const body = JSON.stringify(payload);
   try {
     const res = await fetch(target.url, {

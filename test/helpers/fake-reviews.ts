@@ -9,7 +9,14 @@ export interface FakeAuthor {
 
 /** `GET /app` as GitHub answers it (the fields fixbot reads). */
 export function fakeAppBody() {
-  return { id: FAKE_APP.id, slug: FAKE_APP.slug, name: FAKE_APP.slug, owner: { login: "fixbot-owner" }, permissions: {}, events: ["issues"] };
+  return {
+    id: FAKE_APP.id,
+    slug: FAKE_APP.slug,
+    name: FAKE_APP.slug,
+    owner: { login: "fixbot-owner" },
+    permissions: {},
+    events: ["issues"],
+  };
 }
 
 /**
@@ -46,7 +53,14 @@ export function createReviewStore(firstId = 5000) {
   let nextId = firstId;
   const toApi = (r: FakeReview) => {
     const [owner, repo] = r.repo.split("/");
-    return { id: r.id, body: r.body, commit_id: r.commitId, state: "COMMENTED", html_url: `https://github.com/${owner}/${repo}/pull/${r.pull}#pullrequestreview-${r.id}`, ...authorFields(r.author, "review") };
+    return {
+      id: r.id,
+      body: r.body,
+      commit_id: r.commitId,
+      state: "COMMENTED",
+      html_url: `https://github.com/${owner}/${repo}/pull/${r.pull}#pullrequestreview-${r.id}`,
+      ...authorFields(r.author, "review"),
+    };
   };
   return {
     reviews,
@@ -63,7 +77,15 @@ export function createReviewStore(firstId = 5000) {
       const bad = (b.comments ?? []).find((c) => !c.path || !Number.isInteger(c.line) || c.side !== "RIGHT" || !c.body);
       if (bad) return { status: 422, body: { message: "Unprocessable Entity", errors: [`bad comment ${JSON.stringify(bad)}`] } };
       if (typeof b.commit_id !== "string" || typeof b.body !== "string") return { status: 422, body: { message: "Validation Failed" } };
-      const review: FakeReview = { id: nextId++, repo, pull, body: b.body, commitId: b.commit_id, event: String(b.event ?? "COMMENT"), comments: b.comments ?? [] };
+      const review: FakeReview = {
+        id: nextId++,
+        repo,
+        pull,
+        body: b.body,
+        commitId: b.commit_id,
+        event: String(b.event ?? "COMMENT"),
+        comments: b.comments ?? [],
+      };
       reviews.push(review);
       return { status: 200, body: toApi(review), review };
     },

@@ -68,7 +68,13 @@ function serve(root: string, req: IncomingMessage, res: ServerResponse, record: 
     }
     const status = Number(/^(\d{3})/.exec(headers.Status ?? "")?.[1] ?? 200);
     delete headers.Status;
-    record({ method: req.method ?? "GET", path: url.pathname, token: tokenOf(req), pack: url.pathname.endsWith("/git-upload-pack") && body.includes(PACK_SIGNATURE), bytes: body.length });
+    record({
+      method: req.method ?? "GET",
+      path: url.pathname,
+      token: tokenOf(req),
+      pack: url.pathname.endsWith("/git-upload-pack") && body.includes(PACK_SIGNATURE),
+      bytes: body.length,
+    });
     res.writeHead(status, headers).end(body);
   });
 }

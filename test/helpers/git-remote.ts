@@ -9,10 +9,14 @@ const execFileAsync = promisify(execFile);
 
 /** Identity and defaults passed on every git call so the user's global git config does not matter. */
 const GIT_CONFIG = [
-  "-c", "user.name=fixture",
-  "-c", "user.email=fixture@example.com",
-  "-c", "init.defaultBranch=main",
-  "-c", "commit.gpgsign=false",
+  "-c",
+  "user.name=fixture",
+  "-c",
+  "user.email=fixture@example.com",
+  "-c",
+  "init.defaultBranch=main",
+  "-c",
+  "commit.gpgsign=false",
 ];
 
 /** The current environment without variables that would redirect git or nested `node --test` runs. */
@@ -88,11 +92,7 @@ export async function countCommits(bareDir: string, branch: string, base = "main
 }
 
 /** Clones a branch of the bare remote into a temp dir and runs a shell command (e.g. "npm test"); returns exit code and output. */
-export async function runInClone(
-  bareDir: string,
-  branch: string,
-  command: string,
-): Promise<{ exitCode: number; output: string }> {
+export async function runInClone(bareDir: string, branch: string, command: string): Promise<{ exitCode: number; output: string }> {
   const root = await mkdtemp(join(tmpdir(), "fixbot-clone-"));
   try {
     const cwd = join(root, "work");

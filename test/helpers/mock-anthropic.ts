@@ -48,17 +48,38 @@ function streamReply(res: ServerResponse, reply: Exclude<MockReply, { error: unk
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   sse(res, "message_start", {
     type: "message_start",
-    message: { id: `msg_${n}`, type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input, output_tokens: 1 } },
+    message: {
+      id: `msg_${n}`,
+      type: "message",
+      role: "assistant",
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: usage.input, output_tokens: 1 },
+    },
   });
   if ("tool" in reply) {
-    sse(res, "content_block_start", { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: `toolu_${n}`, name: reply.tool, input: {} } });
-    sse(res, "content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: JSON.stringify(reply.input) } });
+    sse(res, "content_block_start", {
+      type: "content_block_start",
+      index: 0,
+      content_block: { type: "tool_use", id: `toolu_${n}`, name: reply.tool, input: {} },
+    });
+    sse(res, "content_block_delta", {
+      type: "content_block_delta",
+      index: 0,
+      delta: { type: "input_json_delta", partial_json: JSON.stringify(reply.input) },
+    });
   } else {
     sse(res, "content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
     sse(res, "content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: reply.text } });
   }
   sse(res, "content_block_stop", { type: "content_block_stop", index: 0 });
-  sse(res, "message_delta", { type: "message_delta", delta: { stop_reason: "tool" in reply ? "tool_use" : "end_turn", stop_sequence: null }, usage: { output_tokens: usage.output } });
+  sse(res, "message_delta", {
+    type: "message_delta",
+    delta: { stop_reason: "tool" in reply ? "tool_use" : "end_turn", stop_sequence: null },
+    usage: { output_tokens: usage.output },
+  });
   sse(res, "message_stop", { type: "message_stop" });
   res.end();
 }
@@ -66,9 +87,21 @@ function streamReply(res: ServerResponse, reply: Exclude<MockReply, { error: unk
 /** The same reply as one JSON message (a request without `stream: true`), with its usage in the `usage` field. */
 function jsonReply(res: ServerResponse, reply: Exclude<MockReply, { error: unknown }>, n: number, model: string): void {
   const usage = reply.usage ?? DEFAULT_USAGE;
-  const content = "tool" in reply ? [{ type: "tool_use", id: `toolu_${n}`, name: reply.tool, input: reply.input }] : [{ type: "text", text: reply.text }];
+  const content =
+    "tool" in reply ? [{ type: "tool_use", id: `toolu_${n}`, name: reply.tool, input: reply.input }] : [{ type: "text", text: reply.text }];
   res.writeHead(200, { "content-type": "application/json" });
-  res.end(JSON.stringify({ id: `msg_${n}`, type: "message", role: "assistant", model, content, stop_reason: "tool" in reply ? "tool_use" : "end_turn", stop_sequence: null, usage: { input_tokens: usage.input, output_tokens: usage.output } }));
+  res.end(
+    JSON.stringify({
+      id: `msg_${n}`,
+      type: "message",
+      role: "assistant",
+      model,
+      content,
+      stop_reason: "tool" in reply ? "tool_use" : "end_turn",
+      stop_sequence: null,
+      usage: { input_tokens: usage.input, output_tokens: usage.output },
+    }),
+  );
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -7,7 +7,9 @@ import type { AddressInfo } from "node:net";
  * returns for it. A reply is a function call (Codex's tools: `exec_command` with `{cmd}`) or a final message, with
  * the usage reported in `response.completed`. Other routes (Codex's WebSocket attempt) get 404.
  */
-export type ResponsesReply = { call: string; arguments: Record<string, unknown>; usage?: { input: number; output: number } } | { text: string; usage?: { input: number; output: number } };
+export type ResponsesReply =
+  | { call: string; arguments: Record<string, unknown>; usage?: { input: number; output: number } }
+  | { text: string; usage?: { input: number; output: number } };
 
 export interface ResponsesRequest {
   path: string;
@@ -33,7 +35,11 @@ export function callsAnswered(request: ResponsesRequest): number {
   return (request.body.input ?? []).filter((item) => item.type === "function_call_output").length;
 }
 
-export async function startMockResponses(params: { apiKey: string; host?: string; script: (index: number, request: ResponsesRequest) => ResponsesReply }): Promise<MockResponses> {
+export async function startMockResponses(params: {
+  apiKey: string;
+  host?: string;
+  script: (index: number, request: ResponsesRequest) => ResponsesReply;
+}): Promise<MockResponses> {
   const requests: ResponsesRequest[] = [];
   const host = params.host ?? "127.0.0.1";
   const server = createServer((req, res) => {
@@ -49,19 +55,34 @@ export async function startMockResponses(params: { apiKey: string; host?: string
       }
       const request: ResponsesRequest = { path, authorization: req.headers.authorization, body };
       requests.push(request);
-      if (request.authorization !== `Bearer ${params.apiKey}`) return void res.writeHead(401, { "content-type": "application/json" }).end('{"error":{"message":"bad key"}}');
+      if (request.authorization !== `Bearer ${params.apiKey}`)
+        return void res.writeHead(401, { "content-type": "application/json" }).end('{"error":{"message":"bad key"}}');
       const n = requests.length;
       const reply = params.script(n - 1, request);
       const usage = reply.usage ?? { input: 100, output: 20 };
-      const item = "call" in reply
-        ? { type: "function_call", name: reply.call, arguments: JSON.stringify(reply.arguments), call_id: `call_${n}` }
-        : { type: "message", role: "assistant", id: `msg_${n}`, content: [{ type: "output_text", text: reply.text }] };
+      const item =
+        "call" in reply
+          ? { type: "function_call", name: reply.call, arguments: JSON.stringify(reply.arguments), call_id: `call_${n}` }
+          : { type: "message", role: "assistant", id: `msg_${n}`, content: [{ type: "output_text", text: reply.text }] };
       res.writeHead(200, { "content-type": "text/event-stream" });
-      const event = (data: { type: string } & Record<string, unknown>) => res.write(`event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`);
+      const event = (data: { type: string } & Record<string, unknown>) =>
+        res.write(`event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`);
       event({ type: "response.created", response: { id: `resp_${n}` } });
       event({ type: "response.output_item.done", output_index: 0, item });
       const total = usage.input + usage.output;
-      event({ type: "response.completed", response: { id: `resp_${n}`, usage: { input_tokens: usage.input, input_tokens_details: { cached_tokens: 0 }, output_tokens: usage.output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: total } } });
+      event({
+        type: "response.completed",
+        response: {
+          id: `resp_${n}`,
+          usage: {
+            input_tokens: usage.input,
+            input_tokens_details: { cached_tokens: 0 },
+            output_tokens: usage.output,
+            output_tokens_details: { reasoning_tokens: 0 },
+            total_tokens: total,
+          },
+        },
+      });
       res.end();
     })().catch((error: unknown) => res.destroy(error as Error));
   });

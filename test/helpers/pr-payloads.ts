@@ -58,7 +58,18 @@ export function pullRequestPayload(o: {
   if (o.authorAssociation) pr.author_association = o.authorAssociation;
   pr.user = { ...pr.user, login: o.author ?? "alice", type: o.authorType ?? "User" };
   const headRepo = o.headRepo ?? fullName;
-  pr.head = { ...pr.head, ref: o.headRef ?? "feature", sha: o.headSha, label: `${headRepo.split("/")[0]}:${o.headRef ?? "feature"}`, repo: { ...repository, full_name: headRepo, name: headRepo.split("/")[1], owner: { ...repository.owner, login: headRepo.split("/")[0] } } };
+  pr.head = {
+    ...pr.head,
+    ref: o.headRef ?? "feature",
+    sha: o.headSha,
+    label: `${headRepo.split("/")[0]}:${o.headRef ?? "feature"}`,
+    repo: {
+      ...repository,
+      full_name: headRepo,
+      name: headRepo.split("/")[1],
+      owner: { ...repository.owner, login: headRepo.split("/")[0] },
+    },
+  };
   pr.base = { ...pr.base, ref: baseRef, repo: { ...repository } };
   if (o.action === "synchronize") {
     payload.before = o.before ?? pr.base.sha;

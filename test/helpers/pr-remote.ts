@@ -6,7 +6,16 @@ import { promisify } from "node:util";
 
 const execFileAsync = promisify(execFile);
 
-const GIT_CONFIG = ["-c", "user.name=contributor", "-c", "user.email=contributor@example.com", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"];
+const GIT_CONFIG = [
+  "-c",
+  "user.name=contributor",
+  "-c",
+  "user.email=contributor@example.com",
+  "-c",
+  "commit.gpgsign=false",
+  "-c",
+  "init.defaultBranch=main",
+];
 
 async function git(args: string[], cwd?: string): Promise<string> {
   const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" };
@@ -32,7 +41,9 @@ export async function pushPullRequestCommit(params: {
   try {
     await git(["init", "-q", work]);
     await git(["fetch", "-q", params.bareDir, "+refs/*:refs/remote-all/*"], work);
-    const parentSha = /^[0-9a-f]{40}$/.test(params.parent) ? params.parent : (await git(["rev-parse", `refs/remote-all/heads/${params.parent}`], work)).trim();
+    const parentSha = /^[0-9a-f]{40}$/.test(params.parent)
+      ? params.parent
+      : (await git(["rev-parse", `refs/remote-all/heads/${params.parent}`], work)).trim();
     await git(["checkout", "-q", "--detach", parentSha], work);
     for (const [path, content] of Object.entries(params.files)) {
       await mkdir(dirname(join(work, path)), { recursive: true });

@@ -16,7 +16,12 @@ export function parsePromText(text: string): Map<string, number> {
 
 /** The key of one series: `name{a="1",b="2"}` with labels sorted. */
 export function seriesKey(name: string, labels: Record<string, string> = {}): string {
-  return series(name, Object.entries(labels).map(([k, v]) => `${k}="${v}"`).sort());
+  return series(
+    name,
+    Object.entries(labels)
+      .map(([k, v]) => `${k}="${v}"`)
+      .sort(),
+  );
 }
 
 function series(name: string, labels: string[]): string {

@@ -65,7 +65,11 @@ describe("the webhook route (body limit, then @octokit/webhooks' signature check
   it("a bad signature is refused with 400 and runs nothing", async () => {
     let ran = false;
     const { url } = await serve(async () => void (ran = true));
-    const res = await post(url, "{}", { "x-github-event": "issues", "x-github-delivery": "d-2", "x-hub-signature-256": `sha256=${"0".repeat(64)}` });
+    const res = await post(url, "{}", {
+      "x-github-event": "issues",
+      "x-github-delivery": "d-2",
+      "x-hub-signature-256": `sha256=${"0".repeat(64)}`,
+    });
     expect(res.status).toBe(400);
     expect(ran).toBe(false);
   });
@@ -82,9 +86,16 @@ describe("the webhook route (body limit, then @octokit/webhooks' signature check
     let ran = false;
     const { url } = await serve(async () => void (ran = true), 1024);
     const big = "x".repeat(4096);
-    expect((await post(url, big, { "x-github-event": "issues", "x-github-delivery": "d-3", "x-hub-signature-256": "sha256=00" })).status).toBe(413);
+    expect(
+      (await post(url, big, { "x-github-event": "issues", "x-github-delivery": "d-3", "x-hub-signature-256": "sha256=00" })).status,
+    ).toBe(413);
     const chunks = Array.from({ length: 8 }, () => Buffer.alloc(512, 0x20));
-    const chunked = await post(url, chunks, { "x-github-event": "issues", "x-github-delivery": "d-4", "x-hub-signature-256": "sha256=00", "transfer-encoding": "chunked" }).catch((e: Error) => ({ status: 0, text: e.message }));
+    const chunked = await post(url, chunks, {
+      "x-github-event": "issues",
+      "x-github-delivery": "d-4",
+      "x-hub-signature-256": "sha256=00",
+      "transfer-encoding": "chunked",
+    }).catch((e: Error) => ({ status: 0, text: e.message }));
     expect([413, 0]).toContain(chunked.status);
     expect(ran).toBe(false);
   });

@@ -43,7 +43,10 @@ describe("lockDir", () => {
     try {
       await writeFile(`${dir}.lock`, JSON.stringify({ pid: other.pid, startTime: "1", hostname: hostname() }));
       await (await lockDir(dir, () => "held")).release();
-      await writeFile(`${dir}.lock`, JSON.stringify({ pid: other.pid, startTime: await startTime(other.pid!), hostname: `${hostname()}-elsewhere` }));
+      await writeFile(
+        `${dir}.lock`,
+        JSON.stringify({ pid: other.pid, startTime: await startTime(other.pid!), hostname: `${hostname()}-elsewhere` }),
+      );
       await (await lockDir(dir, () => "held")).release();
     } finally {
       other.kill("SIGKILL");

@@ -64,13 +64,27 @@ describe("dead letters", () => {
     expect(isRefusal({ group: "message", code: "incoming_too_long", message: "Incoming message too long" })).toBe(true);
     expect(isRefusal({ statusCode: 413 })).toBe(true);
     expect(isRefusal(new Error("queue message too large"))).toBe(true);
-    expect(isRefusal({ group: "pegboard", code: "route_resolve_query_timeout", message: "Timed out resolving actor query route after 5013ms", statusCode: 500 })).toBe(false);
+    expect(
+      isRefusal({
+        group: "pegboard",
+        code: "route_resolve_query_timeout",
+        message: "Timed out resolving actor query route after 5013ms",
+        statusCode: 500,
+      }),
+    ).toBe(false);
     expect(isRefusal(new Error("fetch failed"))).toBe(false);
   });
 
   it("an engine that is only unavailable is tried for longer than one that refuses", async () => {
     let calls = 0;
-    const { inbox, dir } = await newInbox({ routeOf, maxAttempts: { refused: 2, unavailable: 5 }, deliver: async () => { calls++; throw new Error("Timed out resolving actor query route"); } });
+    const { inbox, dir } = await newInbox({
+      routeOf,
+      maxAttempts: { refused: 2, unavailable: 5 },
+      deliver: async () => {
+        calls++;
+        throw new Error("Timed out resolving actor query route");
+      },
+    });
     await inbox.accept(entry("slow-1", "r"));
     await until(() => inbox.size === 0);
     expect(calls).toBe(5);

@@ -45,7 +45,14 @@ describe("the webhook inbox", () => {
     const dir = await tempDir();
     let release!: () => void;
     const delivered: string[] = [];
-    const inbox = newInbox({ dir, log, deliver: async (batch) => { await new Promise<void>((r) => (release = r)); delivered.push(...batch.map((e) => e.id)); } });
+    const inbox = newInbox({
+      dir,
+      log,
+      deliver: async (batch) => {
+        await new Promise<void>((r) => (release = r));
+        delivered.push(...batch.map((e) => e.id));
+      },
+    });
     await inbox.open();
     await inbox.accept(entry("d-1"));
     expect(await waitingIds(dir)).toEqual(["d-1"]);
@@ -58,7 +65,14 @@ describe("the webhook inbox", () => {
   it("retries a failing hand-over until it succeeds", async () => {
     const dir = await tempDir();
     let calls = 0;
-    const inbox = newInbox({ dir, log, retryBaseMs: 5, deliver: async () => { if (++calls < 3) throw new Error("engine busy"); } });
+    const inbox = newInbox({
+      dir,
+      log,
+      retryBaseMs: 5,
+      deliver: async () => {
+        if (++calls < 3) throw new Error("engine busy");
+      },
+    });
     await inbox.open();
     await inbox.accept(entry("d-2"));
     await until(async () => calls === 3 && (await waitingIds(dir)).length === 0);
@@ -79,7 +93,13 @@ describe("the webhook inbox", () => {
 
   it("a process that stops without closing (SIGKILL) leaves what it had not handed on, and only that, to the next", async () => {
     const dir = await tempDir();
-    const first = newInbox({ dir, log, deliver: async (batch) => { if (batch.some((e) => e.id === "d-held")) await new Promise(() => undefined); } });
+    const first = newInbox({
+      dir,
+      log,
+      deliver: async (batch) => {
+        if (batch.some((e) => e.id === "d-held")) await new Promise(() => undefined);
+      },
+    });
     await first.open();
     await first.accept(entry("d-handed"));
     await first.accept(entry("d-held"));
@@ -108,7 +128,14 @@ describe("the webhook inbox", () => {
     const dir = await tempDir();
     let release!: () => void;
     let calls = 0;
-    const inbox = newInbox({ dir, log, deliver: async () => { calls++; await new Promise<void>((r) => (release = r)); } });
+    const inbox = newInbox({
+      dir,
+      log,
+      deliver: async () => {
+        calls++;
+        await new Promise<void>((r) => (release = r));
+      },
+    });
     await inbox.open();
     await inbox.accept(entry("d-4"));
     await inbox.accept(entry("d-4"));
@@ -146,7 +173,12 @@ describe("the webhook inbox", () => {
   it("holds hand-overs while webhooks keep arriving, and starts them once the stream pauses", async () => {
     const dir = await tempDir();
     const delivered: string[] = [];
-    const inbox = newInbox({ dir, log, policy: { quietMs: 150, maxDeferMs: 60_000 }, deliver: async (batch) => void delivered.push(...batch.map((e) => e.id)) });
+    const inbox = newInbox({
+      dir,
+      log,
+      policy: { quietMs: 150, maxDeferMs: 60_000 },
+      deliver: async (batch) => void delivered.push(...batch.map((e) => e.id)),
+    });
     await inbox.open();
     for (let i = 0; i < 5; i++) {
       await inbox.accept({ ...entry(`s-${i}`), acceptedAt: Date.now() });

@@ -20,7 +20,6 @@ beforeAll(() => {
   harness = suite.harness();
 });
 
-
 function yaml(lines: Record<string, string | number | boolean>): string {
   return Object.entries(lines)
     .map(([k, v]) => {
@@ -41,7 +40,9 @@ async function scenario(
   suite.onCleanup(remote.cleanup);
   const fake = fakeGitHub({ owner: OWNER, repo, configYaml: config ? yaml(config) : undefined, roles, faults });
   suite.useFake(fake.stop);
-  const label = async (params: { number?: number; label?: string; sender?: string; senderType?: "User" | "Bot"; deliveryId?: string } = {}) =>
+  const label = async (
+    params: { number?: number; label?: string; sender?: string; senderType?: "User" | "Bot"; deliveryId?: string } = {},
+  ) =>
     harness.probot.receive({
       id: params.deliveryId ?? `delivery-${repo}-${Math.random().toString(36).slice(2)}`,
       name: "issues",
@@ -109,7 +110,10 @@ describe("labelling an issue runs the durable fix workflow", () => {
   });
 
   it("the chained review's findings on changed lines become inline comments; the others go into the review body", async () => {
-    const { remote, fake, label } = await scenario("calc-inline", { "agent.command": join(AGENTS, "fix-calc.sh"), "review.command": join(AGENTS, "review-findings.sh") });
+    const { remote, fake, label } = await scenario("calc-inline", {
+      "agent.command": join(AGENTS, "fix-calc.sh"),
+      "review.command": join(AGENTS, "review-findings.sh"),
+    });
     await label();
     const [run] = await harness.waitForRuns(`${OWNER}/calc-inline`, 1);
     expect(run?.status, JSON.stringify(run?.error)).toBe("fixed");
@@ -118,7 +122,9 @@ describe("labelling an issue runs the durable fix workflow", () => {
     const review = fake.reviews[0]!;
     expect(review.commitId).toBe(head);
     // The fix changed line 3 of src/calc.js: that finding is placed on it; README.md is not in the diff.
-    expect(review.comments).toEqual([{ path: "src/calc.js", line: 3, side: "RIGHT", body: expect.stringContaining("Inline: check this added line.") }]);
+    expect(review.comments).toEqual([
+      { path: "src/calc.js", line: 3, side: "RIGHT", body: expect.stringContaining("Inline: check this added line.") },
+    ]);
     expect(review.body).toContain("Findings outside the diff (1)");
     expect(review.body).toContain("`README.md:1` — Outside: the README does not mention this change.");
     expect(review.body).not.toContain('{"path"');
@@ -133,7 +139,9 @@ describe("labelling an issue runs the durable fix workflow", () => {
     const [run] = await harness.waitForRuns(`${OWNER}/calc-second`, 1);
     expect(run?.status).toBe("fixed");
     expect(run?.attempts).toBe(2);
-    expect(run?.steps.map((s) => s.name)).toEqual(expect.arrayContaining(["run-agent#1", "run-tests#1", "run-agent#2", "run-tests#2", "push-branch"]));
+    expect(run?.steps.map((s) => s.name)).toEqual(
+      expect.arrayContaining(["run-agent#1", "run-tests#1", "run-agent#2", "run-tests#2", "push-branch"]),
+    );
     expect(run?.steps.find((s) => s.name === "run-tests#1")?.detail).toMatch(/failed/);
     expect(await readRemoteFile(remote.dir, "fixbot/issue-1", "src/calc.js")).toContain("a + b");
     expect(fake.pulls).toHaveLength(1);
@@ -242,7 +250,14 @@ describe("labelling an issue runs the durable fix workflow", () => {
   it("GitHub 5xx and secondary rate limits are retried: still one PR and one tracking comment", async () => {
     const { fake, label } = await scenario("calc-faults", withReview("fix-calc.sh"), { alice: "write" }, [
       { method: "POST", path: /\/pulls$/, status: 502, times: 1 },
-      { method: "POST", path: /\/issues\/1\/comments$/, status: 403, times: 1, headers: { "retry-after": "1" }, body: { message: "You have exceeded a secondary rate limit." } },
+      {
+        method: "POST",
+        path: /\/issues\/1\/comments$/,
+        status: 403,
+        times: 1,
+        headers: { "retry-after": "1" },
+        body: { message: "You have exceeded a secondary rate limit." },
+      },
     ]);
     await label();
     const [run] = await harness.waitForRuns(`${OWNER}/calc-faults`, 1);
@@ -254,7 +269,12 @@ describe("labelling an issue runs the durable fix workflow", () => {
   });
 
   it("a hanging test command is killed at its timeout; a failed job does not wedge the issue: the next label runs normally", async () => {
-    const { fake, label } = await scenario("calc-hang", { ...withReview("fix-calc.sh"), testCommand: "sleep 300", "timeouts.tests": 5, maxAttempts: 1 });
+    const { fake, label } = await scenario("calc-hang", {
+      ...withReview("fix-calc.sh"),
+      testCommand: "sleep 300",
+      "timeouts.tests": 5,
+      maxAttempts: 1,
+    });
     await label();
     const [first] = await harness.waitForRuns(`${OWNER}/calc-hang`, 1);
     expect(first?.status).toBe("tests-failing");

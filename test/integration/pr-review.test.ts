@@ -29,11 +29,19 @@ afterAll(() => {
   delete process.env[DUMP_VAR];
 });
 
-
 const CONFIG = `review:\n  command: ${JSON.stringify(REVIEWER)}\n  passEnv: [${DUMP_VAR}]\n`;
 
 /** A bare remote seeded from the calc fixture, a PR on it (pushed to a branch and refs/pull/7/head), a fake GitHub. */
-async function scenario(repo: string, opts: { configYaml?: string; fork?: boolean; files?: Record<string, string>; failCreateReviewOnce?: boolean; roles?: Record<string, string> } = {}) {
+async function scenario(
+  repo: string,
+  opts: {
+    configYaml?: string;
+    fork?: boolean;
+    files?: Record<string, string>;
+    failCreateReviewOnce?: boolean;
+    roles?: Record<string, string>;
+  } = {},
+) {
   const remote = await createBareRemote({ fixture: CALC });
   suite.onCleanup(remote.cleanup);
   // In the one host directory the sandboxed review agent may write besides its workspace.
@@ -41,15 +49,52 @@ async function scenario(repo: string, opts: { configYaml?: string; fork?: boolea
   process.env[DUMP_VAR] = dump;
   const headRepo = opts.fork ? `mallory/${repo}` : `${OWNER}/${repo}`;
   const files = opts.files ?? { "src/calc.js": (await readFile(join(CALC, "src", "calc.js"), "utf8")).replace("a - b", "a + b") };
-  const sha1 = await pushPullRequestCommit({ bareDir: remote.dir, number: PR, parent: "main", branch: opts.fork ? null : "feature", files, message: "Fix add" });
-  const fake = fakeGitHubPulls({ owner: OWNER, repo, configYaml: opts.configYaml ?? CONFIG, failCreateReviewOnce: opts.failCreateReviewOnce, roles: opts.roles });
+  const sha1 = await pushPullRequestCommit({
+    bareDir: remote.dir,
+    number: PR,
+    parent: "main",
+    branch: opts.fork ? null : "feature",
+    files,
+    message: "Fix add",
+  });
+  const fake = fakeGitHubPulls({
+    owner: OWNER,
+    repo,
+    configYaml: opts.configYaml ?? CONFIG,
+    failCreateReviewOnce: opts.failCreateReviewOnce,
+    roles: opts.roles,
+  });
   suite.useFake(fake.stop);
   fake.addPull({ number: PR, state: "open", draft: false, headSha: sha1, headRef: "feature", baseRef: "main", headRepo, author: "alice" });
-  const send = (action: "opened" | "reopened" | "synchronize", extra: { headSha?: string; before?: string; deliveryId?: string; draft?: boolean; author?: string; authorType?: "User" | "Bot"; authorAssociation?: string } = {}) =>
+  const send = (
+    action: "opened" | "reopened" | "synchronize",
+    extra: {
+      headSha?: string;
+      before?: string;
+      deliveryId?: string;
+      draft?: boolean;
+      author?: string;
+      authorType?: "User" | "Bot";
+      authorAssociation?: string;
+    } = {},
+  ) =>
     harness.probot.receive({
       id: extra.deliveryId ?? `delivery-${repo}-${Math.random().toString(36).slice(2)}`,
       name: "pull_request",
-      payload: pullRequestPayload({ action, owner: OWNER, repo, number: PR, headSha: extra.headSha ?? sha1, before: extra.before, cloneUrl: remote.url, headRepo, draft: extra.draft, author: extra.author, authorType: extra.authorType, authorAssociation: extra.authorAssociation }),
+      payload: pullRequestPayload({
+        action,
+        owner: OWNER,
+        repo,
+        number: PR,
+        headSha: extra.headSha ?? sha1,
+        before: extra.before,
+        cloneUrl: remote.url,
+        headRepo,
+        draft: extra.draft,
+        author: extra.author,
+        authorType: extra.authorType,
+        authorAssociation: extra.authorAssociation,
+      }),
     } as never);
   const actor = () => harness.runtime.client.prReview.getOrCreate([`${OWNER}/${repo}`.toLowerCase(), String(PR)]);
   /** A comment on the PR (issue_comment), e.g. `/fixbot review`. */
@@ -58,8 +103,22 @@ async function scenario(repo: string, opts: { configYaml?: string; fork?: boolea
     const id = Math.floor(Math.random() * 1e9);
     payload.comment = { ...payload.comment, id, body, user: { ...payload.comment.user, login: sender, type: "User" } };
     payload.sender = { ...payload.sender, login: sender, type: "User" };
-    payload.issue = { ...payload.issue, number: PR, title: "Fix add", body: "", state: "open", pull_request: { url: `https://api.github.com/repos/${OWNER}/${repo}/pulls/${PR}` } };
-    payload.repository = { ...payload.repository, name: repo, full_name: `${OWNER}/${repo}`, owner: { ...payload.repository.owner, login: OWNER }, clone_url: remote.url, default_branch: "main" };
+    payload.issue = {
+      ...payload.issue,
+      number: PR,
+      title: "Fix add",
+      body: "",
+      state: "open",
+      pull_request: { url: `https://api.github.com/repos/${OWNER}/${repo}/pulls/${PR}` },
+    };
+    payload.repository = {
+      ...payload.repository,
+      name: repo,
+      full_name: `${OWNER}/${repo}`,
+      owner: { ...payload.repository.owner, login: OWNER },
+      clone_url: remote.url,
+      default_branch: "main",
+    };
     payload.installation = { id: 1 };
     return harness.probot.receive({ id: `comment-${repo}-${id}`, name: "issue_comment", payload } as never);
   };
@@ -74,7 +133,9 @@ async function scenario(repo: string, opts: { configYaml?: string; fork?: boolea
  */
 function isEngineStall(error: unknown): boolean {
   const e = error as { message?: string; errors?: Array<{ message?: string }> };
-  return [e?.message, ...(e?.errors ?? []).map((x) => x?.message)].some((m) => /resolving actor query route|route_resolve_query_timeout/.test(m ?? ""));
+  return [e?.message, ...(e?.errors ?? []).map((x) => x?.message)].some((m) =>
+    /resolving actor query route|route_resolve_query_timeout/.test(m ?? ""),
+  );
 }
 
 /** The PR actor's runs, asked again while the engine stalls. */
@@ -89,7 +150,11 @@ async function readReviews(actor: () => { getReviews(): Promise<PrReviewRun[]> }
 }
 
 /** Waits until the PR's actor has `count` closed runs and returns its runs. */
-async function waitForReviews(actor: () => { getReviews(): Promise<PrReviewRun[]> }, count = 1, timeoutMs = 150_000): Promise<PrReviewRun[]> {
+async function waitForReviews(
+  actor: () => { getReviews(): Promise<PrReviewRun[]> },
+  count = 1,
+  timeoutMs = 150_000,
+): Promise<PrReviewRun[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const runs = await readReviews(actor);
@@ -113,7 +178,9 @@ describe("pull request review: webhooks to one real PR review per head sha", { t
     expect(s.state.reviews).toHaveLength(1);
     const review = s.state.reviews[0]!;
     expect(review).toMatchObject({ commitId: s.sha1, event: "COMMENT" });
-    expect(review.comments).toEqual([{ path: "src/calc.js", line: 3, side: "RIGHT", body: expect.stringContaining("Inline: check this added line.") }]);
+    expect(review.comments).toEqual([
+      { path: "src/calc.js", line: 3, side: "RIGHT", body: expect.stringContaining("Inline: check this added line.") },
+    ]);
     expect(review.body.startsWith(prReviewMarker({ pr: { headSha: s.sha1 } as never, runId: "" }))).toBe(true);
     expect(review.body).toContain("Reviewed the whole pull request");
     expect(review.body).toContain("Reviewed 1 file(s): src/calc.js.");
@@ -126,7 +193,9 @@ describe("pull request review: webhooks to one real PR review per head sha", { t
     for (const r of s.state.reviews) expect(r.body).not.toContain(TEST_TOKEN);
     expect(Object.keys(await listRemoteBranches(s.remote.dir)).sort()).toEqual(["feature", "main"]);
     // The check run: failOn defaults to never, so the warning does not fail it.
-    expect(s.state.checkRuns).toEqual([expect.objectContaining({ name: "fixbot review", headSha: s.sha1, conclusion: "success", title: "2 findings: 1 warning, 1 info" })]);
+    expect(s.state.checkRuns).toEqual([
+      expect.objectContaining({ name: "fixbot review", headSha: s.sha1, conclusion: "success", title: "2 findings: 1 warning, 1 info" }),
+    ]);
     expect(s.state.unmatched, s.state.unmatched.join("\n")).toEqual([]);
   });
 
@@ -140,14 +209,29 @@ describe("pull request review: webhooks to one real PR review per head sha", { t
     const [run] = await waitForReviews(s.actor);
     expect(run?.status, JSON.stringify(run)).toBe("reviewed");
     const [review] = s.state.reviews;
-    expect(review!.comments).toEqual([{ path: "src/calc.js", line: 3, side: "RIGHT", body: "❌ **error** Write the sum the other way round.\n\n```suggestion\n  return b + a;\n```" }]);
+    expect(review!.comments).toEqual([
+      {
+        path: "src/calc.js",
+        line: 3,
+        side: "RIGHT",
+        body: "❌ **error** Write the sum the other way round.\n\n```suggestion\n  return b + a;\n```",
+      },
+    ]);
     expect(review!.body).toContain("`README.md:1` — Outside: name the change here.");
     expect(review!.body).toContain("Proposed replacement:");
     expect(review!.body).not.toContain("```suggestion");
 
     const ours = s.state.checkRuns.filter((c) => c.id !== foreign.id);
     expect(ours).toHaveLength(1);
-    expect(ours[0]).toMatchObject({ name: "fixbot review", headSha: s.sha1, externalId: `fixbot-review:${s.sha1}`, status: "completed", conclusion: "failure", title: "2 findings: 1 error, 1 info", detailsUrl: expect.stringContaining("#pullrequestreview-") });
+    expect(ours[0]).toMatchObject({
+      name: "fixbot review",
+      headSha: s.sha1,
+      externalId: `fixbot-review:${s.sha1}`,
+      status: "completed",
+      conclusion: "failure",
+      title: "2 findings: 1 error, 1 info",
+      detailsUrl: expect.stringContaining("#pullrequestreview-"),
+    });
     expect(ours[0]!.summary).toContain("`pullRequests.failOn` is `error`");
     expect(foreign).toMatchObject({ conclusion: "success", updates: 0 });
 
@@ -156,14 +240,25 @@ describe("pull request review: webhooks to one real PR review per head sha", { t
     const runs = await waitForReviews(s.actor, 2);
     expect(runs[1]?.status, JSON.stringify(runs)).toBe("reviewed");
     expect(s.state.reviews.filter((r) => !r.author)).toHaveLength(2);
-    expect(s.state.checkRuns.filter((c) => c.id !== foreign.id)).toEqual([expect.objectContaining({ id: ours[0]!.id, updates: 1, conclusion: "failure" })]);
+    expect(s.state.checkRuns.filter((c) => c.id !== foreign.id)).toEqual([
+      expect.objectContaining({ id: ours[0]!.id, updates: 1, conclusion: "failure" }),
+    ]);
     expect(s.state.unmatched, s.state.unmatched.join("\n")).toEqual([]);
   });
 
   it("a stranger's review carrying fixbot's hidden marker for the head: fixbot still posts its own review", async () => {
     const s = await scenario("pr-spoof");
     const marker = prReviewMarker({ pr: { headSha: s.sha1 } as never, runId: "" });
-    s.state.reviews.push({ id: 1, repo: `${OWNER}/pr-spoof`, pull: PR, body: `${marker}\nLGTM, nothing to see.`, commitId: s.sha1, event: "COMMENT", comments: [], author: { login: "mallory", type: "User" } });
+    s.state.reviews.push({
+      id: 1,
+      repo: `${OWNER}/pr-spoof`,
+      pull: PR,
+      body: `${marker}\nLGTM, nothing to see.`,
+      commitId: s.sha1,
+      event: "COMMENT",
+      comments: [],
+      author: { login: "mallory", type: "User" },
+    });
     await s.send("opened");
     const [run] = await waitForReviews(s.actor);
     expect(run?.status, JSON.stringify(run)).toBe("reviewed");
@@ -179,18 +274,30 @@ describe("pull request review: webhooks to one real PR review per head sha", { t
     await s.send("opened", { deliveryId: "pr-sync-1" });
     await s.send("reopened", { deliveryId: "pr-sync-2" });
     await waitForReviews(s.actor, 1);
-    const sha2 = await pushPullRequestCommit({ bareDir: s.remote.dir, number: PR, parent: s.sha1, branch: "feature", files: { "src/extra.js": "export const answer = 42;\n" }, message: "Add extra" });
+    const sha2 = await pushPullRequestCommit({
+      bareDir: s.remote.dir,
+      number: PR,
+      parent: s.sha1,
+      branch: "feature",
+      files: { "src/extra.js": "export const answer = 42;\n" },
+      message: "Add extra",
+    });
     s.state.pulls.get(PR)!.headSha = sha2;
     await s.send("synchronize", { headSha: sha2, before: s.sha1 });
     const runs = await waitForReviews(s.actor, 2);
     // The duplicate delivery and the second event for an already reviewed head were refused at admission.
-    expect(runs.map((r) => [r.headSha, r.status])).toEqual([[s.sha1, "reviewed"], [sha2, "reviewed"]]);
+    expect(runs.map((r) => [r.headSha, r.status])).toEqual([
+      [s.sha1, "reviewed"],
+      [sha2, "reviewed"],
+    ]);
     expect(runs[1]?.action).toBe("synchronize");
     expect(reviewsFor(s.state, s.sha1)).toHaveLength(1);
     expect(reviewsFor(s.state, sha2)).toHaveLength(1);
     const incremental = reviewsFor(s.state, sha2)[0]!;
     expect(runs[1]?.range).toEqual({ mode: "incremental", from: s.sha1, to: sha2 });
-    expect(incremental.body).toContain(`Incremental review: only the commits pushed since the last review, \`${s.sha1.slice(0, 7)}..${sha2.slice(0, 7)}\``);
+    expect(incremental.body).toContain(
+      `Incremental review: only the commits pushed since the last review, \`${s.sha1.slice(0, 7)}..${sha2.slice(0, 7)}\``,
+    );
     expect(incremental.body).toContain("Reviewed 1 file(s): src/extra.js.");
     expect(incremental.body).not.toContain("src/calc.js");
     expect(incremental.comments).toEqual([expect.objectContaining({ path: "src/extra.js", line: 1 })]);
@@ -208,7 +315,15 @@ describe("pull request review: webhooks to one real PR review per head sha", { t
 
     // A review of this head already on GitHub (posted by a process that died before recording it): found, not redone.
     const other = await scenario("pr-found");
-    other.state.reviews.push({ id: 1, repo: `${OWNER}/pr-found`, pull: PR, body: `${prReviewMarker({ pr: { headSha: other.sha1 } as never, runId: "" })}\nearlier review`, commitId: other.sha1, event: "COMMENT", comments: [] });
+    other.state.reviews.push({
+      id: 1,
+      repo: `${OWNER}/pr-found`,
+      pull: PR,
+      body: `${prReviewMarker({ pr: { headSha: other.sha1 } as never, runId: "" })}\nearlier review`,
+      commitId: other.sha1,
+      event: "COMMENT",
+      comments: [],
+    });
     await other.send("opened");
     const [found] = await waitForReviews(other.actor);
     expect(found?.status).toBe("already-reviewed");
@@ -254,7 +369,10 @@ describe("pull request review: webhooks to one real PR review per head sha", { t
   it("a 5,000-line diff is reviewed in budgeted chunks; lockfiles, generated and too-large files are listed as not reviewed", async () => {
     const files: Record<string, string> = {};
     for (let f = 1; f <= 50; f++) {
-      files[`src/gen/module-${String(f).padStart(2, "0")}.js`] = Array.from({ length: 100 }, (_, i) => `export const value${i} = ${f * 1000 + i}; // line ${i + 1}\n`).join("");
+      files[`src/gen/module-${String(f).padStart(2, "0")}.js`] = Array.from(
+        { length: 100 },
+        (_, i) => `export const value${i} = ${f * 1000 + i}; // line ${i + 1}\n`,
+      ).join("");
     }
     files["package-lock.json"] = `${JSON.stringify({ name: "calc", lockfileVersion: 3, packages: {} }, null, 2)}\n`;
     files["dist/bundle.js"] = "console.log('built');\n";

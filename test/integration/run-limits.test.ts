@@ -52,7 +52,14 @@ describe("operator limit on concurrent runs", () => {
         harness.probot.receive({
           id: `delivery-limits-${number}`,
           name: "issues",
-          payload: calcIssueLabeledPayload({ owner: OWNER, repo: REPO, number, label: "fixbot", senderLogin: "alice", cloneUrl: remote.url }),
+          payload: calcIssueLabeledPayload({
+            owner: OWNER,
+            repo: REPO,
+            number,
+            label: "fixbot",
+            senderLogin: "alice",
+            cloneUrl: remote.url,
+          }),
         } as never),
       ),
     );
@@ -63,7 +70,10 @@ describe("operator limit on concurrent runs", () => {
     const deadline = Date.now() + 180_000;
     const started = async () => peakConcurrency(await readFile(log, "utf8").catch(() => "")).starts;
     while (fake.state.comments.filter((c) => c.body.includes(waitingNote)).length < ISSUES.length - LIMIT || (await started()) < LIMIT) {
-      if (Date.now() > deadline) throw new Error(`the runs past the limit never said they wait: ${JSON.stringify(fake.state.comments.map((c) => c.body.split("\n").slice(0, 12)))}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the runs past the limit never said they wait: ${JSON.stringify(fake.state.comments.map((c) => c.body.split("\n").slice(0, 12)))}`,
+        );
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(await started()).toBe(LIMIT);
@@ -82,5 +92,4 @@ describe("operator limit on concurrent runs", () => {
     expect(fake.state.comments.filter((c) => c.body.includes(waitingNote))).toEqual([]);
     expect(trackingVersions().filter((v) => v.includes(waitingNote)).length).toBeGreaterThanOrEqual(ISSUES.length - LIMIT);
   }, 300_000);
-
 });

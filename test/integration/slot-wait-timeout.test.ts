@@ -49,20 +49,31 @@ describe("operator limit on concurrent runs: waiting is not timing out", () => {
     // The waiting runs' agent step may take 10 s + 20 s (clone): 30 s of its own, 60 s for the engine.
     const stepLimitMs = (10 + 20) * 1000 + 30_000;
     const hold = fakeGitHub({ owner: OWNER, repo: "calc-hold", configYaml: agent, roles: { alice: "write" } });
-    const wait = fakeGitHub({ owner: OWNER, repo: "calc-wait", configYaml: `${agent}timeouts:\n  agent: 10\n  clone: 20\n`, roles: { alice: "write" } });
+    const wait = fakeGitHub({
+      owner: OWNER,
+      repo: "calc-wait",
+      configYaml: `${agent}timeouts:\n  agent: 10\n  clone: 20\n`,
+      roles: { alice: "write" },
+    });
     suite.useFake(() => {
       hold.stop();
       wait.stop();
     });
     const label = (repo: string, number: number, url: string) =>
-      harness.probot.receive({ id: `delivery-${repo}-${number}`, name: "issues", payload: calcIssueLabeledPayload({ owner: OWNER, repo, number, label: "fixbot", senderLogin: "alice", cloneUrl: url }) } as never);
+      harness.probot.receive({
+        id: `delivery-${repo}-${number}`,
+        name: "issues",
+        payload: calcIssueLabeledPayload({ owner: OWNER, repo, number, label: "fixbot", senderLogin: "alice", cloneUrl: url }),
+      } as never);
     const started = async () => peakConcurrency(await readFile(log, "utf8").catch(() => "")).starts;
     const until = async (check: () => Promise<boolean> | boolean, what: string) => {
       const deadline = Date.now() + 180_000;
       while (!(await check())) {
         if (Date.now() > deadline) {
           const comments = [...hold.state.comments, ...wait.state.comments].map((c) => c.body.split("\n").slice(0, 14).join("\n"));
-          throw new Error(`timed out waiting for ${what}; slots: ${JSON.stringify(slots.counts())}; comments: ${JSON.stringify(comments)}; unmatched: ${JSON.stringify([...hold.state.unmatched, ...wait.state.unmatched])}`);
+          throw new Error(
+            `timed out waiting for ${what}; slots: ${JSON.stringify(slots.counts())}; comments: ${JSON.stringify(comments)}; unmatched: ${JSON.stringify([...hold.state.unmatched, ...wait.state.unmatched])}`,
+          );
         }
         await new Promise((r) => setTimeout(r, 200));
       }
@@ -73,7 +84,10 @@ describe("operator limit on concurrent runs: waiting is not timing out", () => {
     await label("calc-wait", 1, waitRemote.url);
     await label("calc-wait", 2, waitRemote.url);
     const waitingNote = "waiting for a free slot: all 2 run slots are busy (FIXBOT_MAX_CONCURRENT_RUNS)";
-    await until(() => wait.state.comments.filter((c) => c.body.includes(waitingNote)).length === 2, "both runs of calc-wait to wait in line");
+    await until(
+      () => wait.state.comments.filter((c) => c.body.includes(waitingNote)).length === 2,
+      "both runs of calc-wait to wait in line",
+    );
     // Time must pass here: the waiting steps stay in line past their own limit and the engine's usual one.
     const waitingSince = Date.now();
     await until(() => Date.now() - waitingSince > stepLimitMs + 5_000, "the waiting steps' time limits to pass");

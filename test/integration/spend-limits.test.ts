@@ -46,11 +46,15 @@ async function scenario(repo: string, configYaml: string) {
   return { remote, fake: fake.state, label };
 }
 
-const tracking = (state: FakeGitHubState, issue: number) => state.comments.find((c) => c.issue === issue && c.body.includes("fixbot:tracking"))?.body ?? "";
+const tracking = (state: FakeGitHubState, issue: number) =>
+  state.comments.find((c) => c.issue === issue && c.body.includes("fixbot:tracking"))?.body ?? "";
 
 describe("operator ceilings and spend windows", () => {
   it("a repository config asking for more than the operator's ceiling is refused with a comment naming the ceiling", async () => {
-    const { remote, fake, label } = await scenario("calc-greedy", `agent:\n  command: ${JSON.stringify(FIX_AND_REPORT)}\nbudgets:\n  tokens: 10000000\n`);
+    const { remote, fake, label } = await scenario(
+      "calc-greedy",
+      `agent:\n  command: ${JSON.stringify(FIX_AND_REPORT)}\nbudgets:\n  tokens: 10000000\n`,
+    );
     await label(1);
     const [run] = await harness.waitForRuns(`${OWNER}/calc-greedy`, 1);
     expect(run?.status, JSON.stringify(run?.error ?? run?.steps)).toBe("error");
@@ -74,14 +78,18 @@ describe("operator ceilings and spend windows", () => {
     expect(second?.status, JSON.stringify(second?.error ?? second?.steps)).toBe("error");
     expect(second?.steps.map((s) => s.name)).not.toContain("run-agent#1");
     const refusal = tracking(fake, 2);
-    expect(refusal).toContain("The run was not started: today's (UTC) spend window of acme/calc-spend is used up (1,200 of 1,000 tokens, FIXBOT_SPEND_REPO_DAY_TOKENS)");
+    expect(refusal).toContain(
+      "The run was not started: today's (UTC) spend window of acme/calc-spend is used up (1,200 of 1,000 tokens, FIXBOT_SPEND_REPO_DAY_TOKENS)",
+    );
     expect(refusal).toContain("resets at 2026-12-03T00:00:00Z");
 
     offset += DAY;
     await label(3);
     const [third] = await harness.waitForRuns(`${OWNER}/calc-spend`, 3);
     expect(third?.status, JSON.stringify(third?.error ?? third?.steps)).toBe("fixed");
-    expect(await metrics.registry.getSingleMetricAsString("fixbot_spend_refusals_total")).toContain('fixbot_spend_refusals_total{limit="repo-day"} 1');
+    expect(await metrics.registry.getSingleMetricAsString("fixbot_spend_refusals_total")).toContain(
+      'fixbot_spend_refusals_total{limit="repo-day"} 1',
+    );
   });
 
   it("a run that passes a window is stopped at its next budget check; the org's spend actor holds what was counted", async () => {
@@ -91,7 +99,9 @@ describe("operator ceilings and spend windows", () => {
     expect(run?.status, JSON.stringify(run?.error ?? run?.steps)).toBe("error");
     expect(run?.steps.map((s) => s.name)).toEqual(expect.arrayContaining(["run-agent#1", "run-tests#1"]));
     expect(run?.steps.map((s) => s.name)).not.toContain("run-agent#2");
-    expect(tracking(fake, 1)).toContain("The run was stopped: today's (UTC) spend window of acme/calc-stop is used up (1,200 of 1,000 tokens");
+    expect(tracking(fake, 1)).toContain(
+      "The run was stopped: today's (UTC) spend window of acme/calc-stop is used up (1,200 of 1,000 tokens",
+    );
     expect(Object.keys(await listRemoteBranches(remote.dir))).toEqual(["main"]);
     const totals = await harness.runtime.client.spend.getOrCreate(["acme"]).totals("calc-stop", now());
     expect(totals["repo-day"]).toEqual({ tokens: 1200, costUsd: 0 });

@@ -30,8 +30,12 @@ describe("blockedBy / grantable (pure)", () => {
   });
 
   it("the waiting note names the setting", () => {
-    expect(waitingText("runs", { runs: 2 }, 3)).toBe("waiting for a free slot: all 2 run slots are busy (FIXBOT_MAX_CONCURRENT_RUNS), 3 ahead in line");
-    expect(waitingText("perRepo", { perRepo: 1 }, 0)).toBe("waiting for a free slot: this repository's 1 run slots are busy (FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO)");
+    expect(waitingText("runs", { runs: 2 }, 3)).toBe(
+      "waiting for a free slot: all 2 run slots are busy (FIXBOT_MAX_CONCURRENT_RUNS), 3 ahead in line",
+    );
+    expect(waitingText("perRepo", { perRepo: 1 }, 0)).toBe(
+      "waiting for a free slot: this repository's 1 run slots are busy (FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO)",
+    );
   });
 });
 
@@ -92,7 +96,9 @@ describe("createRunSlots", () => {
   it("from the environment: 4 runs, 2 VMs, 2 per repository by default; 0 is no limit", async () => {
     const env = EnvSchema.parse({});
     expect([env.FIXBOT_MAX_CONCURRENT_RUNS, env.FIXBOT_MAX_CONCURRENT_VMS, env.FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO]).toEqual([4, 2, 2]);
-    const unlimited = runSlotsFromEnv(EnvSchema.parse({ FIXBOT_MAX_CONCURRENT_RUNS: "0", FIXBOT_MAX_CONCURRENT_VMS: "0", FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO: "0" }));
+    const unlimited = runSlotsFromEnv(
+      EnvSchema.parse({ FIXBOT_MAX_CONCURRENT_RUNS: "0", FIXBOT_MAX_CONCURRENT_VMS: "0", FIXBOT_MAX_CONCURRENT_RUNS_PER_REPO: "0" }),
+    );
     const releases = await Promise.all(Array.from({ length: 50 }, () => unlimited.acquire({ repo: "a/x", vm: true })));
     expect(unlimited.counts().runs).toBe(50);
     for (const r of releases) r();

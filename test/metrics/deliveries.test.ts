@@ -21,7 +21,14 @@ describe("metric labels", () => {
 
   it("sandbox limits are named by the same signs as the notes", () => {
     const limits = { memoryMb: 1, processes: 1, diskMb: 1 };
-    expect(limitsHit({ stoppedAt: "disk", output: "bash: fork: retry: Resource temporarily unavailable", limits, refused: [{ host: "x", port: 443, reason: "r" }] })).toEqual(["disk", "processes", "egress"]);
+    expect(
+      limitsHit({
+        stoppedAt: "disk",
+        output: "bash: fork: retry: Resource temporarily unavailable",
+        limits,
+        refused: [{ host: "x", port: 443, reason: "r" }],
+      }),
+    ).toEqual(["disk", "processes", "egress"]);
     expect(limitsHit({ output: "JavaScript heap out of memory", limits, refused: [] })).toEqual(["memory"]);
     expect(limitsHit({ output: "ok", limits, refused: [] })).toEqual([]);
   });

@@ -44,16 +44,34 @@ describe("the worker's node flags", () => {
   });
 
   it("adds tsx's loader when this process loaded tsx through its API (bin/fixbot.js)", () => {
-    expect(tsxExecArgv(["--max-old-space-size=512"], "file:///x/tsx/loader.mjs")).toEqual(["--max-old-space-size=512", "--import", "file:///x/tsx/loader.mjs"]);
+    expect(tsxExecArgv(["--max-old-space-size=512"], "file:///x/tsx/loader.mjs")).toEqual([
+      "--max-old-space-size=512",
+      "--import",
+      "file:///x/tsx/loader.mjs",
+    ]);
   });
 });
 
 describe("the worker's command line", () => {
   it("runs node on the entry under setpriv --pdeathsig KILL when setpriv is there, so it dies with its supervisor", () => {
-    expect(workerCommand("/app/src/server.ts", ["--import", "tsx"], "/usr/bin/setpriv")).toEqual(["/usr/bin/setpriv", "--pdeathsig", "KILL", "--", process.execPath, "--import", "tsx", "/app/src/server.ts"]);
+    expect(workerCommand("/app/src/server.ts", ["--import", "tsx"], "/usr/bin/setpriv")).toEqual([
+      "/usr/bin/setpriv",
+      "--pdeathsig",
+      "KILL",
+      "--",
+      process.execPath,
+      "--import",
+      "tsx",
+      "/app/src/server.ts",
+    ]);
   });
 
   it("runs node directly without setpriv", () => {
-    expect(workerCommand("/app/src/server.ts", ["--import", "tsx"], null)).toEqual([process.execPath, "--import", "tsx", "/app/src/server.ts"]);
+    expect(workerCommand("/app/src/server.ts", ["--import", "tsx"], null)).toEqual([
+      process.execPath,
+      "--import",
+      "tsx",
+      "/app/src/server.ts",
+    ]);
   });
 });

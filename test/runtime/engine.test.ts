@@ -13,13 +13,16 @@ describe("detectionTimings: how fast the engine notices a dead process", () => {
     expect(detectionTimings(2500)).toEqual({ lostMs: 2500, eligibleMs: 2000, pingMs: 500 });
   });
 
-  it.each([1000, 1500, 2500, 7000, 60_000])("lost %i ms: several pings fit in the eligibility window, which ends before the lost one", (lostMs) => {
-    const t = detectionTimings(lostMs);
-    expect(t.pingMs).toBeGreaterThan(0);
-    expect(t.eligibleMs).toBeGreaterThanOrEqual(t.pingMs * 3);
-    expect(t.lostMs).toBeGreaterThanOrEqual(t.pingMs * 5);
-    expect(t.eligibleMs).toBeLessThan(t.lostMs);
-  });
+  it.each([1000, 1500, 2500, 7000, 60_000])(
+    "lost %i ms: several pings fit in the eligibility window, which ends before the lost one",
+    (lostMs) => {
+      const t = detectionTimings(lostMs);
+      expect(t.pingMs).toBeGreaterThan(0);
+      expect(t.eligibleMs).toBeGreaterThanOrEqual(t.pingMs * 3);
+      expect(t.lostMs).toBeGreaterThanOrEqual(t.pingMs * 5);
+      expect(t.eligibleMs).toBeLessThan(t.lostMs);
+    },
+  );
 });
 
 describe("configureEngine", () => {
@@ -55,7 +58,9 @@ describe("configureEngine", () => {
       FIXBOT_ENGINE_SET_RIVET__PEGBOARD__ENVOY_ELIGIBLE_THRESHOLD: "4500",
       FIXBOT_ENGINE_SET_RIVET__PEGBOARD__ENVOY_UPDATE_PING_INTERVAL: "500",
     });
-    await expect(configureEngine({ dataDir: dir, env: { FIXBOT_ENGINE_LOST_MS: "200" } })).rejects.toThrow(/FIXBOT_ENGINE_LOST_MS.*at least 1000/s);
+    await expect(configureEngine({ dataDir: dir, env: { FIXBOT_ENGINE_LOST_MS: "200" } })).rejects.toThrow(
+      /FIXBOT_ENGINE_LOST_MS.*at least 1000/s,
+    );
   });
 
   it("leaves an operator's own engine binary, and an external engine, alone", async () => {
@@ -99,6 +104,8 @@ describe("configureEngine", () => {
   });
 
   it("the launcher refuses to start without the real binary", async () => {
-    await expect(run(ENGINE_LAUNCHER, ["start"], { env: { PATH: process.env.PATH } })).rejects.toMatchObject({ stderr: expect.stringContaining("FIXBOT_ENGINE_REAL_BINARY") });
+    await expect(run(ENGINE_LAUNCHER, ["start"], { env: { PATH: process.env.PATH } })).rejects.toMatchObject({
+      stderr: expect.stringContaining("FIXBOT_ENGINE_REAL_BINARY"),
+    });
   });
 });

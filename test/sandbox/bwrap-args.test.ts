@@ -32,13 +32,17 @@ describe("bwrapArgs", () => {
   const beforeCommand = args.slice(0, args.indexOf("--"));
 
   it("new pid, net, ipc, uts namespaces; dies with fixbot; a new session", () => {
-    for (const flag of ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session"]) expect(beforeCommand).toContain(flag);
+    for (const flag of ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session"])
+      expect(beforeCommand).toContain(flag);
   });
 
   it("the system read-only, /etc only in the listed parts, the workspace the only writable place besides HOME and TMPDIR", () => {
     expect(pairs(beforeCommand, "--ro-bind")).toContainEqual(["/usr", "/usr"]);
     expect(pairs(beforeCommand, "--symlink")).toContainEqual(["usr/bin", "/bin"]);
-    expect(pairs(beforeCommand, "--ro-bind-try")).toEqual([["/etc/passwd", "/etc/passwd"], ["/etc/ssl", "/etc/ssl"]]);
+    expect(pairs(beforeCommand, "--ro-bind-try")).toEqual([
+      ["/etc/passwd", "/etc/passwd"],
+      ["/etc/ssl", "/etc/ssl"],
+    ]);
     expect(pairs(beforeCommand, "--bind")).toEqual([["/data/workspaces/o/r/1", "/workspace"]]);
     expect(pairs(beforeCommand, "--ro-bind")).toContainEqual(["/src/fixtures", "/src/fixtures"]);
   });
@@ -46,7 +50,18 @@ describe("bwrapArgs", () => {
   it("as root: limits first, then setpriv drops to the sandbox uid with no capabilities and no new privileges", () => {
     const rest = args.slice(args.indexOf("--") + 1);
     expect(rest.slice(0, 6)).toEqual(["prlimit", `--data=${1 << 30}`, "--nproc=64", `--fsize=${1 << 20}`, "--core=0", "--"]);
-    expect(rest.slice(6, 16)).toEqual(["setpriv", "--reuid", "201234", "--regid", "201234", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]);
+    expect(rest.slice(6, 16)).toEqual([
+      "setpriv",
+      "--reuid",
+      "201234",
+      "--regid",
+      "201234",
+      "--clear-groups",
+      "--inh-caps=-all",
+      "--bounding-set=-all",
+      "--no-new-privs",
+      "--",
+    ]);
     expect(rest.slice(16)).toEqual(["/bin/sh", "-c", "npm test"]);
   });
 

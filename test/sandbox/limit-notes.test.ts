@@ -11,8 +11,12 @@ describe("limitNotes", () => {
   });
 
   it("recognises the kernel's process and memory refusals in the output", () => {
-    expect(limitNotes({ output: "sh: 1: Cannot fork", limits, refused: [] })[0]).toContain("process limit (64 processes, FIXBOT_SANDBOX_PROCESSES)");
-    expect(limitNotes({ output: "FATAL ERROR: ... JavaScript heap out of memory", limits, refused: [] })[0]).toContain("memory limit (512 MiB of memory per process");
+    expect(limitNotes({ output: "sh: 1: Cannot fork", limits, refused: [] })[0]).toContain(
+      "process limit (64 processes, FIXBOT_SANDBOX_PROCESSES)",
+    );
+    expect(limitNotes({ output: "FATAL ERROR: ... JavaScript heap out of memory", limits, refused: [] })[0]).toContain(
+      "memory limit (512 MiB of memory per process",
+    );
   });
 
   it("lists refused hosts once each", () => {

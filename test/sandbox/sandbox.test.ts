@@ -28,7 +28,15 @@ function listen(server: Server, host: string): Promise<number> {
 }
 
 async function run(command: string, extra: Partial<Parameters<Sandbox["run"]>[0]> = {}) {
-  return sandbox.run({ role: "tests", command, workspace, key: "acme/calc/1", env: { PATH: "/usr/local/bin:/usr/bin:/bin", SECRET_IN_PARENT: "no" }, timeoutMs: 30_000, ...extra });
+  return sandbox.run({
+    role: "tests",
+    command,
+    workspace,
+    key: "acme/calc/1",
+    env: { PATH: "/usr/local/bin:/usr/bin:/bin", SECRET_IN_PARENT: "no" },
+    timeoutMs: 30_000,
+    ...extra,
+  });
 }
 
 let loopbackPort: number;
@@ -51,7 +59,10 @@ beforeAll(async () => {
   loopbackPort = await listen(loopback, "127.0.0.1");
   mirror = createServer((_q, r) => r.end("mirror says hi\n"));
   mirrorPort = await listen(mirror, "127.0.0.2");
-  sandbox = createSandbox({ settings: testSandboxSettings({ processes: 64, diskMb: 64, testHosts: [`127.0.0.2:${mirrorPort}`] }), dataDir });
+  sandbox = createSandbox({
+    settings: testSandboxSettings({ processes: 64, diskMb: 64, testHosts: [`127.0.0.2:${mirrorPort}`] }),
+    dataDir,
+  });
   await sandbox.check();
 });
 
@@ -89,7 +100,9 @@ describe("the sandbox, as hostile repository code sees it", () => {
   });
 
   it("cannot write outside the workspace, HOME and TMPDIR; what it writes there is gone after the step", async () => {
-    const r = await run(`for p in /usr/fixbot /etc/fixbot /fixbot /opt/fixbot ${join(dataDir, "fixbot")}; do (echo x > $p) 2>/dev/null && echo "WROTE $p"; done; echo x > $HOME/h; echo x > $TMPDIR/t; echo ok > out.txt; echo done`);
+    const r = await run(
+      `for p in /usr/fixbot /etc/fixbot /fixbot /opt/fixbot ${join(dataDir, "fixbot")}; do (echo x > $p) 2>/dev/null && echo "WROTE $p"; done; echo x > $HOME/h; echo x > $TMPDIR/t; echo ok > out.txt; echo done`,
+    );
     expect(r.output).not.toContain("WROTE");
     expect(r.output).toContain("done");
     expect(await readFile(join(workspace, "out.txt"), "utf8")).toBe("ok\n");
@@ -98,14 +111,18 @@ describe("the sandbox, as hostile repository code sees it", () => {
   });
 
   it("reaches no loopback service of the host (the engine, fixbot's port), not even through the proxy", async () => {
-    const r = await run(`curl -s -m 5 http://127.0.0.1:${loopbackPort}/ || echo direct-failed; curl -s -m 5 -x http://127.0.0.1:3128 http://127.0.0.1:${loopbackPort}/ || echo proxy-failed; curl -s -m 5 http://localhost:${loopbackPort}/ || echo name-failed`);
+    const r = await run(
+      `curl -s -m 5 http://127.0.0.1:${loopbackPort}/ || echo direct-failed; curl -s -m 5 -x http://127.0.0.1:3128 http://127.0.0.1:${loopbackPort}/ || echo proxy-failed; curl -s -m 5 http://localhost:${loopbackPort}/ || echo name-failed`,
+    );
     expect(r.output).toContain("direct-failed");
     expect(r.output).not.toContain("engine");
     expect(loopbackHits).toBe(0);
   });
 
   it("egress only to the operator's hosts: a listed mirror answers, anything else is refused and named", async () => {
-    const r = await run(`curl -s -m 10 http://127.0.0.2:${mirrorPort}/pkg; curl -s -m 10 -o /dev/null -w '%{http_code}\\n' http://example.com/ ; true`);
+    const r = await run(
+      `curl -s -m 10 http://127.0.0.2:${mirrorPort}/pkg; curl -s -m 10 -o /dev/null -w '%{http_code}\\n' http://example.com/ ; true`,
+    );
     expect(r.output).toContain("mirror says hi");
     expect(r.output).toContain("403");
     expect(r.notes.join("\n")).toContain("example.com:80");
@@ -124,7 +141,19 @@ describe("the sandbox, as hostile repository code sees it", () => {
     const registry = createServer((req, res) => {
       if (req.url === "/fixbot-tiny") {
         res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify({ name: "fixbot-tiny", "dist-tags": { latest: "1.0.0" }, versions: { "1.0.0": { name: "fixbot-tiny", version: "1.0.0", dist: { tarball: `http://127.0.0.2:${registryPort}/fixbot-tiny-1.0.0.tgz` } } } }));
+        res.end(
+          JSON.stringify({
+            name: "fixbot-tiny",
+            "dist-tags": { latest: "1.0.0" },
+            versions: {
+              "1.0.0": {
+                name: "fixbot-tiny",
+                version: "1.0.0",
+                dist: { tarball: `http://127.0.0.2:${registryPort}/fixbot-tiny-1.0.0.tgz` },
+              },
+            },
+          }),
+        );
       } else if (req.url === "/fixbot-tiny-1.0.0.tgz") res.end(tarball);
       else res.writeHead(404).end("{}");
     });
@@ -156,7 +185,10 @@ describe("the sandbox, as hostile repository code sees it", () => {
   });
 
   it("a disk filler is stopped at the disk limit, and the limit is named", async () => {
-    const r = await run(`i=0; while [ $i -lt 200 ]; do head -c 1048576 /dev/zero > fill-$i || break; i=$((i+1)); done; sleep 30; echo not-stopped`, { timeoutMs: 60_000 });
+    const r = await run(
+      `i=0; while [ $i -lt 200 ]; do head -c 1048576 /dev/zero > fill-$i || break; i=$((i+1)); done; sleep 30; echo not-stopped`,
+      { timeoutMs: 60_000 },
+    );
     expect(r.limit).toBe("disk");
     expect(r.output).not.toContain("not-stopped");
     expect(r.output).toContain("disk limit (64 MiB, FIXBOT_SANDBOX_DISK_MB)");

@@ -11,7 +11,11 @@ function budgetsOf(raw: object) {
 describe("operator ceilings on a repository's budgets", () => {
   it("refuses a stated budget above its ceiling, naming the field, the ceiling and its setting", () => {
     const raw = { budgets: { tokens: 10_000_000, costUsd: 200 } };
-    const result = applyCeilings(budgetsOf(raw), raw.budgets, ceilingsFromEnv({ FIXBOT_MAX_BUDGET_TOKENS: 2_000_000, FIXBOT_MAX_BUDGET_COST_USD: 50 }));
+    const result = applyCeilings(
+      budgetsOf(raw),
+      raw.budgets,
+      ceilingsFromEnv({ FIXBOT_MAX_BUDGET_TOKENS: 2_000_000, FIXBOT_MAX_BUDGET_COST_USD: 50 }),
+    );
     expect(result).toEqual({
       ok: false,
       problems: [

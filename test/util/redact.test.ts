@@ -46,9 +46,7 @@ describe("redact", () => {
   it("masks Authorization header values, keeping the scheme", () => {
     expect(redact("Authorization: token abc123", [])).toBe("Authorization: token ***");
     expect(redact("Authorization: Bearer eyJhbGciOi.x.y", [])).toBe("Authorization: Bearer ***");
-    expect(redact("http.extraheader=AUTHORIZATION: basic eC1hY2Nlc3M6Z2hz", [])).toBe(
-      "http.extraheader=AUTHORIZATION: basic ***",
-    );
+    expect(redact("http.extraheader=AUTHORIZATION: basic eC1hY2Nlc3M6Z2hz", [])).toBe("http.extraheader=AUTHORIZATION: basic ***");
     expect(redact('{"authorization": "opaque-value"}', [])).toBe('{"authorization": "***"}');
   });
 

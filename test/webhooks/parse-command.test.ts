@@ -26,7 +26,15 @@ describe("parseCommand: recognising the command", () => {
   });
 
   it("only takes the exact /word token", () => {
-    for (const body of ["/fixbotx review", "/fix review", "fixbot review", "//fixbot review", "/fixbot:review", "please /fixbot review", "x /fixbot review"]) {
+    for (const body of [
+      "/fixbotx review",
+      "/fix review",
+      "fixbot review",
+      "//fixbot review",
+      "/fixbot:review",
+      "please /fixbot review",
+      "x /fixbot review",
+    ]) {
       expect(parseCommand(body), body).toEqual(NONE);
     }
   });
@@ -64,7 +72,9 @@ describe("parseCommand: recognising the command", () => {
 describe("parseCommand: fix instructions", () => {
   it("takes the rest of the line and the lines below up to a blank line", () => {
     const body = "/fixbot fix the parser drops the last line\nwhen the file has no final newline.\n  Keep the API.\n\nUnrelated text.";
-    expect(parseCommand(body)).toEqual(cmd({ name: "fix", instructions: "the parser drops the last line\nwhen the file has no final newline.\n  Keep the API." }));
+    expect(parseCommand(body)).toEqual(
+      cmd({ name: "fix", instructions: "the parser drops the last line\nwhen the file has no final newline.\n  Keep the API." }),
+    );
   });
 
   it("may start on the next line", () => {

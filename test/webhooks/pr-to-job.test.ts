@@ -18,7 +18,18 @@ describe("reviewJobFromPullRequest (real pull_request payloads)", () => {
       receivedAt: 1234,
       repo: { owner: "acme", name: "calc", cloneUrl: "https://github.com/acme/calc.git", defaultBranch: "main" },
       installationId: 1,
-      pr: { number: 7, title: "Add it", body: "Adds it.", author: "alice", baseRef: "main", headRef: "feature", headSha: SHA, headRepoFullName: "acme/calc", fork: false, authorAssociation: "OWNER" },
+      pr: {
+        number: 7,
+        title: "Add it",
+        body: "Adds it.",
+        author: "alice",
+        baseRef: "main",
+        headRef: "feature",
+        headSha: SHA,
+        headRepoFullName: "acme/calc",
+        fork: false,
+        authorAssociation: "OWNER",
+      },
     });
     expect(JSON.parse(JSON.stringify(decision.job))).toEqual(decision.job);
   });
@@ -27,11 +38,17 @@ describe("reviewJobFromPullRequest (real pull_request payloads)", () => {
     ["a draft", { draft: true }, "is a draft"],
     ["a bot author", { author: "dependabot[bot]", authorType: "Bot" as const }, "is a bot"],
   ])("skips %s", (_name, overrides, reason) => {
-    expect(reviewJobFromPullRequest(pullRequestPayload({ ...base, action: "opened", ...overrides }), "d", 1)).toEqual({ ok: false, reason: expect.stringContaining(reason) });
+    expect(reviewJobFromPullRequest(pullRequestPayload({ ...base, action: "opened", ...overrides }), "d", 1)).toEqual({
+      ok: false,
+      reason: expect.stringContaining(reason),
+    });
   });
 
   it("skips closed pull requests and actions that do not start a review", () => {
-    expect(reviewJobFromPullRequest(pullRequestPayload({ ...base, action: "closed" }), "d", 1)).toEqual({ ok: false, reason: "action closed does not start a review" });
+    expect(reviewJobFromPullRequest(pullRequestPayload({ ...base, action: "closed" }), "d", 1)).toEqual({
+      ok: false,
+      reason: "action closed does not start a review",
+    });
     const closedButOpened = pullRequestPayload({ ...base, action: "opened" });
     closedButOpened.pull_request.state = "closed";
     expect(reviewJobFromPullRequest(closedButOpened, "d", 1)).toEqual({ ok: false, reason: "pull request #7 is closed" });
@@ -52,7 +69,11 @@ describe("reviewJobFromPullRequest (real pull_request payloads)", () => {
   });
 
   it("caps the PR text so the job fits the actor queue's message limit", () => {
-    const long = reviewJobFromPullRequest(pullRequestPayload({ ...base, action: "opened", title: "t".repeat(2_000), body: "é".repeat(70_000) }), "d", 1);
+    const long = reviewJobFromPullRequest(
+      pullRequestPayload({ ...base, action: "opened", title: "t".repeat(2_000), body: "é".repeat(70_000) }),
+      "d",
+      1,
+    );
     expect(long.ok).toBe(true);
     if (!long.ok) return;
     expect(Buffer.byteLength(JSON.stringify(long.job))).toBeLessThan(32 * 1024);

@@ -34,13 +34,19 @@ describe("text caps", () => {
 
   it("a command on such an issue carries the capped issue and capped instructions", () => {
     const payload = issuesLabeledPayload({ ...base, title: "t", body: cjk(30_000) });
-    const comment = { ...payload, comment: { id: 1, body: `/fixbot fix ${cjk(20_000)}`, user: { login: "alice", type: "User" } }, sender: { login: "alice", type: "User" } };
+    const comment = {
+      ...payload,
+      comment: { id: 1, body: `/fixbot fix ${cjk(20_000)}`, user: { login: "alice", type: "User" } },
+      sender: { login: "alice", type: "User" },
+    };
     const decision = commandFromComment(comment, "d-2", 1, { word: "fixbot" });
     expect(decision.ok).toBe(true);
     if (!decision.ok) return;
     expect(jsonBytes(decision.job)).toBeLessThan(TEXT_CAPS.issueBodyBytes + TEXT_CAPS.instructionsBytes + 4_096);
     const parsed = decision.job.parsed;
-    expect(parsed.kind === "command" && parsed.command.name === "fix" && parsed.command.instructions).toContain("[fixbot: the text of the fix command was longer than 8 KiB");
+    expect(parsed.kind === "command" && parsed.command.name === "fix" && parsed.command.instructions).toContain(
+      "[fixbot: the text of the fix command was longer than 8 KiB",
+    );
   });
 });
 
@@ -54,15 +60,24 @@ describe("commandFromComment: cheap checks before parsing", () => {
   });
 
   it("an owner outside ALLOWED_OWNERS is refused before the text is looked at", () => {
-    expect(commandFromComment(comment("`a`\n".repeat(16_384), "mallory"), "d", 1, { word: "fixbot", allowedOwners: ["acme"] })).toEqual({ ok: false, reason: "owner mallory is not in ALLOWED_OWNERS" });
+    expect(commandFromComment(comment("`a`\n".repeat(16_384), "mallory"), "d", 1, { word: "fixbot", allowedOwners: ["acme"] })).toEqual({
+      ok: false,
+      reason: "owner mallory is not in ALLOWED_OWNERS",
+    });
   });
 
   it("a bot's comment is refused, whatever it says", () => {
-    expect(commandFromComment(comment("/fixbot fix", "acme", "Bot"), "d", 1, { word: "fixbot" })).toMatchObject({ ok: false, reason: expect.stringContaining("is a bot") });
+    expect(commandFromComment(comment("/fixbot fix", "acme", "Bot"), "d", 1, { word: "fixbot" })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("is a bot"),
+    });
   });
 
   it("a hostile comment without the word is dropped without parsing; one with it still parses correctly", () => {
     expect(commandFromComment(comment("`a`\n".repeat(16_384)), "d", 1, { word: "fixbot" })).toEqual({ ok: false, reason: "no command" });
-    expect(commandFromComment(comment(`${"`a`\n".repeat(16_000)}\n/fixbot status`), "d", 1, { word: "fixbot" })).toMatchObject({ ok: true, job: { parsed: { kind: "command", command: { name: "status" } } } });
+    expect(commandFromComment(comment(`${"`a`\n".repeat(16_000)}\n/fixbot status`), "d", 1, { word: "fixbot" })).toMatchObject({
+      ok: true,
+      job: { parsed: { kind: "command", command: { name: "status" } } },
+    });
   });
 });

@@ -27,7 +27,10 @@ function ok(value: FixResult): TryBlockResult<FixResult> {
   return { ok: true, value };
 }
 
-function stepFailure(step: Partial<TryStepFailure> & Pick<TryStepFailure, "kind">, message = "connect ECONNREFUSED\nat stack line"): TryBlockResult<FixResult> {
+function stepFailure(
+  step: Partial<TryStepFailure> & Pick<TryStepFailure, "kind">,
+  message = "connect ECONNREFUSED\nat stack line",
+): TryBlockResult<FixResult> {
   const full: TryStepFailure = { stepName: "push-branch", attempts: 5, error: { name: "Error", message }, ...step };
   return { ok: false, failure: { source: "step", name: full.stepName, error: full.error, step: full } };
 }
@@ -57,7 +60,13 @@ describe("finalView with a result", () => {
     const tests = makeTests();
     const view = finalView(
       makeView(),
-      ok({ status: "fixed", tests, commit: "abc", pullRequest: { number: 4, url: "https://x/pull/4", draft: false }, agentSummary: "did it" }),
+      ok({
+        status: "fixed",
+        tests,
+        commit: "abc",
+        pullRequest: { number: 4, url: "https://x/pull/4", draft: false },
+        agentSummary: "did it",
+      }),
       3000,
       "github",
     );
@@ -73,7 +82,12 @@ describe("finalView with a result", () => {
 
 describe("finalView with a step failure", () => {
   it("a timeout says the step timed out and names it", () => {
-    const view = finalView(makeView({ steps: [running] }), stepFailure({ kind: "timeout", stepName: "run-tests#2", attempts: 1 }), 5000, "github");
+    const view = finalView(
+      makeView({ steps: [running] }),
+      stepFailure({ kind: "timeout", stepName: "run-tests#2", attempts: 1 }),
+      5000,
+      "github",
+    );
     expect(view.status).toBe("error");
     expect(view.announced).toBe(true);
     expect(view.error?.step).toBe("run-tests#2");
@@ -142,7 +156,9 @@ describe("toOutcome", () => {
   });
 
   it("joins the error message and hint", () => {
-    expect(toOutcome(makeView({ status: "error", error: { message: "It broke.", hint: "Try again." } })).error).toBe("It broke. Try again.");
+    expect(toOutcome(makeView({ status: "error", error: { message: "It broke.", hint: "Try again." } })).error).toBe(
+      "It broke. Try again.",
+    );
     expect(toOutcome(makeView({ status: "error", error: { message: "It broke." } })).error).toBe("It broke.");
   });
 });

@@ -7,7 +7,8 @@ import { forkReviewDecision, narrowerForkPolicy, type ForkPolicy } from "../../s
 import type { PrReviewJob } from "../../src/workflow/review-pr/types.js";
 import { pullRequestPayload } from "../helpers/pr-payloads.js";
 
-const decide = (fork: boolean, policy: ForkPolicy, authorAssociation?: string) => forkReviewDecision({ fork, author: "mallory", authorAssociation, policy, setting: "pullRequests.forks" }).review;
+const decide = (fork: boolean, policy: ForkPolicy, authorAssociation?: string) =>
+  forkReviewDecision({ fork, author: "mallory", authorAssociation, policy, setting: "pullRequests.forks" }).review;
 
 describe("forkReviewDecision", () => {
   it("never holds back a pull request from the repository itself", () => {
@@ -20,12 +21,21 @@ describe("forkReviewDecision", () => {
   });
 
   it("skip-first-time: first-time contributors (and an unknown association) are skipped, others reviewed", () => {
-    for (const first of ["FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE", undefined]) expect(decide(true, "skip-first-time", first)).toBe(false);
+    for (const first of ["FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER", "NONE", undefined])
+      expect(decide(true, "skip-first-time", first)).toBe(false);
     for (const known of ["CONTRIBUTOR", "COLLABORATOR", "MEMBER", "OWNER"]) expect(decide(true, "skip-first-time", known)).toBe(true);
   });
 
   it("says why, naming the setting", () => {
-    expect(forkReviewDecision({ fork: true, author: "mallory", authorAssociation: "NONE", policy: "skip-first-time", setting: "FIXBOT_FORK_REVIEWS" })).toEqual({
+    expect(
+      forkReviewDecision({
+        fork: true,
+        author: "mallory",
+        authorAssociation: "NONE",
+        policy: "skip-first-time",
+        setting: "FIXBOT_FORK_REVIEWS",
+      }),
+    ).toEqual({
       review: false,
       reason: "@mallory is a first-time contributor (NONE) on a fork (FIXBOT_FORK_REVIEWS: skip-first-time)",
     });
@@ -60,13 +70,25 @@ describe("settings", () => {
 describe("FIXBOT_FORK_REVIEWS at intake", () => {
   const payload = (deliveryId: string, headRepo: string, authorAssociation: string) => ({
     id: deliveryId,
-    payload: pullRequestPayload({ action: "opened", owner: "acme", repo: "calc", number: 7, headSha: "a".repeat(40), headRepo, authorAssociation }),
+    payload: pullRequestPayload({
+      action: "opened",
+      owner: "acme",
+      repo: "calc",
+      number: 7,
+      headSha: "a".repeat(40),
+      headRepo,
+      authorAssociation,
+    }),
     log: pino({ level: "silent" }),
   });
 
   it("skip-first-time: a first-time contributor's fork PR is not enqueued; a returning contributor's and a same-repo PR are", async () => {
     const enqueued: PrReviewJob[] = [];
-    const handle = handlePullRequestForReview({ now: () => 1, forkReviews: "skip-first-time", acceptReview: async (job) => void enqueued.push(job) });
+    const handle = handlePullRequestForReview({
+      now: () => 1,
+      forkReviews: "skip-first-time",
+      acceptReview: async (job) => void enqueued.push(job),
+    });
     await handle(payload("d-first", "mallory/calc", "FIRST_TIME_CONTRIBUTOR"));
     await handle(payload("d-returning", "bob/calc", "CONTRIBUTOR"));
     await handle(payload("d-same", "acme/calc", "NONE"));

@@ -2,7 +2,18 @@ import { describe, expect, it } from "vitest";
 import { PullRequestsConfigSchema } from "../../src/config/pull-requests.schema.js";
 import { labelAccessRule, labelRule, pullRequestNowRule, reviewSettingsRule } from "../../src/workflow/request-rules.js";
 
-const pr = { number: 7, title: "t", body: "", author: "Octo", baseRef: "main", headRef: "f", headRepoFullName: "acme/x", fork: false, headSha: "a".repeat(40), authorAssociation: "MEMBER" };
+const pr = {
+  number: 7,
+  title: "t",
+  body: "",
+  author: "Octo",
+  baseRef: "main",
+  headRef: "f",
+  headRepoFullName: "acme/x",
+  fork: false,
+  headSha: "a".repeat(40),
+  authorAssociation: "MEMBER",
+};
 const settings = (over: object = {}) => PullRequestsConfigSchema.parse(over);
 
 describe("labelRule", () => {
@@ -21,7 +32,9 @@ describe("labelAccessRule", () => {
     expect(labelAccessRule("a", { permission: "write" })).toBeUndefined();
   });
   it("refuses read access, naming the role", () => {
-    expect(labelAccessRule("mallory", { roleName: "read", permission: "read" })).toBe("@mallory has read access; labelling for fixbot needs triage or more");
+    expect(labelAccessRule("mallory", { roleName: "read", permission: "read" })).toBe(
+      "@mallory has read access; labelling for fixbot needs triage or more",
+    );
   });
 });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { admitReviewJob, coversHead, finishReviewRun, markAwaiting, reviewNeedsWaking } from "../../src/workflow/review-pr/decide.js";
-import { buildPrReviewContext, composeReviewSummary, invalidConfigComment, PR_CONFIG_MARKER, prReviewMarker, rangeLine } from "../../src/workflow/review-pr/review-text.js";
+import {
+  buildPrReviewContext,
+  composeReviewSummary,
+  invalidConfigComment,
+  PR_CONFIG_MARKER,
+  prReviewMarker,
+  rangeLine,
+} from "../../src/workflow/review-pr/review-text.js";
 import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReviewState } from "../../src/workflow/review-pr/types.js";
 import { tickChainBroken, TICK_MS } from "../../src/actors/wake.js";
 
@@ -17,7 +24,17 @@ function job(overrides: Partial<PrReviewJob> & { headSha?: string; fork?: boolea
     receivedAt: 1,
     repo: { owner: "acme", name: "calc", cloneUrl: "file:///calc.git", defaultBranch: "main" },
     installationId: 1,
-    pr: { number: 7, title: "Add it", body: "Adds it.", author: "alice", baseRef: "main", headRef: "feature", headSha, headRepoFullName: fork ? "mallory/calc" : "acme/calc", fork },
+    pr: {
+      number: 7,
+      title: "Add it",
+      body: "Adds it.",
+      author: "alice",
+      baseRef: "main",
+      headRef: "feature",
+      headSha,
+      headRepoFullName: fork ? "mallory/calc" : "acme/calc",
+      fork,
+    },
     ...rest,
   };
 }
@@ -38,7 +55,10 @@ describe("admitReviewJob", () => {
   it("refuses a delivery seen before, a run that exists, and a head already reviewed", () => {
     expect(admitReviewJob(state({ seenDeliveries: ["d-1"] }), job())).toEqual({ ok: false, reason: "delivery d-1 was already handled" });
     expect(admitReviewJob(state({ runs: [run] }), job({ deliveryId: "d-2" }))).toEqual({ ok: false, reason: "run d-1 already exists" });
-    expect(admitReviewJob(state({ lastReviewedSha: B }), job({ action: "synchronize" }))).toEqual({ ok: false, reason: "head bbbbbbb was already reviewed" });
+    expect(admitReviewJob(state({ lastReviewedSha: B }), job({ action: "synchronize" }))).toEqual({
+      ok: false,
+      reason: "head bbbbbbb was already reviewed",
+    });
   });
 
   it("a requested review (/fixbot review) runs even on a head reviewed before, over the whole pull request", () => {
@@ -53,9 +73,18 @@ describe("finishReviewRun and coversHead", () => {
   });
 
   it("turns a step that failed for good into an error naming the step", () => {
-    const failure = { source: "step" as const, name: "run-review", error: { name: "Error", message: "fatal: could not read from remote" }, step: { kind: "exhausted" as const, stepName: "fetch-diff", attempts: 4, error: { name: "Error", message: "x" } } };
+    const failure = {
+      source: "step" as const,
+      name: "run-review",
+      error: { name: "Error", message: "fatal: could not read from remote" },
+      step: { kind: "exhausted" as const, stepName: "fetch-diff", attempts: 4, error: { name: "Error", message: "x" } },
+    };
     const done = finishReviewRun(run, { ok: false, failure } as never, 60);
-    expect(done).toMatchObject({ status: "error", finishedAt: 60, error: "step fetch-diff failed after 4 attempt(s): fatal: could not read from remote" });
+    expect(done).toMatchObject({
+      status: "error",
+      finishedAt: 60,
+      error: "step fetch-diff failed after 4 attempt(s): fatal: could not read from remote",
+    });
   });
 
   it("counts a head as covered only when a review exists for it or there was nothing to review", () => {
@@ -99,29 +128,43 @@ describe("review text", () => {
 
   it("says which commits a review covers", () => {
     expect(rangeLine({ mode: "full", from: A, to: B })).toBe("Reviewed the whole pull request, `aaaaaaa..bbbbbbb`.");
-    expect(rangeLine({ mode: "incremental", from: A, to: B })).toBe("Incremental review: only the commits pushed since the last review, `aaaaaaa..bbbbbbb`.");
+    expect(rangeLine({ mode: "incremental", from: A, to: B })).toBe(
+      "Incremental review: only the commits pushed since the last review, `aaaaaaa..bbbbbbb`.",
+    );
     expect(rangeLine({ mode: "full", from: A, to: B, note: "Force-pushed." })).toMatch(/`\. Force-pushed\.$/);
   });
 
   it("gives the agent the PR, the range, its part, and for a fork that it has the diff only", () => {
-    const text = buildPrReviewContext({ job: job({ fork: true }), range: { mode: "full", from: A, to: B }, chunk: 2, chunks: 3, paths: ["a.js", "b.js"] });
+    const text = buildPrReviewContext({
+      job: job({ fork: true }),
+      range: { mode: "full", from: A, to: B },
+      chunk: 2,
+      chunks: 3,
+      paths: ["a.js", "b.js"],
+    });
     expect(text).toContain("Review pull request #7 in acme/calc by @alice: Add it");
     expect(text).toContain("This is part 2 of 3 of the diff: 2 file(s).");
     expect(text).toContain("(untrusted text)\nAdds it.");
     expect(text).toContain('{"path": "src/a.ts", "line": 12');
     expect(text).toContain("comes from a fork: you get the diff only");
-    expect(buildPrReviewContext({ job: job(), range: { mode: "full", from: A, to: B }, chunk: 1, chunks: 1, paths: ["a.js"] })).not.toContain("fork");
+    expect(
+      buildPrReviewContext({ job: job(), range: { mode: "full", from: A, to: B }, chunk: 1, chunks: 1, paths: ["a.js"] }),
+    ).not.toContain("fork");
   });
 
   it("composes the summary with one heading per part, and says so when nothing fit the budget", () => {
     const range = { mode: "incremental" as const, from: A, to: B };
     const one = composeReviewSummary({ job: job(), range, files: 2, summaries: ["Looks fine."] });
-    expect(one).toBe("### 🔎 fixbot review\n\nIncremental review: only the commits pushed since the last review, `aaaaaaa..bbbbbbb`. 2 file(s) changed.\n\nLooks fine.");
+    expect(one).toBe(
+      "### 🔎 fixbot review\n\nIncremental review: only the commits pushed since the last review, `aaaaaaa..bbbbbbb`. 2 file(s) changed.\n\nLooks fine.",
+    );
     const many = composeReviewSummary({ job: job({ fork: true }), range, files: 9, summaries: ["One.", ""] });
     expect(many).toContain("#### Part 1 of 2\n\nOne.");
     expect(many).toContain("#### Part 2 of 2\n\n_The reviewer wrote no summary for this part._");
     expect(many).toContain("none of its code was run");
-    expect(composeReviewSummary({ job: job(), range, files: 1, summaries: [] })).toContain("No file of this change was within the review budget");
+    expect(composeReviewSummary({ job: job(), range, files: 1, summaries: [] })).toContain(
+      "No file of this change was within the review budget",
+    );
   });
 
   it("reports an invalid config with its marker and one line per problem", () => {

@@ -30,7 +30,9 @@ describe("newRunView", () => {
 describe("step transitions", () => {
   it("stepStarted adds a running step with one start", () => {
     const view = stepStarted(makeView(), "clone-repo", 1000);
-    expect(view.steps).toEqual([{ name: "clone-repo", status: "running", starts: 1, startedAt: 1000, durationMs: undefined, detail: undefined }]);
+    expect(view.steps).toEqual([
+      { name: "clone-repo", status: "running", starts: 1, startedAt: 1000, durationMs: undefined, detail: undefined },
+    ]);
   });
 
   it("stepFinished marks it done with its duration and detail", () => {

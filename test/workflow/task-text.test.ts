@@ -6,7 +6,15 @@ import { buildFeedback, buildReviewContext, buildTaskText } from "../../src/work
 import type { TestSummary } from "../../src/workflow/types.js";
 
 function makeTests(overrides: Partial<TestSummary> = {}): TestSummary {
-  return { passed: false, command: "npm test", exitCode: 1, timedOut: false, outputTail: "FAIL math.test.js", durationMs: 1200, ...overrides };
+  return {
+    passed: false,
+    command: "npm test",
+    exitCode: 1,
+    timedOut: false,
+    outputTail: "FAIL math.test.js",
+    durationMs: 1200,
+    ...overrides,
+  };
 }
 
 function makeTask(overrides: Partial<Parameters<typeof buildTaskText>[0]> = {}): string {

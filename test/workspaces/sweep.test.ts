@@ -26,7 +26,11 @@ async function workspace(rel: string, hoursAgo: number, kb = 4): Promise<string>
   return dir;
 }
 
-const exists = (dir: string) => readdir(dir).then(() => true, () => false);
+const exists = (dir: string) =>
+  readdir(dir).then(
+    () => true,
+    () => false,
+  );
 
 describe("workspace garbage collection", () => {
   it("removes finished workspaces past retention (clones, PR clones, review dirs, scratch); keeps recent ones", async () => {
@@ -73,7 +77,10 @@ describe("workspace garbage collection", () => {
     await new Promise((r) => child.once("spawn", r));
     const pid = child.pid!;
     await mkdir(leasesDir(dataDir), { recursive: true });
-    await writeFile(join(leasesDir(dataDir), `dead.${pid}.1.json`), JSON.stringify({ dir, pid, processStart: processStartTime(pid), acquiredAt: Date.now() }));
+    await writeFile(
+      join(leasesDir(dataDir), `dead.${pid}.1.json`),
+      JSON.stringify({ dir, pid, processStart: processStartTime(pid), acquiredAt: Date.now() }),
+    );
     expect((await leasedDirs(dataDir)).has(dir)).toBe(true);
     child.kill("SIGKILL");
     await new Promise((r) => child.once("exit", r));
@@ -85,7 +92,10 @@ describe("workspace garbage collection", () => {
   it("a lease whose pid now belongs to another process (different start time) has expired", async () => {
     const dir = await workspace("workspaces/acme/calc/10", 30);
     await mkdir(leasesDir(dataDir), { recursive: true });
-    await writeFile(join(leasesDir(dataDir), `reused.${process.pid}.1.json`), JSON.stringify({ dir, pid: process.pid, processStart: "1", acquiredAt: 0 }));
+    await writeFile(
+      join(leasesDir(dataDir), `reused.${process.pid}.1.json`),
+      JSON.stringify({ dir, pid: process.pid, processStart: "1", acquiredAt: 0 }),
+    );
     expect((await sweepWorkspaces({ dataDir, retentionMs: 24 * HOUR })).map((v) => v.path)).toEqual([dir]);
   });
 
@@ -110,7 +120,12 @@ describe("workspace garbage collection", () => {
   });
 
   it("settings: 24 h and 20 GB by default, mirrors 14 days; 0 GB means no size limit", () => {
-    expect(workspaceGcSettings(EnvSchema.parse({}))).toEqual({ retentionMs: 24 * HOUR, mirrorRetentionMs: 14 * 24 * HOUR, maxBytes: 20 * 1024 ** 3, intervalMs: 600_000 });
+    expect(workspaceGcSettings(EnvSchema.parse({}))).toEqual({
+      retentionMs: 24 * HOUR,
+      mirrorRetentionMs: 14 * 24 * HOUR,
+      maxBytes: 20 * 1024 ** 3,
+      intervalMs: 600_000,
+    });
     expect(workspaceGcSettings(EnvSchema.parse({ FIXBOT_DATA_DIR_MAX_GB: "0" })).maxBytes).toBeUndefined();
     expect(EnvSchema.safeParse({ FIXBOT_WORKSPACE_RETENTION_HOURS: "-1" }).success).toBe(false);
   });

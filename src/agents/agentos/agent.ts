@@ -32,7 +32,12 @@ export interface AgentOsAgentParams {
 }
 
 function tail(text: string, chars: number): string {
-  return text.length <= chars ? text : text.slice(-chars).replace(/^[\uDC00-\uDFFF]/, "").trimStart();
+  return text.length <= chars
+    ? text
+    : text
+        .slice(-chars)
+        .replace(/^[\uDC00-\uDFFF]/, "")
+        .trimStart();
 }
 
 /**
@@ -46,7 +51,9 @@ export function createAgentOsAgent(params: AgentOsAgentParams): Agent {
   async function session(p: Pick<SessionRunParams, "workspace" | "prompt" | "budget" | "timeoutMs" | "signal">) {
     const apiKey = params.provider.apiKey;
     if (!apiKey) {
-      throw new AgentError("The agentOS backend needs a model API key: set ANTHROPIC_API_KEY in fixbot's environment (and ANTHROPIC_BASE_URL for a gateway other than Anthropic's).");
+      throw new AgentError(
+        "The agentOS backend needs a model API key: set ANTHROPIC_API_KEY in fixbot's environment (and ANTHROPIC_BASE_URL for a gateway other than Anthropic's).",
+      );
     }
     const result = await runAgentSession({
       ...p,
@@ -65,8 +72,20 @@ export function createAgentOsAgent(params: AgentOsAgentParams): Agent {
   return {
     kind: "agentos",
     async edit(task): Promise<EditResult> {
-      const r = await session({ workspace: task.workspace, prompt: editPrompt(task), budget: task.budget, timeoutMs: task.timeoutMs, signal: task.signal });
-      return { summary: tail(r.text, SUMMARY_CHARS), exitCode: 0, timedOut: r.timedOut, usage: r.usage, ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}) };
+      const r = await session({
+        workspace: task.workspace,
+        prompt: editPrompt(task),
+        budget: task.budget,
+        timeoutMs: task.timeoutMs,
+        signal: task.signal,
+      });
+      return {
+        summary: tail(r.text, SUMMARY_CHARS),
+        exitCode: 0,
+        timedOut: r.timedOut,
+        usage: r.usage,
+        ...(r.stoppedBy ? { stoppedBy: r.stoppedBy } : {}),
+      };
     },
     async review(task): Promise<ReviewResult> {
       const r = await session({ workspace: task.workspace, prompt: reviewPrompt(task), timeoutMs: task.timeoutMs, signal: task.signal });

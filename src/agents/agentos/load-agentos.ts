@@ -20,7 +20,10 @@ export interface AgentOsInstance {
   };
   sessions: {
     open(input: { sessionId: string; agent: string; cwd: string; env: Record<string, string> }): Promise<void>;
-    prompt(input: { sessionId: string; content: Array<{ type: "text"; text: string }> }): Promise<{ stopReason: string; message: { content?: unknown } | null }>;
+    prompt(input: {
+      sessionId: string;
+      content: Array<{ type: "text"; text: string }>;
+    }): Promise<{ stopReason: string; message: { content?: unknown } | null }>;
     cancelPrompt(input: { sessionId: string }): Promise<unknown>;
     delete(input: { sessionId: string }): Promise<void>;
   };
@@ -51,12 +54,17 @@ export function loadAgentOs(): Promise<AgentOsModules> {
       // Variables, not literals: TypeScript must not resolve the optional packages at compile time.
       const coreName = "@rivet-dev/agentos-core";
       const piName = "@agentos-software/pi";
-      const [core, pi] = await Promise.all([import(coreName) as Promise<AgentOsCoreModule>, import(piName) as Promise<{ default: unknown }>]);
+      const [core, pi] = await Promise.all([
+        import(coreName) as Promise<AgentOsCoreModule>,
+        import(piName) as Promise<{ default: unknown }>,
+      ]);
       return { core, pi: pi.default };
     } catch (error) {
       loading = undefined;
       if (isMissingModule(error)) {
-        throw new AgentError(`The agentOS backend is not installed (${(error as Error).message.split("\n")[0]}). Install it in fixbot's directory with: ${AGENTOS_INSTALL_COMMAND}`);
+        throw new AgentError(
+          `The agentOS backend is not installed (${(error as Error).message.split("\n")[0]}). Install it in fixbot's directory with: ${AGENTOS_INSTALL_COMMAND}`,
+        );
       }
       throw error;
     }

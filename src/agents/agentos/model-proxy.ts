@@ -45,7 +45,16 @@ export function budgetBeforeRequest(used: Usage, budget: UsageBudget): BudgetNam
 }
 
 /** Request headers that describe this hop or carry credentials: never forwarded. */
-const DROP_REQUEST = new Set(["host", "connection", "content-length", "x-api-key", "authorization", "accept-encoding", "keep-alive", "transfer-encoding"]);
+const DROP_REQUEST = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "x-api-key",
+  "authorization",
+  "accept-encoding",
+  "keep-alive",
+  "transfer-encoding",
+]);
 /** Response headers fetch has already dealt with (it decompresses and de-chunks). */
 const DROP_RESPONSE = new Set(["content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"]);
 
@@ -87,7 +96,8 @@ export async function startModelProxy(params: ModelProxyParams): Promise<ModelPr
     // Cheap refusals first, before a byte of the body is read; none of them reaches the provider.
     const route = proxyRoute(req.method, req.url);
     if (route.kind === "refused") return refuse(req, res, route.status, "not_found_error", route.message);
-    if (req.headers["x-api-key"] !== sessionKey) return refuse(req, res, 401, "authentication_error", "fixbot model proxy: wrong session key");
+    if (req.headers["x-api-key"] !== sessionKey)
+      return refuse(req, res, 401, "authentication_error", "fixbot model proxy: wrong session key");
     let body: Buffer;
     try {
       body = await readBoundedBody(req, maxRequestBytes);
@@ -110,7 +120,12 @@ export async function startModelProxy(params: ModelProxyParams): Promise<ModelPr
     headers["x-api-key"] = params.apiKey;
     let upstreamRes: Response;
     try {
-      upstreamRes = await fetch(`${upstream}${req.url ?? ""}`, { method: "POST", headers, body: new Uint8Array(body), signal: closing.signal });
+      upstreamRes = await fetch(`${upstream}${req.url ?? ""}`, {
+        method: "POST",
+        headers,
+        body: new Uint8Array(body),
+        signal: closing.signal,
+      });
     } catch (error) {
       const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
       lastError = `Connection error: cannot reach ${upstream} (${cause})`;

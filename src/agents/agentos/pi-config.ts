@@ -20,11 +20,20 @@ export interface VmFile {
 export function piConfigFiles(params: { model?: string; knownModels: readonly string[]; proxyUrl: string }): VmFile[] {
   const { model } = params;
   if (!model) return [];
-  const files: VmFile[] = [{ path: `${VM_HOME}/.pi/agent/settings.json`, content: `${JSON.stringify({ defaultProvider: "anthropic", defaultModel: model }, null, 2)}\n` }];
+  const files: VmFile[] = [
+    {
+      path: `${VM_HOME}/.pi/agent/settings.json`,
+      content: `${JSON.stringify({ defaultProvider: "anthropic", defaultModel: model }, null, 2)}\n`,
+    },
+  ];
   if (!params.knownModels.includes(model)) {
     // An unknown id joins the built-in anthropic provider, used verbatim; pi's defaults apply to it (no extended
     // thinking, 16k output tokens). "ANTHROPIC_API_KEY" names the variable pi reads the key from.
-    const models = { providers: { anthropic: { baseUrl: params.proxyUrl, apiKey: "ANTHROPIC_API_KEY", api: "anthropic-messages", models: [{ id: model }] } } };
+    const models = {
+      providers: {
+        anthropic: { baseUrl: params.proxyUrl, apiKey: "ANTHROPIC_API_KEY", api: "anthropic-messages", models: [{ id: model }] },
+      },
+    };
     files.push({ path: `${VM_HOME}/.pi/agent/models.json`, content: `${JSON.stringify(models, null, 2)}\n` });
   }
   return files;

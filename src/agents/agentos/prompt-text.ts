@@ -7,9 +7,26 @@ const ENVIRONMENT = [
 
 /** The prompt for one edit attempt: the task, and on a retry the failing test output. Pure. */
 export function editPrompt(params: { task: string; attempt: number; feedback?: string }): string {
-  const parts = [params.task, "", "## Where you are", "", ENVIRONMENT, "", "When you are done, reply with a short summary of what you changed and why."];
+  const parts = [
+    params.task,
+    "",
+    "## Where you are",
+    "",
+    ENVIRONMENT,
+    "",
+    "When you are done, reply with a short summary of what you changed and why.",
+  ];
   if (params.feedback !== undefined) {
-    parts.push("", `## Attempt ${params.attempt}: your previous attempt did not make the tests pass`, "", "Its changes are still in the working tree. The test output (tail):", "", "```", params.feedback, "```");
+    parts.push(
+      "",
+      `## Attempt ${params.attempt}: your previous attempt did not make the tests pass`,
+      "",
+      "Its changes are still in the working tree. The test output (tail):",
+      "",
+      "```",
+      params.feedback,
+      "```",
+    );
   }
   return parts.join("\n");
 }

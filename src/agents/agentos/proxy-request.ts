@@ -15,8 +15,14 @@ const ROUTES: Record<string, "messages" | "count_tokens"> = {
 export function proxyRoute(method: string | undefined, url: string | undefined): ProxyRoute {
   const path = (url ?? "").split("?")[0] ?? "";
   const kind = ROUTES[path];
-  if (!kind) return { kind: "refused", status: 404, message: `fixbot model proxy: ${path || "/"} is not forwarded (only POST /v1/messages and POST /v1/messages/count_tokens are)` };
-  if (method !== "POST") return { kind: "refused", status: 405, message: `fixbot model proxy: ${method ?? "?"} ${path} is not allowed (only POST)` };
+  if (!kind)
+    return {
+      kind: "refused",
+      status: 404,
+      message: `fixbot model proxy: ${path || "/"} is not forwarded (only POST /v1/messages and POST /v1/messages/count_tokens are)`,
+    };
+  if (method !== "POST")
+    return { kind: "refused", status: 405, message: `fixbot model proxy: ${method ?? "?"} ${path} is not allowed (only POST)` };
   return { kind };
 }
 

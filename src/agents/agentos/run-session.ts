@@ -52,7 +52,10 @@ export async function runAgentSession(p: SessionRunParams): Promise<SessionRunRe
   p.signal?.throwIfAborted();
   const now = p.now ?? Date.now;
   const started = now();
-  const isDir = await stat(p.workspace).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(p.workspace).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) throw new AgentError(`workspace does not exist: ${p.workspace}`);
   // The VM runs the agent as uid 1000: it must be able to read and write every file of the mounted workspace.
   await run("chmod", ["-R", "a+rwX", p.workspace], { timeout: 60_000 });
@@ -82,7 +85,12 @@ export async function runAgentSession(p: SessionRunParams): Promise<SessionRunRe
   let streamed = "";
   try {
     let t = now();
-    vm = await p.launcher.start({ hostDir: p.workspace, mountPath: VM_WORKSPACE, loopbackPorts: [proxy.port], databasePath: join(tempDir, "vm.sqlite") });
+    vm = await p.launcher.start({
+      hostDir: p.workspace,
+      mountPath: VM_WORKSPACE,
+      loopbackPorts: [proxy.port],
+      databasePath: join(tempDir, "vm.sqlite"),
+    });
     say(`VM started in ${seconds(t)}`);
     p.signal?.throwIfAborted();
     for (const file of piConfigFiles({ model: p.model, knownModels: p.model ? await p.knownModels() : [], proxyUrl: proxy.url })) {
@@ -106,7 +114,9 @@ export async function runAgentSession(p: SessionRunParams): Promise<SessionRunRe
     let end = await promptUntilStopped(vm, id, p.prompt, { timeoutMs: remainingMs, signal: p.signal, budgetStop });
     // A request refused for the budget can end the turn before the stop is seen: the budget is why it ended.
     if (end.kind === "finished" && budgetHit) end = { kind: "budget", name: budgetHit };
-    say(`prompt ended (${end.kind === "finished" ? end.stopReason : end.kind}) after ${seconds(t)}; ${proxy.usage().turns ?? 0} model request(s)`);
+    say(
+      `prompt ended (${end.kind === "finished" ? end.stopReason : end.kind}) after ${seconds(t)}; ${proxy.usage().turns ?? 0} model request(s)`,
+    );
     if (end.kind === "aborted") {
       p.signal?.throwIfAborted();
       throw new AgentError("the agent was stopped");
@@ -116,7 +126,8 @@ export async function runAgentSession(p: SessionRunParams): Promise<SessionRunRe
     unsubscribe?.();
     if (vm) {
       const t = now();
-      if (sessionId) await vm.closeSession(sessionId).catch((error: unknown) => say(`closing the session failed: ${(error as Error).message}`));
+      if (sessionId)
+        await vm.closeSession(sessionId).catch((error: unknown) => say(`closing the session failed: ${(error as Error).message}`));
       await vm.dispose().catch((error: unknown) => say(`disposing the VM failed: ${(error as Error).message}`));
       say(`session closed and VM disposed in ${seconds(t)}`);
     }
@@ -127,7 +138,12 @@ export async function runAgentSession(p: SessionRunParams): Promise<SessionRunRe
 }
 
 /** Prompts and waits for the first of: the prompt's end, the timeout, the abort signal, a budget stop. Stops cancel the prompt. */
-async function promptUntilStopped(vm: AgentVm, sessionId: string, text: string, p: { timeoutMs: number; signal?: AbortSignal; budgetStop: Promise<BudgetName> }): Promise<PromptEnd> {
+async function promptUntilStopped(
+  vm: AgentVm,
+  sessionId: string,
+  text: string,
+  p: { timeoutMs: number; signal?: AbortSignal; budgetStop: Promise<BudgetName> },
+): Promise<PromptEnd> {
   const prompt = vm.prompt(sessionId, text).then((r): PromptEnd => ({ kind: "finished", stopReason: r.stopReason, text: r.text }));
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;

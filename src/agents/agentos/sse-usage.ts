@@ -81,7 +81,10 @@ export function usageOfJsonAnswer(text: string): RequestUsage {
  * request's max_tokens, and `usage` comes last, so it is not cut). Both report through `usage()`, so a client
  * cannot bypass the token budget by asking for a non-streaming answer.
  */
-export function createAnswerUsageReader(contentType: string | null, onUsage?: (usage: RequestUsage) => void): { push(chunk: string): void; end(): void; usage(): RequestUsage } {
+export function createAnswerUsageReader(
+  contentType: string | null,
+  onUsage?: (usage: RequestUsage) => void,
+): { push(chunk: string): void; end(): void; usage(): RequestUsage } {
   if ((contentType ?? "").includes("text/event-stream")) {
     const sse = createSseUsageReader(onUsage);
     return { push: sse.push, end: () => undefined, usage: sse.usage };

@@ -48,7 +48,9 @@ export function createClaudeStreamParser(): CliOutputParser {
     const models = isObj(line.modelUsage) ? Object.values(line.modelUsage).filter(isObj) : [];
     const usage = isObj(line.usage) ? line.usage : {};
     const fromModels = models.length > 0;
-    const input = fromModels ? models.reduce((s, m) => s + num(m.inputTokens) + num(m.cacheReadInputTokens) + num(m.cacheCreationInputTokens), 0) : inputOf(usage);
+    const input = fromModels
+      ? models.reduce((s, m) => s + num(m.inputTokens) + num(m.cacheReadInputTokens) + num(m.cacheCreationInputTokens), 0)
+      : inputOf(usage);
     const output = fromModels ? models.reduce((s, m) => s + num(m.outputTokens), 0) : num(usage.output_tokens);
     final = {
       turns: Math.max(num(line.num_turns), turns),

@@ -32,7 +32,12 @@ export function createCodexEventsParser(prices?: TokenPrices): CliOutputParser &
   let failure: string | undefined;
   let session: CodexSessionUsage | undefined;
   const cost = (inTokens: number, cachedTokens: number, outTokens: number) =>
-    prices ? ((inTokens - cachedTokens) * prices.inputPerMTok + cachedTokens * (prices.cachedInputPerMTok ?? prices.inputPerMTok) + outTokens * prices.outputPerMTok) / 1e6 : undefined;
+    prices
+      ? ((inTokens - cachedTokens) * prices.inputPerMTok +
+          cachedTokens * (prices.cachedInputPerMTok ?? prices.inputPerMTok) +
+          outTokens * prices.outputPerMTok) /
+        1e6
+      : undefined;
   return {
     fromSessionLog(usage) {
       session = usage;
@@ -43,7 +48,12 @@ export function createCodexEventsParser(prices?: TokenPrices): CliOutputParser &
         input += num(line.usage.input_tokens);
         cached += Math.min(num(line.usage.cached_input_tokens), num(line.usage.input_tokens));
         output += num(line.usage.output_tokens);
-      } else if (line.type === "item.completed" && isObj(line.item) && line.item.type === "agent_message" && typeof line.item.text === "string") {
+      } else if (
+        line.type === "item.completed" &&
+        isObj(line.item) &&
+        line.item.type === "agent_message" &&
+        typeof line.item.text === "string"
+      ) {
         text = line.item.text.slice(-MAX_TEXT);
       } else if (line.type === "turn.failed" && isObj(line.error) && typeof line.error.message === "string") {
         failure = `Codex failed: ${line.error.message}`.slice(0, MAX_TEXT);
@@ -53,10 +63,19 @@ export function createCodexEventsParser(prices?: TokenPrices): CliOutputParser &
     },
     usage(): Usage | undefined {
       // turn.completed is the final word on tokens; the session log is what is known before it.
-      const tokens = seen ? { input, cached, output } : session ? { input: session.inputTokens, cached: Math.min(session.cachedInputTokens, session.inputTokens), output: session.outputTokens } : undefined;
+      const tokens = seen
+        ? { input, cached, output }
+        : session
+          ? { input: session.inputTokens, cached: Math.min(session.cachedInputTokens, session.inputTokens), output: session.outputTokens }
+          : undefined;
       if (!tokens) return undefined;
       const usd = cost(tokens.input, tokens.cached, tokens.output);
-      return { ...(session ? { turns: session.turns } : {}), inputTokens: tokens.input, outputTokens: tokens.output, ...(usd !== undefined ? { costUsd: usd } : {}) };
+      return {
+        ...(session ? { turns: session.turns } : {}),
+        inputTokens: tokens.input,
+        outputTokens: tokens.output,
+        ...(usd !== undefined ? { costUsd: usd } : {}),
+      };
     },
     /** What the agent last said; without a message, why its turn failed. */
     text: () => text ?? failure,

@@ -5,7 +5,8 @@ export class CodexPricesError extends Error {
   override name = "CodexPricesError";
 }
 
-const FORM = "expected `input=<USD per 1M tokens>,output=<USD per 1M tokens>[,cached=<USD per 1M tokens>]`, e.g. `input=1.25,cached=0.125,output=10`";
+const FORM =
+  "expected `input=<USD per 1M tokens>,output=<USD per 1M tokens>[,cached=<USD per 1M tokens>]`, e.g. `input=1.25,cached=0.125,output=10`";
 
 /**
  * The operator's Codex prices (FIXBOT_CODEX_PRICES), USD per million tokens. Unset or empty: undefined (Codex's

@@ -38,7 +38,9 @@ async function findRollout(dir: string, depth = 0): Promise<string | undefined> 
  * ends. The file is written by sandboxed code: opened without following links or blocking, read incrementally,
  * at most 1 MiB a tick, line by line through the same bounded reader as stdout.
  */
-export function watchCodexRollout(params: { sessionsDir: string; intervalMs?: number; onUsage: (usage: CodexSessionUsage) => void }): { stop(): Promise<void> } {
+export function watchCodexRollout(params: { sessionsDir: string; intervalMs?: number; onUsage: (usage: CodexSessionUsage) => void }): {
+  stop(): Promise<void>;
+} {
   let file: string | undefined;
   let offset = 0;
   let turns = 0;
@@ -49,7 +51,12 @@ export function watchCodexRollout(params: { sessionsDir: string; intervalMs?: nu
     const total = info && isObj(info.total_token_usage) ? info.total_token_usage : undefined;
     if (!total) return;
     turns += 1;
-    params.onUsage({ turns, inputTokens: num(total.input_tokens), cachedInputTokens: num(total.cached_input_tokens), outputTokens: num(total.output_tokens) });
+    params.onUsage({
+      turns,
+      inputTokens: num(total.input_tokens),
+      cachedInputTokens: num(total.cached_input_tokens),
+      outputTokens: num(total.output_tokens),
+    });
   });
   const readMore = async () => {
     file ??= await findRollout(params.sessionsDir);

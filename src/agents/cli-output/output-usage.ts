@@ -55,7 +55,13 @@ export function watchOutputUsage(params: {
   });
   const sessionLog =
     codex && params.codexSessionsDir
-      ? watchCodexRollout({ sessionsDir: params.codexSessionsDir, onUsage: (usage) => { codex.fromSessionLog(usage); check(); } })
+      ? watchCodexRollout({
+          sessionsDir: params.codexSessionsDir,
+          onUsage: (usage) => {
+            codex.fromSessionLog(usage);
+            check();
+          },
+        })
       : undefined;
   return {
     onStdout: (chunk) => lines.push(chunk),

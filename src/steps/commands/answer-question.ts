@@ -30,15 +30,26 @@ export async function answerQuestion(deps: StepDeps, job: CommandJob, question: 
   const { octokit } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: GITHUB_WRITES });
   const loaded = await loadRepoConfigOrProblem(octokit, job.repo.owner, job.repo.name);
   const parsed = loaded.ok ? parseRepoConfig(stripPullRequests(loaded.raw)) : loaded;
-  if (!parsed.ok) return { kind: "refused", reason: `\`.github/fixbot.yml\` is invalid:\n${parsed.problems.map((p) => `- ${p}`).join("\n")}` };
+  if (!parsed.ok)
+    return { kind: "refused", reason: `\`.github/fixbot.yml\` is invalid:\n${parsed.problems.map((p) => `- ${p}`).join("\n")}` };
   const config = parsed.config;
   const agent = selectAgent(config.review, "review");
-  if (!agent) return { kind: "refused", reason: "`/fixbot ask` runs the review agent, and this repository configures none (`review.command`, `review.preset` or `review.backend` in `.github/fixbot.yml`)." };
+  if (!agent)
+    return {
+      kind: "refused",
+      reason:
+        "`/fixbot ask` runs the review agent, and this repository configures none (`review.command`, `review.preset` or `review.backend` in `.github/fixbot.yml`).",
+    };
 
   const { token } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: CONTENTS_READ });
   const key = [job.repo.owner, job.repo.name, `ask-${job.number}`].map(safe);
   const dir = join(deps.dataDir, "workspaces", key[0]!, key[1]!, key[2]!);
-  const { diff, fork, context } = await prepareCopy(deps, job, { token, dir, gitDir: join(deps.dataDir, "git", key[0]!, key[1]!, `${key[2]}.git`), timeoutMs: config.timeouts.clone * 1000 });
+  const { diff, fork, context } = await prepareCopy(deps, job, {
+    token,
+    dir,
+    gitDir: join(deps.dataDir, "git", key[0]!, key[1]!, `${key[2]}.git`),
+    timeoutMs: config.timeouts.clone * 1000,
+  });
   const groups = join(deps.dataDir, "groups", `${key.join("__")}.ask.json`);
   await killLeftoverGroup(groups);
   const answering = deps.createAgent({
@@ -50,13 +61,23 @@ export async function answerQuestion(deps: StepDeps, job: CommandJob, question: 
     sandboxKey: `${job.repo.owner}/${job.repo.name}/${job.isPullRequest ? `pr-${job.number}` : `issue-${job.number}`}`,
     onOutput: (chunk) => deps.log.debug({ deliveryId: job.deliveryId, agent: chunk }, "ask agent output"),
   });
-  const task = askTask({ repo: `${job.repo.owner}/${job.repo.name}`, number: job.number, isPullRequest: job.isPullRequest, title: context.title, body: context.body, question, asker: job.sender, forkDiffOnly: fork });
+  const task = askTask({
+    repo: `${job.repo.owner}/${job.repo.name}`,
+    number: job.number,
+    isPullRequest: job.isPullRequest,
+    title: context.title,
+    body: context.body,
+    question,
+    asker: job.sender,
+    forkDiffOnly: fork,
+  });
   // Like every agent step, the answer waits for a run slot (FIXBOT_MAX_CONCURRENT_*).
   const slot = stepSlot(deps, job.repo, agent.backend === "agentos", `${job.repo.owner}/${job.repo.name} #${job.number} ask`);
   const release = await waitForStepSlot(slot, signal ?? new AbortController().signal);
   try {
     const result = await answering.review({ workspace: dir, diff, context: task, timeoutMs: config.timeouts.review * 1000, signal });
-    if (!result.body.trim() && !result.timedOut) return { kind: "refused", reason: `The agent printed no answer (exit ${result.exitCode}).` };
+    if (!result.body.trim() && !result.timedOut)
+      return { kind: "refused", reason: `The agent printed no answer (exit ${result.exitCode}).` };
     return { kind: "answered", answer: result.body, timedOut: result.timedOut, timeoutS: config.timeouts.review };
   } catch (error) {
     // An agent that cannot run (bad command, provider error) is told to the asker; GitHub and git errors retry.
@@ -85,7 +106,12 @@ async function prepareCopy(deps: StepDeps, job: CommandJob, p: { token: string; 
   const pr = await getPullRequest(deps, job);
   const baseTip = await fetchBranch({ ...access, gitDir, branch: pr.baseRef });
   const head = await fetchPullHead({ ...access, dir: gitDir, number: pr.number });
-  const diff = await diffRange({ dir: gitDir, from: await mergeBase({ dir: gitDir, a: baseTip, b: head, timeoutMs }), to: head, timeoutMs });
+  const diff = await diffRange({
+    dir: gitDir,
+    from: await mergeBase({ dir: gitDir, a: baseTip, b: head, timeoutMs }),
+    to: head,
+    timeoutMs,
+  });
   if (!pr.fork) await exportTree({ gitDir, sha: head, dir, timeoutMs });
   return { diff, fork: pr.fork, context: { title: pr.title, body: pr.body } };
 }

@@ -17,13 +17,22 @@ async function octokitFor(deps: StepDeps, job: CommandJob): Promise<FixbotOctoki
 /** 👀 on the comment: fixbot saw it. GitHub answers an existing reaction with 200, so a re-run adds nothing. */
 export async function acknowledge(deps: StepDeps, job: CommandJob): Promise<void> {
   const octokit = await octokitFor(deps, job);
-  await octokit.rest.reactions.createForIssueComment({ owner: job.repo.owner, repo: job.repo.name, comment_id: job.commentId, content: "eyes" });
+  await octokit.rest.reactions.createForIssueComment({
+    owner: job.repo.owner,
+    repo: job.repo.name,
+    comment_id: job.commentId,
+    content: "eyes",
+  });
 }
 
 /** The commenter's role, and whether it allows commands (write, maintain or admin). */
 export async function checkWriteAccess(deps: StepDeps, job: CommandJob): Promise<{ allowed: boolean; role: string }> {
   const octokit = await octokitFor(deps, job);
-  const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ owner: job.repo.owner, repo: job.repo.name, username: job.sender });
+  const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({
+    owner: job.repo.owner,
+    repo: job.repo.name,
+    username: job.sender,
+  });
   const roleName = (data as { role_name?: string }).role_name;
   return { allowed: hasAccess({ roleName, permission: data.permission }, "write"), role: roleName ?? data.permission };
 }
@@ -32,7 +41,15 @@ export async function checkWriteAccess(deps: StepDeps, job: CommandJob): Promise
 export async function reply(deps: StepDeps, job: CommandJob, text: string): Promise<string> {
   const { octokit, app } = await installationFor(deps, job);
   const marker = replyMarker(job.deliveryId);
-  const { url } = await upsertMarkedComment({ octokit, app, owner: job.repo.owner, repo: job.repo.name, issueNumber: job.number, marker, body: `${marker}\n${text}` });
+  const { url } = await upsertMarkedComment({
+    octokit,
+    app,
+    owner: job.repo.owner,
+    repo: job.repo.name,
+    issueNumber: job.number,
+    marker,
+    body: `${marker}\n${text}`,
+  });
   return url;
 }
 

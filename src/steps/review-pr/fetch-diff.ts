@@ -12,10 +12,20 @@ import { clonePullRequest, installationFor, prGitAccess, prGitDir } from "./pr-w
  * happens), then the commit range (whole PR, or the commits since `since` for a synchronize), its diff, and the
  * budgeted chunks. Returns paths, not patches: each chunk step rebuilds its part of the diff from the shas.
  */
-export async function fetchDiff(deps: StepDeps, params: { job: PrReviewJob; settings: ReviewSettings; since: string | null }): Promise<ReviewPlan> {
+export async function fetchDiff(
+  deps: StepDeps,
+  params: { job: PrReviewJob; settings: ReviewSettings; since: string | null },
+): Promise<ReviewPlan> {
   const { job, settings } = params;
   const { octokit, app } = await installationFor(deps, job);
-  const existing = await findReviewByMarker({ octokit, app, owner: job.repo.owner, repo: job.repo.name, pullNumber: job.pr.number, marker: prReviewMarker(job) });
+  const existing = await findReviewByMarker({
+    octokit,
+    app,
+    owner: job.repo.owner,
+    repo: job.repo.name,
+    pullNumber: job.pr.number,
+    marker: prReviewMarker(job),
+  });
   if (existing) return { kind: "already-reviewed", ...existing };
 
   const timeoutMs = settings.cloneTimeoutMs;
@@ -24,7 +34,10 @@ export async function fetchDiff(deps: StepDeps, params: { job: PrReviewJob; sett
   const { baseTip, pullHead } = await clonePullRequest({ access, gitDir: dir, job });
   const head = job.pr.headSha;
   if (!(await hasCommit({ dir, sha: head, timeoutMs }))) {
-    return { kind: "superseded", reason: `head ${head.slice(0, 7)} is no longer in the pull request (it now points at ${pullHead.slice(0, 7)})` };
+    return {
+      kind: "superseded",
+      reason: `head ${head.slice(0, 7)} is no longer in the pull request (it now points at ${pullHead.slice(0, 7)})`,
+    };
   }
   const range = await chooseRange({ dir, baseTip, head, since: params.since, timeoutMs });
   const files = parseDiff(await diffRange({ dir, from: range.from, to: range.to, timeoutMs }));
@@ -46,12 +59,23 @@ export async function fetchDiff(deps: StepDeps, params: { job: PrReviewJob; sett
  * Incremental when the last reviewed head is still an ancestor of the new head; otherwise (nothing reviewed yet,
  * a force-push) the whole pull request, from its merge base with the base branch, saying why.
  */
-async function chooseRange(p: { dir: string; baseTip: string; head: string; since: string | null; timeoutMs: number }): Promise<ReviewRange> {
+async function chooseRange(p: {
+  dir: string;
+  baseTip: string;
+  head: string;
+  since: string | null;
+  timeoutMs: number;
+}): Promise<ReviewRange> {
   const { dir, head, since, timeoutMs } = p;
   if (since && (await hasCommit({ dir, sha: since, timeoutMs })) && (await isAncestor({ dir, ancestor: since, sha: head, timeoutMs }))) {
     return { mode: "incremental", from: since, to: head };
   }
   const from = await mergeBase({ dir, a: p.baseTip, b: head, timeoutMs });
   if (!since) return { mode: "full", from, to: head };
-  return { mode: "full", from, to: head, note: `The last reviewed head ${since.slice(0, 7)} is no longer part of this pull request (force-push?), so all of it was reviewed again.` };
+  return {
+    mode: "full",
+    from,
+    to: head,
+    note: `The last reviewed head ${since.slice(0, 7)} is no longer part of this pull request (force-push?), so all of it was reviewed again.`,
+  };
 }

@@ -47,7 +47,12 @@ export async function installationFor(deps: StepDeps, job: PrReviewJob): Promise
 export async function prGitAccess(deps: StepDeps, job: PrReviewJob, timeoutMs: number): Promise<GitAccess> {
   if (!deps.github) throw new Error("reviewing a pull request needs GitHub access");
   const { token } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: CONTENTS_READ });
-  return { url: job.repo.cloneUrl, token, timeoutMs, mirror: { dataDir: deps.dataDir, dir: mirrorDirFor(deps.dataDir, job.installationId, job.repo.owner, job.repo.name), log: deps.log } };
+  return {
+    url: job.repo.cloneUrl,
+    token,
+    timeoutMs,
+    mirror: { dataDir: deps.dataDir, dir: mirrorDirFor(deps.dataDir, job.installationId, job.repo.owner, job.repo.name), log: deps.log },
+  };
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -61,7 +66,11 @@ async function exists(path: string): Promise<boolean> {
  * Fetches the base branch and the PR head into fixbot's clean repository; returns the base branch's tip and the
  * fetched head. The PR's code arrives as git objects only: nothing from it is checked out or run here.
  */
-export async function clonePullRequest(params: { access: GitAccess; gitDir: string; job: PrReviewJob }): Promise<{ baseTip: string; pullHead: string }> {
+export async function clonePullRequest(params: {
+  access: GitAccess;
+  gitDir: string;
+  job: PrReviewJob;
+}): Promise<{ baseTip: string; pullHead: string }> {
   const baseTip = await fetchBranch({ ...params.access, gitDir: params.gitDir, branch: params.job.pr.baseRef });
   const pullHead = await fetchPullHead({ ...params.access, dir: params.gitDir, number: params.job.pr.number });
   return { baseTip, pullHead };
@@ -71,13 +80,22 @@ export async function clonePullRequest(params: { access: GitAccess; gitDir: stri
  * The recorded range's diff, rebuilt from git. The disk is a cache: when the clone is missing (a resumed run on
  * a fresh machine) or lacks a commit, it is cloned and fetched again. The same shas always give the same diff.
  */
-export async function readRangeDiff(deps: StepDeps, job: PrReviewJob, range: ReviewRange, timeoutMs: number): Promise<{ diff: string; gitDir: string; token: string | undefined }> {
+export async function readRangeDiff(
+  deps: StepDeps,
+  job: PrReviewJob,
+  range: ReviewRange,
+  timeoutMs: number,
+): Promise<{ diff: string; gitDir: string; token: string | undefined }> {
   const gitDir = prGitDir(deps.dataDir, job);
   const access = await prGitAccess(deps, job, timeoutMs);
-  const ready = async () => (await exists(join(gitDir, "HEAD"))) && (await hasCommit({ dir: gitDir, sha: range.from, timeoutMs })) && (await hasCommit({ dir: gitDir, sha: range.to, timeoutMs }));
+  const ready = async () =>
+    (await exists(join(gitDir, "HEAD"))) &&
+    (await hasCommit({ dir: gitDir, sha: range.from, timeoutMs })) &&
+    (await hasCommit({ dir: gitDir, sha: range.to, timeoutMs }));
   if (!(await ready())) {
     await clonePullRequest({ access, gitDir, job });
-    if (!(await ready())) throw new Error(`commits ${range.from.slice(0, 7)}..${range.to.slice(0, 7)} are no longer in pull request #${job.pr.number}`);
+    if (!(await ready()))
+      throw new Error(`commits ${range.from.slice(0, 7)}..${range.to.slice(0, 7)} are no longer in pull request #${job.pr.number}`);
   }
   return { diff: await diffRange({ dir: gitDir, from: range.from, to: range.to, timeoutMs }), gitDir, token: access.token };
 }

@@ -11,7 +11,10 @@ export type { PublishedReview };
  * Posts ONE pull request review for the head sha: the summary, the findings GitHub cannot place inline and the
  * files not reviewed in the body, the rest as inline comments; never twice (see publishReviewOnce).
  */
-export async function publishPrReview(deps: StepDeps, params: { job: PrReviewJob; plan: Extract<ReviewPlan, { kind: "review" }>; reviews: ChunkReview[] }): Promise<PublishedReview> {
+export async function publishPrReview(
+  deps: StepDeps,
+  params: { job: PrReviewJob; plan: Extract<ReviewPlan, { kind: "review" }>; reviews: ChunkReview[] },
+): Promise<PublishedReview> {
   const { job, plan } = params;
   const { octokit, app } = await installationFor(deps, job);
   const marker = prReviewMarker(job);
@@ -26,7 +29,14 @@ export async function publishPrReview(deps: StepDeps, params: { job: PrReviewJob
     commitId: job.pr.headSha,
     inline: dedupeFindings(params.reviews.flatMap((r) => r.inline)),
     outside: dedupeFindings(params.reviews.flatMap((r) => r.outside)),
-    bodyFor: (inBody: Finding[]) => renderReviewBody({ summary, outside: inBody, skipped: plan.skipped, coveredRange: { from: plan.range.from, to: plan.range.to }, marker }),
+    bodyFor: (inBody: Finding[]) =>
+      renderReviewBody({
+        summary,
+        outside: inBody,
+        skipped: plan.skipped,
+        coveredRange: { from: plan.range.from, to: plan.range.to },
+        marker,
+      }),
     log: deps.log.child({ runId: job.runId }),
   });
 }

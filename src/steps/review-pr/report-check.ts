@@ -1,4 +1,12 @@
-import { checkExternalId, checksNotGranted, countBySeverity, findingsTitle, reviewConclusion, upsertCheckRun, type CheckConclusion } from "../../github/check-run.js";
+import {
+  checkExternalId,
+  checksNotGranted,
+  countBySeverity,
+  findingsTitle,
+  reviewConclusion,
+  upsertCheckRun,
+  type CheckConclusion,
+} from "../../github/check-run.js";
 import { CHECKS_WRITE } from "../../github/octokit.js";
 import { dedupeFindings, type PublishedReview } from "../../github/pull-request-review.js";
 import { rangeLine } from "../../workflow/review-pr/review-text.js";
@@ -37,10 +45,15 @@ export async function reportReviewCheck(
     `| warning | ${counts.warning} |`,
     `| info | ${counts.info} |`,
     "",
-    failOn === "never" ? "`pullRequests.failOn` is `never`: this check passes whatever the findings." : `\`pullRequests.failOn\` is \`${failOn}\`: a finding of that severity${failOn === "warning" ? " or worse" : ""} fails this check.`,
+    failOn === "never"
+      ? "`pullRequests.failOn` is `never`: this check passes whatever the findings."
+      : `\`pullRequests.failOn\` is \`${failOn}\`: a finding of that severity${failOn === "warning" ? " or worse" : ""} fails this check.`,
   ].join("\n");
   try {
-    const { octokit, app } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: CHECKS_WRITE });
+    const { octokit, app } = await deps.github.forInstallation(job.installationId, {
+      repository: job.repo.name,
+      permissions: CHECKS_WRITE,
+    });
     const run = await upsertCheckRun({
       octokit,
       app,

@@ -22,14 +22,23 @@ import { prAgentCwd, prGroupFile, prSandboxKey, prWorkspaceDir, readRangeDiff } 
  */
 export async function reviewChunk(
   deps: StepDeps,
-  params: { job: PrReviewJob; settings: ReviewSettings; range: ReviewRange; paths: string[]; chunk: number; chunks: number; signal?: AbortSignal },
+  params: {
+    job: PrReviewJob;
+    settings: ReviewSettings;
+    range: ReviewRange;
+    paths: string[];
+    chunk: number;
+    chunks: number;
+    signal?: AbortSignal;
+  },
 ): Promise<ChunkReview> {
   const { job, settings, range } = params;
   const { diff, gitDir, token } = await readRangeDiff(deps, job, range, settings.cloneTimeoutMs);
   const files = parseDiff(diff);
   const byPath = new Map(files.map((f) => [f.path, f]));
   const part = params.paths.map((p) => byPath.get(p)).filter((f): f is DiffFile => f !== undefined);
-  if (part.length !== params.paths.length) throw new Error(`chunk ${params.chunk} names files that are not in the diff of ${range.from.slice(0, 7)}..${range.to.slice(0, 7)}`);
+  if (part.length !== params.paths.length)
+    throw new Error(`chunk ${params.chunk} names files that are not in the diff of ${range.from.slice(0, 7)}..${range.to.slice(0, 7)}`);
 
   const groups = prGroupFile(deps.dataDir, job);
   await killLeftoverGroup(groups);
@@ -38,7 +47,9 @@ export async function reviewChunk(
 
   const agent = deps.createAgent({
     role: "review",
-    agent: settings.agentos ? { backend: "agentos", ...settings.agentos } : { backend: "command", command: settings.reviewCommand, passEnv: settings.passEnv },
+    agent: settings.agentos
+      ? { backend: "agentos", ...settings.agentos }
+      : { backend: "command", command: settings.reviewCommand, passEnv: settings.passEnv },
     scratchDir: scratchDir(deps.dataDir),
     groupFile: groups,
     secrets: [...deps.secrets, ...(token ? [token] : [])],
@@ -46,13 +57,21 @@ export async function reviewChunk(
     onOutput: (chunk) => deps.log.debug({ runId: job.runId, pr: job.pr.number, part: params.chunk, agent: chunk }, "review agent output"),
   });
   const context = buildPrReviewContext({ job, range, chunk: params.chunk, chunks: params.chunks, paths: params.paths });
-  const result = await agent.review({ workspace: cwd, diff: part.map((f) => f.patch).join(""), context, timeoutMs: settings.reviewTimeoutMs, signal: params.signal });
+  const result = await agent.review({
+    workspace: cwd,
+    diff: part.map((f) => f.patch).join(""),
+    context,
+    timeoutMs: settings.reviewTimeoutMs,
+    signal: params.signal,
+  });
   const text = result.body.trim();
   if (!text && !result.timedOut) throw new Error(`the review agent printed nothing (exit ${result.exitCode})`);
 
   const { summary, findings } = parseReviewOutput(text);
   const { inline, outside } = placeFindings(findings, files);
-  const note = result.timedOut ? `_The review agent timed out after ${Math.round(settings.reviewTimeoutMs / 1000)} s on this part; what it printed is below._\n\n` : "";
+  const note = result.timedOut
+    ? `_The review agent timed out after ${Math.round(settings.reviewTimeoutMs / 1000)} s on this part; what it printed is below._\n\n`
+    : "";
   return { summary: `${note}${summary}`.trim(), inline, outside, exitCode: result.exitCode, timedOut: result.timedOut };
 }
 

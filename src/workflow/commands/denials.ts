@@ -12,7 +12,12 @@ export const DENIED_PREFIX = "denied:";
 export const DENIED_QUIETLY = "denied again within the quiet window: dropped without a reply";
 
 /** True when `sender` got a denial reply here less than `windowMs` ago. Logins compare case-insensitively. Pure. */
-export function deniedRecently(handled: ReadonlyArray<{ sender: string; outcome: string; at: number }>, sender: string, now: number, windowMs: number = DENIAL_QUIET_MS): boolean {
+export function deniedRecently(
+  handled: ReadonlyArray<{ sender: string; outcome: string; at: number }>,
+  sender: string,
+  now: number,
+  windowMs: number = DENIAL_QUIET_MS,
+): boolean {
   const who = sender.toLowerCase();
   return handled.some((h) => h.sender.toLowerCase() === who && h.outcome.startsWith(DENIED_PREFIX) && now - h.at < windowMs);
 }

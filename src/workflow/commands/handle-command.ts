@@ -34,13 +34,23 @@ const ASK = { timeoutMs: 2 * 3_600_000 + 24 * 3_600_000, maxRetries: 1 };
  * long work (a fix, a review) is enqueued on its own actor, so `status` and `cancel` answer at once even while
  * a run is in progress. Returns a one-line outcome for the log.
  */
-export async function handleCommand(ctx: FlowContext, deps: StepDeps, job: CommandJob, callsFor: (sc: StepContext<unknown>) => ActorCalls): Promise<string> {
+export async function handleCommand(
+  ctx: FlowContext,
+  deps: StepDeps,
+  job: CommandJob,
+  callsFor: (sc: StepContext<unknown>) => ActorCalls,
+): Promise<string> {
   const github = <T>(name: string, work: () => Promise<T>) => runStep(ctx, name, GITHUB_CALL, work);
   // A call to another actor needs the step's own client.
-  const actor = <T>(name: string, call: (calls: ActorCalls) => Promise<T>) => ctx.step({ name, ...ACTOR_CALL, run: (sc) => call(callsFor(sc)) });
+  const actor = <T>(name: string, call: (calls: ActorCalls) => Promise<T>) =>
+    ctx.step({ name, ...ACTOR_CALL, run: (sc) => call(callsFor(sc)) });
   const say = (name: string, text: string) => github(name, () => reply(deps, job, text));
   // Best effort: a missing reaction must not stop the command.
-  await github("acknowledge", () => acknowledge(deps, job).catch((error: unknown) => deps.log.warn({ deliveryId: job.deliveryId, err: error }, "could not add the reaction")));
+  await github("acknowledge", () =>
+    acknowledge(deps, job).catch((error: unknown) =>
+      deps.log.warn({ deliveryId: job.deliveryId, err: error }, "could not add the reaction"),
+    ),
+  );
   const access = await github("check-access", () => checkWriteAccess(deps, job));
   if (!access.allowed) {
     await say("reply-denied", deniedText({ sender: job.sender, role: access.role, word: job.word }));

@@ -29,7 +29,11 @@ export function fixJobForPullRequest(job: CommandJob, pr: PullRequestInfo, instr
   return {
     ...fixJobForIssue(job, instructions),
     repo: { ...job.repo, defaultBranch: pr.headRef },
-    issue: { number: pr.number, title: capTitle(pr.title), body: capText(pr.body, TEXT_CAPS.issueBodyBytes, "the pull request description").text },
+    issue: {
+      number: pr.number,
+      title: capTitle(pr.title),
+      body: capText(pr.body, TEXT_CAPS.issueBodyBytes, "the pull request description").text,
+    },
     branch: pr.headRef,
     target: { kind: "pull-request", number: pr.number, url: pr.url },
   };
@@ -63,5 +67,12 @@ export function reviewJobForPullRequest(job: CommandJob, pr: PullRequestInfo): P
 /** `/fixbot retry`: the last run's job again; `resume` continues from its recorded steps. */
 export function retryJob(job: CommandJob, run: RunRecord, resume: boolean): FixJob {
   if (!run.job) throw new Error(`run ${run.runId} has no recorded job`);
-  return { ...run.job, runId: job.deliveryId, deliveryId: job.deliveryId, requestedBy: job.sender, receivedAt: job.receivedAt, retryOf: resume ? run.runId : undefined };
+  return {
+    ...run.job,
+    runId: job.deliveryId,
+    deliveryId: job.deliveryId,
+    requestedBy: job.sender,
+    receivedAt: job.receivedAt,
+    retryOf: resume ? run.runId : undefined,
+  };
 }

@@ -22,7 +22,10 @@ export function statusText(runs: readonly RunRecord[], now: number): string {
   const shown = runs.filter((r) => r.status !== "ignored");
   const run = shown.at(-1);
   if (!run) return "fixbot has not run here yet.";
-  const state = run.finishedAt === undefined ? `running for ${formatDuration(now - run.startedAt)}` : `${run.status}, took ${formatDuration(run.finishedAt - run.startedAt)}`;
+  const state =
+    run.finishedAt === undefined
+      ? `running for ${formatDuration(now - run.startedAt)}`
+      : `${run.status}, took ${formatDuration(run.finishedAt - run.startedAt)}`;
   const lines = [
     `**fixbot status** — run \`${run.runId}\` requested by @${run.requestedBy}: ${state}; attempt ${run.attempts} of ${run.maxAttempts || "?"}.`,
     "",
@@ -30,15 +33,19 @@ export function statusText(runs: readonly RunRecord[], now: number): string {
   ];
   if (run.pullRequest) lines.push("", `Pull request: ${run.pullRequest.url}`);
   if (run.error) lines.push("", `Error: ${inertMarkdown(run.error.message)}`);
-  if (shown.length > 1) lines.push("", `<sub>${shown.length - 1} earlier run(s): ${shown.slice(0, -1).map((r) => `${r.status}`).join(", ")}</sub>`);
+  if (shown.length > 1)
+    lines.push(
+      "",
+      `<sub>${shown.length - 1} earlier run(s): ${shown
+        .slice(0, -1)
+        .map((r) => `${r.status}`)
+        .join(", ")}</sub>`,
+    );
   return lines.join("\n");
 }
 
 /** What `/fixbot retry` does with the last run. Pure. */
-export type RetryPlan =
-  | { kind: "resume"; run: RunRecord }
-  | { kind: "again"; run: RunRecord }
-  | { kind: "refuse"; reason: string };
+export type RetryPlan = { kind: "resume"; run: RunRecord } | { kind: "again"; run: RunRecord } | { kind: "refuse"; reason: string };
 
 export function planRetry(runs: readonly RunRecord[], word = "fixbot"): RetryPlan {
   const run = runs.filter((r) => r.status !== "ignored").at(-1);
@@ -46,7 +53,10 @@ export function planRetry(runs: readonly RunRecord[], word = "fixbot"): RetryPla
   if (!run.closed) return { kind: "refuse", reason: `run \`${run.runId}\` is still in progress (\`/${word} cancel\` stops it).` };
   if (run.status === "error" || run.status === "cancelled") return { kind: "resume", run };
   if (run.status === "tests-failing" || run.status === "no-change") return { kind: "again", run };
-  return { kind: "refuse", reason: `the last run (\`${run.runId}\`) ${run.status === "fixed" ? "fixed the issue" : `ended as ${run.status}`}; there is nothing to retry.` };
+  return {
+    kind: "refuse",
+    reason: `the last run (\`${run.runId}\`) ${run.status === "fixed" ? "fixed the issue" : `ended as ${run.status}`}; there is nothing to retry.`,
+  };
 }
 
 /** The answer to `cancel`: the run being stopped, or that nothing runs. Pure. */

@@ -12,7 +12,8 @@ export type ReviewAdmission = { ok: true; since: string | null } | { ok: false; 
 export function admitReviewJob(state: PrReviewState, job: PrReviewJob): ReviewAdmission {
   if (state.seenDeliveries.includes(job.deliveryId)) return { ok: false, reason: `delivery ${job.deliveryId} was already handled` };
   if (state.runs.some((r) => r.runId === job.runId)) return { ok: false, reason: `run ${job.runId} already exists` };
-  if (state.lastReviewedSha === job.pr.headSha && !job.requestedBy) return { ok: false, reason: `head ${job.pr.headSha.slice(0, 7)} was already reviewed` };
+  if (state.lastReviewedSha === job.pr.headSha && !job.requestedBy)
+    return { ok: false, reason: `head ${job.pr.headSha.slice(0, 7)} was already reviewed` };
   return { ok: true, since: job.action === "synchronize" ? state.lastReviewedSha : null };
 }
 
@@ -26,7 +27,8 @@ export function finishReviewRun(run: PrReviewRun, result: TryBlockResult<ReviewR
   if (result.ok) return { ...run, ...result.value, finishedAt: now };
   const failure = result.failure;
   const step = failure.step?.stepName ?? failure.name;
-  const cause = failure.step?.kind === "timeout" ? "timed out" : `failed${failure.step ? ` after ${failure.step.attempts} attempt(s)` : ""}`;
+  const cause =
+    failure.step?.kind === "timeout" ? "timed out" : `failed${failure.step ? ` after ${failure.step.attempts} attempt(s)` : ""}`;
   return { ...run, status: "error", finishedAt: now, error: `step ${step} ${cause}: ${errorLine(failure.error, 500)}` };
 }
 

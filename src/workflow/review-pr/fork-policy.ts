@@ -29,12 +29,22 @@ export type ForkReviewDecision = { review: true } | { review: false; reason: str
  * Does the automatic review run for this pull request under `policy`? Pure. A fork PR whose author_association
  * is unknown counts as first-time: the cheap answer when unsure.
  */
-export function forkReviewDecision(params: { fork: boolean; author: string; authorAssociation?: string; policy: ForkPolicy; setting: string }): ForkReviewDecision {
+export function forkReviewDecision(params: {
+  fork: boolean;
+  author: string;
+  authorAssociation?: string;
+  policy: ForkPolicy;
+  setting: string;
+}): ForkReviewDecision {
   if (!params.fork || params.policy === "review") return { review: true };
-  if (params.policy === "skip") return { review: false, reason: `pull requests from forks are not reviewed automatically (${params.setting}: skip)` };
+  if (params.policy === "skip")
+    return { review: false, reason: `pull requests from forks are not reviewed automatically (${params.setting}: skip)` };
   const association = params.authorAssociation?.toUpperCase();
   if (association === undefined || FIRST_TIME.has(association)) {
-    return { review: false, reason: `@${params.author} is a first-time contributor (${association ?? "unknown"}) on a fork (${params.setting}: skip-first-time)` };
+    return {
+      review: false,
+      reason: `@${params.author} is a first-time contributor (${association ?? "unknown"}) on a fork (${params.setting}: skip-first-time)`,
+    };
   }
   return { review: true };
 }

@@ -11,7 +11,12 @@ import type { ChunkReview, PrReviewJob } from "./types.js";
  * of the recorded history: keep them stable. `since` is the last reviewed head (a synchronize), read from the
  * actor's state by the admit step.
  */
-export async function reviewPullRequest(ctx: FlowContext, steps: ReviewSteps, job: PrReviewJob, since: string | null): Promise<ReviewResult> {
+export async function reviewPullRequest(
+  ctx: FlowContext,
+  steps: ReviewSteps,
+  job: PrReviewJob,
+  since: string | null,
+): Promise<ReviewResult> {
   const check = await runStep(ctx, "check-pull-request", GITHUB, () => steps.checkPullRequest(job));
   if (check.kind === "skipped") return { status: "skipped", reason: check.reason };
   if (check.kind === "invalid-config") {
@@ -19,17 +24,28 @@ export async function reviewPullRequest(ctx: FlowContext, steps: ReviewSteps, jo
     return { status: "invalid-config", reason: check.problems.join("; ") };
   }
   const settings = check.settings;
-  const plan = await runStep(ctx, "fetch-diff", { timeoutMs: 2 * settings.cloneTimeoutMs + GITHUB.timeoutMs, maxRetries: 3 }, () => steps.fetchDiff({ job, settings, since }));
+  const plan = await runStep(ctx, "fetch-diff", { timeoutMs: 2 * settings.cloneTimeoutMs + GITHUB.timeoutMs, maxRetries: 3 }, () =>
+    steps.fetchDiff({ job, settings, since }),
+  );
   if (plan.kind === "already-reviewed") return { status: "already-reviewed", reviewId: plan.reviewId, reviewUrl: plan.url };
   if (plan.kind === "superseded") return { status: "superseded", reason: plan.reason };
   if (plan.kind === "nothing") return { status: "nothing-to-review", range: plan.range, reason: plan.reason };
 
   const reviews: ChunkReview[] = [];
-  const slot = stepSlot(steps.deps, job.repo, settings.agentos !== undefined, `${job.repo.owner}/${job.repo.name} PR #${job.pr.number} review`);
+  const slot = stepSlot(
+    steps.deps,
+    job.repo,
+    settings.agentos !== undefined,
+    `${job.repo.owner}/${job.repo.name} PR #${job.pr.number} review`,
+  );
   const chunkPolicy = { timeoutMs: settings.reviewTimeoutMs + 2 * settings.cloneTimeoutMs, maxRetries: 1, slot };
   for (const [i, paths] of plan.chunks.entries()) {
     const chunk = i + 1;
-    reviews.push(await runStep(ctx, `review-chunk#${chunk}`, chunkPolicy, (signal) => steps.reviewChunk({ job, settings, range: plan.range, paths, chunk, chunks: plan.chunks.length, signal })));
+    reviews.push(
+      await runStep(ctx, `review-chunk#${chunk}`, chunkPolicy, (signal) =>
+        steps.reviewChunk({ job, settings, range: plan.range, paths, chunk, chunks: plan.chunks.length, signal }),
+      ),
+    );
   }
   const posted = await runStep(ctx, "publish-review", GITHUB, () => steps.publishReview({ job, plan, reviews }));
   await runStep(ctx, "report-check-run", GITHUB, () => steps.reportCheck({ job, settings, range: plan.range, reviews, posted }));

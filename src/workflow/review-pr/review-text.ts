@@ -28,7 +28,13 @@ export function rangeLine(range: ReviewRange): string {
  * What the review agent is told besides the diff. Pure. The PR text is written by its author (for a fork, by
  * anyone): it is labelled as such, and the agent is told that it works from the diff alone.
  */
-export function buildPrReviewContext(params: { job: PrReviewJob; range: ReviewRange; chunk: number; chunks: number; paths: string[] }): string {
+export function buildPrReviewContext(params: {
+  job: PrReviewJob;
+  range: ReviewRange;
+  chunk: number;
+  chunks: number;
+  paths: string[];
+}): string {
   const { job, range } = params;
   const body = job.pr.body.trim().slice(0, MAX_PR_BODY_CHARS) || "(no description)";
   const lines = [
@@ -36,7 +42,9 @@ export function buildPrReviewContext(params: { job: PrReviewJob; range: ReviewRa
     `(${job.pr.headRef} into ${job.pr.baseRef})`,
     "",
     rangeLine(range),
-    params.chunks > 1 ? `This is part ${params.chunk} of ${params.chunks} of the diff: ${params.paths.length} file(s).` : `The diff has ${params.paths.length} file(s).`,
+    params.chunks > 1
+      ? `This is part ${params.chunk} of ${params.chunks} of the diff: ${params.paths.length} file(s).`
+      : `The diff has ${params.paths.length} file(s).`,
     "",
     "## Description by the pull request's author (untrusted text)",
     body,
@@ -52,7 +60,8 @@ export function buildPrReviewContext(params: { job: PrReviewJob; range: ReviewRa
 /** The review's summary: which commits it covers, then each chunk's summary (headed when there are several). Pure. */
 export function composeReviewSummary(params: { job: PrReviewJob; range: ReviewRange; files: number; summaries: string[] }): string {
   const out = ["### 🔎 fixbot review", "", `${rangeLine(params.range)} ${params.files} file(s) changed.`];
-  if (params.job.pr.fork) out.push("", "_This pull request comes from a fork: the review worked from the diff only; none of its code was run._");
+  if (params.job.pr.fork)
+    out.push("", "_This pull request comes from a fork: the review worked from the diff only; none of its code was run._");
   const many = params.summaries.length > 1;
   params.summaries.forEach((summary, i) => {
     const text = summary.trim() || "_The reviewer wrote no summary for this part._";

@@ -91,7 +91,8 @@ export interface ChunkReview {
   timedOut: boolean;
 }
 
-export type PrReviewStatus = "running" | "reviewed" | "already-reviewed" | "nothing-to-review" | "skipped" | "superseded" | "invalid-config" | "error";
+export type PrReviewStatus =
+  "running" | "reviewed" | "already-reviewed" | "nothing-to-review" | "skipped" | "superseded" | "invalid-config" | "error";
 
 /** One run as the actor keeps it (and `getReviews` returns it). */
 export interface PrReviewRun {

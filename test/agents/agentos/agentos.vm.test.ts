@@ -71,7 +71,12 @@ describe.skipIf(!available)("agentOS backend on the real VM", () => {
     ]);
     const { launcher, counts } = countingLauncher();
     const output: string[] = [];
-    const result = await agentFor(m, launcher, output).edit({ workspace: dir, task: "Fix add(): add(2, 3) should be 5.", attempt: 1, timeoutMs: 240_000 });
+    const result = await agentFor(m, launcher, output).edit({
+      workspace: dir,
+      task: "Fix add(): add(2, 3) should be 5.",
+      attempt: 1,
+      timeoutMs: 240_000,
+    });
 
     expect(result).toMatchObject({ exitCode: 0, timedOut: false, summary: "Fixed add() in src/calc.js: it subtracted instead of adding." });
     expect(result.stoppedBy).toBeUndefined();
@@ -97,7 +102,9 @@ describe.skipIf(!available)("agentOS backend on the real VM", () => {
     const dir = await calcCopy("provider-error");
     const m = await mock([{ error: { status: 401, type: "authentication_error", message: "invalid x-api-key" } }]);
     const { launcher, counts } = countingLauncher();
-    const error = await agentFor(m, launcher).edit({ workspace: dir, task: "Fix add().", attempt: 1, timeoutMs: 240_000 }).catch((e: unknown) => e);
+    const error = await agentFor(m, launcher)
+      .edit({ workspace: dir, task: "Fix add().", attempt: 1, timeoutMs: 240_000 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AgentError);
     expect((error as Error).message).toContain("The model provider returned an error: 401");
     expect((error as Error).message).toContain("invalid x-api-key");
@@ -110,7 +117,13 @@ describe.skipIf(!available)("agentOS backend on the real VM", () => {
     const dir = await calcCopy("never-stops");
     const m = await mock((i) => ({ tool: "bash", input: { command: `echo turn ${i + 1}` } }));
     const { launcher, counts } = countingLauncher();
-    const result = await agentFor(m, launcher).edit({ workspace: dir, task: "Fix add().", attempt: 1, timeoutMs: 240_000, budget: { turns: 3 } });
+    const result = await agentFor(m, launcher).edit({
+      workspace: dir,
+      task: "Fix add().",
+      attempt: 1,
+      timeoutMs: 240_000,
+      budget: { turns: 3 },
+    });
     expect(result.stoppedBy).toBe("turns");
     expect(result.usage?.turns).toBe(3);
     expect(m.requests).toHaveLength(3);
@@ -123,7 +136,9 @@ describe.skipIf(!available)("agentOS backend on the real VM", () => {
     const m = await mock([]);
     const real = agentOsLauncher();
     const { launcher, counts } = countingLauncher({ start: (p) => real.start({ ...p, hostDir: join(work, "does-not-exist") }) });
-    const error = await agentFor(m, launcher).edit({ workspace: dir, task: "Fix add().", attempt: 1, timeoutMs: 240_000 }).catch((e: unknown) => e);
+    const error = await agentFor(m, launcher)
+      .edit({ workspace: dir, task: "Fix add().", attempt: 1, timeoutMs: 240_000 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AgentError);
     expect((error as Error).message).toMatch(/^The agentOS VM did not start: /);
     expect(counts.started).toBe(0);
@@ -134,8 +149,10 @@ describe.skipIf(!available)("agentOS backend on the real VM", () => {
   it("review: a second session gets the fixing agent's result and the diff, reads the changed file in the VM, returns its text", async () => {
     const dir = await calcCopy("review");
     await run("sed", ["-i", "s/a - b/a + b/", join(dir, "src", "calc.js")]);
-    const diff = "--- a/src/calc.js\n+++ b/src/calc.js\n@@ -1,4 +1,4 @@\n export function add(a, b) {\n-  return a - b;\n+  return a + b;\n }\n";
-    const context = "## The fixing agent's result\n\nAttempts: 1. Tests (`npm test`) passed.\nAgent summary: Fixed add() in src/calc.js (a - b -> a + b).";
+    const diff =
+      "--- a/src/calc.js\n+++ b/src/calc.js\n@@ -1,4 +1,4 @@\n export function add(a, b) {\n-  return a - b;\n+  return a + b;\n }\n";
+    const context =
+      "## The fixing agent's result\n\nAttempts: 1. Tests (`npm test`) passed.\nAgent summary: Fixed add() in src/calc.js (a - b -> a + b).";
     const review = "LGTM: add() now returns a + b, and the change is limited to src/calc.js.";
     const m = await mock([{ tool: "read", input: { path: "src/calc.js" } }, { text: review }]);
     const { launcher, counts } = countingLauncher();

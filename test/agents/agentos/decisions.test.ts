@@ -11,26 +11,42 @@ describe("sessionOutcome", () => {
   const finished = (text: string, stopReason = "end_turn") => ({ kind: "finished" as const, stopReason, text });
 
   it("a normal end is a result with the final text", () => {
-    expect(sessionOutcome({ end: finished("Fixed add()."), streamedText: "Fixed add()." })).toEqual({ kind: "result", text: "Fixed add().", timedOut: false });
+    expect(sessionOutcome({ end: finished("Fixed add()."), streamedText: "Fixed add()." })).toEqual({
+      kind: "result",
+      text: "Fixed add().",
+      timedOut: false,
+    });
   });
 
   it("the provider error the proxy recorded is an error naming it, even when pi's text looks harmless", () => {
-    expect(sessionOutcome({ end: finished(""), providerError: '529 {"type":"error","error":{"type":"overloaded_error"}}', streamedText: "" })).toEqual({
+    expect(
+      sessionOutcome({ end: finished(""), providerError: '529 {"type":"error","error":{"type":"overloaded_error"}}', streamedText: "" }),
+    ).toEqual({
       kind: "error",
       message: 'The model provider returned an error: 529 {"type":"error","error":{"type":"overloaded_error"}}',
     });
   });
 
   it("pi's error-as-final-text is recognised without the proxy's record", () => {
-    expect(sessionOutcome({ end: finished('500 {"type":"error","error":{"type":"api_error","message":"boom"}}'), streamedText: "" }).kind).toBe("error");
-    expect(sessionOutcome({ end: finished("Connection error."), streamedText: "" })).toEqual({ kind: "error", message: "The model provider returned an error: Connection error." });
+    expect(
+      sessionOutcome({ end: finished('500 {"type":"error","error":{"type":"api_error","message":"boom"}}'), streamedText: "" }).kind,
+    ).toBe("error");
+    expect(sessionOutcome({ end: finished("Connection error."), streamedText: "" })).toEqual({
+      kind: "error",
+      message: "The model provider returned an error: Connection error.",
+    });
     expect(sessionOutcome({ end: finished("something", "error"), streamedText: "" }).kind).toBe("error");
     // An agent that merely talks about an error is not one.
     expect(providerErrorInText("The 500 errors came from a missing null check; fixed.")).toBeUndefined();
   });
 
   it("a budget stop and a timeout are results that say so, with what the agent said so far", () => {
-    expect(sessionOutcome({ end: { kind: "budget", name: "turns" }, streamedText: " working " })).toEqual({ kind: "result", text: "working", timedOut: false, stoppedBy: "turns" });
+    expect(sessionOutcome({ end: { kind: "budget", name: "turns" }, streamedText: " working " })).toEqual({
+      kind: "result",
+      text: "working",
+      timedOut: false,
+      stoppedBy: "turns",
+    });
     expect(sessionOutcome({ end: { kind: "timeout" }, streamedText: "" })).toEqual({ kind: "result", text: "", timedOut: true });
   });
 });
@@ -78,7 +94,16 @@ describe("piConfigFiles", () => {
   it("a model pi does not know is declared in models.json, so pi uses it instead of silently falling back", () => {
     const files = piConfigFiles({ model: "my-gateway-model", knownModels: ["claude-haiku-4-5"], proxyUrl: "http://127.0.0.1:7" });
     expect(files.map((f) => f.path)).toEqual(["/home/agentos/.pi/agent/settings.json", "/home/agentos/.pi/agent/models.json"]);
-    expect(JSON.parse(files[1]!.content)).toEqual({ providers: { anthropic: { baseUrl: "http://127.0.0.1:7", apiKey: "ANTHROPIC_API_KEY", api: "anthropic-messages", models: [{ id: "my-gateway-model" }] } } });
+    expect(JSON.parse(files[1]!.content)).toEqual({
+      providers: {
+        anthropic: {
+          baseUrl: "http://127.0.0.1:7",
+          apiKey: "ANTHROPIC_API_KEY",
+          api: "anthropic-messages",
+          models: [{ id: "my-gateway-model" }],
+        },
+      },
+    });
   });
 });
 

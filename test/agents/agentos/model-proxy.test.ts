@@ -18,9 +18,17 @@ beforeAll(async () => {
 });
 afterAll(() => upstream.close());
 
-async function withProxy(options: { budget?: { tokens?: number }; maxRequestBytes?: number }, body: (proxy: ModelProxy, stops: BudgetName[]) => Promise<void>): Promise<void> {
+async function withProxy(
+  options: { budget?: { tokens?: number }; maxRequestBytes?: number },
+  body: (proxy: ModelProxy, stops: BudgetName[]) => Promise<void>,
+): Promise<void> {
   const stops: BudgetName[] = [];
-  const proxy = await startModelProxy({ upstream: upstream.url, apiKey: API_KEY, ...options, onBudgetExceeded: (name) => stops.push(name) });
+  const proxy = await startModelProxy({
+    upstream: upstream.url,
+    apiKey: API_KEY,
+    ...options,
+    onBudgetExceeded: (name) => stops.push(name),
+  });
   try {
     await body(proxy, stops);
   } finally {
@@ -103,10 +111,14 @@ describe("model proxy limits", () => {
     await withProxy({ maxRequestBytes: 1024 }, async (proxy) => {
       const before = upstream.requests.length;
       const status = await new Promise<number>((resolve, reject) => {
-        const req = request(`${proxy.url}/v1/messages`, { method: "POST", headers: { "x-api-key": proxy.sessionKey, "transfer-encoding": "chunked" } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = request(
+          `${proxy.url}/v1/messages`,
+          { method: "POST", headers: { "x-api-key": proxy.sessionKey, "transfer-encoding": "chunked" } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on("error", reject);
         // Never ended: the proxy must answer from what it read so far.
         req.write(Buffer.alloc(4096, "a"));

@@ -19,7 +19,10 @@ let upstream: MockAnthropic;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "fixbot-agentos-unit-"));
-  upstream = await startMockAnthropic({ apiKey: API_KEY, script: (i) => ({ tool: "bash", input: { command: `echo ${i}` }, usage: { input: 400, output: 100 } }) });
+  upstream = await startMockAnthropic({
+    apiKey: API_KEY,
+    script: (i) => ({ tool: "bash", input: { command: `echo ${i}` }, usage: { input: 400, output: 100 } }),
+  });
 });
 
 afterAll(async () => {
@@ -71,7 +74,13 @@ function fakeLauncher(behaviour: Behaviour, opts: { failStart?: boolean } = {}) 
 }
 
 function agent(launcher: AgentVmLauncher, model?: string) {
-  return createAgentOsAgent({ provider: { apiKey: API_KEY, baseUrl: upstream.url, model }, scratchDir: join(work, "scratch"), secrets: [], launcher, knownModels: async () => ["claude-haiku-4-5"] });
+  return createAgentOsAgent({
+    provider: { apiKey: API_KEY, baseUrl: upstream.url, model },
+    scratchDir: join(work, "scratch"),
+    secrets: [],
+    launcher,
+    knownModels: async () => ["claude-haiku-4-5"],
+  });
 }
 
 const untilCancelled: Behaviour = async ({ cancelled }) => {
@@ -106,7 +115,9 @@ describe("agentOS session lifecycle (fake VM)", () => {
     const fake = fakeLauncher(untilCancelled);
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error("cancelled by @someone")), 200);
-    await expect(agent(fake.launcher).edit({ workspace: work, task: "t", attempt: 1, timeoutMs: 60_000, signal: controller.signal })).rejects.toThrow("cancelled by @someone");
+    await expect(
+      agent(fake.launcher).edit({ workspace: work, task: "t", attempt: 1, timeoutMs: 60_000, signal: controller.signal }),
+    ).rejects.toThrow("cancelled by @someone");
     expect(fake.log).toEqual(["start", "open", "cancel", "close", "dispose"]);
   });
 
@@ -128,19 +139,25 @@ describe("agentOS session lifecycle (fake VM)", () => {
     const fake = fakeLauncher(async () => {
       throw new Error("invalid_state: adapter exited");
     });
-    await expect(agent(fake.launcher).edit({ workspace: work, task: "t", attempt: 1, timeoutMs: 60_000 })).rejects.toThrow(/^The agentOS session failed: invalid_state: adapter exited$/);
+    await expect(agent(fake.launcher).edit({ workspace: work, task: "t", attempt: 1, timeoutMs: 60_000 })).rejects.toThrow(
+      /^The agentOS session failed: invalid_state: adapter exited$/,
+    );
     expect(fake.log).toEqual(["start", "open", "close", "dispose"]);
   });
 
   it("a VM that does not start is an AgentError; nothing was opened", async () => {
     const fake = fakeLauncher(untilCancelled, { failStart: true });
-    await expect(agent(fake.launcher).edit({ workspace: work, task: "t", attempt: 1, timeoutMs: 60_000 })).rejects.toThrow("The agentOS VM did not start: injected");
+    await expect(agent(fake.launcher).edit({ workspace: work, task: "t", attempt: 1, timeoutMs: 60_000 })).rejects.toThrow(
+      "The agentOS VM did not start: injected",
+    );
     expect(fake.log).toEqual([]);
   });
 
   it("without an API key, selecting agentOS says which variable to set", async () => {
     const a = createAgentOsAgent({ provider: {}, scratchDir: join(work, "scratch"), secrets: [] });
-    await expect(a.edit({ workspace: work, task: "t", attempt: 1, timeoutMs: 1000 })).rejects.toThrow(/set ANTHROPIC_API_KEY in fixbot's environment/);
+    await expect(a.edit({ workspace: work, task: "t", attempt: 1, timeoutMs: 1000 })).rejects.toThrow(
+      /set ANTHROPIC_API_KEY in fixbot's environment/,
+    );
   });
 });
 
@@ -158,7 +175,10 @@ describe("model proxy", () => {
   });
 
   it("records the provider's error status and body, and a connection failure", async () => {
-    const failing = await startMockAnthropic({ apiKey: API_KEY, script: [{ error: { status: 529, type: "overloaded_error", message: "Overloaded" } }] });
+    const failing = await startMockAnthropic({
+      apiKey: API_KEY,
+      script: [{ error: { status: 529, type: "overloaded_error", message: "Overloaded" } }],
+    });
     const proxy = await startModelProxy({ upstream: failing.url, apiKey: API_KEY });
     const dead = await startModelProxy({ upstream: "http://127.0.0.1:9", apiKey: API_KEY });
     try {
