@@ -1,11 +1,12 @@
 import { actor, queue } from "rivetkit";
 import { workflow } from "rivetkit/workflow";
-import { createSteps, type StepDeps } from "../steps/index.js";
+import { createSteps, type StepDeps, type Steps } from "../steps/index.js";
 import { capped, takeJob } from "../workflow/admit.js";
 import { recordOutcome, toOutcome, withOutcome } from "../workflow/finish-run.js";
 import { fixIssue } from "../workflow/fix-issue.js";
 import { findRun, initialFixRunState, replaceRun, type FixRunState } from "../workflow/fix-run-state.js";
-import type { FlowContext } from "../workflow/flow-context.js";
+import type { JobContext } from "../workflow/flow-context.js";
+import type { Logger } from "pino";
 import { savingState } from "../workflow/state-saved.js";
 import { stateStep } from "../workflow/step-runner.js";
 import type { RunIO } from "../workflow/tracked-steps.js";
@@ -55,46 +56,7 @@ export function createFixRunActor(deps: StepDeps) {
       await ctx.loop("jobs", async (loop) => {
         const message = await loop.queue.next("wait-job", { names: ["jobs"] });
         const job = message.body as FixJob;
-        const log = logFor(job);
-
-        const flow: FlowContext<FixRunState> = loop;
-        const admission = await stateStep(flow, "admit-job", (state) => takeJob(state, job, deps.now()));
-        if (!admission.ok) log.info({ reason: admission.reason }, "request not run");
-        if (!admission.ok) return;
-
-        const io = ioFor(job);
-        const result = await loop.try("run-job", (tc) => fixIssue(tc, steps, io, job));
-
-        const recorded = await stateStep(flow, "record-outcome", (state) => {
-          const view = recordOutcome(state, job, result, deps.now());
-          if (deps.metrics) recordFixRun(deps.metrics, view);
-          return view;
-        });
-        // A run that stopped with an error is logged as one (and so reaches Sentry when SENTRY_DSN is set).
-        log[recorded.status === "error" ? "error" : "info"](
-          { status: recorded.status, reason: recorded.ignoredReason ?? recorded.error?.message },
-          "run finished",
-        );
-
-        // The final comment edit is retried on its own; if GitHub stays down it is logged, and the job still ends.
-        const published = await loop.tryStep({
-          name: "publish-outcome",
-          timeout: 60_000,
-          maxRetries: 8,
-          retryBackoffBase: 2_000,
-          retryBackoffMax: 60_000,
-          run: savingState(async (sc) => {
-            const view = withOutcome(findRun(sc.state, job.runId), recorded);
-            replaceRun(sc.state, view);
-            if (!view.announced) return;
-            const id = await io.publish(view);
-            if (id !== undefined) replaceRun(sc.state, { ...view, trackingCommentId: id });
-          }),
-        });
-        if (!published.ok) log.error({ err: published.failure.error }, "could not publish the final tracking comment");
-        await stateStep(flow, "close-run", (state) =>
-          replaceRun(state, { ...withOutcome(findRun(state, job.runId), recorded), closed: true }),
-        );
+        await runJob(loop, { deps, steps, job, log: logFor(job), io: () => ioFor(job) });
         cancellers.delete(job.runId);
       });
     }),
@@ -146,4 +108,51 @@ export function createFixRunActor(deps: StepDeps) {
       },
     },
   });
+}
+
+/**
+ * One job on the fix-run actor: admit it, run the fix workflow in a try block (a failing job ends in a recorded
+ * final state and never wedges the queue), record the outcome, publish the final comment, close the run.
+ */
+async function runJob(
+  loop: JobContext<FixRunState>,
+  p: { deps: StepDeps; steps: Steps; job: FixJob; log: Logger; io: () => RunIO },
+): Promise<void> {
+  const { deps, steps, job, log } = p;
+  const admission = await stateStep(loop, "admit-job", (state) => takeJob(state, job, deps.now()));
+  if (!admission.ok) {
+    log.info({ reason: admission.reason }, "request not run");
+    return;
+  }
+  const io = p.io();
+  const result = await loop.try("run-job", (tc) => fixIssue(tc, steps, io, job));
+
+  const recorded = await stateStep(loop, "record-outcome", (state) => {
+    const view = recordOutcome(state, job, result, deps.now());
+    if (deps.metrics) recordFixRun(deps.metrics, view);
+    return view;
+  });
+  // A run that stopped with an error is logged as one (and so reaches Sentry when SENTRY_DSN is set).
+  log[recorded.status === "error" ? "error" : "info"](
+    { status: recorded.status, reason: recorded.ignoredReason ?? recorded.error?.message },
+    "run finished",
+  );
+
+  // The final comment edit is retried on its own; if GitHub stays down it is logged, and the job still ends.
+  const published = await loop.tryStep({
+    name: "publish-outcome",
+    timeout: 60_000,
+    maxRetries: 8,
+    retryBackoffBase: 2_000,
+    retryBackoffMax: 60_000,
+    run: savingState(async (sc) => {
+      const view = withOutcome(findRun(sc.state, job.runId), recorded);
+      replaceRun(sc.state, view);
+      if (!view.announced) return;
+      const id = await io.publish(view);
+      if (id !== undefined) replaceRun(sc.state, { ...view, trackingCommentId: id });
+    }),
+  });
+  if (!published.ok) log.error({ err: published.failure.error }, "could not publish the final tracking comment");
+  await stateStep(loop, "close-run", (state) => replaceRun(state, { ...withOutcome(findRun(state, job.runId), recorded), closed: true }));
 }

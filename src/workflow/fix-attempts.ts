@@ -30,9 +30,18 @@ export interface AttemptsInput {
   discussion?: string;
 }
 
+/** Where the attempts stand: the change so far, the last agent result and test result, the usage so far. */
+interface Progress {
+  patch: string;
+  last?: Attempt;
+  tests?: TestSummary;
+  used: Usage;
+  usages: AttemptUsage[];
+}
+
 /**
  * The agent and the tests, in turns: the agent edits, the tests run on its change, their failures go back to the
- * agent, up to `maxAttempts`. Stops early on a used-up budget or an attempt that changed nothing.
+ * agent, up to `maxAttempts`. Stops early on a used-up budget or spend window, or an attempt that changed nothing.
  */
 export async function runAttempts(
   ctx: FlowContext<FixRunState>,
@@ -41,98 +50,132 @@ export async function runAttempts(
   io: RunIO,
   p: AttemptsInput,
 ): Promise<AttemptsOutcome> {
-  const { job, config, baseSha, testCommand, prior } = p;
-  const policy = stepPolicies(config);
-  const instructions = [config.instructions, job.instructions ?? ""].filter((s) => s.trim()).join("\n\n");
-  const task = buildTaskText({
-    repo: `${job.repo.owner}/${job.repo.name}`,
-    issue: job.issue,
-    instructions,
-    testCommand,
-    discussion: p.discussion,
+  const { job, config } = p;
+  const task = taskFor(p);
+  const at: Progress = { patch: "", used: {}, usages: [] };
+  const stop = (status: RunView["status"], error?: RunView["error"]): AttemptsOutcome => ({
+    kind: "stopped",
+    status,
+    error,
+    tests: at.tests,
+    agentSummary: at.last?.summary,
   });
-  let patch = "";
-  let last: Attempt | undefined;
-  let tests: TestSummary | undefined;
-  let used: Usage = {};
-  const usages: AttemptUsage[] = [];
   for (let attempt = 1; attempt <= config.maxAttempts; attempt++) {
     const agentStep = `run-agent#${attempt}`;
-    const stop = (status: RunView["status"], error?: RunView["error"]): AttemptsOutcome => ({
-      kind: "stopped",
-      status,
-      error,
-      tests,
-      agentSummary: last?.summary,
-    });
     await step.record(`begin-attempt#${attempt}`, (view) => ({ ...view, attempts: attempt }));
     const remainingMs = await measureTimeLeft(ctx, io, job, config, attempt);
     if (remainingMs <= 0)
-      return stop("error", budgetError({ name: "time", step: agentStep, budgets: config.budgets, used, source: job.source }));
+      return stop("error", budgetError({ name: "time", step: agentStep, budgets: config.budgets, used: at.used, source: job.source }));
     const spendStop = await checkSpend(ctx, steps, io, job, attempt);
     if (spendStop) return stop("error", spendStop);
 
-    const feedback = tests ? buildFeedback(tests) : undefined;
-    const previousPatch = patch;
-    const recorded = prior?.attempts.find((a) => a.attempt === attempt);
-    last = await step.reuseOrRun(
-      recorded,
-      agentStep,
-      withSlot(policy.agent, steps.slotFor(job, usesVm(config.agent, "edit"), agentStep)),
-      (signal) =>
-        steps.runAgent({
-          job,
-          config,
-          baseSha,
-          attempt,
-          previousPatch,
-          task,
-          feedback,
-          signal,
-          budget: remainingBudget(config.budgets, used),
-          timeoutMs: agentTimeoutMs(config, remainingMs),
-        }),
-      {
-        describe: (r) => (r.patch === previousPatch ? "no change" : `${r.files.length} file(s), +${r.insertions}/-${r.deletions}`),
-        remember: (cp, r) => ({ ...cp, attempts: [...cp.attempts.filter((a) => a.attempt !== attempt), r] }),
-      },
-    );
-    if (!recorded) await recordSpend(ctx, steps, io, job, attempt, last.usage);
-    used = addUsage(used, last.usage ?? {});
-    usages.push({ attempt, usage: last.usage });
-    const overBudget = last.stoppedBy ?? exceededBudget(used, config.budgets);
-    if (overBudget)
-      return stop("error", budgetError({ name: overBudget, step: agentStep, budgets: config.budgets, used, source: job.source }));
-    const verdict = judgeAttempt({
-      source: job.source,
+    const recorded = p.prior?.attempts.find((a) => a.attempt === attempt);
+    const previousPatch = at.patch;
+    at.last = await agentTurn(step, steps, p, {
       attempt,
-      step: agentStep,
-      patch: last.patch,
+      task,
       previousPatch,
-      exitCode: last.exitCode,
-      timedOut: last.timedOut,
-      timeoutSeconds: config.timeouts.agent,
-      summary: last.summary,
+      recorded,
+      remainingMs,
+      used: at.used,
+      feedback: at.tests && buildFeedback(at.tests),
     });
-    if (verdict.kind === "stop") return stop(verdict.status, verdict.error);
+    if (!recorded) await recordSpend(ctx, steps, io, job, attempt, at.last.usage);
+    at.used = addUsage(at.used, at.last.usage ?? {});
+    at.usages.push({ attempt, usage: at.last.usage });
+    const stopped = afterAgent({ job, config, attempt, result: at.last, previousPatch, used: at.used });
+    if (stopped) return stop(stopped.status, stopped.error);
 
-    patch = last.patch;
-    const testedPatch = patch;
-    const testStep = `run-tests#${attempt}`;
-    tests = await step.reuseOrRun(
-      recorded?.tests,
-      testStep,
-      withSlot(policy.tests, steps.slotFor(job, false, testStep)),
-      (signal) => steps.runTests({ job, config, baseSha, patch: testedPatch, testCommand, signal }),
-      {
-        describe: (t) => (t.passed ? "passed" : t.timedOut ? "timed out" : `failed (exit ${t.exitCode})`),
-        remember: (cp, t) => ({ ...cp, attempts: cp.attempts.map((a) => (a.attempt === attempt ? { ...a, tests: t } : a)) }),
-      },
-    );
-    if (tests.passed) break;
+    at.patch = at.last.patch;
+    at.tests = await testTurn(step, steps, p, attempt, at.patch, recorded?.tests);
+    if (at.tests.passed) break;
   }
-  if (!tests || !last) throw new Error("the attempt loop ended without a test result");
-  return { kind: "tested", patch, last, tests, usage: usages };
+  if (!at.tests || !at.last) throw new Error("the attempt loop ended without a test result");
+  return { kind: "tested", patch: at.patch, last: at.last, tests: at.tests, usage: at.usages };
+}
+
+/** The fixing agent's task: the issue, the maintainers' instructions, the discussion, how the work is checked. */
+function taskFor(p: AttemptsInput): string {
+  const instructions = [p.config.instructions, p.job.instructions ?? ""].filter((s) => s.trim()).join("\n\n");
+  const repo = `${p.job.repo.owner}/${p.job.repo.name}`;
+  return buildTaskText({ repo, issue: p.job.issue, instructions, testCommand: p.testCommand, discussion: p.discussion });
+}
+
+/** One agent attempt (`run-agent#n`), or its recorded result when a retried run continues an earlier one. */
+function agentTurn(
+  step: TrackedSteps,
+  steps: Steps,
+  p: AttemptsInput,
+  a: { attempt: number; task: string; previousPatch: string; recorded?: Attempt; remainingMs: number; used: Usage; feedback?: string },
+): Promise<Attempt> {
+  const { job, config, baseSha } = p;
+  const name = `run-agent#${a.attempt}`;
+  return step.reuseOrRun(
+    a.recorded,
+    name,
+    withSlot(stepPolicies(config).agent, steps.slotFor(job, usesVm(config.agent, "edit"), name)),
+    (signal) =>
+      steps.runAgent({
+        job,
+        config,
+        baseSha,
+        attempt: a.attempt,
+        previousPatch: a.previousPatch,
+        task: a.task,
+        feedback: a.feedback,
+        signal,
+        budget: remainingBudget(config.budgets, a.used),
+        timeoutMs: agentTimeoutMs(config, a.remainingMs),
+      }),
+    {
+      describe: (r) => (r.patch === a.previousPatch ? "no change" : `${r.files.length} file(s), +${r.insertions}/-${r.deletions}`),
+      remember: (cp, r) => ({ ...cp, attempts: [...cp.attempts.filter((x) => x.attempt !== a.attempt), r] }),
+    },
+  );
+}
+
+/** After an agent attempt: a used-up budget, or the attempt's verdict (no change, agent failed), stops the run. Pure. */
+function afterAgent(params: { job: FixJob; config: RepoConfig; attempt: number; result: Attempt; previousPatch: string; used: Usage }) {
+  const { job, config, attempt, result, used } = params;
+  const step = `run-agent#${attempt}`;
+  const overBudget = result.stoppedBy ?? exceededBudget(used, config.budgets);
+  if (overBudget)
+    return { status: "error" as const, error: budgetError({ name: overBudget, step, budgets: config.budgets, used, source: job.source }) };
+  const verdict = judgeAttempt({
+    source: job.source,
+    attempt,
+    step,
+    patch: result.patch,
+    previousPatch: params.previousPatch,
+    exitCode: result.exitCode,
+    timedOut: result.timedOut,
+    timeoutSeconds: config.timeouts.agent,
+    summary: result.summary,
+  });
+  return verdict.kind === "stop" ? { status: verdict.status, error: verdict.error } : undefined;
+}
+
+/** The tests on the attempt's change (`run-tests#n`), or their recorded result in a continued run. */
+function testTurn(
+  step: TrackedSteps,
+  steps: Steps,
+  p: AttemptsInput,
+  attempt: number,
+  patch: string,
+  recorded?: TestSummary,
+): Promise<TestSummary> {
+  const { job, config, baseSha, testCommand } = p;
+  const name = `run-tests#${attempt}`;
+  return step.reuseOrRun(
+    recorded,
+    name,
+    withSlot(stepPolicies(config).tests, steps.slotFor(job, false, name)),
+    (signal) => steps.runTests({ job, config, baseSha, patch, testCommand, signal }),
+    {
+      describe: (t) => (t.passed ? "passed" : t.timedOut ? "timed out" : `failed (exit ${t.exitCode})`),
+      remember: (cp, t) => ({ ...cp, attempts: cp.attempts.map((a) => (a.attempt === attempt ? { ...a, tests: t } : a)) }),
+    },
+  );
 }
 
 /** The run's time left, measured once per attempt and recorded, so a replay takes the same decision. */

@@ -1,3 +1,5 @@
+import type { TryBlockResult, TryStepResult } from "rivetkit/workflow";
+
 /**
  * The part of RivetKit's workflow context fixbot's workflows use, declared once for all of them (fix, review,
  * commands), so the orchestration reads plainly. Workflows are driven by the real engine only: tests run the
@@ -29,4 +31,10 @@ export interface StepOptions<T, S> {
 
 export interface FlowContext<S = unknown> {
   step<T>(config: StepOptions<T, S>): Promise<T>;
+}
+
+/** The loop context an actor runs one job in: steps, plus a try block and a step whose failure is a value. */
+export interface JobContext<S> extends FlowContext<S> {
+  try<T>(name: string, run: (ctx: FlowContext<S>) => Promise<T>): Promise<TryBlockResult<T>>;
+  tryStep<T>(config: StepOptions<T, S>): Promise<TryStepResult<T>>;
 }

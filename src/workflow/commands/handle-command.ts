@@ -29,6 +29,13 @@ const ACTOR_CALL = { timeout: 60_000, maxRetries: 3 };
 /** An answer: clone plus the review agent (timeouts.review is at most an hour), plus a day of waiting for a run slot. */
 const ASK = { timeoutMs: 2 * 3_600_000 + 24 * 3_600_000, maxRetries: 1 };
 
+/** The steps a command is made of: a GitHub call, a call to another actor, a reply on the issue or PR. */
+interface CommandSteps {
+  github<T>(name: string, work: () => Promise<T>): Promise<T>;
+  actor<T>(name: string, call: (calls: ActorCalls) => Promise<T>): Promise<T>;
+  say(name: string, text: string): Promise<string>;
+}
+
 /**
  * One slash command: acknowledge, check the commenter's access, then act. It only orders named steps; the
  * long work (a fix, a review) is enqueued on its own actor, so `status` and `cancel` answer at once even while
@@ -41,10 +48,12 @@ export async function handleCommand(
   callsFor: (sc: StepContext<unknown>) => ActorCalls,
 ): Promise<string> {
   const github = <T>(name: string, work: () => Promise<T>) => runStep(ctx, name, GITHUB_CALL, work);
-  // A call to another actor needs the step's own client.
-  const actor = <T>(name: string, call: (calls: ActorCalls) => Promise<T>) =>
-    ctx.step({ name, ...ACTOR_CALL, run: (sc) => call(callsFor(sc)) });
-  const say = (name: string, text: string) => github(name, () => reply(deps, job, text));
+  const s: CommandSteps = {
+    github,
+    // A call to another actor needs the step's own client.
+    actor: (name, call) => ctx.step({ name, ...ACTOR_CALL, run: (sc) => call(callsFor(sc)) }),
+    say: (name, text) => github(name, () => reply(deps, job, text)),
+  };
   // Best effort: a missing reaction must not stop the command.
   await github("acknowledge", () =>
     acknowledge(deps, job).catch((error: unknown) =>
@@ -53,69 +62,83 @@ export async function handleCommand(
   );
   const access = await github("check-access", () => checkWriteAccess(deps, job));
   if (!access.allowed) {
-    await say("reply-denied", deniedText({ sender: job.sender, role: access.role, word: job.word }));
+    await s.say("reply-denied", deniedText({ sender: job.sender, role: access.role, word: job.word }));
     return `${DENIED_PREFIX} @${job.sender} has ${access.role} access`;
   }
   if (job.parsed.kind === "invalid") {
-    await say("reply-help", helpReply({ word: job.word, reason: job.parsed.reason }));
+    await s.say("reply-help", helpReply({ word: job.word, reason: job.parsed.reason }));
     return `invalid: ${job.parsed.reason}`;
   }
   const command = job.parsed.command;
-  const readRuns = () => actor("read-runs", (calls) => calls.getRuns());
   switch (command.name) {
     case "help":
-      await say("reply-help", helpReply({ word: job.word }));
+      await s.say("reply-help", helpReply({ word: job.word }));
       return "help";
     case "status":
-      await say("reply-status", statusText(await readRuns(), job.receivedAt));
+      await s.say("reply-status", statusText(await s.actor("read-runs", (calls) => calls.getRuns()), job.receivedAt));
       return "status";
     case "cancel": {
-      const cancelled = await actor("cancel-run", (calls) => calls.cancel(job.sender));
-      await say("reply-cancel", cancelReply(cancelled, job.word));
+      const cancelled = await s.actor("cancel-run", (calls) => calls.cancel(job.sender));
+      await s.say("reply-cancel", cancelReply(cancelled, job.word));
       return cancelled ? `cancelled ${cancelled}` : "nothing to cancel";
     }
-    case "fix": {
-      if (!job.isPullRequest) {
-        await actor("enqueue-fix", (calls) => calls.enqueueFix(fixJobForIssue(job, command.instructions)));
-        return "fix enqueued";
-      }
-      const pr = await github("get-pull-request", () => getPullRequest(deps, job));
-      if (pr.fork) {
-        await say("reply-fork", forkFixRefusal(pr.headRepoFullName));
-        return "refused: fork";
-      }
-      await actor("enqueue-fix", (calls) => calls.enqueueFix(fixJobForPullRequest(job, pr, command.instructions)));
-      return "fix on the pull request branch enqueued";
-    }
-    case "review": {
-      if (!job.isPullRequest) {
-        await say("reply-review", reviewOnIssueReply(job.word));
-        return "refused: not a pull request";
-      }
-      const pr = await github("get-pull-request", () => getPullRequest(deps, job));
-      await actor("enqueue-review", (calls) => calls.enqueueReview(reviewJobForPullRequest(job, pr)));
-      return "review enqueued";
-    }
-    case "ask": {
-      // Read-only: the agent's changes are never measured, committed or pushed; its stdout is the reply.
-      const outcome = await runStep(ctx, "answer-question", ASK, (signal) => answerQuestion(deps, job, command.question, signal));
-      if (outcome.kind === "refused") {
-        await say("reply-answer", outcome.reason);
-        return `ask refused: ${outcome.reason}`;
-      }
-      await say("reply-answer", answerReply({ asker: job.sender, ...outcome }));
-      return "answered";
-    }
-    case "retry": {
-      const plan = planRetry(await readRuns(), job.word);
-      if (plan.kind === "refuse") {
-        await say("reply-retry", `Nothing to retry: ${plan.reason}`);
-        return `retry refused: ${plan.reason}`;
-      }
-      const resume = plan.kind === "resume";
-      await actor("enqueue-retry", (calls) => calls.enqueueFix(retryJob(job, plan.run, resume)));
-      await say("reply-retry", retryReply(plan));
-      return resume ? `retry of ${plan.run.runId}` : `new run after ${plan.run.runId}`;
-    }
+    case "fix":
+      return fixCommand(s, deps, job, command.instructions);
+    case "review":
+      return reviewCommand(s, deps, job);
+    case "ask":
+      return askCommand(ctx, s, deps, job, command.question);
+    case "retry":
+      return retryCommand(s, job);
   }
+}
+
+/** `fix`: on an issue, the label flow; on a same-repo pull request, a fix on its branch; a fork's is refused. */
+async function fixCommand(s: CommandSteps, deps: StepDeps, job: CommandJob, instructions: string): Promise<string> {
+  if (!job.isPullRequest) {
+    await s.actor("enqueue-fix", (calls) => calls.enqueueFix(fixJobForIssue(job, instructions)));
+    return "fix enqueued";
+  }
+  const pr = await s.github("get-pull-request", () => getPullRequest(deps, job));
+  if (pr.fork) {
+    await s.say("reply-fork", forkFixRefusal(pr.headRepoFullName));
+    return "refused: fork";
+  }
+  await s.actor("enqueue-fix", (calls) => calls.enqueueFix(fixJobForPullRequest(job, pr, instructions)));
+  return "fix on the pull request branch enqueued";
+}
+
+/** `review`: a fresh review of the whole pull request. */
+async function reviewCommand(s: CommandSteps, deps: StepDeps, job: CommandJob): Promise<string> {
+  if (!job.isPullRequest) {
+    await s.say("reply-review", reviewOnIssueReply(job.word));
+    return "refused: not a pull request";
+  }
+  const pr = await s.github("get-pull-request", () => getPullRequest(deps, job));
+  await s.actor("enqueue-review", (calls) => calls.enqueueReview(reviewJobForPullRequest(job, pr)));
+  return "review enqueued";
+}
+
+/** `ask`: read-only: the agent's changes are never measured, committed or pushed; its stdout is the reply. */
+async function askCommand(ctx: FlowContext, s: CommandSteps, deps: StepDeps, job: CommandJob, question: string): Promise<string> {
+  const outcome = await runStep(ctx, "answer-question", ASK, (signal) => answerQuestion(deps, job, question, signal));
+  if (outcome.kind === "refused") {
+    await s.say("reply-answer", outcome.reason);
+    return `ask refused: ${outcome.reason}`;
+  }
+  await s.say("reply-answer", answerReply({ asker: job.sender, ...outcome }));
+  return "answered";
+}
+
+/** `retry`: the last failed or cancelled run from the step that failed, or the last run again. */
+async function retryCommand(s: CommandSteps, job: CommandJob): Promise<string> {
+  const plan = planRetry(await s.actor("read-runs", (calls) => calls.getRuns()), job.word);
+  if (plan.kind === "refuse") {
+    await s.say("reply-retry", `Nothing to retry: ${plan.reason}`);
+    return `retry refused: ${plan.reason}`;
+  }
+  const resume = plan.kind === "resume";
+  await s.actor("enqueue-retry", (calls) => calls.enqueueFix(retryJob(job, plan.run, resume)));
+  await s.say("reply-retry", retryReply(plan));
+  return resume ? `retry of ${plan.run.runId}` : `new run after ${plan.run.runId}`;
 }
