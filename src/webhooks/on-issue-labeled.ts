@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { FixJob } from "../workflow/types.js";
 import { jobFromLabeledIssue, type LabeledIssuePayload } from "./to-job.js";
+import { logIgnored } from "./log-ignored.js";
 
 export interface LabeledHandlerDeps {
   /** Accepts the job into the inbox, which hands it on to the issue's fix-run actor. */
@@ -16,11 +17,7 @@ export interface LabeledHandlerDeps {
 export function handleIssueLabeled(deps: LabeledHandlerDeps) {
   return async (context: { id: string; payload: LabeledIssuePayload; log: Logger }): Promise<void> => {
     const decision = jobFromLabeledIssue(context.payload, context.id, deps.now(), deps.allowedOwners);
-    if (!decision.ok) {
-      const level = decision.reason.includes("ALLOWED_OWNERS") ? "warn" : "debug";
-      context.log[level]({ deliveryId: context.id, reason: decision.reason }, "issues.labeled ignored");
-      return;
-    }
+    if (!decision.ok) return logIgnored(context, "issues.labeled", decision.reason);
     await deps.acceptFix(decision.job);
     context.log.info({ deliveryId: context.id, runId: decision.job.runId, issue: decision.job.issue.number }, "fix job enqueued");
   };

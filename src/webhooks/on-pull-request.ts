@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { PrReviewJob } from "../workflow/review-pr/types.js";
 import { forkReviewDecision, type ForkPolicy } from "../workflow/review-pr/fork-policy.js";
 import { reviewJobFromPullRequest, type PullRequestPayload } from "./pr-to-job.js";
+import { logIgnored } from "./log-ignored.js";
 
 /** The `pull_request` events that may start a review (drafts, bots and closed PRs are dropped by the handler). */
 export const PULL_REQUEST_REVIEW_EVENTS = [
@@ -28,11 +29,7 @@ export interface PullRequestHandlerDeps {
 export function handlePullRequestForReview(deps: PullRequestHandlerDeps) {
   return async (context: { id: string; payload: PullRequestPayload; log: Logger }): Promise<void> => {
     const decision = reviewJobFromPullRequest(context.payload, context.id, deps.now(), deps.allowedOwners);
-    if (!decision.ok) {
-      const level = decision.reason.includes("ALLOWED_OWNERS") ? "warn" : "debug";
-      context.log[level]({ deliveryId: context.id, reason: decision.reason }, "pull_request ignored");
-      return;
-    }
+    if (!decision.ok) return logIgnored(context, "pull_request", decision.reason);
     const pr = decision.job.pr;
     const fork = forkReviewDecision({
       fork: pr.fork,
