@@ -14,6 +14,7 @@ import type { FixJob, RunOutcome, RunRecord } from "../workflow/types.js";
 import { ENQUEUE_WAKE_MS, needsWaking, startsNextTick, tickChainBroken, waitingInQueue } from "./wake.js";
 import { scheduleTick } from "./tick.js";
 import { recordFixRun, stepTimer } from "../metrics/run-metrics.js";
+import { indexFixRun } from "../runs/feed.js";
 
 /** The backup wake-up cron (see keepAwake); the engine's minimum interval is 5 s. */
 const WAKE_BACKUP = "wake-backup";
@@ -40,6 +41,7 @@ export function createFixRunActor(deps: StepDeps) {
       onPublishError: (error) => log.warn({ err: error }, "could not update the tracking comment; the next update will retry"),
       cancelSignal: cancellerFor(job.runId).signal,
       ...(deps.metrics ? { onStepEnd: stepTimer(deps.metrics) } : {}),
+      ...(deps.runsIndex ? { index: indexFixRun(deps.runsIndex, job, deps.now) } : {}),
     };
   };
 
@@ -149,8 +151,12 @@ async function runJob(
       const view = withOutcome(findRun(sc.state, job.runId), recorded);
       replaceRun(sc.state, view);
       if (!view.announced) return;
-      const id = await io.publish(view);
-      if (id !== undefined) replaceRun(sc.state, { ...view, trackingCommentId: id });
+      try {
+        const id = await io.publish(view);
+        if (id !== undefined) replaceRun(sc.state, { ...view, trackingCommentId: id });
+      } finally {
+        await io.index?.(findRun(sc.state, job.runId), true);
+      }
     }),
   });
   if (!published.ok) log.error({ err: published.failure.error }, "could not publish the final tracking comment");

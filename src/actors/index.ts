@@ -3,6 +3,7 @@ import type { StepDeps } from "../steps/index.js";
 import { createCommandsActor } from "./commands.js";
 import { createFixRunActor } from "./fix-run.js";
 import { createPrReviewActor } from "./pr-review.js";
+import { createRunsCatalogActor, createRunsIndexActor } from "./runs-index.js";
 import { createSpendActor } from "./spend.js";
 
 /** The registry: every actor fixbot runs. Dependencies are passed in, so tests and the CLI build their own. */
@@ -13,6 +14,8 @@ export function createRegistry(deps: StepDeps) {
       prReview: createPrReviewActor(deps),
       commands: createCommandsActor(deps),
       spend: createSpendActor(),
+      runsIndex: createRunsIndexActor(),
+      runsCatalog: createRunsCatalogActor(),
     },
     noWelcome: true,
     // The entry points own SIGTERM/SIGINT (server.ts stops webhooks, inbox, registry, then the engine); RivetKit's

@@ -42,3 +42,11 @@ export function routeOf(entry: { id: string; kind: string; job: unknown }): stri
   if (entry.kind === "command") return `${ROUTE_ACTOR.command}:${commandsKey(entry.job as CommandJob).join("/")}`;
   return `unknown:${entry.id}`;
 }
+
+/** The runs index of one installation (src/actors/runs-index.ts). */
+export function runsIndexKey(installationId: number): string[] {
+  return [String(installationId)];
+}
+
+/** The one catalog of installations that have a runs index. */
+export const RUNS_CATALOG_KEY = ["all"];

@@ -9,6 +9,8 @@ import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReview
 import { ENQUEUE_WAKE_MS, startsNextTick, tickChainBroken } from "./wake.js";
 import { scheduleTick } from "./tick.js";
 import { recordReviewRun } from "../metrics/run-metrics.js";
+import { FINAL_WRITE } from "../runs/feed.js";
+import { reviewRunSummary } from "../runs/review-run-summary.js";
 import type { FlowContext } from "../workflow/flow-context.js";
 import { stateStep } from "../workflow/step-runner.js";
 
@@ -47,7 +49,7 @@ export function createPrReviewActor(deps: StepDeps) {
         });
 
         const flow: FlowContext<PrReviewState> = loop;
-        const admission = await stateStep(flow, "admit-job", (state) => {
+        const admission = await stateStep(flow, "admit-job", async (state) => {
           const decision = admitReviewJob(state, job);
           state.awaiting = state.awaiting.filter((id) => id !== job.deliveryId);
           state.seenDeliveries = capped([...state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
@@ -60,6 +62,7 @@ export function createPrReviewActor(deps: StepDeps) {
               startedAt: deps.now(),
             };
             state.runs = capped([...state.runs, run], MAX_RUNS_KEPT);
+            await deps.runsIndex?.upsert(reviewRunSummary(job, run, deps.now()));
           }
           return decision;
         });
@@ -70,11 +73,12 @@ export function createPrReviewActor(deps: StepDeps) {
 
         const result = await loop.try("run-review", (tc) => reviewPullRequest(tc, steps, job, admission.since));
 
-        const final = await stateStep(flow, "record-outcome", (state) => {
+        const final = await stateStep(flow, "record-outcome", async (state) => {
           const run = { ...finishReviewRun(findRun(state, job.runId), result, deps.now()), closed: true };
           replaceRun(state, run);
           if (deps.metrics) recordReviewRun(deps.metrics, run.status);
           if (coversHead(run.status)) state.lastReviewedSha = job.pr.headSha;
+          await deps.runsIndex?.upsert(reviewRunSummary(job, run, deps.now()), FINAL_WRITE);
           return run;
         });
         const level = final.status === "error" ? "error" : "info";

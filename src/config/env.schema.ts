@@ -6,6 +6,7 @@ import { RoleEnvSchema } from "./role.schema.js";
 import { IntakeEnvSchema } from "./intake-env.schema.js";
 import { MetricsEnvSchema } from "./metrics-env.js";
 import { SpendEnvSchema } from "./spend-env.js";
+import { RunsEnvSchema } from "./runs-env.js";
 
 const commaList = z
   .string()
@@ -124,7 +125,8 @@ export const EnvSchema = z
   .merge(RoleEnvSchema)
   .merge(IntakeEnvSchema)
   .merge(MetricsEnvSchema)
-  .merge(SpendEnvSchema);
+  .merge(SpendEnvSchema)
+  .merge(RunsEnvSchema);
 
 export type Env = z.infer<typeof EnvSchema>;
 

@@ -20,6 +20,9 @@ import { createWebhookRoute } from "../http/webhook-route.js";
 import { createDispatch } from "../runtime/dispatch.js";
 import { engineIsHealthy, type EngineSettings } from "../runtime/engine.js";
 import { replicaId, replicaInboxDir } from "../runtime/replica.js";
+import { createRunsApiHandler } from "../runs/api-routes.js";
+import { runsIndexIntake } from "../runs/index-client.js";
+import { indexRunsSource } from "../runs/index-source.js";
 
 export interface Intake {
   /** Stops taking webhooks, then closes the inbox (what it holds is handed on at the next start). */
@@ -56,8 +59,10 @@ export async function startIntake(params: {
   // Deliveries that cannot start or change a run are settled here, before any actor (src/intake).
   const configCaches = new ConfigCaches(configCacheSettings(env));
   const settle = env.FIXBOT_RELEVANCE_FILTER === "on" ? createSettle({ github, caches: configCaches, log }) : undefined;
+  const runsIndex = runsIndexIntake(() => client);
   const dispatch = await createDispatch({
     runtime: { client },
+    runsIndex,
     dir: inboxDir,
     log,
     sync: env.FIXBOT_INBOX_SYNC,
@@ -87,6 +92,7 @@ export async function startIntake(params: {
     httpHandler: firstOf(
       createHealthHandler({ engineReady: () => engineIsHealthy(engine.endpoint), accepting: () => accepting, workerUp: params.workerUp }),
       metricsHttp.publicRoute,
+      createRunsApiHandler({ source: indexRunsSource(runsIndex.reader), token: env.FIXBOT_RUNS_TOKEN, log }),
     ),
   });
   // Probot's run() copies .env over the environment; fixbot's rule is the other way round (see dotenv.ts).

@@ -46,6 +46,11 @@ export interface RunSummary {
   reviewSummary?: string;
   /** Why the run failed, as the tracking comment says it. */
   error?: string;
+  /**
+   * Epoch milliseconds of the workflow event this summary was built at: the runs index keeps the newest (a late
+   * or repeated write of an older summary changes nothing). Absent: oldest.
+   */
+  updatedAt?: number;
 }
 
 export interface RunsFilter {

@@ -13,6 +13,7 @@ import type { PrReviewJob } from "../workflow/review-pr/types.js";
 import type { FixJob } from "../workflow/types.js";
 import type { Runtime } from "./start-runtime.js";
 import type { DeliveryMetrics } from "../metrics/deliveries.js";
+import { runsIndexIntake, type RunsIndexIntake } from "../runs/index-client.js";
 
 /** What webhook handlers hand their jobs to. */
 export interface Dispatch {
@@ -34,12 +35,16 @@ export async function createDispatch(params: {
   github?: GitHubAccess;
   settle?: SettleEntries;
   deliveries?: DeliveryMetrics;
+  /** The runs index's intake side (the intake's runs API reads through the same one); default: on runtime.client. */
+  runsIndex?: RunsIndexIntake;
 }): Promise<Dispatch> {
   const { runtime } = params;
+  const runsIndex = params.runsIndex ?? runsIndexIntake(() => runtime.client);
   // One route = one actor, so a batch is always of one kind.
   const deliver = async (entries: InboxEntry[]): Promise<void> => {
     const kind = entries[0]?.kind;
     const jobs = entries.map((e) => e.job);
+    await registerInstallations(runsIndex, jobs, params.log);
     if (kind === "fix") return enqueueFixJobs(runtime.client, jobs as FixJob[]);
     if (kind === "review") return enqueuePrReviews(runtime.client, jobs as PrReviewJob[]);
     if (kind === "command") return enqueueCommands(runtime.client, jobs as CommandJob[]);
@@ -78,4 +83,16 @@ export async function createDispatch(params: {
     acceptReview: (job) => accept("review", job.deliveryId, job),
     acceptCommand: (job) => accept("command", job.deliveryId, job),
   };
+}
+
+/**
+ * Creates the runs index of each installation a batch is for, once per process, before its jobs reach their
+ * actors: the workflows then only look it up (concurrent first creations of one actor failed on the engine).
+ * Bounded; a failure is logged and the hand-over goes on (the workflows create it then).
+ */
+async function registerInstallations(runsIndex: RunsIndexIntake, jobs: unknown[], log: Logger): Promise<void> {
+  const ids = new Set(jobs.map((job) => (job as { installationId?: unknown }).installationId).filter((id) => typeof id === "number"));
+  for (const id of ids) {
+    await runsIndex.register(id).catch((error: unknown) => log.warn({ err: error, installationId: id }, "could not create the runs index"));
+  }
 }

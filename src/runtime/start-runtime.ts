@@ -2,6 +2,7 @@ import { createClient, type Client } from "rivetkit/client";
 import { createRegistry, type FixbotRegistry } from "../actors/index.js";
 import type { StepDeps } from "../steps/index.js";
 import { actorSpendLedger } from "../spend/ledger.js";
+import { runsIndexWriter } from "../runs/index-client.js";
 import { configureEngine, engineIsHealthy, stopEmbeddedEngine, type EngineSettings } from "./engine.js";
 
 export interface Runtime {
@@ -21,7 +22,8 @@ export async function startRuntime(deps: StepDeps): Promise<Runtime> {
   const engineWasUp = await engineIsHealthy(engine.endpoint);
   let client: Client<FixbotRegistry> | undefined;
   const spend = deps.spend && !deps.spend.ledger ? { ...deps.spend, ledger: actorSpendLedger(() => client!) } : deps.spend;
-  const registry = createRegistry({ ...deps, ...(spend ? { spend } : {}) });
+  const runsIndex = deps.runsIndex ?? runsIndexWriter(() => client!, deps.log);
+  const registry = createRegistry({ ...deps, ...(spend ? { spend } : {}), runsIndex });
   await registry.startAndWait();
   client = createClient<FixbotRegistry>(engine.endpoint);
   let stopped = false;

@@ -9,6 +9,7 @@ import type { Agent } from "../agents/types.js";
 import type { GitHubAccess } from "../github/octokit.js";
 import type { RepoNetwork } from "../sandbox/egress-policy.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
+import type { RunsIndexWriter } from "../runs/index-client.js";
 import type { RunView } from "../workflow/types.js";
 import type { FixJob } from "../workflow/types.js";
 
@@ -49,4 +50,6 @@ export interface StepDeps {
   metrics?: Metrics;
   /** The operator's ceilings and spend windows (src/spend); unset: none. startRuntime adds the actor ledger. */
   spend?: { ceilings: BudgetCeilings; limits: SpendLimits; ledger?: SpendLedger };
+  /** Where runs report their progress for the runs page and API (src/runs); startRuntime adds the actor one. */
+  runsIndex?: RunsIndexWriter;
 }

@@ -21,6 +21,11 @@ export interface RunIO {
   cancelSignal: AbortSignal;
   /** Told when a step's work ends in this process (the metrics' step durations). */
   onStepEnd?: (name: string, ms: number, ok: boolean) => void;
+  /**
+   * Reports the run to the runs index (src/runs) with each progress update; `final` for the last one. Never
+   * throws and is bounded: a failed write is logged, and the next update carries the run again.
+   */
+  index?: (view: RunRecord, final?: boolean) => Promise<void>;
 }
 
 /** A cancelled run must not retry its step: the engine stops retrying on a CriticalError. */
@@ -39,7 +44,10 @@ export interface TrackOptions<T> {
 
 type Ctx = FlowContext<FixRunState>;
 
-/** Publishes best-effort: a failed comment edit must not fail the step (the final edit is retried separately). */
+/**
+ * Publishes best-effort: a failed comment edit must not fail the step (the final edit is retried separately).
+ * The runs index hears of the same update (bounded, never failing).
+ */
 export async function publishQuietly(io: RunIO, state: FixRunState): Promise<void> {
   if (!findRun(state, io.runId).announced) return;
   try {
@@ -48,6 +56,7 @@ export async function publishQuietly(io: RunIO, state: FixRunState): Promise<voi
   } catch (error) {
     io.onPublishError(error);
   }
+  await io.index?.(findRun(state, io.runId));
 }
 
 function changeRun(sc: StepContext<FixRunState>, io: RunIO, change: (run: RunRecord) => RunRecord): void {
