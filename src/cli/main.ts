@@ -16,6 +16,7 @@ import { buildLocalJob, requestKeyFor, resolveRepo } from "./local-job.js";
 import { DirLockedError } from "../inbox/dir-lock.js";
 import { exitCodeFor, progressLines, summaryText } from "./report.js";
 import { isRoleCommand, ROLES_USAGE, runRole } from "./roles.js";
+import { runsCommand } from "./runs-command.js";
 
 const POLL_MS = 250;
 
@@ -24,16 +25,19 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** `fixbot runs` asks the bot's API with it (tests pass their own). */
+  fetch?: typeof fetch;
 }
 
 /** `fixbot fix ...`: the same workflow, steps and engine as the GitHub App, ending in a local branch. */
 export async function main(io: CliIO): Promise<number> {
   const [command, ...rest] = io.argv;
   if (!command || command === "help" || command === "--help" || command === "-h") {
-    io.stdout(`${USAGE}\n${ROLES_USAGE}\n`);
+    io.stdout(`${USAGE}\n${ROLES_USAGE}\n       fixbot runs    the bot's runs (fixbot runs --help)\n`);
     return command ? 0 : 2;
   }
   if (isRoleCommand(command)) return runRole(command, io);
+  if (command === "runs") return runsCommand({ ...io, argv: rest });
   if (command !== "fix") {
     io.stderr(`fixbot: unknown command "${command}" (try: fixbot fix --help)\n`);
     return 2;
