@@ -11,6 +11,7 @@ import { scheduleTick } from "./tick.js";
 import { recordReviewRun } from "../metrics/run-metrics.js";
 import { FINAL_WRITE } from "../runs/feed.js";
 import { reviewRunSummary } from "../runs/review-run-summary.js";
+import { reviewStepHooks } from "../runs/review-step-hooks.js";
 import type { FlowContext } from "../workflow/flow-context.js";
 import { stateStep } from "../workflow/step-runner.js";
 
@@ -71,7 +72,9 @@ export function createPrReviewActor(deps: StepDeps) {
           return;
         }
 
-        const result = await loop.try("run-review", (tc) => reviewPullRequest(tc, steps, job, admission.since));
+        const result = await loop.try("run-review", (tc) =>
+          reviewPullRequest(tc, steps, job, admission.since, reviewStepHooks({ job, now: deps.now, index: deps.runsIndex })),
+        );
 
         const final = await stateStep(flow, "record-outcome", async (state) => {
           const run = { ...finishReviewRun(findRun(state, job.runId), result, deps.now()), closed: true };

@@ -1,5 +1,6 @@
 import type { PrReviewJob, PrReviewRun, PrReviewStatus } from "../workflow/review-pr/types.js";
-import type { RunStepSummary, RunSummary, RunSummaryStatus } from "./run-summary.js";
+import { stepSummary } from "./fix-run-summary.js";
+import type { RunSummary, RunSummaryStatus } from "./run-summary.js";
 import { head, repoWebUrl, TEXT_LIMITS } from "./summary-text.js";
 
 const STATUS: Record<PrReviewStatus, RunSummaryStatus> = {
@@ -24,7 +25,7 @@ export function reviewLine(run: PrReviewRun): string | undefined {
 }
 
 /** A pull request review run's summary for the runs index, from its job and the run as the PR actor keeps it. Pure. */
-export function reviewRunSummary(job: PrReviewJob, run: PrReviewRun, now: number, steps: RunStepSummary[] = []): RunSummary {
+export function reviewRunSummary(job: PrReviewJob, run: PrReviewRun, now: number): RunSummary {
   const pull = `${repoWebUrl(job.repo)}/pull/${job.pr.number}`;
   const error = run.status === "invalid-config" ? `invalid .github/fixbot.yml: ${run.reason ?? ""}` : run.error;
   const summary: RunSummary = {
@@ -38,7 +39,7 @@ export function reviewRunSummary(job: PrReviewJob, run: PrReviewRun, now: number
     startedAt: run.startedAt,
     attempts: 1,
     links: { issue: pull, pullRequest: pull, ...(run.reviewUrl ? { review: run.reviewUrl } : {}) },
-    steps,
+    steps: (run.steps ?? []).map(stepSummary),
     updatedAt: now,
   };
   const extra: Partial<RunSummary> = {

@@ -26,7 +26,10 @@ export function newRunView(params: {
   };
 }
 
-function upsertStep<V extends RunView>(view: V, name: string, change: (step: StepView) => StepView): V {
+/** Anything with a checklist of steps: a fix run's view, a review run. */
+type Steps = { steps: StepView[] };
+
+function upsertStep<V extends Steps>(view: V, name: string, change: (step: StepView) => StepView): V {
   const index = view.steps.findIndex((s) => s.name === name);
   const current: StepView = index >= 0 ? view.steps[index]! : { name, status: "pending", starts: 0 };
   const steps = [...view.steps];
@@ -36,7 +39,7 @@ function upsertStep<V extends RunView>(view: V, name: string, change: (step: Ste
 }
 
 /** A step begins (or begins again after a retry or a crash: `starts` counts both). */
-export function stepStarted<V extends RunView>(view: V, name: string, now: number): V {
+export function stepStarted<V extends Steps>(view: V, name: string, now: number): V {
   return upsertStep(view, name, (s) => ({
     ...s,
     status: "running",
@@ -47,7 +50,7 @@ export function stepStarted<V extends RunView>(view: V, name: string, now: numbe
   }));
 }
 
-export function stepFinished<V extends RunView>(view: V, name: string, now: number, detail?: string): V {
+export function stepFinished<V extends Steps>(view: V, name: string, now: number, detail?: string): V {
   return upsertStep(view, name, (s) => ({
     ...s,
     status: "done",
@@ -61,7 +64,7 @@ export function stepReused<V extends RunView>(view: V, name: string, fromRunId: 
   return upsertStep(view, name, (s) => ({ ...s, status: "done", detail: `reused from run ${fromRunId}` }));
 }
 
-export function stepFailed<V extends RunView>(view: V, name: string, now: number, detail: string): V {
+export function stepFailed<V extends Steps>(view: V, name: string, now: number, detail: string): V {
   return upsertStep(view, name, (s) => ({
     ...s,
     status: "failed",

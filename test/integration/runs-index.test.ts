@@ -13,6 +13,9 @@ import { fakeGitHub } from "../helpers/fake-github-nock.js";
 import { createBareRemote } from "../helpers/git-remote.js";
 import { useAppHarness } from "../helpers/integration-suite.js";
 import { calcIssueLabeledPayload } from "../helpers/payloads.js";
+import { fakeGitHubPulls } from "../helpers/fake-github-pr-nock.js";
+import { pullRequestPayload } from "../helpers/pr-payloads.js";
+import { pushPullRequestCommit } from "../helpers/pr-remote.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const AGENTS = join(ROOT, "fixtures", "agents");
@@ -130,5 +133,49 @@ describe("the runs index, fed by the workflows, read through GET /api/runs and f
     expect(text).toMatch(/run-agent#1\s+done\s+\d+s\s+1/);
     expect(text).toContain("Agent summary:\n  Fixed add() in src/calc.js");
     expect(text).toMatch(/Tests \(tail\):\n[\s\S]*# pass 3/);
+  });
+
+  it("a pull request review is listed as a review run, with its steps and the review's link", async () => {
+    const repo = "runs-review";
+    const remote = await createBareRemote({ fixture: CALC });
+    suite.onCleanup(remote.cleanup);
+    const headSha = await pushPullRequestCommit({
+      bareDir: remote.dir,
+      number: 7,
+      parent: "main",
+      branch: "feature",
+      files: { "NOTES.md": "a note\n" },
+      message: "Add a note",
+    });
+    const fake = fakeGitHubPulls({ owner: OWNER, repo, configYaml: `review:\n  command: ${JSON.stringify(join(AGENTS, "review.sh"))}\n` });
+    suite.useFake(fake.stop);
+    fake.addPull({
+      number: 7,
+      state: "open",
+      draft: false,
+      headSha,
+      headRef: "feature",
+      baseRef: "main",
+      headRepo: `${OWNER}/${repo}`,
+      author: "bob",
+    });
+    await harness.probot.receive({
+      id: `delivery-${repo}`,
+      name: "pull_request",
+      payload: pullRequestPayload({ action: "opened", owner: OWNER, repo, number: 7, headSha, cloneUrl: remote.url, author: "bob" }),
+    } as never);
+
+    const [review] = await listUntil((list) => list[0]?.finishedAt !== undefined, `/api/runs?repo=${OWNER}/${repo}`);
+    expect(review).toMatchObject({ kind: "review", status: "succeeded", number: 7, requestedBy: "bob", installationId: 1 });
+    expect(review!.links.review).toMatch(/pull\/7#pullrequestreview-\d+$/);
+    expect(review!.steps.map((s) => [s.name, s.status])).toEqual([
+      ["check-pull-request", "done"],
+      ["fetch-diff", "done"],
+      ["review-chunk#1", "done"],
+      ["publish-review", "done"],
+      ["report-check-run", "done"],
+    ]);
+    const { body } = await api(`/api/runs/${encodeURIComponent(review!.id)}`);
+    expect(body.run.reviewSummary).toMatch(/^Reviewed the pull request [0-9a-f]{7}\.\.[0-9a-f]{7}: 1 chunk\(s\)/);
   });
 });

@@ -2,29 +2,32 @@ import type { ReviewSteps } from "../../steps/review-pr/index.js";
 import { stepSlot } from "../../limits/step-slot.js";
 import type { FlowContext } from "../flow-context.js";
 import { GITHUB_CALL as GITHUB } from "../step-policies.js";
-import { runStep } from "../step-runner.js";
+import { runStep, type StepHooks, type StepPolicy } from "../step-runner.js";
 import type { ReviewResult } from "./decide.js";
 import type { ChunkReview, PrReviewJob } from "./types.js";
 
 /**
  * The review workflow: it only orders named steps (their I/O lives in src/steps/review-pr). Step names are part
  * of the recorded history: keep them stable. `since` is the last reviewed head (a synchronize), read from the
- * actor's state by the admit step.
+ * actor's state by the admit step. `track` gives each step's hooks (the runs index follows the steps through them).
  */
-export async function reviewPullRequest(
-  ctx: FlowContext,
+export async function reviewPullRequest<S>(
+  ctx: FlowContext<S>,
   steps: ReviewSteps,
   job: PrReviewJob,
   since: string | null,
+  track: (name: string) => StepHooks<S, unknown> = () => ({}),
 ): Promise<ReviewResult> {
-  const check = await runStep(ctx, "check-pull-request", GITHUB, () => steps.checkPullRequest(job));
+  const step = <T>(name: string, policy: StepPolicy, work: (signal: AbortSignal) => Promise<T>) =>
+    runStep(ctx, name, policy, work, track(name));
+  const check = await step("check-pull-request", GITHUB, () => steps.checkPullRequest(job));
   if (check.kind === "skipped") return { status: "skipped", reason: check.reason };
   if (check.kind === "invalid-config") {
-    await runStep(ctx, "report-invalid-config", GITHUB, () => steps.reportInvalidConfig(job, check.problems));
+    await step("report-invalid-config", GITHUB, () => steps.reportInvalidConfig(job, check.problems));
     return { status: "invalid-config", reason: check.problems.join("; ") };
   }
   const settings = check.settings;
-  const plan = await runStep(ctx, "fetch-diff", { timeoutMs: 2 * settings.cloneTimeoutMs + GITHUB.timeoutMs, maxRetries: 3 }, () =>
+  const plan = await step("fetch-diff", { timeoutMs: 2 * settings.cloneTimeoutMs + GITHUB.timeoutMs, maxRetries: 3 }, () =>
     steps.fetchDiff({ job, settings, since }),
   );
   if (plan.kind === "already-reviewed") return { status: "already-reviewed", reviewId: plan.reviewId, reviewUrl: plan.url };
@@ -42,13 +45,13 @@ export async function reviewPullRequest(
   for (const [i, paths] of plan.chunks.entries()) {
     const chunk = i + 1;
     reviews.push(
-      await runStep(ctx, `review-chunk#${chunk}`, chunkPolicy, (signal) =>
+      await step(`review-chunk#${chunk}`, chunkPolicy, (signal) =>
         steps.reviewChunk({ job, settings, range: plan.range, paths, chunk, chunks: plan.chunks.length, signal }),
       ),
     );
   }
-  const posted = await runStep(ctx, "publish-review", GITHUB, () => steps.publishReview({ job, plan, reviews }));
-  await runStep(ctx, "report-check-run", GITHUB, () => steps.reportCheck({ job, settings, range: plan.range, reviews, posted }));
+  const posted = await step("publish-review", GITHUB, () => steps.publishReview({ job, plan, reviews }));
+  await step("report-check-run", GITHUB, () => steps.reportCheck({ job, settings, range: plan.range, reviews, posted }));
   return {
     // Found by its marker at publish time: an earlier attempt of this very step posted it before being cut off.
     status: "reviewed",

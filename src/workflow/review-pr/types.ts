@@ -1,7 +1,7 @@
 import type { FailOn } from "../../github/check-run.js";
 import type { SkippedFile } from "../../diff/diff-chunks.js";
 import type { Finding } from "../../github/review-findings.js";
-import type { RepoRef } from "../types.js";
+import type { RepoRef, StepView } from "../types.js";
 
 /** The `pull_request` actions that start a review. */
 export const REVIEW_ACTIONS = ["opened", "reopened", "ready_for_review", "synchronize"] as const;
@@ -113,6 +113,8 @@ export interface PrReviewRun {
   error?: string;
   /** Set by the last step of the job: nothing more happens in this run. */
   closed?: boolean;
+  /** The steps so far, as the runs index shows them (absent in runs recorded before it). */
+  steps?: StepView[];
 }
 
 /** The PR actor's state. Plain JSON, persisted by the engine with each step. */
