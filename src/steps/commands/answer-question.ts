@@ -6,6 +6,7 @@ import { inertMarkdown } from "../../github/quote-text.js";
 import { parseRepoConfig } from "../../config/repo.schema.js";
 import { exportTree, fetchBranch } from "../../git/clean-repo.js";
 import { diffRange, fetchPullHead, mergeBase } from "../../git/pull-request-diff.js";
+import { orgConfigClient } from "../../github/org-config-client.js";
 import { loadRepoConfigOrProblem } from "../../github/repo-config.js";
 import { CONTENTS_READ, GITHUB_WRITES } from "../../github/octokit.js";
 import { killLeftoverGroup } from "../../exec/leftover-group.js";
@@ -28,7 +29,7 @@ const safe = (part: string) => part.replace(/[^A-Za-z0-9._-]/g, "_");
 export async function answerQuestion(deps: StepDeps, job: CommandJob, question: string, signal?: AbortSignal): Promise<AskOutcome> {
   if (!deps.github) throw new Error("slash commands need GitHub access");
   const { octokit } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: GITHUB_WRITES });
-  const loaded = await loadRepoConfigOrProblem(octokit, job.repo.owner, job.repo.name);
+  const loaded = await loadRepoConfigOrProblem(octokit, job.repo.owner, job.repo.name, orgConfigClient(deps.github, job.installationId));
   const parsed = loaded.ok ? parseRepoConfig(stripPullRequests(loaded.raw)) : loaded;
   if (!parsed.ok)
     return { kind: "refused", reason: `\`.github/fixbot.yml\` is invalid:\n${parsed.problems.map((p) => `- ${p}`).join("\n")}` };
