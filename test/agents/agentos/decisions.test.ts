@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eventText } from "../../../src/agents/agentos/event-text.js";
 import { createLineBuffer } from "../../../src/agents/agentos/line-buffer.js";
-import { budgetBeforeRequest } from "../../../src/agents/agentos/model-proxy.js";
+import { agentAnswerHeaders, budgetBeforeRequest, providerRequestHeaders } from "../../../src/agents/agentos/model-proxy.js";
 import { providerErrorInText, sessionOutcome } from "../../../src/agents/agentos/outcome.js";
 import { piConfigFiles } from "../../../src/agents/agentos/pi-config.js";
 import { editPrompt, reviewPrompt } from "../../../src/agents/agentos/prompt-text.js";
@@ -60,6 +60,34 @@ describe("budgetBeforeRequest", () => {
   it("refuses once the token budget is used up", () => {
     expect(budgetBeforeRequest({ turns: 1, inputTokens: 900, outputTokens: 100 }, { tokens: 1000 })).toBeUndefined();
     expect(budgetBeforeRequest({ turns: 1, inputTokens: 900, outputTokens: 101 }, { tokens: 1000 })).toBe("tokens");
+  });
+});
+
+describe("providerRequestHeaders", () => {
+  it("forwards the API headers with the real key, never the agent's key, credentials or this hop's headers", () => {
+    const headers = providerRequestHeaders(
+      {
+        host: "127.0.0.1:4000",
+        connection: "keep-alive",
+        "content-length": "12",
+        "content-type": "application/json",
+        "anthropic-version": "2023-06-01",
+        "x-api-key": "fixbot-session-abc",
+        authorization: "Bearer leaked",
+        "accept-encoding": "gzip",
+      },
+      "sk-ant-real",
+    );
+    expect(headers).toEqual({ "content-type": "application/json", "anthropic-version": "2023-06-01", "x-api-key": "sk-ant-real" });
+  });
+});
+
+describe("agentAnswerHeaders", () => {
+  it("drops the encoding and length headers fetch has already acted on", () => {
+    const headers = agentAnswerHeaders(
+      new Headers({ "content-type": "text/event-stream", "content-encoding": "gzip", "content-length": "99", "request-id": "r1" }),
+    );
+    expect(headers).toEqual({ "content-type": "text/event-stream", "request-id": "r1" });
   });
 });
 
