@@ -4,6 +4,7 @@ import { createLineBuffer } from "../../../src/agents/agentos/line-buffer.js";
 import { agentAnswerHeaders, budgetBeforeRequest, providerRequestHeaders } from "../../../src/agents/agentos/model-proxy.js";
 import { providerErrorInText, sessionOutcome } from "../../../src/agents/agentos/outcome.js";
 import { piConfigFiles } from "../../../src/agents/agentos/pi-config.js";
+import { endLabel, endWithBudget } from "../../../src/agents/agentos/run-session.js";
 import { editPrompt, reviewPrompt } from "../../../src/agents/agentos/prompt-text.js";
 import { createSseUsageReader } from "../../../src/agents/agentos/sse-usage.js";
 
@@ -60,6 +61,26 @@ describe("budgetBeforeRequest", () => {
   it("refuses once the token budget is used up", () => {
     expect(budgetBeforeRequest({ turns: 1, inputTokens: 900, outputTokens: 100 }, { tokens: 1000 })).toBeUndefined();
     expect(budgetBeforeRequest({ turns: 1, inputTokens: 900, outputTokens: 101 }, { tokens: 1000 })).toBe("tokens");
+  });
+});
+
+describe("endWithBudget and endLabel", () => {
+  const finished = { kind: "finished" as const, stopReason: "end_turn", text: "done" };
+
+  it("a turn that ended normally after the proxy refused a request for the budget ended for the budget", () => {
+    expect(endWithBudget(finished, "turns")).toEqual({ kind: "budget", name: "turns" });
+    expect(endWithBudget(finished, undefined)).toBe(finished);
+  });
+
+  it("a timeout or an abort stays what it was, budget or not", () => {
+    expect(endWithBudget({ kind: "timeout" }, "tokens")).toEqual({ kind: "timeout" });
+    expect(endWithBudget({ kind: "aborted" }, "tokens")).toEqual({ kind: "aborted" });
+  });
+
+  it("names pi's stop reason for a finished prompt, otherwise what stopped it", () => {
+    expect(endLabel(finished)).toBe("end_turn");
+    expect(endLabel({ kind: "budget", name: "cost" })).toBe("budget");
+    expect(endLabel({ kind: "timeout" })).toBe("timeout");
   });
 });
 
