@@ -12,8 +12,10 @@ export type PageRoute =
 /** Which runs-page route a GET is, or undefined (not ours). Pure. */
 export function matchRoute(method: string | undefined, url: string | undefined): PageRoute | undefined {
   if (method !== "GET" && method !== "HEAD") return undefined;
-  const path = (url ?? "").split("?")[0]!;
-  if (path === "/runs" || path === "/runs/") return { name: "list", json: false };
+  const [path = "", query = ""] = (url ?? "").split("?");
+  // `/runs?format=json` is the list's JSON for the page's own polling: the session cookie's Path=/runs does not
+  // cover `/runs.json`, which is there for machines (the token).
+  if (path === "/runs" || path === "/runs/") return { name: "list", json: new URLSearchParams(query).get("format") === "json" };
   if (path === "/runs.json") return { name: "list", json: true };
   if (path === "/runs/app.js" || path === "/runs/app.css")
     return { name: "asset", file: path.slice("/runs/".length) as "app.js" | "app.css" };
@@ -43,9 +45,9 @@ export function parseListQuery(url: string | undefined): Pick<RunsFilter, "statu
   };
 }
 
-/** `?status=..&repo=..` for the filter (empty without one). Pure. */
-export function filterQuery(filter: Pick<RunsFilter, "status" | "repo">): string {
-  const query = new URLSearchParams();
+/** `?status=..&repo=..` for the filter (empty without one), after `first` params. Pure. */
+export function filterQuery(filter: Pick<RunsFilter, "status" | "repo">, first: Record<string, string> = {}): string {
+  const query = new URLSearchParams(first);
   if (filter.status) query.set("status", filter.status);
   if (filter.repo) query.set("repo", filter.repo);
   const text = query.toString();

@@ -67,7 +67,7 @@ async function serveList(
     view: { ...filter, repoOptions },
     login: ctx.access.login,
     now: ctx.now,
-    pollUrl: `/runs.json${filterQuery(filter)}`,
+    pollUrl: `/runs${filterQuery(filter, { format: "json" })}`,
   });
   return sendHtml(res, 200, html);
 }
@@ -102,8 +102,8 @@ function refuseAnonymous(req: IncomingMessage, res: ServerResponse, route: PageR
 }
 
 /**
- * `GET /runs` (the list), `/runs/<id>` (a run), their JSON twins for the live update (`/runs.json`,
- * `/runs/<id>.json`), the sign-in callback and the page's script and stylesheet. Only for a signed-in person
+ * `GET /runs` (the list), `/runs/<id>` (a run), their JSON twins for the live update (`/runs?format=json` or
+ * `/runs.json`, `/runs/<id>.json`), the sign-in callback and the page's script and stylesheet. Only for a signed-in person
  * (the runs of repositories they may write) or `Authorization: Bearer <FIXBOT_RUNS_TOKEN>` (all runs).
  * Returns false for other requests.
  */

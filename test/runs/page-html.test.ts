@@ -96,6 +96,7 @@ describe("runs page requests", () => {
   it("routes", () => {
     expect(matchRoute("GET", "/runs?status=failed")).toEqual({ name: "list", json: false });
     expect(matchRoute("GET", "/runs.json")).toEqual({ name: "list", json: true });
+    expect(matchRoute("GET", "/runs?format=json&status=failed")).toEqual({ name: "list", json: true });
     expect(matchRoute("GET", "/runs/a%2Fb.json")).toEqual({ name: "run", id: "a/b", json: true });
     expect(matchRoute("GET", "/runs/fix-1")).toEqual({ name: "run", id: "fix-1", json: false });
     expect(matchRoute("GET", "/runs/auth/callback?code=1")).toEqual({ name: "callback" });
@@ -108,6 +109,7 @@ describe("runs page requests", () => {
     expect(parseListQuery("/runs?status=failed&repo=acme/web")).toEqual({ status: "failed", repo: "acme/web" });
     expect(parseListQuery("/runs?status=<x>&repo=../../etc")).toEqual({});
     expect(filterQuery({ status: "running", repo: "a/b" })).toBe("?status=running&repo=a%2Fb");
+    expect(filterQuery({ status: "failed" }, { format: "json" })).toBe("?format=json&status=failed");
   });
 
   it("returns only to this site's runs pages after sign-in", () => {

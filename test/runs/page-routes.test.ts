@@ -60,19 +60,21 @@ describe("runs page routes", () => {
 
   it("a person sees only runs of repositories they may write (push or admin), in the list, the JSON and by id", async () => {
     const { cookie } = await signIn("alice");
-    const list = (await (await get("/runs.json", { cookie })).json()) as { runs: Array<{ id: string }> };
+    const list = (await (await get("/runs?format=json", { cookie })).json()) as { runs: Array<{ id: string }> };
     expect(list.runs.map((r) => r.id)).toEqual(["review-calc-9", "fix-web-3", "fix-calc-7"]);
     expect((await get("/runs/fix-secret-1", { cookie })).status).toBe(404);
     expect((await get("/runs/fix-secret-1.json", { cookie })).status).toBe(404);
     expect(await (await get("/runs?repo=acme/secret", { cookie })).text()).not.toContain("fix-secret-1");
     const mallory = await signIn("mallory");
-    expect(((await (await get("/runs.json", { cookie: mallory.cookie })).json()) as { runs: unknown[] }).runs).toEqual([]);
+    expect(((await (await get("/runs?format=json", { cookie: mallory.cookie })).json()) as { runs: unknown[] }).runs).toEqual([]);
   });
 
   it("filters by status and repository", async () => {
     const { cookie } = await signIn("alice");
     const ids = async (q: string) =>
-      ((await (await get(`/runs.json${q}`, { cookie })).json()) as { runs: Array<{ id: string }> }).runs.map((r) => r.id);
+      ((await (await get(`/runs?format=json${q.replace("?", "&")}`, { cookie })).json()) as { runs: Array<{ id: string }> }).runs.map(
+        (r) => r.id,
+      );
     expect(await ids("?status=failed")).toEqual(["fix-web-3"]);
     expect(await ids("?repo=acme/calc")).toEqual(["review-calc-9", "fix-calc-7"]);
     expect(await ids("?repo=acme/calc&status=running")).toEqual(["review-calc-9"]);
