@@ -7,15 +7,25 @@ export interface FakeOAuthUser {
   installations: Array<{ id: number; repos: Array<{ fullName: string; push: boolean; admin?: boolean }> }>;
 }
 
-export interface FakeGitHubOAuth {
-  /** Web and API base (the API also answers under `/api/v3`, as on GHES). */
-  url: string;
+export interface FakeOAuthParams {
+  clientId: string;
+  clientSecret: string;
+  users: Record<string, FakeOAuthUser>;
+}
+
+/** The OAuth routes, to mount in a server (the fake GitHub the bot talks to: startFakeGitHub's `oauth`). */
+export interface FakeOAuthRoutes {
   /** Who the next visit to /login/oauth/authorize signs in; "deny": the person refuses (error=access_denied). */
   signInAs(login: string | "deny"): void;
-  /** Serves the OAuth routes on another server (the fake GitHub the bot talks to); false when not one of them. */
-  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** Answers an OAuth or user-token route (`rawBody`: the request's body, already read); false when not one of them. */
+  handle(req: IncomingMessage, res: ServerResponse, rawBody: string): boolean;
   /** User tokens handed out so far (to check that none ends up in a cookie or a page). */
-  tokens: string[];
+  readonly tokens: string[];
+}
+
+export interface FakeGitHubOAuth extends FakeOAuthRoutes {
+  /** Web and API base (the API also answers under `/api/v3`, as on GHES). */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -25,12 +35,15 @@ function json(res: ServerResponse, status: number, body: unknown): true {
   return true;
 }
 
-async function readBody(req: IncomingMessage): Promise<Record<string, string>> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString();
+function parseBody(req: IncomingMessage, text: string): Record<string, string> {
   if (String(req.headers["content-type"]).includes("json")) return JSON.parse(text) as Record<string, string>;
   return Object.fromEntries(new URLSearchParams(text));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString();
 }
 
 function page<T>(items: T[], query: URLSearchParams): T[] {
@@ -40,20 +53,16 @@ function page<T>(items: T[], query: URLSearchParams): T[] {
 }
 
 /**
- * GitHub's OAuth web flow and the user-token API the runs page uses, on 127.0.0.1: /login/oauth/authorize
- * (redirects straight back with a code, as if the person clicked "Authorize"), /login/oauth/access_token,
- * /user, /user/installations and /user/installations/:id/repositories (with `permissions.push`/`admin`).
+ * GitHub's OAuth web flow and the user-token API the runs page uses: /login/oauth/authorize (redirects straight
+ * back with a code, as if the person clicked "Authorize"), /login/oauth/access_token, /user, /user/installations
+ * and /user/installations/:id/repositories (with `permissions.push`/`admin`); also under `/api/v3`.
  */
-export async function startFakeGitHubOAuth(params: {
-  clientId: string;
-  clientSecret: string;
-  users: Record<string, FakeOAuthUser>;
-}): Promise<FakeGitHubOAuth> {
+export function createFakeOAuthRoutes(params: FakeOAuthParams): FakeOAuthRoutes {
   let next: string | "deny" = Object.keys(params.users)[0] ?? "deny";
   const codes = new Map<string, string>();
   const tokens = new Map<string, string>();
   const userOf = (req: IncomingMessage) => tokens.get(String(req.headers.authorization ?? "").replace(/^(Bearer|token) /, ""));
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+  const handle = (req: IncomingMessage, res: ServerResponse, rawBody: string): boolean => {
     const url = new URL(req.url ?? "/", "http://fake");
     const path = url.pathname.replace(/^\/api\/v3/, "");
     if (req.method === "GET" && path === "/login/oauth/authorize") {
@@ -71,7 +80,7 @@ export async function startFakeGitHubOAuth(params: {
       return true;
     }
     if (req.method === "POST" && path === "/login/oauth/access_token") {
-      const body = await readBody(req);
+      const body = parseBody(req, rawBody);
       const login = codes.get(body.code ?? "");
       codes.delete(body.code ?? "");
       if (body.client_id !== params.clientId || body.client_secret !== params.clientSecret)
@@ -99,16 +108,28 @@ export async function startFakeGitHubOAuth(params: {
     }));
     return json(res, 200, { total_count: repos.length, repositories: page(repos, url.searchParams) });
   };
-  const server: Server = createServer((req, res) => {
-    void handle(req, res).then((done) => done || json(res, 404, { message: "Not Found" }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     signInAs: (login) => void (next = login),
     handle,
     get tokens() {
       return [...tokens.keys()];
+    },
+  };
+}
+
+/** The OAuth routes alone on a server of their own on 127.0.0.1. */
+export async function startFakeGitHubOAuth(params: FakeOAuthParams): Promise<FakeGitHubOAuth> {
+  const routes = createFakeOAuthRoutes(params);
+  const server: Server = createServer((req, res) => {
+    void readBody(req).then((body) => routes.handle(req, res, body) || json(res, 404, { message: "Not Found" }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    signInAs: routes.signInAs,
+    handle: routes.handle,
+    get tokens() {
+      return routes.tokens;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
