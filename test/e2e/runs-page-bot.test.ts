@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { type BotProcess, startReadyBot, stopBotAndEngine } from "../helpers/bot-process.js";
+import { openSession, SESSION_COOKIE } from "../../src/runs/session.js";
 import { startFakeGitHub, type FakeGitHubServer } from "../helpers/fake-github-server.js";
 import { launchChromium, listedRuns, screenshot, signInThroughGitHub } from "../helpers/runs-page-browser.js";
 import { CLIENT_ID, CLIENT_SECRET, METRICS_TOKEN, RUNS_TOKEN, USERS } from "../helpers/runs-page-rig.js";
@@ -59,7 +60,7 @@ describe("runs page on the real bot", () => {
     expect(((await machine.json()) as { runs: unknown[] }).runs).toEqual([]);
   });
 
-  it("signs a person in through GitHub and shows the page", async () => {
+  it("signs a person in through GitHub and shows the page; their GitHub token is not in the log or the cookie", async () => {
     onTestFailed(async () => console.error(`bot log tail:\n${await bot.logTail(60)}`));
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -69,6 +70,18 @@ describe("runs page on the real bot", () => {
     expect(await listedRuns(page)).toEqual([]);
     await page.locator("#live-state", { hasText: "live" }).waitFor();
     await screenshot(page, "bot-list");
+    const tokens = fake.oauth!.tokens;
+    expect(tokens).toHaveLength(1);
+    const log = await readFile(bot.logFile, "utf8");
+    expect(log).toContain("runs page: signed in");
+    for (const token of tokens) expect(log).not.toContain(token);
+    // The session cookie, opened with the key the bot kept in its data dir: login, writable repositories, expiry; nothing else.
+    const cookie = (await context.cookies()).find((c) => c.name === SESSION_COOKIE)!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/runs" });
+    const key = Buffer.from((await readFile(join(dataDir, "runs-session.key"), "utf8")).trim());
+    const session = openSession(cookie.value, key, Date.now());
+    expect(Object.keys(session ?? {}).sort()).toEqual(["expiresAt", "login", "repos"]);
+    expect(session).toMatchObject({ login: "alice", repos: ["acme/calc", "acme/web"] });
     await context.close();
   });
 });

@@ -1,7 +1,8 @@
+import type { IncomingMessage } from "node:http";
 import { describe, expect, it } from "vitest";
 import { escapeHtml, formatCost, formatDuration, formatTokens, safeHref } from "../../src/runs/page-format.js";
 import { renderListPage, renderRows, renderRunDetail, renderRunPage } from "../../src/runs/page-html.js";
-import { filterQuery, matchRoute, parseListQuery, safeReturnTo } from "../../src/runs/page-request.js";
+import { filterQuery, matchRoute, parseListQuery, publicBaseUrl, safeReturnTo } from "../../src/runs/page-request.js";
 import { HOSTILE, sampleRuns } from "../helpers/runs-fixtures.js";
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -110,6 +111,13 @@ describe("runs page requests", () => {
     expect(parseListQuery("/runs?status=<x>&repo=../../etc")).toEqual({});
     expect(filterQuery({ status: "running", repo: "a/b" })).toBe("?status=running&repo=a%2Fb");
     expect(filterQuery({ status: "failed" }, { format: "json" })).toBe("?format=json&status=failed");
+  });
+
+  it("the bot's public address: FIXBOT_PUBLIC_URL, else the Host header (https behind a proxy that says so)", () => {
+    const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
+    expect(publicBaseUrl(req({ host: "bot:3000" }), "https://fixbot.example.com/")).toBe("https://fixbot.example.com");
+    expect(publicBaseUrl(req({ host: "bot:3000" }), undefined)).toBe("http://bot:3000");
+    expect(publicBaseUrl(req({ host: "fixbot.example.com", "x-forwarded-proto": "https" }), undefined)).toBe("https://fixbot.example.com");
   });
 
   it("returns only to this site's runs pages after sign-in", () => {

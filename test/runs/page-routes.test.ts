@@ -2,13 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CONTENT_SECURITY_POLICY } from "../../src/runs/http-reply.js";
 import { memoryRunsSource } from "../helpers/memory-runs-source.js";
 import { sampleRuns } from "../helpers/runs-fixtures.js";
-import { RUNS_TOKEN, startRunsPageRig, type RunsPageRig } from "../helpers/runs-page-rig.js";
+import { RUNS_TOKEN, startRunsPageRig, USERS, type RunsPageRig } from "../helpers/runs-page-rig.js";
 
 const HTML = { accept: "text/html" };
 let rig: RunsPageRig;
 
+const many = (n: number, name: (i: number) => string) => Array.from({ length: n }, (_, i) => ({ fullName: `acme/${name(i)}`, push: true }));
+/** 250 writable repositories (three pages of 100), the last one with a run; and one who may write 600 with unguessable names. */
+const LOTS = many(250, (i) => `repo-${String(i).padStart(4, "0")}`);
+const TOO_MANY = many(600, (i) => `r${((i + 1) * 2654435761).toString(36)}${(i * 40503).toString(16)}`);
+
 beforeAll(async () => {
-  rig = await startRunsPageRig({ source: memoryRunsSource(sampleRuns(Date.now())) });
+  const runs = sampleRuns(Date.now());
+  const last = { ...runs[3]!, id: "fix-repo-0249", repo: "acme/repo-0249" };
+  rig = await startRunsPageRig({
+    source: memoryRunsSource([...runs, last]),
+    users: { ...USERS, owner: { installations: [{ id: 13, repos: LOTS }] }, hoarder: { installations: [{ id: 14, repos: TOO_MANY }] } },
+  });
 });
 afterAll(async () => rig?.close());
 
@@ -80,9 +90,19 @@ describe("runs page routes", () => {
     expect(await ids("?repo=acme/calc&status=running")).toEqual(["review-calc-9"]);
   });
 
+  it("reads every page of a person's repositories; refuses a sign-in whose repositories do not fit in a cookie", async () => {
+    const { cookie } = await signIn("owner");
+    const list = (await (await get("/runs?format=json", { cookie })).json()) as { runs: Array<{ id: string }> };
+    expect(list.runs.map((r) => r.id)).toEqual(["fix-repo-0249"]);
+    const hoarder = await signIn("hoarder");
+    expect(hoarder.last.status).toBe(500);
+    expect(await hoarder.last.text()).toContain("You may write 600 repositories: too many for a session cookie.");
+    expect(hoarder.cookie).toBe("");
+  });
+
   it("the machine token sees every run; a wrong one gets 401", async () => {
     const res = await get("/runs.json", { authorization: `Bearer ${RUNS_TOKEN}` });
-    expect(((await res.json()) as { runs: unknown[] }).runs).toHaveLength(4);
+    expect(((await res.json()) as { runs: unknown[] }).runs).toHaveLength(5);
     expect((await get("/runs.json", { authorization: "Bearer runs-token-0123456789abcdeX" })).status).toBe(401);
   });
 
@@ -100,6 +120,17 @@ describe("runs page routes", () => {
     expect(denied.last.status).toBe(403);
     expect(await denied.last.text()).toContain("access_denied");
     expect(denied.cookie).toBe("");
+  });
+
+  it("with FIXBOT_PUBLIC_URL on https: the callback is there and the cookies are Secure", async () => {
+    const behind = await startRunsPageRig({ source: memoryRunsSource([]), env: { FIXBOT_PUBLIC_URL: "https://fixbot.example.com" } });
+    try {
+      const res = await fetch(`${behind.baseUrl}/runs`, { headers: HTML, redirect: "manual" });
+      expect(new URL(res.headers.get("location")!).searchParams.get("redirect_uri")).toBe("https://fixbot.example.com/runs/auth/callback");
+      expect(res.headers.get("set-cookie")).toMatch(/; Secure$/);
+    } finally {
+      await behind.close();
+    }
   });
 
   it("without the App's OAuth credentials the page says sign-in is not configured and refuses", async () => {
