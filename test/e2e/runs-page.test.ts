@@ -85,6 +85,11 @@ describe("runs page in chromium", () => {
     expect(errors).toEqual([]);
     // A repository the person may only read: neither listed nor reachable by id.
     expect((await page.goto(`${rig.baseUrl}/runs/fix-secret-1`))?.status()).toBe(404);
+    // Signing out ends the session: the page's JSON answers 401 again.
+    await page.goto(`${rig.baseUrl}/runs`);
+    await page.click("text=sign out");
+    await page.locator("h1", { hasText: "Signed out" }).waitFor();
+    expect((await page.request.get(`${rig.baseUrl}/runs?format=json`)).status()).toBe(401);
     await context.close();
   });
 
@@ -106,6 +111,17 @@ describe("runs page in chromium", () => {
     await detail.locator('tr[data-run-id="review-calc-9"] [data-status="succeeded"]').waitFor();
     await detail.locator('tr[data-run-id="review-calc-9"] a[href$="#pullrequestreview-77"]').waitFor();
     expect(await page.evaluate(() => (window as { __marker?: string }).__marker)).toBe("same page");
+    expect(await detail.evaluate(() => (window as { __marker?: string }).__marker)).toBe("same page");
+    // A new run appears at the top of the list while it is open.
+    source.put({
+      ...finishReview(source.peek("review-calc-9"), Date.now()),
+      id: "review-web-4",
+      repo: "acme/web",
+      number: 4,
+      status: "running",
+      startedAt: Date.now(),
+    });
+    await detail.locator('tbody#live tr:first-child[data-run-id="review-web-4"] [data-status="running"]').waitFor();
     expect(await detail.evaluate(() => (window as { __marker?: string }).__marker)).toBe("same page");
     await screenshot(page, "run-finished-live");
     await screenshot(detail, "list-updated-live");

@@ -3,6 +3,8 @@ import type { RunsFilter, RunsSource, RunSummary } from "../../src/runs/run-summ
 /** An in-memory RunsSource whose runs a test changes while the page is open. */
 export interface MemoryRunsSource extends RunsSource {
   put(run: RunSummary): void;
+  /** The run as stored (throws when there is none). */
+  peek(id: string): RunSummary;
   update(id: string, change: (run: RunSummary) => RunSummary): void;
 }
 
@@ -19,6 +21,11 @@ export function memoryRunsSource(initial: RunSummary[] = []): MemoryRunsSource {
         .map((r) => structuredClone(r)),
     get: async (id) => (runs.has(id) ? structuredClone(runs.get(id)) : undefined),
     put: (run) => void runs.set(run.id, structuredClone(run)),
+    peek: (id) => {
+      const run = runs.get(id);
+      if (!run) throw new Error(`no run ${id}`);
+      return structuredClone(run);
+    },
     update: (id, change) => {
       const run = runs.get(id);
       if (!run) throw new Error(`no run ${id}`);

@@ -133,6 +133,20 @@ describe("runs page routes", () => {
     }
   });
 
+  it("a runs index that does not answer: 503, saying so", async () => {
+    const broken = { list: () => Promise.reject(new Error("engine down")), get: () => Promise.reject(new Error("engine down")) };
+    const down = await startRunsPageRig({ source: broken });
+    try {
+      const auth = { authorization: `Bearer ${RUNS_TOKEN}` };
+      const page = await fetch(`${down.baseUrl}/runs`, { headers: auth });
+      expect(page.status).toBe(503);
+      expect(await page.text()).toContain("The runs index did not answer");
+      expect((await fetch(`${down.baseUrl}/runs/x.json`, { headers: auth })).status).toBe(503);
+    } finally {
+      await down.close();
+    }
+  });
+
   it("without the App's OAuth credentials the page says sign-in is not configured and refuses", async () => {
     const bare = await startRunsPageRig({
       source: memoryRunsSource([]),
