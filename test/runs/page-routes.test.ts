@@ -104,6 +104,8 @@ describe("runs page routes", () => {
     const res = await get("/runs.json", { authorization: `Bearer ${RUNS_TOKEN}` });
     expect(((await res.json()) as { runs: unknown[] }).runs).toHaveLength(5);
     expect((await get("/runs.json", { authorization: "Bearer runs-token-0123456789abcdeX" })).status).toBe(401);
+    const one = await get("/runs/fix-secret-1.json", { authorization: `Bearer ${RUNS_TOKEN}` });
+    expect(((await one.json()) as { run: { repo: string } }).run.repo).toBe("acme/secret");
   });
 
   it("refuses a callback whose state is not this browser's (CSRF), and a denied sign-in", async () => {
