@@ -11,7 +11,7 @@ export type PageRoute =
 
 /** Which runs-page route a GET is, or undefined (not ours). Pure. */
 export function matchRoute(method: string | undefined, url: string | undefined): PageRoute | undefined {
-  if (method !== "GET" && method !== "HEAD") return undefined;
+  if (method !== "GET") return undefined;
   const [path = "", query = ""] = (url ?? "").split("?");
   // `/runs?format=json` is the list's JSON for the page's own polling: the session cookie's Path=/runs does not
   // cover `/runs.json`, which is there for machines (the token).

@@ -52,6 +52,23 @@ function page<T>(items: T[], query: URLSearchParams): T[] {
   return items.slice((n - 1) * perPage, n * perPage);
 }
 
+/** `/user`, `/user/installations`, `/user/installations/:id/repositories` for a signed-in person. */
+function userApi(res: ServerResponse, path: string, url: URL, login: string, user: FakeOAuthUser): true {
+  if (path === "/user") return json(res, 200, { login, id: 1, type: "User" });
+  if (path === "/user/installations") {
+    const all = user.installations.map((i) => ({ id: i.id }));
+    return json(res, 200, { total_count: all.length, installations: page(all, url.searchParams) });
+  }
+  const m = /^\/user\/installations\/(\d+)\/repositories$/.exec(path);
+  const installation = m ? user.installations.find((i) => i.id === Number(m[1])) : undefined;
+  if (!installation) return json(res, 404, { message: "Not Found" });
+  const repos = installation.repos.map((r) => ({
+    full_name: r.fullName,
+    permissions: { pull: true, push: r.push, admin: r.admin ?? false },
+  }));
+  return json(res, 200, { total_count: repos.length, repositories: page(repos, url.searchParams) });
+}
+
 /**
  * GitHub's OAuth web flow and the user-token API the runs page uses: /login/oauth/authorize (redirects straight
  * back with a code, as if the person clicked "Authorize"), /login/oauth/access_token, /user, /user/installations
@@ -61,52 +78,39 @@ export function createFakeOAuthRoutes(params: FakeOAuthParams): FakeOAuthRoutes 
   let next: string | "deny" = Object.keys(params.users)[0] ?? "deny";
   const codes = new Map<string, string>();
   const tokens = new Map<string, string>();
-  const userOf = (req: IncomingMessage) => tokens.get(String(req.headers.authorization ?? "").replace(/^(Bearer|token) /, ""));
+  const authorize = (res: ServerResponse, url: URL): true => {
+    const back = new URL(url.searchParams.get("redirect_uri") ?? "");
+    if (url.searchParams.get("client_id") !== params.clientId) return json(res, 404, { error: "unknown client" });
+    back.searchParams.set("state", url.searchParams.get("state") ?? "");
+    if (next === "deny") back.searchParams.set("error", "access_denied");
+    else {
+      const code = randomBytes(8).toString("hex");
+      codes.set(code, next);
+      back.searchParams.set("code", code);
+    }
+    res.writeHead(302, { location: back.href });
+    res.end();
+    return true;
+  };
+  const accessToken = (res: ServerResponse, body: Record<string, string>): true => {
+    const login = codes.get(body.code ?? "");
+    codes.delete(body.code ?? "");
+    if (body.client_id !== params.clientId || body.client_secret !== params.clientSecret)
+      return json(res, 200, { error: "incorrect_client_credentials" });
+    if (!login) return json(res, 200, { error: "bad_verification_code" });
+    const token = `ghu_${randomBytes(12).toString("hex")}`;
+    tokens.set(token, login);
+    return json(res, 200, { access_token: token, token_type: "bearer", scope: "" });
+  };
   const handle = (req: IncomingMessage, res: ServerResponse, rawBody: string): boolean => {
     const url = new URL(req.url ?? "/", "http://fake");
     const path = url.pathname.replace(/^\/api\/v3/, "");
-    if (req.method === "GET" && path === "/login/oauth/authorize") {
-      const back = new URL(url.searchParams.get("redirect_uri") ?? "");
-      if (url.searchParams.get("client_id") !== params.clientId) return json(res, 404, { error: "unknown client" });
-      back.searchParams.set("state", url.searchParams.get("state") ?? "");
-      if (next === "deny") back.searchParams.set("error", "access_denied");
-      else {
-        const code = randomBytes(8).toString("hex");
-        codes.set(code, next);
-        back.searchParams.set("code", code);
-      }
-      res.writeHead(302, { location: back.href });
-      res.end();
-      return true;
-    }
-    if (req.method === "POST" && path === "/login/oauth/access_token") {
-      const body = parseBody(req, rawBody);
-      const login = codes.get(body.code ?? "");
-      codes.delete(body.code ?? "");
-      if (body.client_id !== params.clientId || body.client_secret !== params.clientSecret)
-        return json(res, 200, { error: "incorrect_client_credentials" });
-      if (!login) return json(res, 200, { error: "bad_verification_code" });
-      const token = `ghu_${randomBytes(12).toString("hex")}`;
-      tokens.set(token, login);
-      return json(res, 200, { access_token: token, token_type: "bearer", scope: "" });
-    }
+    if (req.method === "GET" && path === "/login/oauth/authorize") return authorize(res, url);
+    if (req.method === "POST" && path === "/login/oauth/access_token") return accessToken(res, parseBody(req, rawBody));
     if (req.method !== "GET" || !/^\/user(\/|$)/.test(path)) return false;
-    const login = userOf(req);
+    const login = tokens.get(String(req.headers.authorization ?? "").replace(/^(Bearer|token) /, ""));
     const user = login ? params.users[login] : undefined;
-    if (!login || !user) return json(res, 401, { message: "Bad credentials" });
-    if (path === "/user") return json(res, 200, { login, id: 1, type: "User" });
-    if (path === "/user/installations") {
-      const all = user.installations.map((i) => ({ id: i.id }));
-      return json(res, 200, { total_count: all.length, installations: page(all, url.searchParams) });
-    }
-    const m = /^\/user\/installations\/(\d+)\/repositories$/.exec(path);
-    const installation = m ? user.installations.find((i) => i.id === Number(m[1])) : undefined;
-    if (!installation) return json(res, 404, { message: "Not Found" });
-    const repos = installation.repos.map((r) => ({
-      full_name: r.fullName,
-      permissions: { pull: true, push: r.push, admin: r.admin ?? false },
-    }));
-    return json(res, 200, { total_count: repos.length, repositories: page(repos, url.searchParams) });
+    return login && user ? userApi(res, path, url, login, user) : json(res, 401, { message: "Bad credentials" });
   };
   return {
     signInAs: (login) => void (next = login),

@@ -102,6 +102,7 @@ describe("runs page requests", () => {
     expect(matchRoute("GET", "/runs/fix-1")).toEqual({ name: "run", id: "fix-1", json: false });
     expect(matchRoute("GET", "/runs/auth/callback?code=1")).toEqual({ name: "callback" });
     expect(matchRoute("POST", "/runs")).toBeUndefined();
+    expect(matchRoute("HEAD", "/runs/auth/callback")).toBeUndefined();
     expect(matchRoute("GET", "/runsx")).toBeUndefined();
     expect(matchRoute("GET", "/runs/%E0")).toBeUndefined();
   });
