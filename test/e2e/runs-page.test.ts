@@ -24,7 +24,8 @@ async function freshPage(): Promise<{ context: BrowserContext; page: Page; error
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  // Script errors and CSP violations (a blocked inline script or style would show here); not a missing favicon.
+  page.on("console", (m) => m.type() === "error" && /Content Security Policy|Uncaught/.test(m.text()) && errors.push(m.text()));
   return { context, page, errors };
 }
 
