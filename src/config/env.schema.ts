@@ -5,6 +5,7 @@ import { ForkPolicySchema } from "../workflow/review-pr/fork-policy.js";
 import { RoleEnvSchema } from "./role.schema.js";
 import { IntakeEnvSchema } from "./intake-env.schema.js";
 import { MetricsEnvSchema } from "./metrics-env.js";
+import { RunsPageEnvSchema } from "./runs-page-env.js";
 import { SpendEnvSchema } from "./spend-env.js";
 
 const commaList = z
@@ -124,6 +125,7 @@ export const EnvSchema = z
   .merge(RoleEnvSchema)
   .merge(IntakeEnvSchema)
   .merge(MetricsEnvSchema)
+  .merge(RunsPageEnvSchema)
   .merge(SpendEnvSchema);
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -21,6 +21,8 @@ import { createWebhookRoute } from "../http/webhook-route.js";
 import { createDispatch, type Dispatch } from "../runtime/dispatch.js";
 import { engineIsHealthy, type EngineSettings } from "../runtime/engine.js";
 import { replicaId, replicaInboxDir } from "../runtime/replica.js";
+import { emptyRunsSource } from "../runs/empty-source.js";
+import { runsPageRoutes } from "../runs/page-routes.js";
 
 export interface Intake {
   /** Stops taking webhooks, then closes the inbox (what it holds is handed on at the next start). */
@@ -75,6 +77,7 @@ export async function startIntake(params: {
     httpHandler: firstOf(
       createHealthHandler({ engineReady: () => engineIsHealthy(engine.endpoint), accepting: () => accepting, workerUp: params.workerUp }),
       metricsHttp.publicRoute,
+      await runsPageRoutes({ source: emptyRunsSource, env, apiUrl: apiBaseUrl(env), log }),
     ),
   });
   const server = await startProbotServer({ app, deliveries, log, onLoad: (p) => (probot = p) });

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from "node:net";
 import { authorFields, createReviewStore, fakeAppBody, type FakeAuthor, type FakeReview } from "./fake-reviews.js";
 import { createCheckRunStore, type FakeCheckRun } from "./fake-check-runs.js";
+import { createFakeOAuthRoutes, type FakeOAuthParams, type FakeOAuthRoutes } from "./fake-github-oauth.js";
 
 /**
  * GitHub's REST API as a real HTTP server on 127.0.0.1, for tests that run the bot as a child process. Same
@@ -141,6 +142,8 @@ export interface FakeGitHubServer {
   host: string;
   /** The REST base URL, `<url>/api/v3`. */
   apiUrl: string;
+  /** GitHub's sign-in (web flow and user-token API) for the runs page, when started with `oauth`. */
+  oauth?: FakeOAuthRoutes;
   state: FakeGitHubServerState;
   /** The repositories served, by name; may be changed or added to while the server runs. */
   repos: Record<string, FakeRepoConfig>;
@@ -183,8 +186,11 @@ function newToken(): string {
 export async function startFakeGitHub(params: {
   repos: Record<string, FakeRepoConfig>;
   installationId?: number;
+  /** Also serve GitHub's OAuth web flow (`/login/oauth/...`) and `/api/v3/user/...` for these people. */
+  oauth?: FakeOAuthParams;
 }): Promise<FakeGitHubServer> {
   const repos: Record<string, FakeRepoConfig> = { ...params.repos };
+  const oauth = params.oauth ? createFakeOAuthRoutes(params.oauth) : undefined;
   const reviewStore = createReviewStore();
   const checkStore = createCheckRunStore();
   const state: FakeGitHubServerState = {
@@ -242,6 +248,10 @@ export async function startFakeGitHub(params: {
         d.remaining--;
         await sleep(d.options.delayMs);
       }
+    }
+    if (oauth?.handle(req, res, raw)) {
+      record.status = res.statusCode;
+      return notify();
     }
     if (!fullPath.startsWith(`${API_PREFIX}/`)) {
       state.unmatched.push(`${method} ${fullPath}${url.search}`);
@@ -622,6 +632,7 @@ export async function startFakeGitHub(params: {
     url,
     host,
     apiUrl: `${url}${API_PREFIX}`,
+    oauth,
     state,
     repos,
     failNext(n, options) {
