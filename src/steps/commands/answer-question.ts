@@ -12,6 +12,7 @@ import { killLeftoverGroup } from "../../exec/leftover-group.js";
 import { stepSlot, waitForStepSlot } from "../../limits/step-slot.js";
 import type { CommandJob } from "../../webhooks/comment-to-command.js";
 import { askTask } from "../../workflow/commands/ask-text.js";
+import type { ReviewThread } from "../../workflow/threads/thread-text.js";
 import type { StepDeps } from "../deps.js";
 import { scratchDir } from "../workspace-path.js";
 import { getPullRequest } from "./command-steps.js";
@@ -25,7 +26,13 @@ const safe = (part: string) => part.replace(/[^A-Za-z0-9._-]/g, "_");
  * committed or pushed) runs in the issue's or PR's sandbox on a fresh copy of the code (the default branch for an
  * issue, the PR's head for a PR of this repository, nothing but the diff for a fork's) and its stdout is the answer.
  */
-export async function answerQuestion(deps: StepDeps, job: CommandJob, question: string, signal?: AbortSignal): Promise<AskOutcome> {
+export async function answerQuestion(
+  deps: StepDeps,
+  job: CommandJob,
+  question: string,
+  signal?: AbortSignal,
+  thread?: ReviewThread,
+): Promise<AskOutcome> {
   if (!deps.github) throw new Error("slash commands need GitHub access");
   const { octokit } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: GITHUB_WRITES });
   const loaded = await loadRepoConfigOrProblem(octokit, job.repo.owner, job.repo.name);
@@ -70,6 +77,7 @@ export async function answerQuestion(deps: StepDeps, job: CommandJob, question: 
     question,
     asker: job.sender,
     forkDiffOnly: fork,
+    thread,
   });
   // Like every agent step, the answer waits for a run slot (FIXBOT_MAX_CONCURRENT_*).
   const slot = stepSlot(deps, job.repo, agent.backend === "agentos", `${job.repo.owner}/${job.repo.name} #${job.number} ask`);
