@@ -214,6 +214,7 @@ describe("review threads", () => {
     expect(given).not.toContain("Already dealt with");
     expect(threads.graphqlQueries).toHaveLength(1);
     expect(threads.graphqlQueries[0]).toContain("reviewThreads(first: 50)");
+    expect(threads.graphqlQueries[0]).toContain("comments(first: 20)");
 
     expect(threads.store.repliesIn(first.id)).toHaveLength(1);
     expect(threads.store.repliesIn(second.id)).toHaveLength(1);
