@@ -6,7 +6,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { AppHarness } from "../helpers/app-harness.js";
 import { useAppHarness } from "../helpers/integration-suite.js";
 import { fakeGitHub } from "../helpers/fake-github-nock.js";
-import { nockReviewComments } from "../helpers/fake-review-comments-nock.js";
 import { countCommits, createBareRemote, listRemoteBranches, readRemoteFile } from "../helpers/git-remote.js";
 import { loadExample } from "../helpers/payloads.js";
 import { pushPullRequestCommit } from "../helpers/pr-remote.js";
@@ -52,7 +51,7 @@ async function scenario(repo: string, config: string) {
     prs: { [PR]: { headRef: "feature", headSha } },
   });
   suite.useFake(fake.stop);
-  const threads = nockReviewComments({ owner: OWNER, repo, writes: fake.state.writes });
+  const threads = fake.threads;
   const repository = (p: any) => ({
     ...p.repository,
     name: repo,
