@@ -1,4 +1,4 @@
-import { writtenByApp, type AppIdentity } from "./app-authored.js";
+import { findMarked, type AppIdentity } from "./app-authored.js";
 import type { FixbotOctokit } from "./octokit.js";
 import { selectThreads, type ReviewThread, type ThreadComment, type ThreadNode } from "../workflow/threads/thread-text.js";
 
@@ -77,11 +77,8 @@ export async function upsertThreadReply(
 ): Promise<{ id: number; url: string }> {
   if (!p.body.includes(p.marker)) throw new Error("reply body must contain its marker");
   const { octokit, owner, repo } = p;
-  let existing: number | undefined;
-  for await (const c of reviewComments(p)) {
-    if ((c.in_reply_to_id === p.rootId || c.id === p.rootId) && c.body?.includes(p.marker) && writtenByApp(c, p.app)) existing = c.id;
-    if (existing !== undefined) break;
-  }
+  const inThread = (c: RestReviewComment) => c.in_reply_to_id === p.rootId || c.id === p.rootId;
+  const existing = (await findMarked(reviewComments(p), p.marker, p.app, inThread))?.id;
   if (existing !== undefined) {
     const { data } = await octokit.rest.pulls.updateReviewComment({ owner, repo, comment_id: existing, body: p.body });
     return { id: data.id, url: data.html_url };
