@@ -29,7 +29,7 @@ import { createBareRemote } from "../test/helpers/git-remote.js";
 import { calcIssueLabeledPayload } from "../test/helpers/payloads.js";
 import {
   bounded,
-  enginesUnder,
+  enginesLeftUnder,
   isEntryPoint,
   loadLine,
   max,
@@ -313,7 +313,7 @@ export async function runLabelToComment(): Promise<BenchResult> {
     nock.enableNetConnect();
     console.log(`stopped (harness: client, registry, engine) in ${ms(performance.now() - stopping)}`);
   }
-  const leftoverEngines = dataDir ? await enginesUnder(dataDir) : [];
+  const leftoverEngines = dataDir ? await enginesLeftUnder(dataDir) : [];
   console.log(
     leftoverEngines.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${leftoverEngines.join(", ")}`,
   );

@@ -147,6 +147,20 @@ export async function enginesUnder(dir: string): Promise<number[]> {
 }
 
 /**
+ * The engines still running on `dir` once a stopped engine has had `graceMs` to exit: the harness may have
+ * asked it to stop (and removed its runtime file) without waiting for the process to be gone.
+ */
+export async function enginesLeftUnder(dir: string, graceMs = 15_000): Promise<number[]> {
+  const deadline = performance.now() + graceMs;
+  let left = await enginesUnder(dir);
+  while (left.length > 0 && performance.now() < deadline) {
+    await sleep(200);
+    left = await enginesUnder(dir);
+  }
+  return left;
+}
+
+/**
  * The end of a process-level bench: stops and removes what it started (printing how long that took, `what`
  * names it), then checks that no engine is left on its data under `root` and says so.
  */
@@ -160,7 +174,7 @@ export async function tearDownBench(params: {
   await params.cleanup();
   params.unregister();
   console.log(`stopped (${params.what}) and removed the temp directories in ${ms(performance.now() - stopping)}`);
-  const leftoverEngines = await enginesUnder(params.root);
+  const leftoverEngines = await enginesLeftUnder(params.root);
   console.log(
     leftoverEngines.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${leftoverEngines.join(", ")}`,
   );

@@ -27,7 +27,7 @@ import { peakConcurrency, sharedConcurrencyLog } from "../test/helpers/concurren
 import { fakeGitHub } from "../test/helpers/fake-github-nock.js";
 import { createBareRemote } from "../test/helpers/git-remote.js";
 import { calcIssueLabeledPayload } from "../test/helpers/payloads.js";
-import { bounded, enginesUnder, loadLine, ms, onInterrupt, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
+import { bounded, enginesLeftUnder, enginesUnder, loadLine, ms, onInterrupt, ratio, runAsMain, sleep, type BenchResult } from "./lib.js";
 import { rssOf } from "./rss.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -45,9 +45,9 @@ async function run(): Promise<BenchResult> {
   let dataDir: string | undefined;
   try {
     const result = await runMany((dir) => (dataDir = dir));
-    return { ...result, leftoverEngines: dataDir ? await enginesUnder(dataDir) : [] };
+    return { ...result, leftoverEngines: dataDir ? await enginesLeftUnder(dataDir) : [] };
   } finally {
-    const left = dataDir ? await enginesUnder(dataDir) : [];
+    const left = dataDir ? await enginesLeftUnder(dataDir) : [];
     console.log(left.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${left.join(", ")}`);
   }
 }

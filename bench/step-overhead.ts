@@ -19,7 +19,7 @@ import { workflow } from "rivetkit/workflow";
 import { stopEmbeddedEngine } from "../src/runtime/engine.js";
 import {
   bounded,
-  enginesUnder,
+  enginesLeftUnder,
   freeEnginePort,
   isEntryPoint,
   loadLine,
@@ -195,7 +195,7 @@ export async function runStepOverhead(): Promise<BenchResult> {
     unregister();
     console.log(`stopped (client, registry, engine) in ${ms(performance.now() - stopping)}`);
   }
-  const leftoverEngines = await enginesUnder(storage);
+  const leftoverEngines = await enginesLeftUnder(storage);
   console.log(
     leftoverEngines.length === 0 ? "engine process gone: yes" : `engine process STILL RUNNING: pid ${leftoverEngines.join(", ")}`,
   );

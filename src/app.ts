@@ -5,6 +5,7 @@ import { handlePullRequestForReview, PULL_REQUEST_REVIEW_EVENTS } from "./webhoo
 import type { CommandJob } from "./webhooks/comment-to-command.js";
 import { handleIssueComment } from "./webhooks/on-issue-comment.js";
 import { handleIssueLabeled } from "./webhooks/on-issue-labeled.js";
+import { handleReviewComment } from "./webhooks/on-review-comment.js";
 import type { ForkPolicy } from "./workflow/review-pr/fork-policy.js";
 import type { PrReviewJob } from "./workflow/review-pr/types.js";
 import type { FixJob } from "./workflow/types.js";
@@ -46,5 +47,7 @@ export function createApp(deps: AppDeps) {
     if (deps.configCaches) app.on("push", handleConfigPush(deps.configCaches));
     // Only new comments: an edited comment never re-triggers a command.
     app.on("issue_comment.created", handleIssueComment(deps));
+    // The same commands in a line comment of a pull request: answered in its review thread.
+    app.on("pull_request_review_comment.created", handleReviewComment(deps));
   };
 }

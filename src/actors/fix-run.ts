@@ -28,28 +28,7 @@ const MAX_DELIVERIES_KEPT = 200;
  */
 export function createFixRunActor(deps: StepDeps) {
   const steps = createSteps(deps);
-  // Cancel signals of the runs this process is executing, by run id (a cancel reaches the actor's process).
-  const cancellers = new Map<string, AbortController>();
-  const logFor = (job: FixJob) =>
-    deps.log.child({ runId: job.runId, deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue.number });
-  const ioFor = (job: FixJob): RunIO => {
-    const log = logFor(job);
-    return {
-      runId: job.runId,
-      now: deps.now,
-      publish: (view) => steps.publishTracking(job, view),
-      onPublishError: (error) => log.warn({ err: error }, "could not update the tracking comment; the next update will retry"),
-      cancelSignal: cancellerFor(job.runId).signal,
-      ...(deps.metrics ? { onStepEnd: stepTimer(deps.metrics) } : {}),
-      ...(deps.runsIndex ? { index: indexFixRun(deps.runsIndex, job, deps.now) } : {}),
-    };
-  };
-
-  function cancellerFor(runId: string): AbortController {
-    let controller = cancellers.get(runId);
-    if (!controller) cancellers.set(runId, (controller = new AbortController()));
-    return controller;
-  }
+  const runs = createRunHandles(deps, steps);
 
   return actor({
     state: initialFixRunState(),
@@ -58,8 +37,8 @@ export function createFixRunActor(deps: StepDeps) {
       await ctx.loop("jobs", async (loop) => {
         const message = await loop.queue.next("wait-job", { names: ["jobs"] });
         const job = message.body as FixJob;
-        await runJob(loop, { deps, steps, job, log: logFor(job), io: () => ioFor(job) });
-        cancellers.delete(job.runId);
+        await runJob(loop, { deps, steps, job, log: runs.logFor(job), io: () => runs.ioFor(job) });
+        runs.forget(job.runId);
       });
     }),
     actions: {
@@ -98,7 +77,7 @@ export function createFixRunActor(deps: StepDeps) {
         const open = c.state.runs.at(-1);
         if (!open || open.finishedAt !== undefined) return null;
         c.state.cancelRequest = { runId: open.runId, by };
-        cancellers.get(open.runId)?.abort(new Error(`cancelled by @${by}`));
+        runs.cancel(open.runId, new Error(`cancelled by @${by}`));
         return open.runId;
       },
       /** Recent runs on this issue, oldest first. */
@@ -110,6 +89,48 @@ export function createFixRunActor(deps: StepDeps) {
       },
     },
   });
+}
+
+/**
+ * What this process holds for the runs it executes: each run's log, its RunIO (tracking comment, clock, step
+ * metrics) and its cancel signal, by run id (a cancel reaches the actor's process).
+ */
+function createRunHandles(deps: StepDeps, steps: Steps) {
+  const cancellers = new Map<string, AbortController>();
+  const logFor = (job: FixJob) =>
+    deps.log.child({ runId: job.runId, deliveryId: job.deliveryId, repo: `${job.repo.owner}/${job.repo.name}`, issue: job.issue.number });
+
+  function cancellerFor(runId: string): AbortController {
+    let controller = cancellers.get(runId);
+    if (!controller) cancellers.set(runId, (controller = new AbortController()));
+    return controller;
+  }
+
+  const ioFor = (job: FixJob): RunIO => {
+    const log = logFor(job);
+    return {
+      runId: job.runId,
+      now: deps.now,
+      publish: (view) => steps.publishTracking(job, view),
+      onPublishError: (error) => log.warn({ err: error }, "could not update the tracking comment; the next update will retry"),
+      cancelSignal: cancellerFor(job.runId).signal,
+      ...(deps.metrics ? { onStepEnd: stepTimer(deps.metrics) } : {}),
+      ...(deps.runsIndex ? { index: indexFixRun(deps.runsIndex, job, deps.now) } : {}),
+    };
+  };
+
+  return {
+    logFor,
+    ioFor,
+    /** Aborts the run's signal if this process is executing it. */
+    cancel(runId: string, reason: Error): void {
+      cancellers.get(runId)?.abort(reason);
+    },
+    /** Drops the run's cancel signal once its job ended. */
+    forget(runId: string): void {
+      cancellers.delete(runId);
+    },
+  };
 }
 
 /**

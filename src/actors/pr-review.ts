@@ -1,9 +1,16 @@
 import { actor, queue } from "rivetkit";
 import { workflow } from "rivetkit/workflow";
 import type { StepDeps } from "../steps/deps.js";
-import { createReviewSteps } from "../steps/review-pr/index.js";
+import { createReviewSteps, type ReviewSteps } from "../steps/review-pr/index.js";
 import { capped } from "../workflow/admit.js";
-import { admitReviewJob, coversHead, finishReviewRun, markAwaiting, reviewNeedsWaking } from "../workflow/review-pr/decide.js";
+import {
+  admitReviewJob,
+  coversHead,
+  finishReviewRun,
+  markAwaiting,
+  reviewNeedsWaking,
+  type ReviewAdmission,
+} from "../workflow/review-pr/decide.js";
 import { reviewPullRequest } from "../workflow/review-pr/review-pull-request.js";
 import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReviewState } from "../workflow/review-pr/types.js";
 import { ENQUEUE_WAKE_MS, startsNextTick, tickChainBroken } from "./wake.js";
@@ -12,7 +19,7 @@ import { recordReviewRun } from "../metrics/run-metrics.js";
 import { FINAL_WRITE } from "../runs/feed.js";
 import { reviewRunSummary } from "../runs/review-run-summary.js";
 import { reviewStepHooks } from "../runs/review-step-hooks.js";
-import type { FlowContext } from "../workflow/flow-context.js";
+import type { JobContext } from "../workflow/flow-context.js";
 import { stateStep } from "../workflow/step-runner.js";
 
 const MAX_RUNS_KEPT = 20;
@@ -42,50 +49,7 @@ export function createPrReviewActor(deps: StepDeps) {
       await ctx.loop("jobs", async (loop) => {
         const message = await loop.queue.next("wait-job", { names: ["jobs"] });
         const job = message.body as PrReviewJob;
-        const log = deps.log.child({
-          runId: job.runId,
-          repo: `${job.repo.owner}/${job.repo.name}`,
-          pr: job.pr.number,
-          head: job.pr.headSha.slice(0, 7),
-        });
-
-        const flow: FlowContext<PrReviewState> = loop;
-        const admission = await stateStep(flow, "admit-job", async (state) => {
-          const decision = admitReviewJob(state, job);
-          state.awaiting = state.awaiting.filter((id) => id !== job.deliveryId);
-          state.seenDeliveries = capped([...state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
-          if (decision.ok) {
-            const run: PrReviewRun = {
-              runId: job.runId,
-              action: job.action,
-              headSha: job.pr.headSha,
-              status: "running",
-              startedAt: deps.now(),
-            };
-            state.runs = capped([...state.runs, run], MAX_RUNS_KEPT);
-            await deps.runsIndex?.upsert(reviewRunSummary(job, run, deps.now()));
-          }
-          return decision;
-        });
-        if (!admission.ok) {
-          log.info({ reason: admission.reason }, "review not run");
-          return;
-        }
-
-        const result = await loop.try("run-review", (tc) =>
-          reviewPullRequest(tc, steps, job, admission.since, reviewStepHooks({ job, now: deps.now, index: deps.runsIndex })),
-        );
-
-        const final = await stateStep(flow, "record-outcome", async (state) => {
-          const run = { ...finishReviewRun(findRun(state, job.runId), result, deps.now()), closed: true };
-          replaceRun(state, run);
-          if (deps.metrics) recordReviewRun(deps.metrics, run.status);
-          if (coversHead(run.status)) state.lastReviewedSha = job.pr.headSha;
-          await deps.runsIndex?.upsert(reviewRunSummary(job, run, deps.now()), FINAL_WRITE);
-          return run;
-        });
-        const level = final.status === "error" ? "error" : "info";
-        log[level]({ status: final.status, reason: final.reason ?? final.error, review: final.reviewUrl }, "review finished");
+        await runReviewJob(loop, { deps, steps, job });
       });
     }),
     actions: {
@@ -111,4 +75,64 @@ export function createPrReviewActor(deps: StepDeps) {
       getLastReviewedSha: (c): string | null => c.state.lastReviewedSha,
     },
   });
+}
+
+/**
+ * The admit-job step's body: decides whether the job runs (admitReviewJob), marks its delivery seen and no longer
+ * awaited, and opens a running review run when it is admitted.
+ */
+function admitAndOpen(state: PrReviewState, job: PrReviewJob, now: () => number): ReviewAdmission {
+  const decision = admitReviewJob(state, job);
+  state.awaiting = state.awaiting.filter((id) => id !== job.deliveryId);
+  state.seenDeliveries = capped([...state.seenDeliveries, job.deliveryId], MAX_DELIVERIES_KEPT);
+  if (decision.ok) {
+    const run: PrReviewRun = {
+      runId: job.runId,
+      action: job.action,
+      headSha: job.pr.headSha,
+      status: "running",
+      startedAt: now(),
+    };
+    state.runs = capped([...state.runs, run], MAX_RUNS_KEPT);
+  }
+  return decision;
+}
+
+/**
+ * One job on the pr-review actor: admit it, review in a try block (a failing review ends in a recorded error and
+ * never wedges the queue), then record the outcome and the head it covers.
+ */
+async function runReviewJob(loop: JobContext<PrReviewState>, p: { deps: StepDeps; steps: ReviewSteps; job: PrReviewJob }): Promise<void> {
+  const { deps, steps, job } = p;
+  const log = deps.log.child({
+    runId: job.runId,
+    repo: `${job.repo.owner}/${job.repo.name}`,
+    pr: job.pr.number,
+    head: job.pr.headSha.slice(0, 7),
+  });
+
+  const admission = await stateStep(loop, "admit-job", async (state) => {
+    const decision = admitAndOpen(state, job, deps.now);
+    const run = decision.ok ? state.runs.find((r) => r.runId === job.runId) : undefined;
+    if (run) await deps.runsIndex?.upsert(reviewRunSummary(job, run, deps.now()));
+    return decision;
+  });
+  if (!admission.ok) {
+    log.info({ reason: admission.reason }, "review not run");
+    return;
+  }
+
+  const track = reviewStepHooks({ job, now: deps.now, index: deps.runsIndex });
+  const result = await loop.try("run-review", (tc) => reviewPullRequest(tc, steps, job, admission.since, track));
+
+  const final = await stateStep(loop, "record-outcome", async (state) => {
+    const run = { ...finishReviewRun(findRun(state, job.runId), result, deps.now()), closed: true };
+    replaceRun(state, run);
+    if (deps.metrics) recordReviewRun(deps.metrics, run.status);
+    if (coversHead(run.status)) state.lastReviewedSha = job.pr.headSha;
+    await deps.runsIndex?.upsert(reviewRunSummary(job, run, deps.now()), FINAL_WRITE);
+    return run;
+  });
+  const level = final.status === "error" ? "error" : "info";
+  log[level]({ status: final.status, reason: final.reason ?? final.error, review: final.reviewUrl }, "review finished");
 }

@@ -6,9 +6,10 @@ import type { ProcessResult } from "../exec/run-process.js";
 import type { RepoNetwork } from "../sandbox/egress-policy.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import { AgentError, type Agent, type EditResult, type ReviewResult } from "./types.js";
+import { editInvocation, invocationFiles, reviewInvocation, type Invocation } from "./command-invocation.js";
 import { watchOutputUsage, type CliOutputFormat } from "./cli-output/output-usage.js";
 import type { TokenPrices } from "./cli-output/codex-events.js";
-import { watchUsage, type BudgetName, type Usage, type UsageBudget } from "./usage.js";
+import { watchUsage, type BudgetName, type Usage } from "./usage.js";
 
 export interface CommandAgentParams {
   /** Shell command run with `/bin/sh -c` in the workspace, for both edit() and review(). */
@@ -39,21 +40,6 @@ export interface CommandAgentParams {
 
 /** How much of the end of stdout becomes the edit summary. */
 const SUMMARY_CHARS = 2000;
-
-interface Invocation {
-  mode: "edit" | "review";
-  workspace: string;
-  /** Text on stdin and in FIXBOT_TASK_FILE. */
-  input: string;
-  /** One self-contained prompt for CLI agents (FIXBOT_PROMPT_FILE): the input plus feedback or diff. */
-  prompt: string;
-  /** Further files to write, by env var name. */
-  files: Record<string, { name: string; content: string }>;
-  extraEnv: Record<string, string>;
-  timeoutMs: number;
-  signal?: AbortSignal;
-  budget?: UsageBudget;
-}
 
 interface InvocationResult extends ProcessResult {
   usage?: Usage;
@@ -93,95 +79,10 @@ function tail(text: string, chars: number): string {
  * exit or a timeout is reported, not thrown; cancellation through the signal throws its reason.
  */
 export function createCommandAgent(params: CommandAgentParams): Agent {
-  async function invoke(inv: Invocation): Promise<InvocationResult> {
-    inv.signal?.throwIfAborted();
-    const isDir = await stat(inv.workspace).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
-    if (!isDir) throw new AgentError(`workspace does not exist: ${inv.workspace}`);
-    await mkdir(params.scratchDir, { recursive: true });
-    if (isInside(await realpath(inv.workspace), await realpath(params.scratchDir))) {
-      throw new AgentError(`scratch directory ${params.scratchDir} must not be inside the workspace`);
-    }
-    const dir = await mkdtemp(join(params.scratchDir, "fixbot-agent-"));
-    try {
-      const seen = params.sandbox.paths({ workspace: inv.workspace, files: dir });
-      await writeFile(join(dir, "task.md"), inv.input);
-      await writeFile(join(dir, "prompt.md"), inv.prompt);
-      const extra: Record<string, string> = {
-        ...inv.extraEnv,
-        FIXBOT_MODE: inv.mode,
-        FIXBOT_TASK_FILE: join(seen.files, "task.md"),
-        FIXBOT_WORKSPACE: seen.workspace,
-        FIXBOT_USAGE_FILE: join(seen.files, "usage.json"),
-        FIXBOT_PROMPT_FILE: join(seen.files, "prompt.md"),
-      };
-      for (const [name, file] of Object.entries(inv.files)) {
-        await writeFile(join(dir, file.name), file.content);
-        extra[name] = join(seen.files, file.name);
-      }
-      // A budget used up stops the agent like a cancel does, but is reported as a result, not thrown.
-      const overBudget = new AbortController();
-      let stoppedBy: BudgetName | undefined;
-      const onExceeded = (name: BudgetName) => {
-        stoppedBy ??= name;
-        overBudget.abort();
-      };
-      const stopWatching = watchUsage({ file: join(dir, "usage.json"), budget: inv.budget ?? {}, onExceeded });
-      const fromOutput = params.output
-        ? watchOutputUsage({
-            format: params.output,
-            budget: inv.budget ?? {},
-            codexPrices: params.codexPrices,
-            codexSessionsDir: join(dir, "codex", "sessions"),
-            onExceeded,
-          })
-        : undefined;
-      const signal = inv.signal ? AbortSignal.any([inv.signal, overBudget.signal]) : overBudget.signal;
-      const processResult = await params.sandbox.run({
-        role: "agent",
-        command: params.command,
-        workspace: inv.workspace,
-        files: dir,
-        key: params.sandboxKey,
-        ...(params.network ? { network: params.network } : {}),
-        env: buildAgentEnv({ base: params.baseEnv, passEnv: params.passEnv, extra }),
-        stdin: inv.input,
-        timeoutMs: inv.timeoutMs,
-        signal,
-        maxOutputBytes: params.maxOutputBytes,
-        secrets: params.secrets,
-        onOutput: params.onOutput,
-        ...(fromOutput ? { onStdout: fromOutput.onStdout } : {}),
-        groupFile: params.groupFile,
-      });
-      const fileUsage = await stopWatching();
-      const read = (await fromOutput?.finish()) ?? {};
-      if (processResult.aborted) inv.signal?.throwIfAborted();
-      return { ...processResult, usage: read.usage ?? fileUsage, stoppedBy, ...(read.text !== undefined ? { text: read.text } : {}) };
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }
-
   return {
     kind: "command",
     async edit(task): Promise<EditResult> {
-      const r = await invoke({
-        mode: "edit",
-        workspace: task.workspace,
-        input: task.task,
-        prompt:
-          task.feedback === undefined
-            ? task.task
-            : `${task.task}\n\n## Your previous attempt did not make the tests pass\n\n${task.feedback}`,
-        files: task.feedback === undefined ? {} : { FIXBOT_FEEDBACK_FILE: { name: "feedback.txt", content: task.feedback } },
-        extraEnv: { FIXBOT_ATTEMPT: String(task.attempt) },
-        timeoutMs: task.timeoutMs,
-        signal: task.signal,
-        budget: task.budget,
-      });
+      const r = await invoke(params, editInvocation(task));
       return {
         summary: tail(r.text ?? r.stdout, SUMMARY_CHARS),
         exitCode: exitStatus(r),
@@ -191,17 +92,89 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
       };
     },
     async review(task): Promise<ReviewResult> {
-      const r = await invoke({
-        mode: "review",
-        workspace: task.workspace,
-        input: task.context,
-        prompt: `${task.context}\n\n## The diff\n\n\`\`\`diff\n${task.diff}\n\`\`\``,
-        files: { FIXBOT_DIFF_FILE: { name: "diff.patch", content: task.diff } },
-        extraEnv: {},
-        timeoutMs: task.timeoutMs,
-        signal: task.signal,
-      });
+      const r = await invoke(params, reviewInvocation(task));
       return { body: (r.text ?? r.stdout).trim(), exitCode: exitStatus(r), timedOut: r.timedOut };
+    },
+  };
+}
+
+/** Runs the command once for an edit or a review, with its files in a temp directory that is removed afterwards. */
+async function invoke(params: CommandAgentParams, inv: Invocation): Promise<InvocationResult> {
+  inv.signal?.throwIfAborted();
+  await checkDirs(inv.workspace, params.scratchDir);
+  const dir = await mkdtemp(join(params.scratchDir, "fixbot-agent-"));
+  try {
+    const seen = params.sandbox.paths({ workspace: inv.workspace, files: dir });
+    const { files, env: extra } = invocationFiles(inv, seen);
+    for (const file of files) await writeFile(join(dir, file.name), file.content);
+    const usage = watchInvocationUsage(params, inv, dir);
+    const processResult = await params.sandbox.run({
+      role: "agent",
+      command: params.command,
+      workspace: inv.workspace,
+      files: dir,
+      key: params.sandboxKey,
+      ...(params.network ? { network: params.network } : {}),
+      env: buildAgentEnv({ base: params.baseEnv, passEnv: params.passEnv, extra }),
+      stdin: inv.input,
+      timeoutMs: inv.timeoutMs,
+      signal: usage.signal,
+      maxOutputBytes: params.maxOutputBytes,
+      secrets: params.secrets,
+      onOutput: params.onOutput,
+      ...(usage.onStdout ? { onStdout: usage.onStdout } : {}),
+      groupFile: params.groupFile,
+    });
+    const read = await usage.finish();
+    if (processResult.aborted) inv.signal?.throwIfAborted();
+    return { ...processResult, ...read };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The workspace must exist, and the scratch directory (created here) must not be inside it. */
+async function checkDirs(workspace: string, scratchDir: string): Promise<void> {
+  const isDir = await stat(workspace).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) throw new AgentError(`workspace does not exist: ${workspace}`);
+  await mkdir(scratchDir, { recursive: true });
+  if (isInside(await realpath(workspace), await realpath(scratchDir))) {
+    throw new AgentError(`scratch directory ${scratchDir} must not be inside the workspace`);
+  }
+}
+
+/**
+ * Watches an invocation's usage: the usage file the command may write and, for the presets, the CLI's own output.
+ * `signal` aborts on the caller's cancel or when a budget is used up; `finish` stops watching and says what was used.
+ */
+function watchInvocationUsage(params: CommandAgentParams, inv: Invocation, dir: string) {
+  // A budget used up stops the agent like a cancel does, but is reported as a result, not thrown.
+  const overBudget = new AbortController();
+  let stoppedBy: BudgetName | undefined;
+  const onExceeded = (name: BudgetName) => {
+    stoppedBy ??= name;
+    overBudget.abort();
+  };
+  const stopWatching = watchUsage({ file: join(dir, "usage.json"), budget: inv.budget ?? {}, onExceeded });
+  const fromOutput = params.output
+    ? watchOutputUsage({
+        format: params.output,
+        budget: inv.budget ?? {},
+        codexPrices: params.codexPrices,
+        codexSessionsDir: join(dir, "codex", "sessions"),
+        onExceeded,
+      })
+    : undefined;
+  return {
+    signal: inv.signal ? AbortSignal.any([inv.signal, overBudget.signal]) : overBudget.signal,
+    onStdout: fromOutput?.onStdout,
+    async finish(): Promise<Pick<InvocationResult, "usage" | "stoppedBy" | "text">> {
+      const fileUsage = await stopWatching();
+      const read = (await fromOutput?.finish()) ?? {};
+      return { usage: read.usage ?? fileUsage, stoppedBy, ...(read.text !== undefined ? { text: read.text } : {}) };
     },
   };
 }

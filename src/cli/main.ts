@@ -1,16 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { homedir, userInfo } from "node:os";
 import { join } from "node:path";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { enqueueFixJob } from "../actors/enqueue.js";
 import { fixRunKey } from "../actors/keys.js";
 import { createAgentFactory } from "../agents/factory.js";
 import { agentOsProvider, type AgentOsEnv } from "../config/env.schema.js";
 import { startRuntime, type Runtime } from "../runtime/start-runtime.js";
-import { createSandbox, SandboxUnavailableError } from "../sandbox/sandbox.js";
+import { createSandbox, SandboxUnavailableError, type Sandbox } from "../sandbox/sandbox.js";
 import { readSandboxSettings, SandboxSettingsError } from "../sandbox/settings.js";
-import type { RunOutcome, RunRecord } from "../workflow/types.js";
-import { agentOsEnvFor, commandDirs, parseFixArgs, parseIssueText, USAGE, UsageError } from "./args.js";
+import type { RepoRef, RunOutcome, RunRecord } from "../workflow/types.js";
+import { agentOsEnvFor, commandDirs, parseFixArgs, parseIssueText, USAGE, UsageError, type FixArgs } from "./args.js";
 import { claimCliEngine } from "./cli-engine.js";
 import { buildLocalJob, requestKeyFor, resolveRepo } from "./local-job.js";
 import { DirLockedError } from "../inbox/dir-lock.js";
@@ -29,7 +29,7 @@ export interface CliIO {
   fetch?: typeof fetch;
 }
 
-/** `fixbot fix ...`: the same workflow, steps and engine as the GitHub App, ending in a local branch. */
+/** The `fixbot` command line: help, the role commands, and `fixbot fix ...`. */
 export async function main(io: CliIO): Promise<number> {
   const [command, ...rest] = io.argv;
   if (!command || command === "help" || command === "--help" || command === "-h") {
@@ -42,57 +42,94 @@ export async function main(io: CliIO): Promise<number> {
     io.stderr(`fixbot: unknown command "${command}" (try: fixbot fix --help)\n`);
     return 2;
   }
+  return fix(rest, io);
+}
+
+/** `fixbot fix ...`: the same workflow, steps and engine as the GitHub App, ending in a local branch. */
+async function fix(rest: string[], io: CliIO): Promise<number> {
   if (rest.includes("--help") || rest.includes("-h")) {
     io.stdout(`${USAGE}\n`);
     return 0;
   }
-  let args, issue, repo;
-  let agentos: AgentOsEnv | undefined;
+  let request: FixRequest;
   try {
-    args = parseFixArgs(rest);
-    agentos = agentOsEnvFor(args.config, io.env);
-    const text = await readFile(args.issueFile, "utf8").catch((error: NodeJS.ErrnoException) => {
-      throw new UsageError(`--issue-file ${args!.issueFile}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
-    });
-    issue = parseIssueText(text);
-    repo = await resolveRepo(args.repo);
+    request = await readFixRequest(rest, io.env);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.stderr(`fixbot: ${error.message}\n`);
-      return 2;
-    }
+    if (error instanceof UsageError) return refuse(io, error);
     throw error;
   }
+  const { args } = request;
 
   // RivetKit's native runtime logs to stdout; keep stdout for the result (and --json parseable).
   io.env.RIVET_LOG_LEVEL ??= args.verbose ? "warn" : "silent";
   io.env.RUST_LOG ??= args.verbose ? "warn" : "off";
   const dataDir = io.env.FIXBOT_DATA_DIR ?? join(homedir(), ".fixbot");
   const log = pino({ level: args.verbose ? "debug" : "warn" }, pino.destination(2));
-  let sandbox;
+  let sandbox: Sandbox;
   try {
-    const settings = readSandboxSettings(io.env);
-    sandbox = createSandbox({ settings: { ...settings, roPaths: [...settings.roPaths, ...commandDirs(args.config)] }, dataDir, log });
-    await sandbox.check();
-    if (!settings.enabled) io.stderr("fixbot: FIXBOT_SANDBOX=off: the agent and the tests run unsandboxed, as you.\n");
+    sandbox = await openSandbox(io, args, dataDir, log);
   } catch (error) {
-    if (error instanceof SandboxUnavailableError || error instanceof SandboxSettingsError) {
-      io.stderr(`fixbot: ${error.message}\n`);
-      return 2;
-    }
+    if (error instanceof SandboxUnavailableError || error instanceof SandboxSettingsError) return refuse(io, error);
     throw error;
   }
   // Each request runs its own embedded engine (own port and storage, see cli-engine.ts), so it never touches a
   // bot's engine or another run's, and may stop it at the end, also when a killed run left it behind.
-  const requestKey = requestKeyFor(repo, issue, args);
+  const requestKey = requestKeyFor(request.repo, request.issue, args);
   let engineClaim;
   try {
     engineClaim = await claimCliEngine({ dataDir, requestKey, env: io.env });
   } catch (error) {
     if (!(error instanceof DirLockedError)) throw error;
-    io.stderr(`fixbot: ${error.message}\n`);
-    return 2;
+    return refuse(io, error);
   }
+  try {
+    return await runOnEngine(io, { ...request, requestKey, dataDir, log, sandbox });
+  } finally {
+    await engineClaim.release();
+  }
+}
+
+/** Prints why the command cannot run; exit code 2. */
+function refuse(io: CliIO, error: Error): number {
+  io.stderr(`fixbot: ${error.message}\n`);
+  return 2;
+}
+
+/** What a `fixbot fix` command asks for. */
+interface FixRequest {
+  args: FixArgs;
+  agentos: AgentOsEnv | undefined;
+  issue: { title: string; body: string };
+  repo: RepoRef;
+}
+
+/** Reads the command line, the issue file and the repository; a UsageError says what is wrong with them. */
+async function readFixRequest(rest: string[], env: NodeJS.ProcessEnv): Promise<FixRequest> {
+  const args = parseFixArgs(rest);
+  const agentos = agentOsEnvFor(args.config, env);
+  const text = await readFile(args.issueFile, "utf8").catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`--issue-file ${args.issueFile}: ${error.code === "ENOENT" ? "no such file" : error.message}`);
+  });
+  const issue = parseIssueText(text);
+  const repo = await resolveRepo(args.repo);
+  return { args, agentos, issue, repo };
+}
+
+/** The run's sandbox, checked to work here (it also sees the repo config's command directories). */
+async function openSandbox(io: CliIO, args: FixArgs, dataDir: string, log: Logger): Promise<Sandbox> {
+  const settings = readSandboxSettings(io.env);
+  const sandbox = createSandbox({ settings: { ...settings, roPaths: [...settings.roPaths, ...commandDirs(args.config)] }, dataDir, log });
+  await sandbox.check();
+  if (!settings.enabled) io.stderr("fixbot: FIXBOT_SANDBOX=off: the agent and the tests run unsandboxed, as you.\n");
+  return sandbox;
+}
+
+/** Starts the runtime, runs (or resumes, or reports) the request's run to its outcome, prints it, stops the engine. */
+async function runOnEngine(
+  io: CliIO,
+  p: FixRequest & { requestKey: string; dataDir: string; log: Logger; sandbox: Sandbox },
+): Promise<number> {
+  const { args, agentos, sandbox, requestKey } = p;
   const printed = new Set<string>();
   const showProgress = (view: RunRecord) => {
     for (const line of progressLines(view, printed)) io.stderr(`${line}\n`);
@@ -100,15 +137,15 @@ export async function main(io: CliIO): Promise<number> {
   let runtime: Runtime | undefined;
   try {
     runtime = await startRuntime({
-      dataDir,
+      dataDir: p.dataDir,
       sandbox,
       createAgent: createAgentFactory({ baseEnv: io.env, sandbox, ...(agentos ? { agentos: agentOsProvider(agentos) } : {}) }),
       secrets: agentos?.ANTHROPIC_API_KEY ? [agentos.ANTHROPIC_API_KEY] : [],
-      log,
+      log: p.log,
       now: Date.now,
       onLocalProgress: (_job, view) => showProgress(view),
     });
-    const job = buildLocalJob({ repo, issue, args, requestKey, now: Date.now(), user: safeUser() });
+    const job = buildLocalJob({ repo: p.repo, issue: p.issue, args, requestKey, now: Date.now(), user: safeUser() });
     const handle = runtime.client.fixRun.getOrCreate(fixRunKey(job));
     const latest = (await withRetries(() => handle.getRuns())).at(-1);
     let runId: string;
@@ -123,14 +160,13 @@ export async function main(io: CliIO): Promise<number> {
     } else {
       runId = job.runId;
       await enqueueFixJob(runtime.client, job);
-      io.stderr(`Run ${runId}: fixing "${issue.title}" in ${repo.cloneUrl}\n`);
+      io.stderr(`Run ${runId}: fixing "${p.issue.title}" in ${p.repo.cloneUrl}\n`);
     }
     const outcome = await waitForOutcome(() => handle.getOutcome(runId));
     io.stdout(args.json ? `${JSON.stringify(outcome)}\n` : `${summaryText(outcome)}\n`);
     return exitCodeFor(outcome);
   } finally {
     await runtime?.stop({ stopEngine: "always" });
-    await engineClaim.release();
   }
 }
 

@@ -5,8 +5,8 @@ import { ForkPolicySchema } from "../workflow/review-pr/fork-policy.js";
 import { RoleEnvSchema } from "./role.schema.js";
 import { IntakeEnvSchema } from "./intake-env.schema.js";
 import { MetricsEnvSchema } from "./metrics-env.js";
+import { RunsPageEnvSchema } from "./runs-page-env.js";
 import { SpendEnvSchema } from "./spend-env.js";
-import { RunsEnvSchema } from "./runs-env.js";
 
 const commaList = z
   .string()
@@ -125,8 +125,8 @@ export const EnvSchema = z
   .merge(RoleEnvSchema)
   .merge(IntakeEnvSchema)
   .merge(MetricsEnvSchema)
-  .merge(SpendEnvSchema)
-  .merge(RunsEnvSchema);
+  .merge(RunsPageEnvSchema)
+  .merge(SpendEnvSchema);
 
 export type Env = z.infer<typeof EnvSchema>;
 

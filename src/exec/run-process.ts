@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import { redact } from "../util/redact.js";
@@ -99,15 +99,76 @@ function failedToStart(message: string, start: number): ProcessResult {
   };
 }
 
-/**
- * Runs one shell command with a hard timeout, cancellation, bounded and redacted output. The command leads its own
- * process group and the whole group is killed on timeout/abort, because agents and test runners spawn grandchildren
- * (npm -> node, `sleep &`) that would otherwise outlive the step. Anything left in the group once the command has
- * exited is killed too. Never rejects: failures are described by the result.
- */
-export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult> {
-  const start = performance.now();
-  const secrets = opts.secrets ?? [];
+/** The delay setTimeout is given for a timeout: never negative, and capped where setTimeout would overflow (pure). */
+export function timerDelay(timeoutMs: number): number {
+  return Math.min(Math.max(timeoutMs, 0), MAX_TIMER_MS);
+}
+
+/** The command's bounded output: the tails of combined output and of stdout, streamed on to the caller's callbacks. */
+class OutputTails {
+  private readonly combined: TailBuffer;
+  private readonly stdout: TailBuffer;
+
+  constructor(
+    maxBytes: number,
+    private readonly listeners: Pick<RunProcessOptions, "onOutput" | "onStdout">,
+  ) {
+    this.combined = new TailBuffer(maxBytes);
+    this.stdout = new TailBuffer(maxBytes);
+  }
+
+  /** Takes text already redacted by a RedactingStream. */
+  emit(text: string, isStdout: boolean): void {
+    if (!text) return;
+    this.combined.append(text);
+    if (isStdout) this.stdout.append(text);
+    if (isStdout) this.listeners.onStdout?.(text);
+    this.listeners.onOutput?.(text);
+  }
+
+  result(secrets: readonly string[]): Pick<ProcessResult, "output" | "stdout" | "truncated"> {
+    return {
+      output: redact(this.combined.toString(), secrets),
+      stdout: redact(this.stdout.toString(), secrets),
+      truncated: this.combined.truncated || this.stdout.truncated,
+    };
+  }
+}
+
+/** The process group a command leads: signalled as a whole, so grandchildren go with it. */
+class ProcessGroup {
+  private stopping = false;
+  private graceTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly pid: number | undefined,
+    private readonly graceMs: number,
+  ) {}
+
+  kill(sig: NodeJS.Signals): void {
+    if (this.pid === undefined) return;
+    try {
+      process.kill(-this.pid, sig);
+    } catch {
+      // ESRCH: the group is already gone.
+    }
+  }
+
+  /** SIGTERM now, SIGKILL after the grace period; only the first call counts. */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.kill("SIGTERM");
+    this.graceTimer = setTimeout(() => this.kill("SIGKILL"), this.graceMs);
+  }
+
+  dispose(): void {
+    clearTimeout(this.graceTimer);
+  }
+}
+
+/** Why the command cannot start at all (cancelled already, no working directory), checked before spawning it. */
+async function refusedBeforeStart(opts: RunProcessOptions, start: number): Promise<ProcessResult | undefined> {
   if (opts.signal?.aborted) {
     return { ...failedToStart("cancelled before start", start), exitCode: null, aborted: true };
   }
@@ -116,29 +177,26 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
     () => false,
   );
   if (!isDir) return failedToStart(`failed to start command: working directory does not exist: ${opts.cwd}`, start);
+  return undefined;
+}
 
-  const maxBytes = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
-  const combined = new TailBuffer(maxBytes);
-  const stdoutTail = new TailBuffer(maxBytes);
-  const emit = (text: string, isStdout: boolean): void => {
-    if (!text) return;
-    combined.append(text);
-    if (isStdout) stdoutTail.append(text);
-    if (isStdout) opts.onStdout?.(text);
-    opts.onOutput?.(text);
-  };
+/**
+ * Runs one shell command with a hard timeout, cancellation, bounded and redacted output. The command leads its own
+ * process group and the whole group is killed on timeout/abort, because agents and test runners spawn grandchildren
+ * (npm -> node, `sleep &`) that would otherwise outlive the step. Anything left in the group once the command has
+ * exited is killed too. Never rejects: failures are described by the result.
+ */
+export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult> {
+  const start = performance.now();
+  const refused = await refusedBeforeStart(opts, start);
+  if (refused) return refused;
+  const output = new OutputTails(opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT, opts);
 
   const guard = newGuard();
   if (opts.groupFile) await killLeftoverGroup(opts.groupFile);
   const env = opts.groupFile ? { ...opts.env, [GUARD_VAR]: guard } : opts.env;
 
   return new Promise<ProcessResult>((resolve) => {
-    let timedOut = false;
-    let aborted = false;
-    let killing = false;
-    let settled = false;
-    let graceTimer: NodeJS.Timeout | undefined;
-
     const [file, ...args] = opts.argv ?? ["/bin/sh", "-c", opts.command];
     const child = spawn(file, args, {
       cwd: opts.cwd,
@@ -146,74 +204,67 @@ export async function runProcess(opts: RunProcessOptions): Promise<ProcessResult
       detached: true,
       stdio: ["pipe", "pipe", "pipe"],
     });
-    const pid = child.pid;
-    if (opts.groupFile && pid !== undefined) recordGroup(opts.groupFile, { pid, guard });
+    if (opts.groupFile && child.pid !== undefined) recordGroup(opts.groupFile, { pid: child.pid, guard });
+    supervise(child, opts, output, start, resolve);
+  });
+}
 
-    const killGroup = (sig: NodeJS.Signals): void => {
-      if (pid === undefined) return;
-      try {
-        process.kill(-pid, sig);
-      } catch {
-        // ESRCH: the group is already gone.
-      }
-    };
-    const startKill = (): void => {
-      if (killing) return;
-      killing = true;
-      killGroup("SIGTERM");
-      graceTimer = setTimeout(() => killGroup("SIGKILL"), opts.killGraceMs ?? 2000);
-    };
-    const onAbort = (): void => {
-      aborted = true;
-      startKill();
-    };
-    const timer = setTimeout(
-      () => {
-        timedOut = true;
-        startKill();
-      },
-      Math.min(Math.max(opts.timeoutMs, 0), MAX_TIMER_MS),
-    );
-    opts.signal?.addEventListener("abort", onAbort, { once: true });
+/**
+ * Watches a spawned command until it closes: the timeout and the abort signal stop its group, its output is
+ * collected, and the result is resolved exactly once.
+ */
+function supervise(
+  child: ChildProcessWithoutNullStreams,
+  opts: RunProcessOptions,
+  output: OutputTails,
+  start: number,
+  resolve: (result: ProcessResult) => void,
+): void {
+  const secrets = opts.secrets ?? [];
+  const pid = child.pid;
+  const group = new ProcessGroup(pid, opts.killGraceMs ?? 2000);
+  let timedOut = false;
+  let aborted = false;
+  let settled = false;
+  const onAbort = (): void => {
+    aborted = true;
+    group.stop();
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    group.stop();
+  }, timerDelay(opts.timeoutMs));
+  opts.signal?.addEventListener("abort", onAbort, { once: true });
 
-    const out = new RedactingStream(secrets);
-    const err = new RedactingStream(secrets);
-    child.stdout.on("data", (chunk: Buffer) => emit(out.push(chunk), true));
-    child.stderr.on("data", (chunk: Buffer) => emit(err.push(chunk), false));
-    child.stdin.on("error", () => {
-      // EPIPE: the command exited without reading its input; its exit status tells the story.
-    });
-    child.stdin.end(opts.stdin ?? "");
+  const out = new RedactingStream(secrets);
+  const err = new RedactingStream(secrets);
+  child.stdout.on("data", (chunk: Buffer) => output.emit(out.push(chunk), true));
+  child.stderr.on("data", (chunk: Buffer) => output.emit(err.push(chunk), false));
+  child.stdin.on("error", () => {
+    // EPIPE: the command exited without reading its input; its exit status tells the story.
+  });
+  child.stdin.end(opts.stdin ?? "");
 
-    const finish = (result: Omit<ProcessResult, "durationMs">): void => {
-      if (settled) return;
-      settled = true;
-      if (opts.groupFile) void forgetGroup(opts.groupFile);
-      clearTimeout(timer);
-      clearTimeout(graceTimer);
-      opts.signal?.removeEventListener("abort", onAbort);
-      resolve({ ...result, durationMs: performance.now() - start });
-    };
+  const finish = (result: Omit<ProcessResult, "durationMs">): void => {
+    if (settled) return;
+    settled = true;
+    if (opts.groupFile) void forgetGroup(opts.groupFile);
+    clearTimeout(timer);
+    group.dispose();
+    opts.signal?.removeEventListener("abort", onAbort);
+    resolve({ ...result, durationMs: performance.now() - start });
+  };
 
-    child.on("error", (e) => {
-      if (pid !== undefined) return; // errors after a successful spawn are followed by "close"
-      finish({ ...failedToStart(`failed to start command: ${e.message}`, start) });
-    });
-    child.on("close", (code, sig) => {
-      // Nothing may outlive the command: background jobs that kept no pipe open are still in the group.
-      killGroup("SIGKILL");
-      emit(out.flush(), true);
-      emit(err.flush(), false);
-      finish({
-        exitCode: code,
-        signal: sig,
-        timedOut,
-        aborted,
-        output: redact(combined.toString(), secrets),
-        stdout: redact(stdoutTail.toString(), secrets),
-        truncated: combined.truncated || stdoutTail.truncated,
-      });
-    });
+  child.on("error", (e) => {
+    if (pid !== undefined) return; // errors after a successful spawn are followed by "close"
+    finish(failedToStart(`failed to start command: ${e.message}`, start));
+  });
+  child.on("close", (code, sig) => {
+    // Nothing may outlive the command: background jobs that kept no pipe open are still in the group.
+    group.kill("SIGKILL");
+    output.emit(out.flush(), true);
+    output.emit(err.flush(), false);
+    finish({ exitCode: code, signal: sig, timedOut, aborted, ...output.result(secrets) });
   });
 }
 

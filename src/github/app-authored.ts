@@ -20,3 +20,22 @@ export function writtenByApp(item: Authored, app: AppIdentity): boolean {
   if (item.performed_via_github_app) return item.performed_via_github_app.id === app.appId;
   return item.user?.type === "Bot" && item.user.login.toLowerCase() === app.botLogin.toLowerCase();
 }
+
+/** Each item of a paginated list (Octokit's `paginate.iterator`), in order. */
+export async function* itemsOf<T>(pages: AsyncIterable<{ data: T[] }>): AsyncGenerator<T> {
+  for await (const page of pages) yield* page.data;
+}
+
+/**
+ * The first of the App's own comments or reviews that carries `marker` (and passes `where`): how a step that
+ * runs again after a crash, or after GitHub's answer was lost, finds what it wrote before instead of writing twice.
+ */
+export async function findMarked<T extends Authored & { body?: string | null }>(
+  items: AsyncIterable<T>,
+  marker: string,
+  app: AppIdentity,
+  where: (item: T) => boolean = () => true,
+): Promise<T | undefined> {
+  for await (const item of items) if (item.body?.includes(marker) && writtenByApp(item, app) && where(item)) return item;
+  return undefined;
+}

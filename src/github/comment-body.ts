@@ -35,13 +35,17 @@ const STEP_LABELS: Record<string, string> = {
   "review-change": "Second agent reviews the change",
   "publish-review": "Publish the review",
   "report-fix-check": "Report the check run",
+  "reply-in-thread": "Reply in the review thread",
 };
+
+/** Numbered steps that are not attempts: `reply-in-thread#2` is the second thread. */
+const COUNTED_AS: Record<string, string> = { "reply-in-thread": "thread" };
 
 /** `run-agent#2` -> "Agent edits the code (attempt 2)". */
 export function stepLabel(name: string): string {
   const [base, attempt] = name.split("#");
   const label = STEP_LABELS[base ?? name] ?? name;
-  return attempt ? `${label} (attempt ${attempt})` : label;
+  return attempt ? `${label} (${COUNTED_AS[base ?? name] ?? "attempt"} ${attempt})` : label;
 }
 
 export function formatDuration(ms: number): string {

@@ -1,4 +1,4 @@
-import { writtenByApp, type AppIdentity } from "./app-authored.js";
+import { findMarked, itemsOf, type AppIdentity } from "./app-authored.js";
 import type { FixbotOctokit } from "./octokit.js";
 
 export interface MarkedCommentParams {
@@ -35,14 +35,6 @@ export async function upsertMarkedComment(params: MarkedCommentParams): Promise<
 
 export async function findMarkedComment(params: Omit<MarkedCommentParams, "body" | "knownId">): Promise<number | undefined> {
   const { octokit, owner, repo, issueNumber, marker } = params;
-  for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, {
-    owner,
-    repo,
-    issue_number: issueNumber,
-    per_page: 100,
-  })) {
-    const found = page.data.find((c) => c.body?.includes(marker) && writtenByApp(c, params.app));
-    if (found) return found.id;
-  }
-  return undefined;
+  const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 });
+  return (await findMarked(itemsOf(pages), marker, params.app))?.id;
 }

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { writtenByApp, type AppIdentity } from "./app-authored.js";
+import { findMarked, itemsOf, type AppIdentity } from "./app-authored.js";
 import type { Finding } from "./review-findings.js";
 import { suggestionBlock } from "./suggestions.js";
 import type { FixbotOctokit } from "./octokit.js";
@@ -22,17 +22,10 @@ export interface PostedReview {
  */
 export async function findReviewByMarker(params: PullRef & { marker: string; app: AppIdentity }): Promise<PostedReview | undefined> {
   const { octokit, owner, repo, pullNumber, marker } = params;
-  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listReviews, {
-    owner,
-    repo,
-    pull_number: pullNumber,
-    per_page: 100,
-  })) {
-    // Only the App's own reviews: a stranger's review carrying the marker must not suppress fixbot's.
-    const found = page.data.find((r) => r.body?.includes(marker) && writtenByApp(r, params.app));
-    if (found) return { reviewId: found.id, url: found.html_url };
-  }
-  return undefined;
+  const pages = octokit.paginate.iterator(octokit.rest.pulls.listReviews, { owner, repo, pull_number: pullNumber, per_page: 100 });
+  // Only the App's own reviews: a stranger's review carrying the marker must not suppress fixbot's.
+  const found = await findMarked(itemsOf(pages), marker, params.app);
+  return found ? { reviewId: found.id, url: found.html_url } : undefined;
 }
 
 /**

@@ -12,7 +12,7 @@ export interface HookDelivery {
 }
 
 /** Events fixbot acts on; failed deliveries of other events are not worth a redelivery. */
-const HANDLED_EVENTS = new Set(["issues", "issue_comment", "pull_request"]);
+const HANDLED_EVENTS = new Set(["issues", "issue_comment", "pull_request", "pull_request_review_comment"]);
 
 /**
  * Which deliveries to ask GitHub to send again: those of the last `maxAgeMs` whose every attempt failed (the

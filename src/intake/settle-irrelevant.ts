@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { cacheConfigReads } from "../github/cached-config-reads.js";
 import type { ConfigCaches } from "../github/config-cache.js";
 import { CONTENTS_READ, type GitHubAccess } from "../github/octokit.js";
+import { orgConfigClient } from "../github/org-config-client.js";
 import { loadRepoConfigOrProblem } from "../github/repo-config.js";
 import type { SettleEntries } from "../inbox/settle-batch.js";
 import type { InboxEntry } from "../inbox/journal-records.js";
@@ -59,8 +60,10 @@ async function loadConfig(deps: SettleDeps, subject: ConfigSubject): Promise<Loa
       repository: subject.repo.name,
       permissions: CONTENTS_READ,
     });
-    cacheConfigReads(octokit, deps.caches.forInstallation(subject.installationId), timeoutMs);
-    return loadRepoConfigOrProblem(octokit, subject.repo.owner, subject.repo.name);
+    const cache = deps.caches.forInstallation(subject.installationId);
+    cacheConfigReads(octokit, cache, timeoutMs);
+    const org = orgConfigClient(deps.github, subject.installationId, (client) => cacheConfigReads(client, cache, timeoutMs));
+    return loadRepoConfigOrProblem(octokit, subject.repo.owner, subject.repo.name, org);
   };
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {

@@ -91,25 +91,38 @@ interface Waiter {
   grant: () => void;
 }
 
+/** The slots in use: runs, VMs, and runs per repository (SlotCounts, kept up to date as claims take and free). */
+function createSlotUsage(): { used: SlotCounts; add(claim: SlotClaim): void; remove(claim: SlotClaim): void } {
+  const used = { runs: 0, vms: 0, perRepo: new Map<string, number>() };
+  return {
+    used,
+    add(claim: SlotClaim): void {
+      used.runs++;
+      if (claim.vm) used.vms++;
+      used.perRepo.set(claim.repo, (used.perRepo.get(claim.repo) ?? 0) + 1);
+    },
+    remove(claim: SlotClaim): void {
+      used.runs--;
+      if (claim.vm) used.vms--;
+      const left = (used.perRepo.get(claim.repo) ?? 1) - 1;
+      if (left > 0) used.perRepo.set(claim.repo, left);
+      else used.perRepo.delete(claim.repo);
+    },
+  };
+}
+
 export function createRunSlots(limits: SlotLimits, log?: Logger): RunSlots {
   const line: Waiter[] = [];
-  const perRepo = new Map<string, number>();
-  let runs = 0;
-  let vms = 0;
+  const usage = createSlotUsage();
+  const { used } = usage;
 
   const take = (claim: SlotClaim): (() => void) => {
-    runs++;
-    if (claim.vm) vms++;
-    perRepo.set(claim.repo, (perRepo.get(claim.repo) ?? 0) + 1);
+    usage.add(claim);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      runs--;
-      if (claim.vm) vms--;
-      const left = (perRepo.get(claim.repo) ?? 1) - 1;
-      if (left > 0) perRepo.set(claim.repo, left);
-      else perRepo.delete(claim.repo);
+      usage.remove(claim);
       pump();
     };
   };
@@ -117,7 +130,7 @@ export function createRunSlots(limits: SlotLimits, log?: Logger): RunSlots {
   const pump = () => {
     const granted = grantable(
       line.map((w) => w.claim),
-      { runs, vms, perRepo },
+      used,
       limits,
     );
     const starting = granted.map((i) => line[i]!);
@@ -129,7 +142,7 @@ export function createRunSlots(limits: SlotLimits, log?: Logger): RunSlots {
     acquire(claim, options = {}) {
       const { signal, onWaiting } = options;
       if (signal?.aborted) return Promise.reject(signal.reason);
-      if (line.length === 0 && !blockedBy(claim, { runs, vms, perRepo }, limits)) return Promise.resolve(take(claim));
+      if (line.length === 0 && !blockedBy(claim, used, limits)) return Promise.resolve(take(claim));
       return new Promise<() => void>((resolve, reject) => {
         const onAbort = () => {
           const at = line.indexOf(waiter);
@@ -149,13 +162,13 @@ export function createRunSlots(limits: SlotLimits, log?: Logger): RunSlots {
         pump();
         const at = line.indexOf(waiter);
         if (at === -1) return; // granted at once
-        const limit = blockedBy(claim, { runs, vms, perRepo }, limits) ?? "runs";
+        const limit = blockedBy(claim, used, limits) ?? "runs";
         const text = waitingText(limit, limits, at);
-        log?.info({ repo: claim.repo, what: claim.label, runs, vms, waiting: line.length }, `run ${text}`);
+        log?.info({ repo: claim.repo, what: claim.label, runs: used.runs, vms: used.vms, waiting: line.length }, `run ${text}`);
         onWaiting?.(text);
       });
     },
-    counts: () => ({ runs, vms, waiting: line.length }),
+    counts: () => ({ runs: used.runs, vms: used.vms, waiting: line.length }),
   };
 }
 

@@ -15,6 +15,16 @@ export function createMetrics() {
   const registers = [registry];
   return {
     registry,
+    ...webhookMetrics(registers),
+    ...runMetrics(registers),
+    ...agentUsageMetrics(registers),
+    ...limitMetrics(registers),
+  };
+}
+
+/** Webhook deliveries and how fast they were answered. */
+function webhookMetrics(registers: Registry[]) {
+  return {
     deliveries: new Counter({
       name: "fixbot_webhook_deliveries_total",
       help: "Webhook deliveries by GitHub event and outcome: accepted (recorded in the inbox), ignored (nothing to do), refused (4xx: bad signature or body), failed (5xx), handed-on (given to its actor), dead-lettered (given up on).",
@@ -28,6 +38,12 @@ export function createMetrics() {
       buckets: ANSWER_BUCKETS,
       registers,
     }),
+  };
+}
+
+/** Finished runs and the duration of their workflow steps. */
+function runMetrics(registers: Registry[]) {
+  return {
     runs: new Counter({
       name: "fixbot_runs_total",
       help: "Finished runs by kind (fix, review) and final status (fixed, tests-failing, no-change, error, cancelled, ignored; reviews: reviewed, skipped, error).",
@@ -41,6 +57,12 @@ export function createMetrics() {
       buckets: STEP_BUCKETS,
       registers,
     }),
+  };
+}
+
+/** What the agents of finished fix runs reported using: attempts, turns, tokens, cost. */
+function agentUsageMetrics(registers: Registry[]) {
+  return {
     attempts: new Counter({
       name: "fixbot_agent_attempts_total",
       help: "Agent attempts (edit, then test) of finished fix runs.",
@@ -63,6 +85,12 @@ export function createMetrics() {
       help: "Agent attempts whose backend reported no usage (not counted as zero).",
       registers,
     }),
+  };
+}
+
+/** Limits hit: the sandbox's, and the operator's spend ceilings and windows. */
+function limitMetrics(registers: Registry[]) {
+  return {
     sandboxLimits: new Counter({
       name: "fixbot_sandbox_limits_hit_total",
       help: "Sandboxed commands that hit a limit: disk (stopped by fixbot), processes and memory (probably: seen in the output), egress (refused hosts).",

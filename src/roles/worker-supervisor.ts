@@ -53,17 +53,8 @@ export function superviseWorker(params: {
 
   const start = () => {
     const startedAt = Date.now();
-    const [command, ...args] = workerCommand(params.entry, params.execArgv);
-    const worker = spawn(command!, args, { env: { ...params.env, FIXBOT_ROLE: "work" }, stdio: ["inherit", "inherit", "inherit", "ipc"] });
+    const worker = spawnWorker(params);
     child = worker;
-    // Before it starts anything: what it starts inherits the niceness.
-    if (params.nice && worker.pid !== undefined) {
-      try {
-        setPriority(worker.pid, params.nice);
-      } catch (error) {
-        log.warn({ err: error, nice: params.nice }, "could not lower the worker process's CPU priority");
-      }
-    }
     worker.on("message", (message) => {
       if (message !== WORKER_READY) return;
       isUp = true;
@@ -96,15 +87,34 @@ export function superviseWorker(params: {
     async stop(timeoutMs = 60_000) {
       stopping = true;
       clearTimeout(restartTimer);
-      const worker = child;
-      if (!worker || worker.exitCode !== null || worker.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-      worker.kill("SIGTERM");
-      const timer = setTimeout(() => worker.kill("SIGKILL"), timeoutMs);
-      await exited;
-      clearTimeout(timer);
+      if (child) await stopWorker(child, timeoutMs);
     },
   };
+}
+
+/** Starts one worker process (FIXBOT_ROLE=work, with an IPC channel), at the given CPU niceness. */
+function spawnWorker(params: { entry: string; execArgv: string[]; env: NodeJS.ProcessEnv; log: Logger; nice?: number }): ChildProcess {
+  const [command, ...args] = workerCommand(params.entry, params.execArgv);
+  const worker = spawn(command!, args, { env: { ...params.env, FIXBOT_ROLE: "work" }, stdio: ["inherit", "inherit", "inherit", "ipc"] });
+  // Before it starts anything: what it starts inherits the niceness.
+  if (params.nice && worker.pid !== undefined) {
+    try {
+      setPriority(worker.pid, params.nice);
+    } catch (error) {
+      params.log.warn({ err: error, nice: params.nice }, "could not lower the worker process's CPU priority");
+    }
+  }
+  return worker;
+}
+
+/** SIGTERM to a running worker, SIGKILL after `timeoutMs`; resolves once it exited (at once if it already had). */
+async function stopWorker(worker: ChildProcess, timeoutMs: number): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  worker.kill("SIGTERM");
+  const timer = setTimeout(() => worker.kill("SIGKILL"), timeoutMs);
+  await exited;
+  clearTimeout(timer);
 }
 
 const SETPRIV = "/usr/bin/setpriv";

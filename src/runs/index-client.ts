@@ -75,6 +75,8 @@ export function runsIndexWriter(client: ClientOf, log: Logger): RunsIndexWriter 
 
 export interface RunsIndexIntake {
   register: (installationId: number) => Promise<void>;
+  /** Creates the catalog ahead of the first read (at start; a failure is forgotten, a read tries again). */
+  warm: () => Promise<void>;
   reader: RunsIndexReader;
 }
 
@@ -98,6 +100,7 @@ export function runsIndexIntake(client: ClientOf): RunsIndexIntake {
   const inIndex = (id: number) => `the runs index of installation ${id}`;
   return {
     register,
+    warm: async () => void (await catalog("catalog")),
     reader: {
       installations: () => read("the runs catalog", async () => (await catalogHandle()).list()),
       list: (id, filter) => read(inIndex(id), async () => (await handleOf(id)).list(filter)),

@@ -1,6 +1,13 @@
 import { lookup } from "node:dns/promises";
 import { chmod, rm } from "node:fs/promises";
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import { connect, isIP, type Socket } from "node:net";
 import type { Logger } from "pino";
 import { decideEgress, isInternalAddress, type EgressPolicy } from "./egress-policy.js";
@@ -35,81 +42,109 @@ async function resolveTarget(policy: EgressPolicy, host: string, port: number): 
   }
 }
 
-function splitHostPort(authority: string, defaultPort: number): { host: string; port: number } {
+/** A CONNECT target's host (IPv6 in brackets) and port (pure). */
+export function splitHostPort(authority: string, defaultPort: number): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(authority);
   return { host: m?.[1] ?? authority, port: m?.[2] ? Number(m[2]) : defaultPort };
 }
 
+/** Where a plain-HTTP proxy request goes, or why it is not forwarded: only absolute http:// URLs are (pure). */
+export function httpTarget(requestUrl: string | undefined): { ok: true; url: URL; port: number } | { ok: false; message: string } {
+  let url: URL;
+  try {
+    url = new URL(requestUrl ?? "");
+  } catch {
+    return { ok: false, message: "fixbot sandbox: send absolute URLs through the proxy\n" };
+  }
+  if (url.protocol !== "http:") return { ok: false, message: "fixbot sandbox: use CONNECT for https\n" };
+  return { ok: true, url, port: url.port ? Number(url.port) : 80 };
+}
+
+/** The request's headers as the upstream gets them: its own Host, and nothing meant for the proxy (pure). */
+export function forwardedHeaders(headers: IncomingHttpHeaders, host: string): Record<string, string | string[] | undefined> {
+  const out: Record<string, string | string[] | undefined> = { ...headers, host };
+  delete out["proxy-connection"];
+  delete out["proxy-authorization"];
+  return out;
+}
+
+/** What the handlers of one proxy share. */
+interface ProxyState {
+  policy: EgressPolicy;
+  /** Open connections, destroyed on close. */
+  sockets: Set<Socket>;
+  refuse(host: string, port: number, reason: string): void;
+}
+
+function track(sockets: Set<Socket>, socket: Socket): void {
+  sockets.add(socket);
+  socket.on("close", () => sockets.delete(socket));
+}
+
+/** CONNECT (HTTPS): tunnels to the resolved address, or answers 403 naming why not. */
+async function tunnel(state: ProxyState, req: IncomingMessage, client: Socket, head: Buffer): Promise<void> {
+  track(state.sockets, client);
+  client.on("error", () => client.destroy());
+  const { host, port } = splitHostPort(req.url ?? "", 443);
+  const target = await resolveTarget(state.policy, host, port);
+  if (!target.ok) {
+    state.refuse(host, port, target.reason);
+    client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\nfixbot sandbox: ${target.reason}\n`);
+    return;
+  }
+  const upstream = connect(port, target.address, () => {
+    client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+    if (head.length) upstream.write(head);
+    upstream.pipe(client);
+    client.pipe(upstream);
+  });
+  track(state.sockets, upstream);
+  upstream.on("error", (error) => {
+    if (!client.destroyed) client.end(`HTTP/1.1 502 Bad Gateway\r\n\r\nfixbot sandbox: ${error.message}\n`);
+  });
+}
+
+/** A plain HTTP request: forwarded to the resolved address, or answered 400/403 naming why not. */
+async function forward(state: ProxyState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const parsed = httpTarget(req.url);
+  if (!parsed.ok) {
+    res.writeHead(400).end(parsed.message);
+    return;
+  }
+  const { url, port } = parsed;
+  const target = await resolveTarget(state.policy, url.hostname, port);
+  if (!target.ok) {
+    state.refuse(url.hostname, port, target.reason);
+    res.writeHead(403, { "content-type": "text/plain" }).end(`fixbot sandbox: ${target.reason}\n`);
+    return;
+  }
+  const headers = forwardedHeaders(req.headers, url.host);
+  const upstream = httpRequest(
+    { host: target.address, port, method: req.method, path: `${url.pathname}${url.search}`, headers, setHost: false },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  upstream.on("error", (error) => {
+    if (!res.headersSent) res.writeHead(502).end(`fixbot sandbox: ${error.message}\n`);
+    else res.destroy();
+  });
+  req.pipe(upstream);
+}
+
 export async function startEgressProxy(params: { socketPath: string; policy: EgressPolicy; log?: Logger }): Promise<EgressProxy> {
   const refused: EgressProxy["refused"] = [];
-  const sockets = new Set<Socket>();
-  const refuse = (host: string, port: number, reason: string) => {
-    refused.push({ host, port, reason });
-    params.log?.info({ host, port, reason }, "sandbox egress refused");
+  const state: ProxyState = {
+    policy: params.policy,
+    sockets: new Set<Socket>(),
+    refuse: (host, port, reason) => {
+      refused.push({ host, port, reason });
+      params.log?.info({ host, port, reason }, "sandbox egress refused");
+    },
   };
-
-  const onConnect = async (req: IncomingMessage, client: Socket, head: Buffer) => {
-    sockets.add(client);
-    client.on("close", () => sockets.delete(client));
-    client.on("error", () => client.destroy());
-    const { host, port } = splitHostPort(req.url ?? "", 443);
-    const target = await resolveTarget(params.policy, host, port);
-    if (!target.ok) {
-      refuse(host, port, target.reason);
-      client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\nfixbot sandbox: ${target.reason}\n`);
-      return;
-    }
-    const upstream = connect(port, target.address, () => {
-      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      if (head.length) upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    sockets.add(upstream);
-    upstream.on("close", () => sockets.delete(upstream));
-    upstream.on("error", (error) => {
-      if (!client.destroyed) client.end(`HTTP/1.1 502 Bad Gateway\r\n\r\nfixbot sandbox: ${error.message}\n`);
-    });
-  };
-
-  const onRequest = async (req: IncomingMessage, res: ServerResponse) => {
-    let url: URL;
-    try {
-      url = new URL(req.url ?? "");
-    } catch {
-      res.writeHead(400).end("fixbot sandbox: send absolute URLs through the proxy\n");
-      return;
-    }
-    if (url.protocol !== "http:") {
-      res.writeHead(400).end("fixbot sandbox: use CONNECT for https\n");
-      return;
-    }
-    const port = url.port ? Number(url.port) : 80;
-    const target = await resolveTarget(params.policy, url.hostname, port);
-    if (!target.ok) {
-      refuse(url.hostname, port, target.reason);
-      res.writeHead(403, { "content-type": "text/plain" }).end(`fixbot sandbox: ${target.reason}\n`);
-      return;
-    }
-    const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: url.host };
-    delete headers["proxy-connection"];
-    delete headers["proxy-authorization"];
-    const upstream = httpRequest(
-      { host: target.address, port, method: req.method, path: `${url.pathname}${url.search}`, headers, setHost: false },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstream.on("error", (error) => {
-      if (!res.headersSent) res.writeHead(502).end(`fixbot sandbox: ${error.message}\n`);
-      else res.destroy();
-    });
-    req.pipe(upstream);
-  };
-
-  const server: Server = createServer((req, res) => void onRequest(req, res));
-  server.on("connect", (req, socket, head) => void onConnect(req, socket as Socket, head));
+  const server: Server = createServer((req, res) => void forward(state, req, res));
+  server.on("connect", (req, socket, head) => void tunnel(state, req, socket as Socket, head));
   server.on("clientError", (_error, socket) => socket.destroy());
   await rm(params.socketPath, { force: true });
   await new Promise<void>((resolve, reject) => {
@@ -122,7 +157,7 @@ export async function startEgressProxy(params: { socketPath: string; policy: Egr
     socketPath: params.socketPath,
     refused,
     async close() {
-      for (const s of sockets) s.destroy();
+      for (const s of state.sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(params.socketPath, { force: true });
     },

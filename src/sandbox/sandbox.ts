@@ -5,11 +5,12 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { Logger } from "pino";
 import { runProcess, type ProcessResult, type RunProcessOptions } from "../exec/run-process.js";
-import { bwrapArgs, proxyEnv, SANDBOX_PATHS, sandboxUid, type Mount, type SystemEntry } from "./bwrap-args.js";
+import { bwrapArgs, SANDBOX_PATHS, sandboxUid, type Mount, type SystemEntry } from "./bwrap-args.js";
 import { watchDiskUsage } from "./disk-usage.js";
-import { egressPolicy, type RepoNetwork, type SandboxRole } from "./egress-policy.js";
+import { egressPolicy, type EgressPolicy, type RepoNetwork, type SandboxRole } from "./egress-policy.js";
 import { startEgressProxy, type EgressProxy } from "./egress-proxy.js";
-import { limitNotes, limitsHit, type LimitName } from "./limit-notes.js";
+import type { LimitName } from "./limit-notes.js";
+import { commandEnv, commandMounts, resourceLimits, withLimitNotes } from "./sandboxed-command.js";
 import type { SandboxSettings } from "./settings.js";
 import { etcEntries, systemLayout } from "./system-layout.js";
 
@@ -65,93 +66,17 @@ export function createSandbox(params: {
   log?: Logger;
   /** The bubblewrap binary (tests name a missing one). */ bwrap?: string;
 }): Sandbox {
-  const bwrap = params.bwrap ?? "bwrap";
   const { settings } = params;
-  const asRoot = process.getuid?.() === 0;
-  let layout: Promise<{ system: SystemEntry[]; etc: string[] }> | undefined;
+  let layout: Promise<HostLayout> | undefined;
   let checked: Promise<void> | undefined;
-  const hostLayout = () => (layout ??= Promise.all([systemLayout(), etcEntries()]).then(([system, etc]) => ({ system, etc })));
-  const limits = { memoryMb: settings.memoryMb, processes: settings.processes, diskMb: settings.diskMb };
-
-  async function ownedBy(uid: number, paths: readonly string[]): Promise<void> {
-    if (!asRoot || paths.length === 0) return;
-    // -h: change links themselves; a repository's symlink to /etc/shadow must never hand that file over.
-    await run("chown", ["-hR", `${uid}:${uid}`, "--", ...paths]);
-  }
-
-  async function runSandboxed(spec: SandboxRunSpec): Promise<SandboxResult> {
-    await sandbox.check();
-    const uid = asRoot ? sandboxUid(spec.key, settings.uidBase) : 1000;
-    const scratch = await mkdtemp(join(params.dataDir, "sandbox", "run-"));
-    const home = join(scratch, "home");
-    const tmp = join(scratch, "tmp");
-    await Promise.all([mkdir(home), mkdir(tmp)]);
-    const policy = egressPolicy(settings, spec.role, spec.network);
-    let proxy: EgressProxy | undefined;
-    let socketDir: string | undefined;
-    const overDisk = new AbortController();
-    let stopWatch = () => {};
-    try {
-      await ownedBy(uid, [spec.workspace, home, tmp, ...(spec.files ? [spec.files] : [])]);
-      if (policy.mode !== "none") {
-        socketDir = await mkdtemp(join(tmpdir(), "fixbot-egress-"));
-        proxy = await startEgressProxy({ socketPath: join(socketDir, "proxy.sock"), policy, log: params.log });
-      }
-      const { system, etc } = await hostLayout();
-      // Later mounts go on top: the operator's paths keep their place even below /tmp.
-      const mounts: Mount[] = [
-        { host: home, at: SANDBOX_PATHS.home, writable: true },
-        { host: tmp, at: SANDBOX_PATHS.tmp, writable: true },
-        { host: spec.workspace, at: SANDBOX_PATHS.workspace, writable: true },
-        ...(spec.files ? [{ host: spec.files, at: SANDBOX_PATHS.run, writable: true }] : []),
-        ...settings.roPaths.map((p) => ({ host: p, at: p, writable: false })),
-        ...settings.rwPaths.map((p) => ({ host: p, at: p, writable: true })),
-        ...(spec.mounts ?? []),
-      ];
-      const argv = bwrapArgs({
-        mode: asRoot ? "root" : "userns",
-        uid,
-        gid: uid,
-        system,
-        etc,
-        mounts,
-        cwd: SANDBOX_PATHS.workspace,
-        ...(proxy ? { proxySocket: proxy.socketPath } : {}),
-        limits: { memoryBytes: settings.memoryMb * MiB, processes: settings.processes, fileSizeBytes: settings.diskMb * MiB },
-        command: spec.command,
-      });
-      let limit: SandboxResult["limit"];
-      stopWatch = watchDiskUsage({
-        dirs: [spec.workspace, home, tmp],
-        limitBytes: settings.diskMb * MiB,
-        onExceeded: () => {
-          limit = "disk";
-          overDisk.abort();
-        },
-      });
-      const env = { ...spec.env, HOME: SANDBOX_PATHS.home, TMPDIR: SANDBOX_PATHS.tmp, USER: "sandbox", ...(proxy ? proxyEnv() : {}) };
-      const signal = spec.signal ? AbortSignal.any([spec.signal, overDisk.signal]) : overDisk.signal;
-      const { role: _role, workspace: _ws, files: _files, mounts: _mounts, key: _key, network: _net, ...processOptions } = spec;
-      const result = await runProcess({ ...processOptions, argv: [bwrap, ...argv], cwd: spec.workspace, env, signal });
-      stopWatch();
-      const facts = { stoppedAt: limit, output: result.output, limits, refused: proxy?.refused ?? [] };
-      const notes = limitNotes(facts);
-      const tail = notes.length ? `\n${notes.join("\n")}\n` : "";
-      return {
-        ...result,
-        aborted: result.aborted && !limit,
-        output: result.output + tail,
-        ...(limit ? { limit } : {}),
-        notes,
-        limitsHit: limitsHit(facts),
-      };
-    } finally {
-      stopWatch();
-      await proxy?.close();
-      if (socketDir) await rm(socketDir, { recursive: true, force: true });
-      await rm(scratch, { recursive: true, force: true });
-    }
-  }
+  const host: SandboxHost = {
+    bwrap: params.bwrap ?? "bwrap",
+    settings,
+    asRoot: process.getuid?.() === 0,
+    dataDir: params.dataDir,
+    log: params.log,
+    layout: () => (layout ??= Promise.all([systemLayout(), etcEntries()]).then(([system, etc]) => ({ system, etc }))),
+  };
 
   const sandbox: Sandbox = {
     enabled: settings.enabled,
@@ -161,15 +86,15 @@ export function createSandbox(params: {
         : { workspace: spec.workspace, files: spec.files ?? spec.workspace },
     async run(spec) {
       if (!settings.enabled) {
-        const { role: _role, workspace, files: _files, mounts: _mounts, key: _key, network: _net, ...processOptions } = spec;
-        const result = await runProcess({ ...processOptions, cwd: workspace, env: spec.env });
+        const result = await runProcess({ ...processOptions(spec), cwd: spec.workspace, env: spec.env });
         return { ...result, notes: [] };
       }
-      return runSandboxed(spec);
+      await sandbox.check();
+      return runSandboxed(host, spec);
     },
     check() {
       if (!settings.enabled) return Promise.resolve();
-      checked ??= probe(bwrap, params.dataDir, hostLayout, asRoot, settings).catch((error: unknown) => {
+      checked ??= probe(host).catch((error: unknown) => {
         checked = undefined;
         throw error;
       });
@@ -179,27 +104,124 @@ export function createSandbox(params: {
   return sandbox;
 }
 
-/** Starts the sandbox once with the real arguments and checks that socat is there for the egress bridge. */
-async function probe(
-  bwrap: string,
-  dataDir: string,
-  hostLayout: () => Promise<{ system: SystemEntry[]; etc: string[] }>,
-  asRoot: boolean,
-  settings: SandboxSettings,
-): Promise<void> {
-  await mkdir(join(dataDir, "sandbox"), { recursive: true });
-  const dir = await mkdtemp(join(dataDir, "sandbox", "probe-"));
+type HostLayout = { system: SystemEntry[]; etc: string[] };
+
+/** What every command of one sandbox shares. */
+interface SandboxHost {
+  bwrap: string;
+  settings: SandboxSettings;
+  /** fixbot runs as root: bwrap drops to a per-workspace uid; otherwise it uses an unprivileged user namespace. */
+  asRoot: boolean;
+  dataDir: string;
+  log?: Logger;
+  /** The host's system paths and /etc files, read once. */
+  layout: () => Promise<HostLayout>;
+}
+
+/** The spec without the fields only the sandbox reads: what runProcess gets. */
+function processOptions(spec: SandboxRunSpec) {
+  const { role: _role, workspace: _ws, files: _files, mounts: _mounts, key: _key, network: _net, ...options } = spec;
+  return options;
+}
+
+/** One command in a fresh sandbox: its own HOME and TMPDIR, its egress proxy, the disk watch; all removed afterwards. */
+async function runSandboxed(host: SandboxHost, spec: SandboxRunSpec): Promise<SandboxResult> {
+  const { settings } = host;
+  const uid = host.asRoot ? sandboxUid(spec.key, settings.uidBase) : 1000;
+  const scratch = await mkdtemp(join(host.dataDir, "sandbox", "run-"));
+  const home = join(scratch, "home");
+  const tmp = join(scratch, "tmp");
+  await Promise.all([mkdir(home), mkdir(tmp)]);
+  const policy = egressPolicy(settings, spec.role, spec.network);
+  let egress: Egress | undefined;
   try {
-    const { system, etc } = await hostLayout();
+    await ownedBy(host.asRoot, uid, [spec.workspace, home, tmp, ...(spec.files ? [spec.files] : [])]);
+    egress = await startEgress(policy, host.log);
+    const { system, etc } = await host.layout();
     const argv = bwrapArgs({
-      mode: asRoot ? "root" : "userns",
+      mode: host.asRoot ? "root" : "userns",
+      uid,
+      gid: uid,
+      system,
+      etc,
+      mounts: commandMounts({ home, tmp, workspace: spec.workspace, files: spec.files }, settings, spec.mounts),
+      cwd: SANDBOX_PATHS.workspace,
+      ...(egress ? { proxySocket: egress.proxy.socketPath } : {}),
+      limits: resourceLimits(settings),
+      command: spec.command,
+    });
+    const env = commandEnv(spec.env, egress !== undefined);
+    const options: RunProcessOptions = { ...processOptions(spec), argv: [host.bwrap, ...argv], cwd: spec.workspace, env };
+    const { result, overDisk } = await runWatchingDisk([spec.workspace, home, tmp], settings.diskMb * MiB, options);
+    return withLimitNotes(result, { stoppedAt: overDisk ? "disk" : undefined, settings, refused: egress?.proxy.refused ?? [] });
+  } finally {
+    await stopEgress(egress);
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function ownedBy(asRoot: boolean, uid: number, paths: readonly string[]): Promise<void> {
+  if (!asRoot || paths.length === 0) return;
+  // -h: change links themselves; a repository's symlink to /etc/shadow must never hand that file over.
+  await run("chown", ["-hR", `${uid}:${uid}`, "--", ...paths]);
+}
+
+interface Egress {
+  proxy: EgressProxy;
+  socketDir: string;
+}
+
+/** The command's egress proxy, on a socket in a directory of its own; none when the policy allows no network. */
+async function startEgress(policy: EgressPolicy, log: Logger | undefined): Promise<Egress | undefined> {
+  if (policy.mode === "none") return undefined;
+  const socketDir = await mkdtemp(join(tmpdir(), "fixbot-egress-"));
+  try {
+    return { proxy: await startEgressProxy({ socketPath: join(socketDir, "proxy.sock"), policy, log }), socketDir };
+  } catch (error) {
+    await rm(socketDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function stopEgress(egress: Egress | undefined): Promise<void> {
+  if (!egress) return;
+  await egress.proxy.close();
+  await rm(egress.socketDir, { recursive: true, force: true });
+}
+
+/** Runs the command, stopping it like an abort when its writable directories use more than `limitBytes` together. */
+async function runWatchingDisk(
+  dirs: string[],
+  limitBytes: number,
+  options: RunProcessOptions,
+): Promise<{ result: ProcessResult; overDisk: boolean }> {
+  const overDisk = new AbortController();
+  const stopWatch = watchDiskUsage({ dirs, limitBytes, onExceeded: () => overDisk.abort() });
+  try {
+    const signal = options.signal ? AbortSignal.any([options.signal, overDisk.signal]) : overDisk.signal;
+    const result = await runProcess({ ...options, signal });
+    return { result, overDisk: overDisk.signal.aborted };
+  } finally {
+    stopWatch();
+  }
+}
+
+/** Starts the sandbox once with the real arguments and checks that socat is there for the egress bridge. */
+async function probe(host: SandboxHost): Promise<void> {
+  const { bwrap, settings } = host;
+  await mkdir(join(host.dataDir, "sandbox"), { recursive: true });
+  const dir = await mkdtemp(join(host.dataDir, "sandbox", "probe-"));
+  try {
+    const { system, etc } = await host.layout();
+    const argv = bwrapArgs({
+      mode: host.asRoot ? "root" : "userns",
       uid: settings.uidBase,
       gid: settings.uidBase,
       system,
       etc,
       mounts: [{ host: dir, at: SANDBOX_PATHS.workspace, writable: true }],
       cwd: SANDBOX_PATHS.workspace,
-      limits: { memoryBytes: settings.memoryMb * MiB, processes: settings.processes, fileSizeBytes: settings.diskMb * MiB },
+      limits: resourceLimits(settings),
       command:
         settings.egress === "none"
           ? "true"

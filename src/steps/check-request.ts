@@ -1,5 +1,6 @@
 import { GITHUB_WRITES } from "../github/octokit.js";
 import { parseRepoConfig, type RepoConfig } from "../config/repo.schema.js";
+import { orgConfigClient } from "../github/org-config-client.js";
 import { loadRepoConfigOrProblem } from "../github/repo-config.js";
 import { fetchDiscussion } from "../github/issue-discussion.js";
 import { labelAccessRule, labelRule } from "../workflow/request-rules.js";
@@ -31,7 +32,7 @@ export async function checkRequest(deps: StepDeps, job: FixJob): Promise<Request
   const { octokit, app } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: GITHUB_WRITES });
   const owner = job.repo.owner;
   const repo = job.repo.name;
-  const loaded = await loadRepoConfigOrProblem(octokit, owner, repo);
+  const loaded = await loadRepoConfigOrProblem(octokit, owner, repo, orgConfigClient(deps.github, job.installationId));
   if (!loaded.ok) return { kind: "invalid-config", problems: loaded.problems };
   const raw = loaded.raw;
   const parsed = parseRepoConfig(raw);

@@ -6,6 +6,7 @@ import type { StepDeps } from "./deps.js";
 import { openPullRequest, publishReview, publishTracking } from "./github-steps.js";
 import { pushBranch } from "./push-branch.js";
 import { reportFixCheck } from "./fix-check.js";
+import { replyInThread } from "./thread-reply.js";
 import { reviewChange } from "./review-change.js";
 import { runAgent } from "./run-agent.js";
 import { runTests } from "./run-tests.js";
@@ -35,6 +36,7 @@ export function createSteps(deps: StepDeps) {
     publishReview: bind(publishReview),
     publishTracking: bind(publishTracking),
     reportFixCheck: bind(reportFixCheck),
+    replyInThread: bind(replyInThread),
   };
 }
 

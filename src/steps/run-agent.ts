@@ -1,11 +1,11 @@
 import type { RepoConfig } from "../config/repo.schema.js";
 import { selectAgent } from "../agents/selection.js";
-import { AgentError } from "../agents/types.js";
+import { AgentError, type EditResult } from "../agents/types.js";
 import type { UsageBudget } from "../agents/usage.js";
 import type { AgentAttemptResult, FixJob } from "../workflow/types.js";
 import { agentInWorkspace } from "./agent-workspace.js";
 import type { StepDeps } from "./deps.js";
-import { measureChange } from "./measure-change.js";
+import { measureChange, type ChangeSummary } from "./measure-change.js";
 import { sandboxKey, scratchDir } from "./workspace-path.js";
 
 /**
@@ -64,8 +64,13 @@ export async function runAgent(
     scratchDir: scratchDir(deps.dataDir),
     timeoutMs: 120_000,
   });
+  return attemptResult(params.attempt, change, result);
+}
+
+/** The recorded result of an attempt: the change as git measured it, and what the agent reported. Pure. */
+function attemptResult(attempt: number, change: ChangeSummary, result: EditResult): AgentAttemptResult {
   return {
-    attempt: params.attempt,
+    attempt,
     patch: change.patch,
     files: change.files,
     insertions: change.insertions,

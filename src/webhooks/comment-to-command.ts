@@ -1,3 +1,4 @@
+import type { ThreadRef } from "../workflow/threads/thread-text.js";
 import type { RepoRef } from "../workflow/types.js";
 import { mentionsCommandWord, parseCommand, type Command } from "./parse-command.js";
 import { capText, TEXT_CAPS } from "./text-caps.js";
@@ -26,6 +27,8 @@ export interface CommandJob {
   commentId: number;
   sender: string;
   word: string;
+  /** Set when the command came in a review thread (a line comment): replies go into that thread. */
+  thread?: ThreadRef;
   /** The command, or why the comment used our word but is not a valid command (answered with the help). */
   parsed: { kind: "command"; command: Command } | { kind: "invalid"; reason: string };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { commandFromComment, type CommandJob, type IssueCommentPayload } from "./comment-to-command.js";
+import { commandFromComment, type CommandDecision, type CommandJob, type IssueCommentPayload } from "./comment-to-command.js";
 import { DEFAULT_COMMAND_WORD } from "./parse-command.js";
 
 export interface CommentHandlerDeps {
@@ -11,23 +11,36 @@ export interface CommentHandlerDeps {
   allowedOwners?: readonly string[];
 }
 
+type CommandFrom<P> = (
+  payload: P,
+  deliveryId: string,
+  now: number,
+  options: { word: string; allowedOwners?: readonly string[] },
+) => CommandDecision;
+
 /**
- * The `issue_comment.created` handler (only new comments: an edited comment never re-triggers a command):
- * comment to command job, then into the inbox. Comments without a command are dropped here.
+ * A comment event's handler: comment to command job (`commandFrom`, pure), then into the inbox. Comments without
+ * a command are dropped here; only new comments count (an edited comment never re-triggers a command).
  */
-export function handleIssueComment(deps: CommentHandlerDeps) {
-  return async (context: { id: string; payload: IssueCommentPayload; log: Logger }): Promise<void> => {
-    const decision = commandFromComment(context.payload, context.id, deps.now(), {
+export function handleCommandComment<P>(deps: CommentHandlerDeps, event: string, commandFrom: CommandFrom<P>) {
+  return async (context: { id: string; payload: P; log: Logger }): Promise<void> => {
+    const decision = commandFrom(context.payload, context.id, deps.now(), {
       word: deps.commandWord ?? DEFAULT_COMMAND_WORD,
       allowedOwners: deps.allowedOwners,
     });
     if (!decision.ok || !deps.acceptCommand) {
       if (!decision.ok && decision.reason !== "no command")
-        context.log.debug({ deliveryId: context.id, reason: decision.reason }, "issue_comment ignored");
+        context.log.debug({ deliveryId: context.id, reason: decision.reason }, `${event} ignored`);
       return;
     }
     await deps.acceptCommand(decision.job);
-    const command = decision.job.parsed.kind === "command" ? decision.job.parsed.command.name : "invalid";
-    context.log.info({ deliveryId: context.id, number: decision.job.number, command }, "slash command enqueued");
+    const { number, thread, parsed } = decision.job;
+    const command = parsed.kind === "command" ? parsed.command.name : "invalid";
+    context.log.info({ deliveryId: context.id, number, ...(thread ? { thread: thread.rootId } : {}), command }, "slash command enqueued");
   };
+}
+
+/** `issue_comment.created`: a slash command on an issue's or a pull request's conversation. */
+export function handleIssueComment(deps: CommentHandlerDeps) {
+  return handleCommandComment<IssueCommentPayload>(deps, "issue_comment", commandFromComment);
 }

@@ -6,6 +6,7 @@ import { finalStatus } from "./decide.js";
 import type { Attempt } from "./fix-attempts.js";
 import { GITHUB_CALL, stepPolicies, withSlot } from "./step-policies.js";
 import type { TrackedSteps } from "./tracked-steps.js";
+import { replyInThreads } from "./threads/reply-in-threads.js";
 import type { AttemptUsage } from "../github/usage-text.js";
 import type { Checkpoint, FixJob, RunRecord, TestSummary } from "./types.js";
 
@@ -39,7 +40,10 @@ export async function finishChange(step: TrackedSteps, steps: Steps, p: FinishIn
   const policy = stepPolicies(config);
   const base: FixResult = { status: finalStatus(tests.passed), tests, agentSummary: last.summary, workspace: p.workspace };
   const github = job.source === "github";
-  if (!tests.passed && github && (!config.draftOnFailure || job.target)) return base;
+  if (!tests.passed && github && (!config.draftOnFailure || job.target)) {
+    await replyInThreads(step, steps, { job, last, tests });
+    return base;
+  }
 
   const commit = (
     await step.reuseOrRun(
@@ -56,6 +60,7 @@ export async function finishChange(step: TrackedSteps, steps: Steps, p: FinishIn
   await step.record("record-commit", (view) => ({ ...view, commit }));
 
   const pullRequest = github ? await pushAndOpen(step, steps, p, commit) : undefined;
+  if (github) await replyInThreads(step, steps, { job, commit, last, tests });
   if (!agentConfigured(config.review)) return { ...base, commit, pullRequest };
 
   const reviewed = await step.reuseOrRun(

@@ -7,6 +7,7 @@ import type { FixRunState } from "./fix-run-state.js";
 import type { FlowContext } from "./flow-context.js";
 import { agentTimeoutMs, stepPolicies, withSlot } from "./step-policies.js";
 import { buildFeedback, buildTaskText } from "./task-text.js";
+import { threadsText } from "./threads/thread-text.js";
 import type { RunIO, TrackedSteps } from "./tracked-steps.js";
 import type { Checkpoint, FixJob, RunView, TestSummary } from "./types.js";
 import type { AttemptUsage } from "../github/usage-text.js";
@@ -98,7 +99,8 @@ export async function runAttempts(
 function taskFor(p: AttemptsInput): string {
   const instructions = [p.config.instructions, p.job.instructions ?? ""].filter((s) => s.trim()).join("\n\n");
   const repo = `${p.job.repo.owner}/${p.job.repo.name}`;
-  return buildTaskText({ repo, issue: p.job.issue, instructions, testCommand: p.testCommand, discussion: p.discussion });
+  const threads = p.job.threads?.length ? threadsText(p.job.threads) : undefined;
+  return buildTaskText({ repo, issue: p.job.issue, instructions, testCommand: p.testCommand, discussion: p.discussion, threads });
 }
 
 /** One agent attempt (`run-agent#n`), or its recorded result when a retried run continues an earlier one. */

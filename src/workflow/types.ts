@@ -1,5 +1,6 @@
 import type { BudgetName, Usage } from "../agents/usage.js";
 import type { RepoConfig } from "../config/repo.schema.js";
+import type { ReviewThread } from "./threads/thread-text.js";
 
 /** The repository a job works on: plain data copied from the webhook payload (or the CLI arguments). */
 export interface RepoRef {
@@ -35,6 +36,8 @@ export interface FixJob {
   target?: { kind: "pull-request"; number: number; url: string };
   /** Extra instructions from a `/fixbot fix <instructions>` comment. */
   instructions?: string;
+  /** Review threads the fix addresses (a `/fixbot fix` in a thread, or the PR's unresolved ones): replied to after the push. */
+  threads?: ReviewThread[];
   /** `/fixbot retry`: the run whose recorded steps this one continues from. */
   retryOf?: string;
   /** Identifies the request independent of delivery (CLI: hash of repo, issue file and options). */

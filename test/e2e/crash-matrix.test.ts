@@ -1,7 +1,11 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from "vitest";
 import { enginesUsing } from "../helpers/bot-process.js";
-import { CrashLab, Scenario, type ScenarioOptions } from "../helpers/crash-scenario.js";
+import { CrashLab, OWNER, Scenario, type ScenarioOptions } from "../helpers/crash-scenario.js";
 import type { RequestMatcher } from "../helpers/fake-github-server.js";
+import { countCommits } from "../helpers/git-remote.js";
+import { loadExample } from "../helpers/payloads.js";
 
 /**
  * Durability at the process level (README "Durability"): a real bot process is SIGKILLed inside each step of a fix
@@ -357,6 +361,100 @@ describe("crash matrix: SIGKILL the bot inside each step, start it again; the ru
       SCENARIO_TIMEOUT_MS,
     );
   }
+});
+
+/**
+ * A `/fixbot fix` in a review thread of pull request #<issue> (branch `feature`): the fix is pushed to the PR's
+ * branch, then fixbot replies in the thread. The reply's POST is held, the bot dies, GitHub writes the reply;
+ * the restarted bot must find it by its marker: one commit on the branch, one reply in the thread.
+ */
+describe("review threads", () => {
+  const run = promisify(execFile);
+  it(
+    "killed between the commit and the thread reply (the reply's POST held, then written): one commit, one reply",
+    async () => {
+      await withLab(async (lab, track) => {
+        const s = track(await lab.scenario("thread-reply"));
+        const pr = s.issue;
+        const headSha = (await run("git", ["--git-dir", s.remote.dir, "rev-parse", "main"])).stdout.trim();
+        await run("git", ["--git-dir", s.remote.dir, "branch", "feature", headSha]);
+        lab.fake.state.pulls.push({
+          repo: s.fullName,
+          number: pr,
+          head: "feature",
+          base: "main",
+          title: "Dedupe",
+          body: "",
+          draft: false,
+          headSha,
+        });
+        const thread = { repo: s.fullName, pull: pr, path: "src/calc.js", line: 2, diffHunk: "@@ -1 +1 @@" };
+        const root = lab.fake.reviewComments.add({ ...thread, body: "add() is wrong", author: { login: "bob", type: "User" } });
+        const command = lab.fake.reviewComments.add({
+          ...thread,
+          body: "/fixbot fix make add() add",
+          inReplyTo: root.id,
+          author: { login: "alice", type: "User" },
+        });
+        const repliesPath = new RegExp(`^${s.apiPrefix}/pulls/${pr}/comments/${root.id}/replies$`);
+        lab.fake.delay({ match: isPost(repliesPath), delayMs: 1_500, times: 1 });
+
+        const payload = loadExample("pull_request_review_comment", "created");
+        payload.comment = {
+          ...payload.comment,
+          id: command.id,
+          body: command.body,
+          user: { login: "alice", type: "User" },
+          path: thread.path,
+          line: 2,
+          side: "RIGHT",
+          diff_hunk: thread.diffHunk,
+          in_reply_to_id: root.id,
+        };
+        payload.pull_request = { ...payload.pull_request, number: pr, title: "Dedupe", body: "", state: "open" };
+        payload.sender = { ...payload.sender, login: "alice", type: "User" };
+        payload.repository = {
+          ...payload.repository,
+          name: s.repo,
+          full_name: s.fullName,
+          owner: { ...payload.repository.owner, login: OWNER },
+          clone_url: s.remote.url,
+          default_branch: "main",
+        };
+        payload.installation = { id: 1 };
+        const ack = await lab.requireBot().sendWebhook("pull_request_review_comment", payload, s.deliveryId);
+        expect(ack.status).toBeLessThan(300);
+
+        await lab.fake.waitFor(() => held(s, "POST", repliesPath), 120_000, "thread reply POST held");
+        // The commit is on the branch already: the kill lands between it and the reply.
+        expect(await countCommits(s.remote.dir, "feature")).toBe(1);
+        const killed = lab.requireBot();
+        const killedAt = await lab.crash({ descendants: false });
+        const { startedAt, readyMs } = await lab.startBot();
+        await expectResumed(lab, s, startedAt, UNINTERRUPTED);
+        await s.waitFinal();
+        figures.push({ kill: "thread-reply", "kill → restart": startedAt - killedAt, "restart → ready": readyMs });
+
+        expect(s.trackingComments(), "one tracking comment on the pull request").toHaveLength(1);
+        expect(s.trackingComments()[0]!.body).toContain("fixbot fixed this issue");
+        expect(await countCommits(s.remote.dir, "feature"), "one commit on the PR branch").toBe(1);
+        const replies = lab.fake.reviewComments.repliesIn(root.id);
+        expect(
+          replies.map((r) => r.body.split("\n")[0]),
+          "one reply in the thread",
+        ).toEqual([expect.stringContaining("fixbot:thread-reply")]);
+        expect(replies[0]!.body).toContain("Pushed ");
+        expect(s.pulls(), "no new pull request").toHaveLength(1);
+        // The held POST reached GitHub before the kill and was written after it; the re-run step found that reply.
+        const posts = s.requests("POST").filter((r) => repliesPath.test(r.path));
+        expect(posts[0]!.time).toBeLessThan(startedAt);
+        figures.push({ kill: "thread-reply", "reply POSTs after the restart": posts.filter((r) => r.time >= startedAt).length });
+        expect(lab.fake.state.unmatched.filter((u) => u.includes(`/${s.repo}/`))).toEqual([]);
+        expect(await killed.killOrphans()).toEqual([]);
+      });
+    },
+    SCENARIO_TIMEOUT_MS,
+  );
 });
 
 describe("graceful stop", () => {

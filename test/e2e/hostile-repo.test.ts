@@ -213,9 +213,13 @@ describe("a hostile repository, sandboxed, through the real bot", () => {
     expect(scopes.length).toBeGreaterThan(0);
     for (const s of scopes) {
       expect(s.repositories, JSON.stringify(s)).toHaveLength(1);
-      expect(["hostile", "hostile-tests"]).toContain(s.repositories![0]);
+      expect(["hostile", "hostile-tests", ".github"]).toContain(s.repositories![0]);
       expect(s.permissions, JSON.stringify(s)).toBeDefined();
     }
+    // The org-wide defaults (the org's `.github` repository) are only ever read.
+    const orgScopes = scopes.filter((s) => s.repositories![0] === ".github");
+    expect(orgScopes.length).toBeGreaterThan(0);
+    for (const s of orgScopes) expect(s.permissions).toEqual({ contents: "read", metadata: "read" });
     const writers = scopes.filter((s) => s.permissions!.contents === "write");
     expect(writers.length).toBeGreaterThan(0);
     for (const w of writers) expect(Object.keys(w.permissions!).sort()).toEqual(["contents", "metadata"]);

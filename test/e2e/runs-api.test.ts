@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 /** The intake's wiring (src/roles/intake.ts): the bot process serves the runs API its worker process feeds. */
-it("the real bot serves GET /api/runs with FIXBOT_RUNS_TOKEN (401 without), fed by its worker process; fixbot runs reads it", async () => {
+it("the real bot serves GET /api/runs with FIXBOT_RUNS_TOKEN (401 without), fed by its worker process; the page's JSON and fixbot runs read it", async () => {
   expect((await fetch(`${bot.url}/api/runs`)).status).toBe(401);
   await bot.sendWebhook("issues", calcIssueLabeledPayload({ owner: "acme", repo: "calc", number: 1, cloneUrl: remote.url }));
   const deadline = Date.now() + 120_000;
@@ -49,6 +49,9 @@ it("the real bot serves GET /api/runs with FIXBOT_RUNS_TOKEN (401 without), fed 
     await new Promise((res) => setTimeout(res, 500));
   }
   expect(body.runs.map((r) => r.status)).toEqual(["succeeded"]);
+  // The runs page reads the same index (its JSON twin, with the machine token).
+  const page = await fetch(`${bot.url}/runs.json`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(((await page.json()) as typeof body).runs.map((r) => r.status)).toEqual(["succeeded"]);
   const out: string[] = [];
   const io = { env: { FIXBOT_URL: bot.url, FIXBOT_RUNS_TOKEN: TOKEN }, stdout: (t: string) => void out.push(t), stderr: () => undefined };
   expect(await main({ ...io, argv: ["runs"] })).toBe(0);

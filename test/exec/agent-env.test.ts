@@ -19,6 +19,9 @@ const BASE = {
   MY_GITHUB_INSTALL_TOKEN: "ghs_other",
   RIVET_TOKEN: "engine-admin",
   FIXBOT_ENGINE_TOKEN: "engine-admin",
+  FIXBOT_SESSION_SECRET: "session-hmac-key",
+  FIXBOT_RUNS_TOKEN: "runs-token",
+  FIXBOT_METRICS_TOKEN: "metrics-token",
   DATABASE_URL: "postgres://x",
 };
 
@@ -59,6 +62,9 @@ describe("buildAgentEnv", () => {
       "MY_GITHUB_INSTALL_TOKEN",
       "RIVET_TOKEN",
       "FIXBOT_ENGINE_TOKEN",
+      "FIXBOT_SESSION_SECRET",
+      "FIXBOT_RUNS_TOKEN",
+      "FIXBOT_METRICS_TOKEN",
     ];
     const env = buildAgentEnv({ base: BASE, passEnv: forbidden, extra: { GITHUB_TOKEN: "x", gh_token: "y" } });
     for (const name of [...forbidden, "gh_token"]) expect(env).not.toHaveProperty(name);

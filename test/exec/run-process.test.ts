@@ -3,7 +3,7 @@ import { mkdtemp, readFile, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { describeExit, runProcess, type ProcessResult } from "../../src/exec/run-process.js";
+import { describeExit, runProcess, timerDelay, type ProcessResult } from "../../src/exec/run-process.js";
 
 const ENV = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
 let dir: string;
@@ -197,5 +197,13 @@ describe("describeExit", () => {
     expect(describeExit({ ...base, exitCode: null, signal: "SIGTERM", timedOut: true })).toBe("timed out after 1.2s");
     expect(describeExit({ ...base, exitCode: null, signal: "SIGTERM", timedOut: true }, 30_000)).toBe("timed out after 30s");
     expect(describeExit({ ...base, exitCode: null, aborted: true, timedOut: true })).toBe("cancelled");
+  });
+});
+
+describe("timerDelay", () => {
+  it("keeps a timeout as it is, makes a negative one 0 and caps one setTimeout would overflow on", () => {
+    expect(timerDelay(1500)).toBe(1500);
+    expect(timerDelay(-1)).toBe(0);
+    expect(timerDelay(2 ** 40)).toBe(2 ** 31 - 1);
   });
 });

@@ -1,6 +1,7 @@
 import nock from "nock";
 import { createCheckRunStore, nockCheckRuns, type FakeCheckRun } from "./fake-check-runs.js";
 import { authorFields, createReviewStore, fakeAppBody, type FakeAuthor, type FakeReview } from "./fake-reviews.js";
+import { nockReviewComments } from "./fake-review-comments-nock.js";
 
 /** One comment as the fake GitHub holds it, with every version of its body (oldest first). */
 export interface FakeComment {
@@ -61,7 +62,7 @@ export function fakeGitHub(params: {
     headers?: Record<string, string>;
     body?: object;
   }>;
-}): { state: FakeGitHubState; stop: () => void } {
+}): { state: FakeGitHubState; stop: () => void; threads: ReturnType<typeof nockReviewComments> } {
   const { owner, repo } = params;
   const reviewStore = createReviewStore();
   const checkStore = createCheckRunStore();
@@ -100,6 +101,8 @@ export function fakeGitHub(params: {
 
   api.get("/app").reply(200, fakeAppBody());
   nockCheckRuns(api, base, `${owner}/${repo}`, checkStore, state.writes);
+  // Line comments, their threads and GraphQL reviewThreads (none unless a test adds some).
+  const threads = nockReviewComments({ owner, repo, writes: state.writes });
   api.post(`/app/installations/${params.installationId ?? 1}/access_tokens`).reply(201, () => {
     state.tokenRequests++;
     return { token: TEST_TOKEN, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {}, repository_selection: "all" };
@@ -222,6 +225,7 @@ export function fakeGitHub(params: {
   }
   return {
     state,
+    threads,
     stop: () => {
       nock.emitter.off("no match", onNoMatch);
       nock.cleanAll();

@@ -3,6 +3,8 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from "node:net";
 import { authorFields, createReviewStore, fakeAppBody, type FakeAuthor, type FakeReview } from "./fake-reviews.js";
 import { createCheckRunStore, type FakeCheckRun } from "./fake-check-runs.js";
+import { createFakeOAuthRoutes, type FakeOAuthParams, type FakeOAuthRoutes } from "./fake-github-oauth.js";
+import { createReviewCommentStore, type ReviewCommentStore } from "./fake-review-comments.js";
 
 /**
  * GitHub's REST API as a real HTTP server on 127.0.0.1, for tests that run the bot as a child process. Same
@@ -34,6 +36,8 @@ export interface FakeServerPull {
   title: string;
   body: string;
   draft: boolean;
+  /** The head's sha, for a pull request a test adds (GET /pulls/:n answers it). */
+  headSha?: string;
 }
 
 /** One request as the server saw it. `path` is the API path without `/api/v3` and without the query string. */
@@ -141,9 +145,13 @@ export interface FakeGitHubServer {
   host: string;
   /** The REST base URL, `<url>/api/v3`. */
   apiUrl: string;
+  /** GitHub's sign-in (web flow and user-token API) for the runs page, when started with `oauth`. */
+  oauth?: FakeOAuthRoutes;
   state: FakeGitHubServerState;
   /** The repositories served, by name; may be changed or added to while the server runs. */
   repos: Record<string, FakeRepoConfig>;
+  /** Review comments (line comments and their threads) on the pull requests in `state.pulls`. */
+  reviewComments: ReviewCommentStore;
   /** The next `n` matching requests are answered with `status` instead of being served (no state change, unless `afterWrite`). */
   failNext(n: number, options: FailOptions): void;
   /** Delays matching requests (before they are served or failed). Returns a function removing the delay. */
@@ -183,10 +191,14 @@ function newToken(): string {
 export async function startFakeGitHub(params: {
   repos: Record<string, FakeRepoConfig>;
   installationId?: number;
+  /** Also serve GitHub's OAuth web flow (`/login/oauth/...`) and `/api/v3/user/...` for these people. */
+  oauth?: FakeOAuthParams;
 }): Promise<FakeGitHubServer> {
   const repos: Record<string, FakeRepoConfig> = { ...params.repos };
+  const oauth = params.oauth ? createFakeOAuthRoutes(params.oauth) : undefined;
   const reviewStore = createReviewStore();
   const checkStore = createCheckRunStore();
+  const reviewComments = createReviewCommentStore();
   const state: FakeGitHubServerState = {
     comments: [],
     pulls: [],
@@ -242,6 +254,10 @@ export async function startFakeGitHub(params: {
         d.remaining--;
         await sleep(d.options.delayMs);
       }
+    }
+    if (oauth?.handle(req, res, raw)) {
+      record.status = res.statusCode;
+      return notify();
     }
     if (!fullPath.startsWith(`${API_PREFIX}/`)) {
       state.unmatched.push(`${method} ${fullPath}${url.search}`);
@@ -533,6 +549,18 @@ export async function startFakeGitHub(params: {
         },
       };
     }
+    const reviewCommentRoute = reviewCommentRouteOf(method, rest, full);
+    if (reviewCommentRoute) return reviewCommentRoute;
+    if (method === "GET" && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
+      const number = Number(m[1]);
+      return {
+        kind: "repo",
+        serve: () => {
+          const pull = state.pulls.find((p) => p.repo === full && p.number === number);
+          return pull ? { status: 200, body: toApiPull(pull) } : { status: 404, body: { message: "Not Found" } };
+        },
+      };
+    }
     if (method === "PATCH" && (m = /^\/pulls\/(\d+)$/.exec(rest))) {
       const number = Number(m[1]);
       return {
@@ -545,6 +573,28 @@ export async function startFakeGitHub(params: {
           return { status: 200, body: toApiPull(pull), write: true };
         },
       };
+    }
+    return undefined;
+  }
+
+  /** Review comments: list a pull request's, reply in a thread, edit one, react to one. */
+  function reviewCommentRouteOf(method: string, rest: string, full: string): Route | undefined {
+    let m: RegExpExecArray | null;
+    if (method === "GET" && (m = /^\/pulls\/(\d+)\/comments$/.exec(rest))) {
+      const number = Number(m[1]);
+      return { kind: "repo", serve: () => ({ status: 200, body: reviewComments.list(full, number) }) };
+    }
+    if (method === "POST" && (m = /^\/pulls\/(\d+)\/comments\/(\d+)\/replies$/.exec(rest))) {
+      const [number, id] = [Number(m[1]), Number(m[2])];
+      return { kind: "repo", serve: (b) => ({ ...reviewComments.reply(full, number, id, b), write: true }) };
+    }
+    if (method === "PATCH" && (m = /^\/pulls\/comments\/(\d+)$/.exec(rest))) {
+      const id = Number(m[1]);
+      return { kind: "repo", serve: (b) => ({ ...reviewComments.update(full, id, b), write: true }) };
+    }
+    if (method === "POST" && (m = /^\/pulls\/comments\/(\d+)\/reactions$/.exec(rest))) {
+      const id = Number(m[1]);
+      return { kind: "repo", serve: (b) => reviewComments.react(id, String(b.content ?? "")) };
     }
     return undefined;
   }
@@ -597,8 +647,9 @@ export async function startFakeGitHub(params: {
       state: "open",
       html_url: `https://github.com/${p.repo}/pull/${p.number}`,
       draft: p.draft,
-      head: { ref: p.head },
+      head: { ref: p.head, sha: p.headSha ?? "0".repeat(40), repo: { full_name: p.repo } },
       base: { ref: p.base },
+      user: { login: "carol", type: "User" },
       title: p.title,
       body: p.body,
     };
@@ -622,8 +673,10 @@ export async function startFakeGitHub(params: {
     url,
     host,
     apiUrl: `${url}${API_PREFIX}`,
+    oauth,
     state,
     repos,
+    reviewComments,
     failNext(n, options) {
       failures.push({ remaining: n, options });
     },

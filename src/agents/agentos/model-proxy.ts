@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exceededBudget, type BudgetName, type Usage, type UsageBudget } from "../usage.js";
-import { BodyTooLarge, proxyRoute, readBoundedBody } from "./proxy-request.js";
+import { BodyTooLarge, proxyRoute, readBoundedBody, type ProxyRoute } from "./proxy-request.js";
 import { createAnswerUsageReader, type RequestUsage } from "./sse-usage.js";
 
 /**
@@ -58,6 +58,25 @@ const DROP_REQUEST = new Set([
 /** Response headers fetch has already dealt with (it decompresses and de-chunks). */
 const DROP_RESPONSE = new Set(["content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"]);
 
+/** The agent's request headers as the provider gets them: without this hop's and the agent's credentials, with the real key. Pure. */
+export function providerRequestHeaders(headers: IncomingHttpHeaders, apiKey: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!DROP_REQUEST.has(name) && typeof value === "string") out[name] = value;
+  }
+  out["x-api-key"] = apiKey;
+  return out;
+}
+
+/** The provider's answer headers as the agent gets them: without those fetch has already acted on. Pure. */
+export function agentAnswerHeaders(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (!DROP_RESPONSE.has(name)) out[name] = value;
+  });
+  return out;
+}
+
 function apiError(res: ServerResponse, status: number, type: string, message: string): void {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify({ type: "error", error: { type, message } }));
@@ -70,106 +89,87 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number, type:
   res.once("finish", () => req.destroy());
 }
 
-export async function startModelProxy(params: ModelProxyParams): Promise<ModelProxy> {
-  const sessionKey = `fixbot-session-${randomBytes(24).toString("hex")}`;
-  const upstream = params.upstream.replace(/\/+$/, "");
-  const budget = params.budget ?? {};
-  const finished: RequestUsage[] = [];
-  const live = new Set<{ usage(): RequestUsage }>();
-  let turns = 0;
-  let lastError: string | undefined;
-  let stoppedBy: BudgetName | undefined;
-  const closing = new AbortController();
-  const maxRequestBytes = params.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+type AnswerReader = ReturnType<typeof createAnswerUsageReader>;
+/** The endpoints forwarded (proxy-request.ts). */
+type ForwardedRoute = Exclude<ProxyRoute, { kind: "refused" }>["kind"];
 
-  const usage = (): Usage => {
-    const all = [...finished, ...[...live].map((r) => r.usage())];
-    return { turns, inputTokens: all.reduce((n, u) => n + u.inputTokens, 0), outputTokens: all.reduce((n, u) => n + u.outputTokens, 0) };
-  };
-  const stop = (name: BudgetName) => {
-    if (stoppedBy) return;
-    stoppedBy = name;
-    params.onBudgetExceeded?.(name);
-  };
+/** What one proxy has counted (turns, each answer's tokens, also while it streams), its budget stop and the last provider error. */
+class ProxyLedger {
+  turns = 0;
+  lastError: string | undefined;
+  stoppedBy: BudgetName | undefined;
+  private readonly finished: RequestUsage[] = [];
+  private readonly live = new Set<AnswerReader>();
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // Cheap refusals first, before a byte of the body is read; none of them reaches the provider.
-    const route = proxyRoute(req.method, req.url);
-    if (route.kind === "refused") return refuse(req, res, route.status, "not_found_error", route.message);
-    if (req.headers["x-api-key"] !== sessionKey)
-      return refuse(req, res, 401, "authentication_error", "fixbot model proxy: wrong session key");
-    let body: Buffer;
-    try {
-      body = await readBoundedBody(req, maxRequestBytes);
-    } catch (error) {
-      if (error instanceof BodyTooLarge) return refuse(req, res, 413, "request_too_large", error.message);
-      throw error;
-    }
-    // Token counting is free at the provider and not a model turn, but it stops with the rest once a budget is up.
-    const over = stoppedBy ?? (route.kind === "messages" ? budgetBeforeRequest(usage(), budget) : undefined);
-    if (over) {
-      stop(over);
-      // A 400 is final for the SDK and for pi (no retries): the agent ends its turn and fixbot stops it anyway.
-      return apiError(res, 400, "invalid_request_error", `fixbot: the agent's ${over} budget is used up`);
-    }
-    if (route.kind === "messages") turns++;
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-      if (!DROP_REQUEST.has(name) && typeof value === "string") headers[name] = value;
-    }
-    headers["x-api-key"] = params.apiKey;
-    let upstreamRes: Response;
-    try {
-      upstreamRes = await fetch(`${upstream}${req.url ?? ""}`, {
-        method: "POST",
-        headers,
-        body: new Uint8Array(body),
-        signal: closing.signal,
-      });
-    } catch (error) {
-      const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
-      lastError = `Connection error: cannot reach ${upstream} (${cause})`;
-      return apiError(res, 502, "api_error", lastError);
-    }
-    const outHeaders: Record<string, string> = {};
-    upstreamRes.headers.forEach((value, name) => {
-      if (!DROP_RESPONSE.has(name)) outHeaders[name] = value;
-    });
-    if (!upstreamRes.ok) {
-      const text = await upstreamRes.text().catch(() => "");
-      lastError = `${upstreamRes.status} ${text}`.trim();
-      res.writeHead(upstreamRes.status, outHeaders);
-      res.end(text);
-      return;
-    }
-    lastError = undefined;
-    res.writeHead(upstreamRes.status, outHeaders);
-    // A count_tokens answer reports tokens it would take, not tokens used: it is passed through uncounted.
-    const counted = route.kind === "messages";
-    const reader = createAnswerUsageReader(upstreamRes.headers.get("content-type"), () => {
-      const over = exceededBudget(usage(), budget);
-      if (over) stop(over);
-    });
-    if (counted) live.add(reader);
-    try {
-      const decoder = new TextDecoder();
-      for await (const chunk of upstreamRes.body ?? []) {
-        reader.push(decoder.decode(chunk as Uint8Array, { stream: true }));
-        res.write(chunk);
-      }
-    } finally {
-      if (counted) {
-        reader.end(); // while still live: a JSON answer's usage is checked against the budget here
-        live.delete(reader);
-        finished.push(reader.usage());
-      }
-      res.end();
-    }
+  constructor(
+    private readonly budget: UsageBudget,
+    private readonly onBudgetExceeded?: (name: BudgetName) => void,
+  ) {}
+
+  usage(): Usage {
+    const all = [...this.finished, ...[...this.live].map((r) => r.usage())];
+    return {
+      turns: this.turns,
+      inputTokens: all.reduce((n, u) => n + u.inputTokens, 0),
+      outputTokens: all.reduce((n, u) => n + u.outputTokens, 0),
+    };
   }
 
+  /** Records the first budget used up and tells the caller, once. */
+  stop(name: BudgetName): void {
+    if (this.stoppedBy) return;
+    this.stoppedBy = name;
+    this.onBudgetExceeded?.(name);
+  }
+
+  /** The budget a request is refused for: any stop so far, or for a model turn the one it would break. */
+  refusal(route: ForwardedRoute): BudgetName | undefined {
+    // Token counting is free at the provider and not a model turn, but it stops with the rest once a budget is up.
+    return this.stoppedBy ?? (route === "messages" ? budgetBeforeRequest(this.usage(), this.budget) : undefined);
+  }
+
+  /** A reader for one answer; a counted one adds to usage as it reads and stops at a used-up budget. */
+  openAnswer(contentType: string | null, counted: boolean): AnswerReader {
+    const reader = createAnswerUsageReader(contentType, () => {
+      const over = exceededBudget(this.usage(), this.budget);
+      if (over) this.stop(over);
+    });
+    if (counted) this.live.add(reader);
+    return reader;
+  }
+
+  closeAnswer(reader: AnswerReader): void {
+    reader.end(); // while still live: a JSON answer's usage is checked against the budget here
+    this.live.delete(reader);
+    this.finished.push(reader.usage());
+  }
+}
+
+/** What the request handlers of one proxy share. */
+interface ProxyContext {
+  sessionKey: string;
+  upstream: string;
+  apiKey: string;
+  maxRequestBytes: number;
+  /** Aborts requests to the provider when the proxy closes. */
+  closing: AbortSignal;
+  ledger: ProxyLedger;
+}
+
+export async function startModelProxy(params: ModelProxyParams): Promise<ModelProxy> {
+  const closing = new AbortController();
+  const ledger = new ProxyLedger(params.budget ?? {}, params.onBudgetExceeded);
+  const ctx: ProxyContext = {
+    sessionKey: `fixbot-session-${randomBytes(24).toString("hex")}`,
+    upstream: params.upstream.replace(/\/+$/, ""),
+    apiKey: params.apiKey,
+    maxRequestBytes: params.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
+    closing: closing.signal,
+    ledger,
+  };
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      lastError ??= `fixbot model proxy: ${(error as Error).message}`;
+    handle(ctx, req, res).catch((error: unknown) => {
+      ledger.lastError ??= `fixbot model proxy: ${(error as Error).message}`;
       if (!res.headersSent) apiError(res, 502, "api_error", "fixbot model proxy failed");
       else res.destroy();
     });
@@ -182,9 +182,9 @@ export async function startModelProxy(params: ModelProxyParams): Promise<ModelPr
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    sessionKey,
-    usage,
-    lastError: () => lastError,
+    sessionKey: ctx.sessionKey,
+    usage: () => ledger.usage(),
+    lastError: () => ledger.lastError,
     close: () =>
       new Promise<void>((resolve) => {
         closing.abort();
@@ -192,4 +192,83 @@ export async function startModelProxy(params: ModelProxyParams): Promise<ModelPr
         server.close(() => resolve());
       }),
   };
+}
+
+async function handle(ctx: ProxyContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const admitted = await admit(ctx, req, res);
+  if (!admitted) return;
+  if (admitted.route === "messages") ctx.ledger.turns++;
+  const answer = await callProvider(ctx, req, admitted.body, res);
+  if (answer) await relayAnswer(ctx, admitted.route, answer, res);
+}
+
+/** Refuses what must not reach the provider (another endpoint or key, a body too large, a used-up budget); else reads the body. */
+async function admit(
+  ctx: ProxyContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<{ route: ForwardedRoute; body: Buffer } | undefined> {
+  // Cheap refusals first, before a byte of the body is read; none of them reaches the provider.
+  const route = proxyRoute(req.method, req.url);
+  if (route.kind === "refused") return void refuse(req, res, route.status, "not_found_error", route.message);
+  if (req.headers["x-api-key"] !== ctx.sessionKey)
+    return void refuse(req, res, 401, "authentication_error", "fixbot model proxy: wrong session key");
+  let body: Buffer;
+  try {
+    body = await readBoundedBody(req, ctx.maxRequestBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLarge) return void refuse(req, res, 413, "request_too_large", error.message);
+    throw error;
+  }
+  const over = ctx.ledger.refusal(route.kind);
+  if (over) {
+    ctx.ledger.stop(over);
+    // A 400 is final for the SDK and for pi (no retries): the agent ends its turn and fixbot stops it anyway.
+    return void apiError(res, 400, "invalid_request_error", `fixbot: the agent's ${over} budget is used up`);
+  }
+  return { route: route.kind, body };
+}
+
+/** Forwards the request with the real key; a provider out of reach is answered 502 and recorded as the last error. */
+async function callProvider(ctx: ProxyContext, req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<Response | undefined> {
+  try {
+    return await fetch(`${ctx.upstream}${req.url ?? ""}`, {
+      method: "POST",
+      headers: providerRequestHeaders(req.headers, ctx.apiKey),
+      body: new Uint8Array(body),
+      signal: ctx.closing,
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
+    ctx.ledger.lastError = `Connection error: cannot reach ${ctx.upstream} (${cause})`;
+    apiError(res, 502, "api_error", ctx.ledger.lastError);
+    return undefined;
+  }
+}
+
+/** Passes the provider's answer on: an error is recorded as the last error; a Messages answer's usage is counted as it streams. */
+async function relayAnswer(ctx: ProxyContext, route: ForwardedRoute, answer: Response, res: ServerResponse): Promise<void> {
+  const headers = agentAnswerHeaders(answer.headers);
+  if (!answer.ok) {
+    const text = await answer.text().catch(() => "");
+    ctx.ledger.lastError = `${answer.status} ${text}`.trim();
+    res.writeHead(answer.status, headers);
+    res.end(text);
+    return;
+  }
+  ctx.ledger.lastError = undefined;
+  res.writeHead(answer.status, headers);
+  // A count_tokens answer reports tokens it would take, not tokens used: it is passed through uncounted.
+  const counted = route === "messages";
+  const reader = ctx.ledger.openAnswer(answer.headers.get("content-type"), counted);
+  try {
+    const decoder = new TextDecoder();
+    for await (const chunk of answer.body ?? []) {
+      reader.push(decoder.decode(chunk as Uint8Array, { stream: true }));
+      res.write(chunk);
+    }
+  } finally {
+    if (counted) ctx.ledger.closeAnswer(reader);
+    res.end();
+  }
 }

@@ -1,17 +1,19 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { selectAgent } from "../../agents/selection.js";
+import { selectAgent, type AgentSelection } from "../../agents/selection.js";
 import { AgentError } from "../../agents/types.js";
 import { inertMarkdown } from "../../github/quote-text.js";
-import { parseRepoConfig } from "../../config/repo.schema.js";
+import { parseRepoConfig, type RepoConfig } from "../../config/repo.schema.js";
 import { exportTree, fetchBranch } from "../../git/clean-repo.js";
 import { diffRange, fetchPullHead, mergeBase } from "../../git/pull-request-diff.js";
+import { orgConfigClient } from "../../github/org-config-client.js";
 import { loadRepoConfigOrProblem } from "../../github/repo-config.js";
 import { CONTENTS_READ, GITHUB_WRITES } from "../../github/octokit.js";
 import { killLeftoverGroup } from "../../exec/leftover-group.js";
 import { stepSlot, waitForStepSlot } from "../../limits/step-slot.js";
 import type { CommandJob } from "../../webhooks/comment-to-command.js";
 import { askTask } from "../../workflow/commands/ask-text.js";
+import type { ReviewThread } from "../../workflow/threads/thread-text.js";
 import type { StepDeps } from "../deps.js";
 import { scratchDir } from "../workspace-path.js";
 import { getPullRequest } from "./command-steps.js";
@@ -25,21 +27,17 @@ const safe = (part: string) => part.replace(/[^A-Za-z0-9._-]/g, "_");
  * committed or pushed) runs in the issue's or PR's sandbox on a fresh copy of the code (the default branch for an
  * issue, the PR's head for a PR of this repository, nothing but the diff for a fork's) and its stdout is the answer.
  */
-export async function answerQuestion(deps: StepDeps, job: CommandJob, question: string, signal?: AbortSignal): Promise<AskOutcome> {
+export async function answerQuestion(
+  deps: StepDeps,
+  job: CommandJob,
+  question: string,
+  signal?: AbortSignal,
+  thread?: ReviewThread,
+): Promise<AskOutcome> {
   if (!deps.github) throw new Error("slash commands need GitHub access");
-  const { octokit } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: GITHUB_WRITES });
-  const loaded = await loadRepoConfigOrProblem(octokit, job.repo.owner, job.repo.name);
-  const parsed = loaded.ok ? parseRepoConfig(stripPullRequests(loaded.raw)) : loaded;
-  if (!parsed.ok)
-    return { kind: "refused", reason: `\`.github/fixbot.yml\` is invalid:\n${parsed.problems.map((p) => `- ${p}`).join("\n")}` };
-  const config = parsed.config;
-  const agent = selectAgent(config.review, "review");
-  if (!agent)
-    return {
-      kind: "refused",
-      reason:
-        "`/fixbot ask` runs the review agent, and this repository configures none (`review.command`, `review.preset` or `review.backend` in `.github/fixbot.yml`).",
-    };
+  const settings = await askSettings(deps.github, job);
+  if (!settings.ok) return { kind: "refused", reason: settings.reason };
+  const { config, agent } = settings;
 
   const { token } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: CONTENTS_READ });
   const key = [job.repo.owner, job.repo.name, `ask-${job.number}`].map(safe);
@@ -70,6 +68,7 @@ export async function answerQuestion(deps: StepDeps, job: CommandJob, question: 
     question,
     asker: job.sender,
     forkDiffOnly: fork,
+    thread,
   });
   // Like every agent step, the answer waits for a run slot (FIXBOT_MAX_CONCURRENT_*).
   const slot = stepSlot(deps, job.repo, agent.backend === "agentos", `${job.repo.owner}/${job.repo.name} #${job.number} ask`);
@@ -87,6 +86,25 @@ export async function answerQuestion(deps: StepDeps, job: CommandJob, question: 
     release();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The repository's config and its review agent (which answers), or why `/fixbot ask` cannot run here. */
+async function askSettings(
+  github: NonNullable<StepDeps["github"]>,
+  job: CommandJob,
+): Promise<{ ok: true; config: RepoConfig; agent: AgentSelection } | { ok: false; reason: string }> {
+  const { octokit } = await github.forInstallation(job.installationId, { repository: job.repo.name, permissions: GITHUB_WRITES });
+  const loaded = await loadRepoConfigOrProblem(octokit, job.repo.owner, job.repo.name, orgConfigClient(github, job.installationId));
+  const parsed = loaded.ok ? parseRepoConfig(stripPullRequests(loaded.raw)) : loaded;
+  if (!parsed.ok) return { ok: false, reason: `\`.github/fixbot.yml\` is invalid:\n${parsed.problems.map((p) => `- ${p}`).join("\n")}` };
+  const agent = selectAgent(parsed.config.review, "review");
+  if (!agent)
+    return {
+      ok: false,
+      reason:
+        "`/fixbot ask` runs the review agent, and this repository configures none (`review.command`, `review.preset` or `review.backend` in `.github/fixbot.yml`).",
+    };
+  return { ok: true, config: parsed.config, agent };
 }
 
 /**

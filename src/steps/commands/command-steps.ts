@@ -1,4 +1,6 @@
 import { upsertMarkedComment } from "../../github/marked-comment.js";
+import { readThreadComments, readUnresolvedThreads, upsertThreadReply } from "../../github/review-threads.js";
+import { cappedThread, type ReviewThread } from "../../workflow/threads/thread-text.js";
 import { GITHUB_WRITES, type FixbotOctokit, type InstallationAccess } from "../../github/octokit.js";
 import type { CommandJob } from "../../webhooks/comment-to-command.js";
 import { hasAccess } from "../../github/permission.js";
@@ -17,6 +19,15 @@ async function octokitFor(deps: StepDeps, job: CommandJob): Promise<FixbotOctoki
 /** 👀 on the comment: fixbot saw it. GitHub answers an existing reaction with 200, so a re-run adds nothing. */
 export async function acknowledge(deps: StepDeps, job: CommandJob): Promise<void> {
   const octokit = await octokitFor(deps, job);
+  if (job.thread) {
+    await octokit.rest.reactions.createForPullRequestReviewComment({
+      owner: job.repo.owner,
+      repo: job.repo.name,
+      comment_id: job.commentId,
+      content: "eyes",
+    });
+    return;
+  }
   await octokit.rest.reactions.createForIssueComment({
     owner: job.repo.owner,
     repo: job.repo.name,
@@ -37,10 +48,15 @@ export async function checkWriteAccess(deps: StepDeps, job: CommandJob): Promise
   return { allowed: hasAccess({ roleName, permission: data.permission }, "write"), role: roleName ?? data.permission };
 }
 
-/** The answer to one command: one comment per delivery, found again by its marker. */
+/** The answer to one command: one comment per delivery, found again by its marker; in its review thread, if it came from one. */
 export async function reply(deps: StepDeps, job: CommandJob, text: string): Promise<string> {
   const { octokit, app } = await installationFor(deps, job);
   const marker = replyMarker(job.deliveryId);
+  if (job.thread) {
+    const { owner, name: repo } = job.repo;
+    const body = `${marker}\n${text}`;
+    return (await upsertThreadReply({ octokit, owner, repo, pullNumber: job.number, rootId: job.thread.rootId, marker, body, app })).url;
+  }
   const { url } = await upsertMarkedComment({
     octokit,
     app,
@@ -83,4 +99,24 @@ export async function getPullRequest(deps: StepDeps, job: CommandJob): Promise<P
     headRepoFullName: headRepo,
     fork: headRepo?.toLowerCase() !== `${job.repo.owner}/${job.repo.name}`.toLowerCase(),
   };
+}
+
+/** The command's review thread with its comments so far (the command's own included). */
+export async function readThread(deps: StepDeps, job: CommandJob): Promise<ReviewThread> {
+  if (!job.thread) throw new Error("the command did not come from a review thread");
+  const octokit = await octokitFor(deps, job);
+  const comments = await readThreadComments({
+    octokit,
+    owner: job.repo.owner,
+    repo: job.repo.name,
+    pullNumber: job.number,
+    rootId: job.thread.rootId,
+  });
+  return cappedThread({ ...job.thread, comments });
+}
+
+/** The pull request's unresolved review threads, for a `/fixbot fix` without instructions. */
+export async function readOpenThreads(deps: StepDeps, job: CommandJob): Promise<ReviewThread[]> {
+  const octokit = await octokitFor(deps, job);
+  return readUnresolvedThreads({ octokit, owner: job.repo.owner, repo: job.repo.name, pullNumber: job.number });
 }

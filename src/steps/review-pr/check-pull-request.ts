@@ -1,6 +1,7 @@
 import { selectAgent } from "../../agents/selection.js";
 import { parseReviewConfig } from "../../config/review-config.js";
 import { upsertMarkedComment } from "../../github/marked-comment.js";
+import { orgConfigClient } from "../../github/org-config-client.js";
 import { loadRepoConfigOrProblem } from "../../github/repo-config.js";
 import { pullRequestNowRule, reviewSettingsRule } from "../../workflow/request-rules.js";
 import { invalidConfigComment, PR_CONFIG_MARKER } from "../../workflow/review-pr/review-text.js";
@@ -18,7 +19,7 @@ export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promis
   const { octokit } = await installationFor(deps, job);
   const owner = job.repo.owner;
   const repo = job.repo.name;
-  const loaded = await loadRepoConfigOrProblem(octokit, owner, repo);
+  const loaded = await loadRepoConfigOrProblem(octokit, owner, repo, orgConfigClient(deps.github!, job.installationId));
   if (!loaded.ok) return { kind: "invalid-config", problems: loaded.problems };
   const raw = loaded.raw;
   const parsed = parseReviewConfig(raw);

@@ -1,5 +1,6 @@
 import { truncateBody } from "../../github/review-findings.js";
 import { fenced, inertMarkdown } from "../../github/quote-text.js";
+import { threadText, type ReviewThread } from "../threads/thread-text.js";
 
 /** `/fixbot ask`: what the read-only agent is told, and the reply it becomes. Pure. */
 
@@ -16,6 +17,8 @@ export interface AskContext {
   asker: string;
   /** Set for a fork's pull request: no checkout, the diff only. */
   forkDiffOnly?: boolean;
+  /** The review thread the question was asked in (a line comment). */
+  thread?: ReviewThread;
 }
 
 /**
@@ -38,6 +41,9 @@ export function askTask(c: AskContext): string {
     "",
     `The ${c.isPullRequest ? "pull request" : "issue"}'s title and description:`,
     fenced(`${c.title.trim()}\n\n${c.body.trim().slice(0, MAX_CONTEXT_CHARS) || "(no description)"}`),
+    ...(c.thread
+      ? ["", "The question was asked in this review thread on the pull request (comments quoted as data):", threadText(c.thread)]
+      : []),
   ].join("\n");
 }
 

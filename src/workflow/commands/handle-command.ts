@@ -1,5 +1,5 @@
 import { answerQuestion } from "../../steps/commands/answer-question.js";
-import { acknowledge, checkWriteAccess, getPullRequest, reply } from "../../steps/commands/command-steps.js";
+import { acknowledge, checkWriteAccess, getPullRequest, readOpenThreads, readThread, reply } from "../../steps/commands/command-steps.js";
 import type { StepDeps } from "../../steps/deps.js";
 import type { CommandJob } from "../../webhooks/comment-to-command.js";
 import type { FlowContext, StepContext } from "../flow-context.js";
@@ -104,8 +104,14 @@ async function fixCommand(s: CommandSteps, deps: StepDeps, job: CommandJob, inst
     await s.say("reply-fork", forkFixRefusal(pr.headRepoFullName));
     return "refused: fork";
   }
-  await s.actor("enqueue-fix", (calls) => calls.enqueueFix(fixJobForPullRequest(job, pr, instructions)));
-  return "fix on the pull request branch enqueued";
+  // A fix asked for in a thread takes that thread; one without instructions, the PR's unresolved threads (if any).
+  const threads = job.thread
+    ? [await s.github("read-thread", () => readThread(deps, job))]
+    : instructions.trim()
+      ? []
+      : await s.github("read-review-threads", () => readOpenThreads(deps, job));
+  await s.actor("enqueue-fix", (calls) => calls.enqueueFix(fixJobForPullRequest(job, pr, instructions, threads)));
+  return threads.length ? `fix of ${threads.length} review thread(s) enqueued` : "fix on the pull request branch enqueued";
 }
 
 /** `review`: a fresh review of the whole pull request. */
@@ -121,7 +127,8 @@ async function reviewCommand(s: CommandSteps, deps: StepDeps, job: CommandJob): 
 
 /** `ask`: read-only: the agent's changes are never measured, committed or pushed; its stdout is the reply. */
 async function askCommand(ctx: FlowContext, s: CommandSteps, deps: StepDeps, job: CommandJob, question: string): Promise<string> {
-  const outcome = await runStep(ctx, "answer-question", ASK, (signal) => answerQuestion(deps, job, question, signal));
+  const thread = job.thread ? await s.github("read-thread", () => readThread(deps, job)) : undefined;
+  const outcome = await runStep(ctx, "answer-question", ASK, (signal) => answerQuestion(deps, job, question, signal, thread));
   if (outcome.kind === "refused") {
     await s.say("reply-answer", outcome.reason);
     return `ask refused: ${outcome.reason}`;

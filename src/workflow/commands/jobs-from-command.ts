@@ -4,6 +4,7 @@ import type { PrReviewJob } from "../review-pr/types.js";
 import { capText, capTitle, TEXT_CAPS } from "../../webhooks/text-caps.js";
 import { branchForIssue } from "../branch-names.js";
 import type { FixJob, RunRecord } from "../types.js";
+import type { ReviewThread } from "../threads/thread-text.js";
 
 /** Jobs that slash commands start. Pure. */
 
@@ -24,9 +25,13 @@ export function fixJobForIssue(job: CommandJob, instructions: string): FixJob {
   };
 }
 
-/** `/fixbot fix <instructions>` on a same-repository pull request: commits go to its branch. */
-export function fixJobForPullRequest(job: CommandJob, pr: PullRequestInfo, instructions: string): FixJob {
+/**
+ * `/fixbot fix <instructions>` on a same-repository pull request: commits go to its branch. `threads`: the review
+ * threads it addresses (the thread the command came from, or the PR's unresolved ones); fixbot replies in each.
+ */
+export function fixJobForPullRequest(job: CommandJob, pr: PullRequestInfo, instructions: string, threads: ReviewThread[] = []): FixJob {
   return {
+    ...(threads.length ? { threads } : {}),
     ...fixJobForIssue(job, instructions),
     repo: { ...job.repo, defaultBranch: pr.headRef },
     issue: {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { eventText } from "../../../src/agents/agentos/event-text.js";
 import { createLineBuffer } from "../../../src/agents/agentos/line-buffer.js";
-import { budgetBeforeRequest } from "../../../src/agents/agentos/model-proxy.js";
+import { agentAnswerHeaders, budgetBeforeRequest, providerRequestHeaders } from "../../../src/agents/agentos/model-proxy.js";
 import { providerErrorInText, sessionOutcome } from "../../../src/agents/agentos/outcome.js";
 import { piConfigFiles } from "../../../src/agents/agentos/pi-config.js";
+import { endLabel, endWithBudget } from "../../../src/agents/agentos/run-session.js";
 import { editPrompt, reviewPrompt } from "../../../src/agents/agentos/prompt-text.js";
 import { createSseUsageReader } from "../../../src/agents/agentos/sse-usage.js";
 
@@ -60,6 +61,54 @@ describe("budgetBeforeRequest", () => {
   it("refuses once the token budget is used up", () => {
     expect(budgetBeforeRequest({ turns: 1, inputTokens: 900, outputTokens: 100 }, { tokens: 1000 })).toBeUndefined();
     expect(budgetBeforeRequest({ turns: 1, inputTokens: 900, outputTokens: 101 }, { tokens: 1000 })).toBe("tokens");
+  });
+});
+
+describe("endWithBudget and endLabel", () => {
+  const finished = { kind: "finished" as const, stopReason: "end_turn", text: "done" };
+
+  it("a turn that ended normally after the proxy refused a request for the budget ended for the budget", () => {
+    expect(endWithBudget(finished, "turns")).toEqual({ kind: "budget", name: "turns" });
+    expect(endWithBudget(finished, undefined)).toBe(finished);
+  });
+
+  it("a timeout or an abort stays what it was, budget or not", () => {
+    expect(endWithBudget({ kind: "timeout" }, "tokens")).toEqual({ kind: "timeout" });
+    expect(endWithBudget({ kind: "aborted" }, "tokens")).toEqual({ kind: "aborted" });
+  });
+
+  it("names pi's stop reason for a finished prompt, otherwise what stopped it", () => {
+    expect(endLabel(finished)).toBe("end_turn");
+    expect(endLabel({ kind: "budget", name: "cost" })).toBe("budget");
+    expect(endLabel({ kind: "timeout" })).toBe("timeout");
+  });
+});
+
+describe("providerRequestHeaders", () => {
+  it("forwards the API headers with the real key, never the agent's key, credentials or this hop's headers", () => {
+    const headers = providerRequestHeaders(
+      {
+        host: "127.0.0.1:4000",
+        connection: "keep-alive",
+        "content-length": "12",
+        "content-type": "application/json",
+        "anthropic-version": "2023-06-01",
+        "x-api-key": "fixbot-session-abc",
+        authorization: "Bearer leaked",
+        "accept-encoding": "gzip",
+      },
+      "sk-ant-real",
+    );
+    expect(headers).toEqual({ "content-type": "application/json", "anthropic-version": "2023-06-01", "x-api-key": "sk-ant-real" });
+  });
+});
+
+describe("agentAnswerHeaders", () => {
+  it("drops the encoding and length headers fetch has already acted on", () => {
+    const headers = agentAnswerHeaders(
+      new Headers({ "content-type": "text/event-stream", "content-encoding": "gzip", "content-length": "99", "request-id": "r1" }),
+    );
+    expect(headers).toEqual({ "content-type": "text/event-stream", "request-id": "r1" });
   });
 });
 
