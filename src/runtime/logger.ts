@@ -1,5 +1,43 @@
 import { getTransformStream } from "@probot/pino";
-import pino, { type Logger } from "pino";
+import pino, { type Logger, type LoggerOptions } from "pino";
+
+/**
+ * What never reaches a log line: the request headers that carry credentials (Probot's HTTP log writes every
+ * request's headers: the runs page's session cookie, bearer tokens for /metrics and the runs API) and the
+ * one-time code GitHub's sign-in hands back in the callback's query string.
+ */
+const REDACTED = "[redacted]";
+const CREDENTIAL_PATHS = [
+  "req.headers.cookie",
+  "req.headers.authorization",
+  'res.headers["set-cookie"]',
+  'req.headers["x-hub-signature-256"]',
+];
+const ONE_TIME_CODE = /([?&](?:code|state)=)[^&\s"]+/g;
+
+/** A string with any sign-in code or state in a query string replaced. Pure. */
+export function withoutSignInCode(text: string): string {
+  return text.replace(ONE_TIME_CODE, `$1${REDACTED}`);
+}
+
+/** pino's options for fixbot's logger: level, message key, the redaction above. Pure. */
+export function loggerOptions(env: NodeJS.ProcessEnv): LoggerOptions {
+  return {
+    level: env.LOG_LEVEL || "info",
+    name: "fixbot",
+    messageKey: env.LOG_MESSAGE_KEY || "msg",
+    redact: {
+      paths: [...CREDENTIAL_PATHS, "req.url"],
+      censor: (value, path) => (path.at(-1) === "url" && typeof value === "string" ? withoutSignInCode(value) : REDACTED),
+    },
+    hooks: {
+      // Probot's HTTP log puts the URL in the message too ("GET /runs/auth/callback?code=… 302").
+      logMethod(args, method) {
+        method.apply(this, args.map((arg) => (typeof arg === "string" ? withoutSignInCode(arg) : arg)) as Parameters<typeof method>);
+      },
+    },
+  };
+}
 
 /**
  * fixbot's one logger: Probot's (the same pino set-up as Probot's `getLog`), so LOG_LEVEL, LOG_FORMAT
@@ -16,5 +54,5 @@ export async function createLogger(env: NodeJS.ProcessEnv = process.env): Promis
     sentryDsn: env.SENTRY_DSN || undefined,
   });
   transform.pipe(pino.destination(1) as unknown as NodeJS.WritableStream);
-  return pino({ level: env.LOG_LEVEL || "info", name: "fixbot", messageKey: env.LOG_MESSAGE_KEY || "msg" }, transform);
+  return pino(loggerOptions(env), transform);
 }
