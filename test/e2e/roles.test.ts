@@ -184,10 +184,15 @@ describe("the default single command", () => {
     bots.push(bot);
     const engines = await enginesUsing(dataDir);
     expect(engines, "one embedded engine").toHaveLength(1);
+    // The worker the supervisor last reported ready (a process listing could also catch one of the intake's own
+    // children between fork and exec, which still shows the intake's command line).
     const workerPid = async () => {
-      for (const pid of await descendantsOf(bot.pid))
-        if ((await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).includes("server.ts")) return pid;
-      return undefined;
+      const ready = (await bot.log())
+        .split("\n")
+        .filter((line) => line.includes('"msg":"worker process ready"'))
+        .map((line) => Number(/"workerPid":(\d+)/.exec(line)?.[1]))
+        .at(-1);
+      return ready && (await isAlive(ready)) ? ready : undefined;
     };
     const first = await workerPid();
     expect(first, "a worker process under the bot").toBeDefined();
