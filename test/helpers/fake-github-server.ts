@@ -9,8 +9,8 @@ import { createReviewCommentStore, type ReviewCommentStore } from "./fake-review
 /**
  * GitHub's REST API as a real HTTP server on 127.0.0.1, for tests that run the bot as a child process. Same
  * routes and state shape as test/helpers/fake-github-nock.ts (that one is in-process), plus several repositories,
- * a timestamped write log and fault injection for durability tests. Served under the GHES prefix `/api/v3`: start
- * the bot with `GHE_HOST=<host>` and `GHE_PROTOCOL=http`.
+ * a timestamped write log and fault injection for durability tests. Served under the GHES prefix `/api/v3` (and
+ * GraphQL's `reviewThreads` at `/api/graphql`): start the bot with `GHE_HOST=<host>` and `GHE_PROTOCOL=http`.
  */
 
 /** One comment, with every version of its body (oldest first). */
@@ -80,6 +80,8 @@ export interface FakeGitHubServerState {
   reviews: FakeReview[];
   /** Check runs (the review's and the fix run's), the App's own. */
   checkRuns: FakeCheckRun[];
+  /** The query of every GraphQL request (POST /api/graphql), in order. */
+  graphqlQueries: string[];
   /** Every request that changed something (and succeeded), in order. */
   writes: Array<{ method: string; path: string; time: number }>;
   /** Every request, in arrival order (answered or not yet), with the status it got. */
@@ -181,6 +183,8 @@ export interface FakeGitHubServer {
 }
 
 const API_PREFIX = "/api/v3";
+/** GitHub Enterprise Server's GraphQL endpoint (Octokit's graphql with a `/api/v3` base URL posts here). */
+const GRAPHQL_PATH = "/api/graphql";
 const APP_ROUTE = /^\/app(\/|$)/;
 
 function newToken(): string {
@@ -204,6 +208,7 @@ export async function startFakeGitHub(params: {
     pulls: [],
     reviews: reviewStore.reviews,
     checkRuns: checkStore.runs,
+    graphqlQueries: [],
     writes: [],
     requests: [],
     tokenRequests: 0,
@@ -239,7 +244,8 @@ export async function startFakeGitHub(params: {
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", "http://fake.invalid");
     const fullPath = url.pathname;
-    const apiPath = fullPath.startsWith(`${API_PREFIX}/`) ? fullPath.slice(API_PREFIX.length) : fullPath;
+    const apiPath =
+      fullPath === GRAPHQL_PATH ? "/graphql" : fullPath.startsWith(`${API_PREFIX}/`) ? fullPath.slice(API_PREFIX.length) : fullPath;
     const record: FakeServerRequest = { method, path: apiPath, query: url.search, status: 0, time: Date.now() };
     state.requests.push(record);
     const raw = await readBody(req);
@@ -259,7 +265,7 @@ export async function startFakeGitHub(params: {
       record.status = res.statusCode;
       return notify();
     }
-    if (!fullPath.startsWith(`${API_PREFIX}/`)) {
+    if (!fullPath.startsWith(`${API_PREFIX}/`) && fullPath !== GRAPHQL_PATH) {
       state.unmatched.push(`${method} ${fullPath}${url.search}`);
       return reply(404, { message: "Not Found" });
     }
@@ -401,6 +407,7 @@ export async function startFakeGitHub(params: {
         },
       };
     }
+    if (method === "POST" && path === "/graphql") return { kind: "repo", serve: (b) => graphql(b) };
     if (!(m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(path))) return undefined;
     const owner = decodeURIComponent(m[1]!);
     const name = decodeURIComponent(m[2]!);
@@ -575,6 +582,22 @@ export async function startFakeGitHub(params: {
       };
     }
     return undefined;
+  }
+
+  /**
+   * GraphQL: only the `reviewThreads` query `/fixbot fix` sends (src/github/review-threads.ts), answered from
+   * `reviewComments` like the in-process fake (test/helpers/fake-review-comments-nock.ts); anything else gets
+   * GraphQL's error shape.
+   */
+  function graphql(b: Record<string, unknown>): Served {
+    const query = typeof b.query === "string" ? b.query : "";
+    state.graphqlQueries.push(query);
+    if (!query.includes("reviewThreads"))
+      return { status: 200, body: { errors: [{ message: "the fake GitHub answers only reviewThreads" }] } };
+    const v = (b.variables ?? {}) as { owner?: unknown; repo?: unknown; number?: unknown };
+    const repo = repos[String(v.repo)];
+    if (!repo || repo.owner !== v.owner) return { status: 200, body: { data: { repository: null } } };
+    return { status: 200, body: reviewComments.threads(`${repo.owner}/${String(v.repo)}`, Number(v.number)) };
   }
 
   /** Review comments: list a pull request's, reply in a thread, edit one, react to one. */
