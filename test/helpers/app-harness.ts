@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import type { RunSlots } from "../../src/limits/run-slots.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,7 +57,9 @@ export async function startAppHarness(
   const now = params.now ?? Date.now;
   isolateEngineEnv();
   const dataDir = await mkdtemp(join(tmpdir(), "fixbot-it-"));
-  const log = pino({ level: "silent" });
+  // The bot's log goes to a file, read back into the error when a run does not end in time (see waitForRuns).
+  const logFile = join(dataDir, "bot.log");
+  const log = pino({ level: "info" }, pino.destination({ dest: logFile, sync: true, mkdir: true }));
   const probot = new Probot({
     appId: 1,
     privateKey: generatePrivateKey(),
@@ -104,8 +106,9 @@ export async function startAppHarness(
           lastError = error;
         }
         if (Date.now() > deadline) {
+          const tail = (await readFile(logFile, "utf8").catch(() => "")).split("\n").slice(-40).join("\n");
           throw new Error(
-            `timed out waiting for ${count} closed run(s) on ${repoFullName}#${issue}: ${JSON.stringify(runs.map((r) => [r.status, r.steps.map((s) => s.name)]))}; last error: ${String(lastError)}`,
+            `timed out waiting for ${count} closed run(s) on ${repoFullName}#${issue}: ${JSON.stringify(runs.map((r) => [r.status, r.steps.map((s) => s.name)]))}; last error: ${String(lastError)}\nbot log tail:\n${tail}`,
           );
         }
         await new Promise((r) => setTimeout(r, 200));
