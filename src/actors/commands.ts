@@ -6,7 +6,10 @@ import { capped } from "../workflow/admit.js";
 import { DENIED_QUIETLY, deniedRecently } from "../workflow/commands/denials.js";
 import { handleCommand, type ActorCalls } from "../workflow/commands/handle-command.js";
 import type { FlowContext, StepContext } from "../workflow/flow-context.js";
-import { stateStep } from "../workflow/step-runner.js";
+import { runStep, stateStep } from "../workflow/step-runner.js";
+import { GITHUB_CALL } from "../workflow/step-policies.js";
+import { failedCommandReply } from "../workflow/commands/replies.js";
+import { reply } from "../steps/commands/command-steps.js";
 import type { Client } from "rivetkit/client";
 import { enqueueFixJob } from "./enqueue.js";
 import { enqueuePrReview } from "./enqueue-pr-review.js";
@@ -37,6 +40,17 @@ function actorCalls(sc: StepContext<unknown>, job: CommandJob): ActorCalls {
   };
 }
 
+/** Tells the commenter their command failed (best effort: a reply that cannot be posted is only logged). */
+async function replyFailed(flow: FlowContext<CommandsState>, deps: StepDeps, job: CommandJob, step: string | undefined, error: string) {
+  const command = job.parsed.kind === "command" ? job.parsed.command.name : "command";
+  const text = failedCommandReply({ sender: job.sender, command, step, error, word: job.word });
+  await runStep(flow, "reply-failed", GITHUB_CALL, () =>
+    reply(deps, job, text).catch((err: unknown) =>
+      deps.log.warn({ deliveryId: job.deliveryId, err }, "could not reply that the command failed"),
+    ),
+  );
+}
+
 /**
  * One actor per (owner/repo, issue or PR number) for slash commands, apart from the fix-run actor so that
  * `status` and `cancel` are answered while a fix is running. Each command is a short recorded workflow.
@@ -63,6 +77,7 @@ export function createCommandsActor(deps: StepDeps) {
         const outcome = result.ok
           ? result.value
           : `failed in ${result.failure.step?.stepName ?? result.failure.name}: ${result.failure.error.message.split("\n")[0]}`;
+        if (!result.ok) await replyFailed(flow, deps, job, result.failure.step?.stepName, result.failure.error.message);
         await stateStep(flow, "record-command", (state) => {
           state.handled = capped([...state.handled, { deliveryId: job.deliveryId, sender: job.sender, outcome, at: deps.now() }], 50);
           state.busyUntil = 0;

@@ -8,6 +8,8 @@ import { createReviewCommentStore, type ReviewCommentStore } from "./fake-review
 export function nockReviewComments(params: { owner: string; repo: string; writes?: Array<{ method: string; path: string }> }): {
   store: ReviewCommentStore;
   graphqlQueries: string[];
+  /** While set, GitHub's GraphQL endpoint answers 502 (a GitHub that keeps failing). */
+  failGraphql: boolean;
 } {
   const { owner, repo } = params;
   const full = `${owner}/${repo}`;
@@ -36,11 +38,13 @@ export function nockReviewComments(params: { owner: string; repo: string; writes
     const r = store.react(Number(uri.split("/").at(-2)), String((body as { content?: string }).content));
     return [r.status, r.body];
   });
+  const result = { store, graphqlQueries, failGraphql: false };
   api.post("/graphql").reply((_uri, body) => {
     const b = body as { query: string; variables: { owner: string; repo: string; number: number } };
     graphqlQueries.push(b.query);
+    if (result.failGraphql) return [502, { message: "Server Error" }];
     if (`${b.variables.owner}/${b.variables.repo}` !== full) return [200, { data: { repository: null } }];
     return [200, store.threads(full, b.variables.number)];
   });
-  return { store, graphqlQueries };
+  return result;
 }

@@ -65,7 +65,7 @@ async function scenario(repo: string, config: string, options: { prs?: Parameter
     await harness.probot.receive({ id: `comment-${id}`, name: "issue_comment", payload } as never);
     return id;
   };
-  return { remote, fake: fake.state, comment };
+  return { remote, fake: fake.state, threads: fake.threads, comment };
 }
 
 const agentConfig = (agent: string, extra = "") => `agent:\n  command: ${JSON.stringify(agent)}\n${extra}`;
@@ -272,6 +272,24 @@ describe("slash commands", () => {
       "the fork refusal",
     );
     expect(refusal!.body).toContain("lives in a fork");
+  });
+
+  it("a command whose GitHub calls keep failing is answered with the step that failed, and starts nothing", async () => {
+    const { fake, threads, comment } = await scenario("cmd-fails", agentConfig(join(AGENTS, "fix-calc.sh")), {
+      prs: { 7: { headRef: "feature" } },
+    });
+    threads.failGraphql = true;
+    await comment("/fixbot fix", { number: 7, pr: true });
+    const [failed] = await waitFor(
+      () => replies(fake, 7),
+      (r) => r.length === 1,
+      "the failure reply",
+    );
+    expect(failed!.body).toContain("`/fixbot fix` failed at `read-review-threads`");
+    expect(failed!.body).toContain("Try the command again");
+    // The review threads were asked for again by the step's retries, then nothing was started.
+    expect(threads.graphqlQueries.length).toBeGreaterThan(1);
+    expect(fake.comments.filter((c) => c.issue === 7 && c.body.includes("fixbot:tracking"))).toHaveLength(0);
   });
 
   it("ask answers in a reply and pushes nothing: an issue from the default branch, a pull request from its head and diff", async () => {

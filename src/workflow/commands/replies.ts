@@ -82,3 +82,13 @@ export function retryReply(plan: Exclude<RetryPlan, { kind: "refuse" }>): string
     ? `🔁 Retrying run \`${plan.run.runId}\` from the step that ${plan.run.status === "cancelled" ? "was cancelled" : "failed"}; finished steps are not repeated.`
     : `🔁 The last run ended as ${plan.run.status}; starting it again with fresh agent attempts.`;
 }
+
+/**
+ * A command that failed after its steps' retries (GitHub or the engine kept failing): what the person sees
+ * instead of silence, naming the step and the first line of the error (made inert), and what to do.
+ */
+export function failedCommandReply(params: { sender: string; command: string; step?: string; error: string; word: string }): string {
+  const where = params.step ? ` at \`${params.step}\`` : "";
+  const reason = inertMarkdown(params.error.split("\n")[0]!.slice(0, 300));
+  return `@${params.sender} \`/${params.word} ${params.command}\` failed${where}: ${reason}\n\nNothing more will happen for this comment. Try the command again; if it keeps failing, the bot's operator can find it in the log by this comment's delivery.`;
+}
