@@ -1,3 +1,4 @@
+import type { Usage } from "../../agents/usage.js";
 import type { FailOn } from "../../github/check-run.js";
 import type { SkippedFile } from "../../diff/diff-chunks.js";
 import type { Finding } from "../../github/review-findings.js";
@@ -89,6 +90,8 @@ export interface ChunkReview {
   outside: Finding[];
   exitCode: number;
   timedOut: boolean;
+  /** What the review agent reported using on this chunk (absent: nothing reported, or recorded before usage was). */
+  usage?: Usage;
 }
 
 export type PrReviewStatus =
