@@ -75,17 +75,21 @@ export function usageReported(usage: Usage | undefined): usage is Usage {
   return usage !== undefined && Object.values(usage).some((v) => v !== undefined);
 }
 
+/** `1,200 tokens (1,000 in / 200 out)`; "?" for a direction not reported. */
+function tokensText(usage: Usage): string {
+  const part = (n: number | undefined) => (n === undefined ? "?" : int(n));
+  return `${int(totalTokens(usage))} tokens (${part(usage.inputTokens)} in / ${part(usage.outputTokens)} out)`;
+}
+
 /**
- * A short line for a review or an answer: `2 turns · 1,200 tokens (1,000 / 200) · $0.0300`, leaving out what
+ * A short line for a review or an answer: `2 turns · 1,200 tokens (1,000 in / 200 out) · $0.0300`, leaving out what
  * the agent did not report; undefined when it reported nothing. Pure.
  */
 export function usageLine(usage: Usage | undefined): string | undefined {
   if (!usageReported(usage)) return undefined;
   const parts = [
     ...(usage.turns !== undefined ? [`${int(usage.turns)} turn${usage.turns === 1 ? "" : "s"}`] : []),
-    ...(usage.inputTokens !== undefined || usage.outputTokens !== undefined
-      ? [`${COLUMNS[1]!.show(totalTokens(usage), usage)} tokens`]
-      : []),
+    ...(usage.inputTokens !== undefined || usage.outputTokens !== undefined ? [tokensText(usage)] : []),
     ...(usage.costUsd !== undefined ? [usd(usage.costUsd)] : []),
   ];
   return parts.join(" · ");

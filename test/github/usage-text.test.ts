@@ -43,8 +43,8 @@ describe("usage on every run", () => {
   });
 
   it("a usage line leaves out what was not reported; nothing reported, no line", () => {
-    expect(usageLine({ turns: 1, inputTokens: 10, outputTokens: 2, costUsd: 1.5 })).toBe("1 turn · 12 (10 / 2) tokens · $1.50");
-    expect(usageLine({ inputTokens: 5000, outputTokens: 400 })).toBe("5,400 (5,000 / 400) tokens");
+    expect(usageLine({ turns: 1, inputTokens: 10, outputTokens: 2, costUsd: 1.5 })).toBe("1 turn · 12 tokens (10 in / 2 out) · $1.50");
+    expect(usageLine({ inputTokens: 5000, outputTokens: 400 })).toBe("5,400 tokens (5,000 in / 400 out)");
     expect(usageLine({})).toBeUndefined();
     expect(usageLine(undefined)).toBeUndefined();
   });

@@ -178,7 +178,7 @@ describe("review text", () => {
       summaries: ["One.", "Two."],
       usage: { turns: 3, inputTokens: 1000, outputTokens: 200, costUsd: 0.03 },
     });
-    expect(body.endsWith("\n\n<sub>Review agent usage: 3 turns · 1,200 (1,000 / 200) tokens · $0.0300</sub>")).toBe(true);
+    expect(body.endsWith("\n\n<sub>Review agent usage: 3 turns · 1,200 tokens (1,000 in / 200 out) · $0.0300</sub>")).toBe(true);
     expect(composeReviewSummary({ job: job(), range, files: 2, summaries: ["One."] })).not.toContain("usage");
   });
 
