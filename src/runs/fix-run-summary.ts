@@ -26,9 +26,10 @@ export function stepSummary(step: StepView): RunStepSummary {
   };
 }
 
-/** The usage of every agent attempt added up; undefined when no attempt reported any. Pure. */
+/** The usage of every agent attempt and of the run's review added up; undefined when none reported any. Pure. */
 export function runUsage(view: Pick<RunRecord, "checkpoint">): RunUsageSummary | undefined {
-  const reported = (view.checkpoint?.attempts ?? []).flatMap((a) => (a.usage ? [a.usage] : []));
+  const review = view.checkpoint?.reviewUsage;
+  const reported = [...(view.checkpoint?.attempts ?? []).flatMap((a) => (a.usage ? [a.usage] : [])), ...(review ? [review] : [])];
   if (reported.length === 0) return undefined;
   return reported.reduce<Usage>((sum, u) => addUsage(sum, u), {});
 }
