@@ -79,13 +79,8 @@ export async function answerQuestion(
     const result = await answering.review({ workspace: dir, diff, context: task, timeoutMs: config.timeouts.review * 1000, signal });
     if (!result.body.trim() && !result.timedOut)
       return { kind: "refused", reason: `The agent printed no answer (exit ${result.exitCode}).` };
-    return {
-      kind: "answered",
-      answer: result.body,
-      timedOut: result.timedOut,
-      timeoutS: config.timeouts.review,
-      ...(result.usage ? { usage: result.usage } : {}),
-    };
+    const usage = result.usage ? { usage: result.usage } : {};
+    return { kind: "answered", answer: result.body, timedOut: result.timedOut, timeoutS: config.timeouts.review, ...usage };
   } catch (error) {
     // An agent that cannot run (bad command, provider error) is told to the asker; GitHub and git errors retry.
     if (error instanceof AgentError) return { kind: "refused", reason: `The agent could not answer: ${inertMarkdown(error.message)}` };
