@@ -82,11 +82,11 @@ async function prScenario(repo: string) {
         headRepo: `${OWNER}/${repo}`,
       }),
     } as never);
-  /** `/fixbot review` by alice: a fresh review of the same head. */
-  const requestReview = () => {
+  /** A slash command by alice on the PR (`/fixbot review`: a fresh review of the same head). */
+  const command = (body: string) => {
     const payload = loadExample("issue_comment", "created");
     const id = Math.floor(Math.random() * 1e9);
-    payload.comment = { ...payload.comment, id, body: "/fixbot review", user: { ...payload.comment.user, login: "alice", type: "User" } };
+    payload.comment = { ...payload.comment, id, body, user: { ...payload.comment.user, login: "alice", type: "User" } };
     payload.sender = { ...payload.sender, login: "alice", type: "User" };
     payload.issue = {
       ...payload.issue,
@@ -108,7 +108,8 @@ async function prScenario(repo: string) {
     return harness.probot.receive({ id: `comment-${repo}-${id}`, name: "issue_comment", payload } as never);
   };
   const actor = () => harness.runtime.client.prReview.getOrCreate([`${OWNER}/${repo}`.toLowerCase(), String(PR)]);
-  return { sha, state: fake.state, opened, requestReview, actor };
+  const requestReview = () => command("/fixbot review");
+  return { sha, state: fake.state, opened, requestReview, command, actor };
 }
 
 /** Waits until the PR's actor has `count` closed runs (the engine may stall a while under load). */
@@ -155,6 +156,25 @@ describe("the review agent's usage is shown and counted in the spend windows", {
     expect(third?.status, JSON.stringify(third)).toBe("reviewed");
     expect(s.state.reviews).toHaveLength(2);
     expect((await totals("pr-spend"))["repo-day"]).toEqual({ tokens: 1200, costUsd: 0.03 });
+  });
+
+  it("/fixbot ask: the answer ends with the agent's usage, which is counted in the spend window", async () => {
+    const s = await prScenario("pr-ask");
+    await s.command("/fixbot ask is add() right now?");
+    const deadline = Date.now() + 150_000;
+    let answer: string | undefined;
+    while (!(answer = s.state.comments.find((c) => c.body.includes("**Answer** to @alice"))?.body)) {
+      if (Date.now() > deadline) throw new Error(`no answer: ${JSON.stringify(s.state.comments)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(answer).toContain("Reviewed 1 file(s): src/calc.js");
+    expect(answer.endsWith(`<sub>Agent usage: ${USAGE_LINE}</sub>`)).toBe(true);
+    // Recorded after the answer was posted: wait for the ledger to hold it.
+    while ((await totals("pr-ask"))["repo-day"].tokens === 0) {
+      if (Date.now() > deadline) throw new Error("the answer's usage was never counted");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((await totals("pr-ask"))["repo-day"]).toEqual({ tokens: 1200, costUsd: 0.03 });
   });
 
   it("a fix run's review is a row of the tracking comment's usage table and is counted with the attempts", async () => {
