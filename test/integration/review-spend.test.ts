@@ -150,9 +150,14 @@ describe("the review agent's usage is shown and counted in the spend windows", {
       'fixbot_spend_refusals_total{limit="repo-day"} 1',
     );
 
+    // Refused again: the one comment is edited in place, not posted twice.
+    await s.requestReview();
+    expect((await waitForReviews(s.actor, 3))[2]?.status).toBe("skipped");
+    expect(s.state.comments.filter((c) => c.body.includes(PR_SPEND_MARKER))).toHaveLength(1);
+
     offset += DAY;
     await s.requestReview();
-    const third = (await waitForReviews(s.actor, 3))[2];
+    const third = (await waitForReviews(s.actor, 4))[3];
     expect(third?.status, JSON.stringify(third)).toBe("reviewed");
     expect(s.state.reviews).toHaveLength(2);
     expect((await totals("pr-spend"))["repo-day"]).toEqual({ tokens: 1200, costUsd: 0.03 });
