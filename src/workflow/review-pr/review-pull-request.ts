@@ -3,7 +3,7 @@ import { stepSlot } from "../../limits/step-slot.js";
 import type { FlowContext } from "../flow-context.js";
 import { GITHUB_CALL as GITHUB } from "../step-policies.js";
 import { runStep, type StepHooks, type StepPolicy } from "../step-runner.js";
-import { sumReported } from "../../agents/usage.js";
+import { sumReported, type Usage } from "../../agents/usage.js";
 import { usedUpText } from "../../spend/windows.js";
 import type { ReviewResult } from "./decide.js";
 import type { ChunkReview, PrReviewJob } from "./types.js";
@@ -55,7 +55,8 @@ export async function reviewPullRequest<S>(
       ),
     );
   }
-  await recordSpend(step, steps, job, reviews);
+  const usage = sumReported(reviews.map((r) => r.usage));
+  await recordSpend(step, steps, job, usage);
   const posted = await step("publish-review", GITHUB, () => steps.publishReview({ job, plan, reviews }));
   await step("report-check-run", GITHUB, () => steps.reportCheck({ job, settings, range: plan.range, reviews, posted }));
   return {
@@ -66,6 +67,7 @@ export async function reviewPullRequest<S>(
     reviewId: posted.reviewId,
     reviewUrl: posted.url,
     inlineComments: posted.inlineComments,
+    ...(usage ? { usage } : {}),
     ...(posted.existed ? { reason: "an interrupted attempt had already posted this review; it was found, not posted again" } : {}),
   };
 }
@@ -89,8 +91,7 @@ async function checkSpend(step: Step, steps: ReviewSteps, job: PrReviewJob): Pro
 }
 
 /** Adds the chunks' summed usage to the spend windows once (keyed by the run, i.e. the delivery). */
-async function recordSpend(step: Step, steps: ReviewSteps, job: PrReviewJob, reviews: readonly ChunkReview[]): Promise<void> {
-  const usage = sumReported(reviews.map((r) => r.usage));
+async function recordSpend(step: Step, steps: ReviewSteps, job: PrReviewJob, usage: Usage | undefined): Promise<void> {
   if (!usage || !steps.spendCounted()) return;
   await step("record-spend", SPEND, () => steps.recordSpend({ repo: job.repo, key: `review:${job.runId}`, usage }));
 }

@@ -112,6 +112,8 @@ export interface PrReviewRun {
   reviewId?: number;
   reviewUrl?: string;
   inlineComments?: number;
+  /** What the review agent reported using, all chunks together (absent: nothing reported). */
+  usage?: Usage;
   reason?: string;
   error?: string;
   /** Set by the last step of the job: nothing more happens in this run. */
