@@ -107,7 +107,6 @@ export function watchUsage(params: {
 export function sumReported(usages: ReadonlyArray<Usage | undefined>): Usage | undefined {
   const fields = ["turns", "inputTokens", "outputTokens", "costUsd"] as const;
   const sum: Usage = {};
-  for (const usage of usages)
-    for (const field of fields) if (usage?.[field] !== undefined) sum[field] = (sum[field] ?? 0) + usage[field];
+  for (const usage of usages) for (const field of fields) if (usage?.[field] !== undefined) sum[field] = (sum[field] ?? 0) + usage[field];
   return fields.some((f) => sum[f] !== undefined) ? sum : undefined;
 }
