@@ -93,7 +93,7 @@ export function createCommandAgent(params: CommandAgentParams): Agent {
     },
     async review(task): Promise<ReviewResult> {
       const r = await invoke(params, reviewInvocation(task));
-      return { body: (r.text ?? r.stdout).trim(), exitCode: exitStatus(r), timedOut: r.timedOut };
+      return { body: (r.text ?? r.stdout).trim(), exitCode: exitStatus(r), timedOut: r.timedOut, ...(r.usage ? { usage: r.usage } : {}) };
     },
   };
 }

@@ -53,6 +53,8 @@ export interface ReviewResult {
   body: string;
   exitCode: number;
   timedOut: boolean;
+  /** What the review agent reported using (backends that report usage), as for an edit. */
+  usage?: Usage;
 }
 
 export interface Agent {

@@ -99,3 +99,14 @@ export function watchUsage(params: {
     return last;
   };
 }
+
+/**
+ * Adds up the usages that were reported (the chunks of one review): each field over the reports that hold it, so
+ * a field nobody reported stays unreported (never 0). Undefined when nothing was reported at all. Pure.
+ */
+export function sumReported(usages: ReadonlyArray<Usage | undefined>): Usage | undefined {
+  const fields = ["turns", "inputTokens", "outputTokens", "costUsd"] as const;
+  const sum: Usage = {};
+  for (const usage of usages) for (const field of fields) if (usage?.[field] !== undefined) sum[field] = (sum[field] ?? 0) + usage[field];
+  return fields.some((f) => sum[f] !== undefined) ? sum : undefined;
+}

@@ -105,7 +105,7 @@ function testsSection(tests: TestSummary): string {
  * The tracking comment: a pure function of the run's view. Always starts with the hidden marker so the comment
  * can be found again after a crash.
  */
-export function renderTrackingComment(view: RunView & { checkpoint?: Pick<Checkpoint, "attempts"> }): string {
+export function renderTrackingComment(view: RunView & { checkpoint?: Pick<Checkpoint, "attempts" | "reviewUsage"> }): string {
   const out = [trackingMarker(view.runId), header(view), ""];
   if (view.status === "error" && view.error) {
     // The message may carry an agent's or a test's words: shown inert (see quote-text.ts).
@@ -126,7 +126,7 @@ export function renderTrackingComment(view: RunView & { checkpoint?: Pick<Checkp
   if (view.pullRequest) out.push(`**Pull request:** ${view.pullRequest.url}${view.pullRequest.draft ? " (draft)" : ""}`, "");
   if (view.reviewUrl) out.push(`**Review:** ${view.reviewUrl}`, "");
   if (view.tests) out.push(testsSection(view.tests), "");
-  const usage = usageTable(view.checkpoint?.attempts ?? []);
+  const usage = usageTable(view.checkpoint?.attempts ?? [], view.checkpoint?.reviewUsage);
   if (usage) out.push(usage, "");
   if (view.agentSummary && view.status !== "running") {
     out.push("<details><summary>Agent summary</summary>", "", fence(view.agentSummary.trim()), "", "</details>", "");

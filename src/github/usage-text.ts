@@ -30,26 +30,67 @@ function cell(column: Column, usage: Usage | undefined): string {
   return n === undefined ? NOT_REPORTED : column.show(n, usage);
 }
 
-function totalCell(column: Column, attempts: readonly AttemptUsage[]): string {
-  const values = attempts.map((a) => (a.usage ? column.value(a.usage) : undefined));
-  const reported = values.filter((v): v is number => v !== undefined);
+/** One row of the table: an attempt of the fixing agent, or the review agent's review. */
+interface Row {
+  label: string;
+  usage?: Usage;
+  review: boolean;
+}
+
+function totalCell(column: Column, rows: readonly Row[]): string {
+  const value = (r: Row) => (r.usage ? column.value(r.usage) : undefined);
+  const reported = rows.map(value).filter((v): v is number => v !== undefined);
   if (reported.length === 0) return NOT_REPORTED;
   const sum = column.show(reported.reduce((a, b) => a + b, 0));
-  return reported.length === values.length ? sum : `${sum} (${reported.length} of ${values.length} attempts reported)`;
+  const attempts = rows.filter((r) => !r.review);
+  const attemptsReported = attempts.filter((r) => value(r) !== undefined).length;
+  const notes = [
+    ...(attemptsReported < attempts.length ? [`${attemptsReported} of ${attempts.length} attempts reported`] : []),
+    ...(rows.some((r) => r.review && value(r) === undefined) ? ["review not reported"] : []),
+  ];
+  return notes.length ? `${sum} (${notes.join("; ")})` : sum;
 }
 
 /**
- * The agent's usage per attempt and in total, as a Markdown table, whichever backend ran. What a backend did
- * not report says "not reported", never 0. Pure.
+ * The agent's usage per attempt and in total, as a Markdown table, whichever backend ran; with a "review" row when
+ * the review agent reported usage. What a backend did not report says "not reported", never 0. Pure.
  */
-export function usageTable(attempts: readonly AttemptUsage[]): string {
-  if (attempts.length === 0) return "";
-  const sorted = [...attempts].sort((a, b) => a.attempt - b.attempt);
-  const rows = [
+export function usageTable(attempts: readonly AttemptUsage[], review?: Usage): string {
+  if (attempts.length === 0 && !review) return "";
+  const rows: Row[] = [...attempts]
+    .sort((a, b) => a.attempt - b.attempt)
+    .map((a) => ({ label: String(a.attempt), usage: a.usage, review: false }));
+  if (review) rows.push({ label: "review", usage: review, review: true });
+  const lines = [
     `| attempt | ${COLUMNS.map((c) => c.title).join(" | ")} |`,
     `| --- | ${COLUMNS.map(() => "---").join(" | ")} |`,
-    ...sorted.map((a) => `| ${a.attempt} | ${COLUMNS.map((c) => cell(c, a.usage)).join(" | ")} |`),
+    ...rows.map((r) => `| ${r.label} | ${COLUMNS.map((c) => cell(c, r.usage)).join(" | ")} |`),
   ];
-  if (sorted.length > 1) rows.push(`| **total** | ${COLUMNS.map((c) => totalCell(c, sorted)).join(" | ")} |`);
-  return ["**Agent usage**", "", ...rows].join("\n");
+  if (rows.length > 1) lines.push(`| **total** | ${COLUMNS.map((c) => totalCell(c, rows)).join(" | ")} |`);
+  return ["**Agent usage**", "", ...lines].join("\n");
+}
+
+/** Whether a usage report holds any number at all (an empty report is "not reported", never 0). Pure. */
+export function usageReported(usage: Usage | undefined): usage is Usage {
+  return usage !== undefined && Object.values(usage).some((v) => v !== undefined);
+}
+
+/** `1,200 tokens (1,000 in / 200 out)`; "?" for a direction not reported. */
+function tokensText(usage: Usage): string {
+  const part = (n: number | undefined) => (n === undefined ? "?" : int(n));
+  return `${int(totalTokens(usage))} tokens (${part(usage.inputTokens)} in / ${part(usage.outputTokens)} out)`;
+}
+
+/**
+ * A short line for a review or an answer: `2 turns · 1,200 tokens (1,000 in / 200 out) · $0.0300`, leaving out what
+ * the agent did not report; undefined when it reported nothing. Pure.
+ */
+export function usageLine(usage: Usage | undefined): string | undefined {
+  if (!usageReported(usage)) return undefined;
+  const parts = [
+    ...(usage.turns !== undefined ? [`${int(usage.turns)} turn${usage.turns === 1 ? "" : "s"}`] : []),
+    ...(usage.inputTokens !== undefined || usage.outputTokens !== undefined ? [tokensText(usage)] : []),
+    ...(usage.costUsd !== undefined ? [usd(usage.costUsd)] : []),
+  ];
+  return parts.join(" · ");
 }

@@ -1,4 +1,4 @@
-import { addUsage, type Usage } from "../agents/usage.js";
+import { sumReported } from "../agents/usage.js";
 import type { FixJob, RunRecord, RunStatus, StepView } from "../workflow/types.js";
 import type { RunStepSummary, RunSummary, RunSummaryStatus, RunUsageSummary } from "./run-summary.js";
 import { head, repoWebUrl, tail, TEXT_LIMITS } from "./summary-text.js";
@@ -26,11 +26,12 @@ export function stepSummary(step: StepView): RunStepSummary {
   };
 }
 
-/** The usage of every agent attempt added up; undefined when no attempt reported any. Pure. */
+/**
+ * The usage of every agent attempt and of the run's review added up, field by field (a field nobody reported
+ * stays unreported, never 0); undefined when none reported any. Pure.
+ */
 export function runUsage(view: Pick<RunRecord, "checkpoint">): RunUsageSummary | undefined {
-  const reported = (view.checkpoint?.attempts ?? []).flatMap((a) => (a.usage ? [a.usage] : []));
-  if (reported.length === 0) return undefined;
-  return reported.reduce<Usage>((sum, u) => addUsage(sum, u), {});
+  return sumReported([...(view.checkpoint?.attempts ?? []).map((a) => a.usage), view.checkpoint?.reviewUsage]);
 }
 
 function fixLinks(job: FixJob, view: RunRecord): RunSummary["links"] {

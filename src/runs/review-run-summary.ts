@@ -44,6 +44,7 @@ export function reviewRunSummary(job: PrReviewJob, run: PrReviewRun, now: number
   };
   const extra: Partial<RunSummary> = {
     finishedAt: run.finishedAt,
+    usage: run.usage,
     reviewSummary: head(reviewLine(run), TEXT_LIMITS.reviewSummary),
     error: head(error, TEXT_LIMITS.error),
   };

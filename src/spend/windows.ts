@@ -73,12 +73,11 @@ const SETTING: Record<WindowName, string> = {
   "repo-month": "FIXBOT_SPEND_REPO_MONTH",
 };
 
-/** The run's error when a spend window is used up: which window, how much, and when it resets. Pure. */
-export function spendWindowError(params: { usedUp: UsedUp; org: string; repo: string; step: string; started: boolean }): {
-  step: string;
-  message: string;
-  hint: string;
-} {
+/**
+ * What a used-up window means, in words: `today's (UTC) spend window of acme/calc is used up (1,200 of 1,000
+ * tokens, FIXBOT_SPEND_REPO_DAY_TOKENS)`, the setting that raises it and when the window resets. Pure.
+ */
+export function usedUpText(params: { usedUp: UsedUp; org: string; repo: string }): { usedUp: string; setting: string; resets: string } {
   const { usedUp } = params;
   const who = usedUp.window.startsWith("org") ? `the ${params.org} organization` : `${params.org}/${params.repo}`;
   const period = usedUp.window.endsWith("day") ? "today's (UTC)" : "this month's (UTC)";
@@ -88,9 +87,19 @@ export function spendWindowError(params: { usedUp: UsedUp; org: string; repo: st
       : `$${usedUp.used.toFixed(2)} of $${usedUp.limit.toFixed(2)}`;
   const setting = `${SETTING[usedUp.window]}_${usedUp.unit === "tokens" ? "TOKENS" : "COST_USD"}`;
   const resets = new Date(usedUp.resetsAt).toISOString().replace(".000Z", "Z");
+  return { usedUp: `${period} spend window of ${who} is used up (${amount}, ${setting})`, setting, resets };
+}
+
+/** The run's error when a spend window is used up: which window, how much, and when it resets. Pure. */
+export function spendWindowError(params: { usedUp: UsedUp; org: string; repo: string; step: string; started: boolean }): {
+  step: string;
+  message: string;
+  hint: string;
+} {
+  const text = usedUpText(params);
   return {
     step: params.step,
-    message: `${params.started ? "The run was stopped" : "The run was not started"}: ${period} spend window of ${who} is used up (${amount}, ${setting}). Nothing was pushed.`,
-    hint: `The window resets at ${resets}; label the issue again after that, or ask the operator to raise ${setting}.`,
+    message: `${params.started ? "The run was stopped" : "The run was not started"}: ${text.usedUp}. Nothing was pushed.`,
+    hint: `The window resets at ${text.resets}; label the issue again after that, or ask the operator to raise ${text.setting}.`,
   };
 }

@@ -1,3 +1,4 @@
+import type { Usage } from "../agents/usage.js";
 import { selectAgent } from "../agents/selection.js";
 import type { RepoConfig } from "../config/repo.schema.js";
 import { buildReviewContext } from "../workflow/task-text.js";
@@ -24,7 +25,7 @@ export async function reviewChange(
     tests: TestSummary;
     signal?: AbortSignal;
   },
-): Promise<{ review: string; exitCode: number; timedOut: boolean }> {
+): Promise<{ review: string; exitCode: number; timedOut: boolean; usage?: Usage }> {
   const { job, config } = params;
   const selected = selectAgent(config.review, "review");
   if (!selected) throw new Error("review-change ran without a review agent");
@@ -52,12 +53,14 @@ export async function reviewChange(
     signal: params.signal,
   });
   const text = result.body.trim();
+  const usage = result.usage ? { usage: result.usage } : {};
   if (result.timedOut)
     return {
       review: `_The review agent timed out after ${config.timeouts.review} s._${text ? `\n\n${text}` : ""}`.slice(0, MAX_REVIEW_CHARS),
       exitCode: result.exitCode,
       timedOut: true,
+      ...usage,
     };
   if (!text) throw new Error(`the review agent printed nothing (exit ${result.exitCode})`);
-  return { review: text.slice(0, MAX_REVIEW_CHARS), exitCode: result.exitCode, timedOut: false };
+  return { review: text.slice(0, MAX_REVIEW_CHARS), exitCode: result.exitCode, timedOut: false, ...usage };
 }

@@ -1,4 +1,5 @@
 import { agentConfigured } from "../agents/selection.js";
+import type { Usage } from "../agents/usage.js";
 import type { RepoConfig } from "../config/repo.schema.js";
 import { usesVm } from "../limits/uses-vm.js";
 import type { Steps } from "../steps/index.js";
@@ -29,6 +30,8 @@ export interface FinishInput {
   prior: Checkpoint | null;
   /** Every attempt's reported usage, for the pull request's body. */
   usage?: AttemptUsage[];
+  /** Adds the review agent's reported usage to the spend windows (once; see spend-steps.ts). */
+  recordReviewSpend?: (usage: Usage | undefined) => Promise<void>;
 }
 
 /**
@@ -67,22 +70,23 @@ export async function finishChange(step: TrackedSteps, steps: Steps, p: FinishIn
     prior?.review === undefined ? undefined : { review: prior.review },
     "review-change",
     withSlot(policy.review, steps.slotFor(job, usesVm(config.review, "review"), "review-change")),
-    async (signal) => ({
-      review: (
-        await steps.reviewChange({
-          job,
-          config,
-          baseSha: p.baseSha,
-          patch: p.patch,
-          agentSummary: last.summary,
-          attempts: last.attempt,
-          tests,
-          signal,
-        })
-      ).review,
-    }),
-    { remember: (cp, r) => ({ ...cp, review: r.review }) },
+    async (signal): Promise<{ review: string; usage?: Usage }> => {
+      const r = await steps.reviewChange({
+        job,
+        config,
+        baseSha: p.baseSha,
+        patch: p.patch,
+        agentSummary: last.summary,
+        attempts: last.attempt,
+        tests,
+        signal,
+      });
+      return { review: r.review, ...(r.usage ? { usage: r.usage } : {}) };
+    },
+    { remember: (cp, r) => ({ ...cp, review: r.review, ...(r.usage ? { reviewUsage: r.usage } : {}) }) },
   );
+  // A review taken from the run this one continues was counted by that run.
+  if (prior?.review === undefined) await p.recordReviewSpend?.(reviewed.usage);
   const review = reviewed.review;
   if (!pullRequest) return { ...base, commit, review };
   const posted = await step.run(

@@ -44,13 +44,13 @@ export async function checkSpend(
   return error ?? undefined;
 }
 
-/** Adds an attempt's reported usage to the org's spend, once (keyed by run id + attempt). */
+/** Adds an attempt's (or the run's review's: `attempt` "review") reported usage to the org's spend, once (keyed by run id + attempt). */
 export async function recordSpend(
   ctx: FlowContext<FixRunState>,
   steps: Steps,
   io: RunIO,
   job: FixJob,
-  attempt: number,
+  attempt: number | "review",
   usage: Usage | undefined,
 ): Promise<void> {
   const spend = ledgerFor(steps, job);

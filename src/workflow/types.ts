@@ -160,4 +160,6 @@ export interface Checkpoint {
   pushed?: boolean;
   pullRequest?: { number: number; url: string; draft: boolean };
   review?: string;
+  /** What the review agent reported using on this run's review (absent: none reported, or no review). */
+  reviewUsage?: Usage;
 }

@@ -179,6 +179,16 @@ describe("command agent: review", () => {
     expect(existsSync(diffPath)).toBe(false);
     expect(await readdir(workspace)).toEqual([]);
   });
+
+  it("reports the usage the review command wrote to FIXBOT_USAGE_FILE, as an edit does; none when it wrote none", async () => {
+    const diff = "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n";
+    const counted = await agent(
+      `echo '{"turns":1,"inputTokens":700,"outputTokens":50,"costUsd":0.002}' > "$FIXBOT_USAGE_FILE"; echo looks fine`,
+    ).review({ workspace, diff, context: "c", timeoutMs: 10_000 });
+    expect(counted).toMatchObject({ body: "looks fine", usage: { turns: 1, inputTokens: 700, outputTokens: 50, costUsd: 0.002 } });
+    const silent = await agent("echo looks fine").review({ workspace, diff, context: "c", timeoutMs: 10_000 });
+    expect(silent.usage).toBeUndefined();
+  });
 });
 
 /** Alive: signalable and not a zombie (kill(pid, 0) succeeds on a zombie that pid 1 has not reaped yet). */

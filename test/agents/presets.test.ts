@@ -93,6 +93,8 @@ describe.each(AGENT_PRESET_NAMES)("the %s preset, run against a stand-in executa
     const result = await agent.review({ workspace, diff, context: "Review the fix for #1", timeoutMs: 30_000 });
     expect(result.exitCode).toBe(0);
     expect(result.body).toMatch(/^(claude|codex|aider) stand-in review/);
+    // The review's usage is read from the CLI's machine-readable output, as an edit's is.
+    expect(result.usage).toEqual(STANDIN_USAGE[name]);
     const prompt = await readFile(join(log, `${name === "claude-code" ? "claude" : name}.review.prompt`), "utf8");
     expect(prompt).toContain("Review the fix for #1");
     expect(prompt).toContain("+  return a + b;");

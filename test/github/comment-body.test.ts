@@ -51,6 +51,20 @@ describe("markers", () => {
   });
 });
 
+describe("usage in the tracking comment", () => {
+  it('the usage table has a "review" row when the review agent of the run reported usage', () => {
+    const body = renderTrackingComment({
+      ...makeView({ status: "fixed", finishedAt: 2_000_000 }),
+      checkpoint: {
+        attempts: [{ attempt: 1, usage: { turns: 2, inputTokens: 1000, outputTokens: 200, costUsd: 0.03 } }] as never,
+        reviewUsage: { turns: 1, inputTokens: 500, outputTokens: 50, costUsd: 0.01 },
+      },
+    });
+    expect(body).toContain("| review | 1 | 550 (500 / 50) | $0.0100 |");
+    expect(body).toContain("| **total** | 3 | 1,750 | $0.0400 |");
+  });
+});
+
 describe("final status headers", () => {
   const finals: RunView[] = [
     makeView({ status: "fixed", finishedAt: 2_000_000 }),

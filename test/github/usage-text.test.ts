@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { usageTable } from "../../src/github/usage-text.js";
+import { usageLine, usageTable } from "../../src/github/usage-text.js";
+import { sumReported } from "../../src/agents/usage.js";
 import { renderPullRequest } from "../../src/github/pr-body.js";
 
 describe("usage on every run", () => {
@@ -25,6 +26,36 @@ describe("usage on every run", () => {
     expect(table).toContain("| 2 | not reported | not reported | not reported |");
     expect(table).toContain("| **total** | 4 (1 of 2 attempts reported) | 110 (1 of 2 attempts reported) | not reported |");
     expect(usageTable([{ attempt: 1 }])).not.toMatch(/\b0\b/);
+  });
+
+  it('has a "review" row when the review agent reported usage, counted in the total', () => {
+    const table = usageTable([{ attempt: 1, usage: { turns: 3, inputTokens: 1000, outputTokens: 200, costUsd: 0.05 } }], {
+      turns: 1,
+      inputTokens: 300,
+      outputTokens: 30,
+    });
+    expect(table.split("\n").slice(4)).toEqual([
+      "| 1 | 3 | 1,200 (1,000 / 200) | $0.0500 |",
+      "| review | 1 | 330 (300 / 30) | not reported |",
+      "| **total** | 4 | 1,530 | $0.0500 (review not reported) |",
+    ]);
+    expect(usageTable([{ attempt: 1, usage: { turns: 3 } }])).not.toContain("review");
+  });
+
+  it("a usage line leaves out what was not reported; nothing reported, no line", () => {
+    expect(usageLine({ turns: 1, inputTokens: 10, outputTokens: 2, costUsd: 1.5 })).toBe("1 turn · 12 tokens (10 in / 2 out) · $1.50");
+    expect(usageLine({ inputTokens: 5000, outputTokens: 400 })).toBe("5,400 tokens (5,000 in / 400 out)");
+    expect(usageLine({})).toBeUndefined();
+    expect(usageLine(undefined)).toBeUndefined();
+  });
+
+  it("the chunks of a review add up field by field; a field no chunk reported stays unreported", () => {
+    expect(sumReported([{ turns: 1, inputTokens: 10 }, undefined, { turns: 2, outputTokens: 5 }])).toEqual({
+      turns: 3,
+      inputTokens: 10,
+      outputTokens: 5,
+    });
+    expect(sumReported([undefined, {}])).toBeUndefined();
   });
 
   it("the pull request body carries the same table", () => {

@@ -121,6 +121,9 @@ describe("a fix run's summary", () => {
   it("a step a retry took from the run it continues is shown reused; no usage reported is no usage", () => {
     expect(stepSummary({ name: "clone-repo", status: "done", starts: 0, detail: "reused from run r0" }).status).toBe("reused");
     expect(runUsage(view())).toBeUndefined();
+    // A fix run's review counts in its usage, even when no attempt reported any.
+    const reviewUsage = { turns: 1, inputTokens: 10, outputTokens: 2 };
+    expect(runUsage({ checkpoint: { attempts: [], reviewUsage } })).toEqual({ turns: 1, inputTokens: 10, outputTokens: 2 });
   });
 });
 
@@ -166,6 +169,7 @@ describe("a review run's summary", () => {
         chunks: 1,
         inlineComments: 2,
         reviewUrl: "https://github.com/acme/calc/pull/8#pullrequestreview-5",
+        usage: { turns: 1, inputTokens: 1000, outputTokens: 200 },
       },
       20,
     );
@@ -173,6 +177,8 @@ describe("a review run's summary", () => {
       status: "succeeded",
       finishedAt: 20,
       links: { review: "https://github.com/acme/calc/pull/8#pullrequestreview-5" },
+      // What the review agent reported: the runs page's tokens and cost of a review run.
+      usage: { turns: 1, inputTokens: 1000, outputTokens: 200 },
     });
     expect(done.reviewSummary).toBe("Reviewed the pull request aaaaaaa..bbbbbbb: 1 chunk(s), 2 inline comment(s).");
   });

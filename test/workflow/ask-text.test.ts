@@ -41,4 +41,14 @@ describe("/fixbot ask", () => {
       "_The agent printed no answer._\n\n_The agent timed out after 60 s",
     );
   });
+
+  it("ends with the agent's usage as a footnote when it reported any, kept when a long answer is cut", () => {
+    const usage = { turns: 1, inputTokens: 900, outputTokens: 100, costUsd: 0.02 };
+    const reply = answerReply({ asker: "a", answer: "It is in src/calc.js.", timedOut: false, timeoutS: 60, usage });
+    expect(reply.endsWith("\n\n<sub>Agent usage: 1 turn · 1,000 tokens (900 in / 100 out) · $0.0200</sub>")).toBe(true);
+    const long = answerReply({ asker: "a", answer: "x ".repeat(40_000), timedOut: false, timeoutS: 60, usage });
+    expect(long.length).toBeLessThanOrEqual(60_000);
+    expect(long).toContain("<sub>Agent usage: 1 turn");
+    expect(answerReply({ asker: "a", answer: "ok", timedOut: false, timeoutS: 60 })).not.toContain("usage");
+  });
 });

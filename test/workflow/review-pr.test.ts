@@ -5,8 +5,10 @@ import {
   composeReviewSummary,
   invalidConfigComment,
   PR_CONFIG_MARKER,
+  PR_SPEND_MARKER,
   prReviewMarker,
   rangeLine,
+  spendRefusalComment,
 } from "../../src/workflow/review-pr/review-text.js";
 import { initialPrReviewState, type PrReviewJob, type PrReviewRun, type PrReviewState } from "../../src/workflow/review-pr/types.js";
 import { tickChainBroken, TICK_MS } from "../../src/actors/wake.js";
@@ -165,6 +167,31 @@ describe("review text", () => {
     expect(composeReviewSummary({ job: job(), range, files: 1, summaries: [] })).toContain(
       "No file of this change was within the review budget",
     );
+  });
+
+  it("ends with the review agent's usage over all parts when it reported any; without a report, no usage line", () => {
+    const range = { mode: "full" as const, from: A, to: B };
+    const body = composeReviewSummary({
+      job: job(),
+      range,
+      files: 2,
+      summaries: ["One.", "Two."],
+      usage: { turns: 3, inputTokens: 1000, outputTokens: 200, costUsd: 0.03 },
+    });
+    expect(body.endsWith("\n\n<sub>Review agent usage: 3 turns · 1,200 tokens (1,000 in / 200 out) · $0.0300</sub>")).toBe(true);
+    expect(composeReviewSummary({ job: job(), range, files: 2, summaries: ["One."] })).not.toContain("usage");
+  });
+
+  it("a review refused by a used-up spend window says which window, how much and when it resets, under its marker", () => {
+    const body = spendRefusalComment({
+      job: job(),
+      usedUp: { window: "org-month", unit: "cost", used: 12.5, limit: 10, resetsAt: Date.UTC(2027, 0, 1) },
+    });
+    expect(body.startsWith(PR_SPEND_MARKER)).toBe(true);
+    expect(body).toContain(
+      "The review of `bbbbbbb` was not started: this month's (UTC) spend window of the acme organization is used up ($12.50 of $10.00, FIXBOT_SPEND_ORG_MONTH_COST_USD).",
+    );
+    expect(body).toContain("The window resets at 2027-01-01T00:00:00Z");
   });
 
   it("reports an invalid config with its marker and one line per problem", () => {

@@ -89,7 +89,7 @@ export function createAgentOsAgent(params: AgentOsAgentParams): Agent {
     },
     async review(task): Promise<ReviewResult> {
       const r = await session({ workspace: task.workspace, prompt: reviewPrompt(task), timeoutMs: task.timeoutMs, signal: task.signal });
-      return { body: r.text, exitCode: 0, timedOut: r.timedOut };
+      return { body: r.text, exitCode: 0, timedOut: r.timedOut, usage: r.usage };
     },
   };
 }

@@ -2,6 +2,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { selectAgent, type AgentSelection } from "../../agents/selection.js";
 import { AgentError } from "../../agents/types.js";
+import type { Usage } from "../../agents/usage.js";
 import { inertMarkdown } from "../../github/quote-text.js";
 import { parseRepoConfig, type RepoConfig } from "../../config/repo.schema.js";
 import { exportTree, fetchBranch } from "../../git/clean-repo.js";
@@ -18,7 +19,8 @@ import type { StepDeps } from "../deps.js";
 import { scratchDir } from "../workspace-path.js";
 import { getPullRequest } from "./command-steps.js";
 
-export type AskOutcome = { kind: "answered"; answer: string; timedOut: boolean; timeoutS: number } | { kind: "refused"; reason: string };
+export type AskOutcome =
+  { kind: "answered"; answer: string; timedOut: boolean; timeoutS: number; usage?: Usage } | { kind: "refused"; reason: string };
 
 const safe = (part: string) => part.replace(/[^A-Za-z0-9._-]/g, "_");
 
@@ -77,7 +79,8 @@ export async function answerQuestion(
     const result = await answering.review({ workspace: dir, diff, context: task, timeoutMs: config.timeouts.review * 1000, signal });
     if (!result.body.trim() && !result.timedOut)
       return { kind: "refused", reason: `The agent printed no answer (exit ${result.exitCode}).` };
-    return { kind: "answered", answer: result.body, timedOut: result.timedOut, timeoutS: config.timeouts.review };
+    const usage = result.usage ? { usage: result.usage } : {};
+    return { kind: "answered", answer: result.body, timedOut: result.timedOut, timeoutS: config.timeouts.review, ...usage };
   } catch (error) {
     // An agent that cannot run (bad command, provider error) is told to the asker; GitHub and git errors retry.
     if (error instanceof AgentError) return { kind: "refused", reason: `The agent could not answer: ${inertMarkdown(error.message)}` };

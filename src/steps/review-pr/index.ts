@@ -6,6 +6,8 @@ import { publishPrReview } from "./publish-review.js";
 import { reportReviewCheck } from "./report-check.js";
 import { reviewChunk } from "./review-chunk.js";
 import { leasedReviewStep } from "../../workspaces/leased-steps.js";
+import { checkSpendWindows, recordAgentSpend, spendCounted } from "../agent-spend.js";
+import { reportSpendRefusal } from "./review-spend.js";
 
 /** The pull request review's activities, bound to the same dependencies as the fix workflow's (see createSteps). */
 export function createReviewSteps(deps: StepDeps) {
@@ -18,6 +20,11 @@ export function createReviewSteps(deps: StepDeps) {
     reviewChunk: leasedReviewStep(deps, bind(reviewChunk)),
     publishReview: bind(publishPrReview),
     reportCheck: bind(reportReviewCheck),
+    /** Whether spend windows are kept: the spend steps run only then. */
+    spendCounted: () => spendCounted(deps),
+    checkSpend: bind(checkSpendWindows),
+    reportSpendRefusal: bind(reportSpendRefusal),
+    recordSpend: bind(recordAgentSpend),
   };
 }
 

@@ -1,3 +1,4 @@
+import { sumReported } from "../../agents/usage.js";
 import { renderReviewBody, type Finding } from "../../github/review-findings.js";
 import { dedupeFindings, publishReviewOnce, type PublishedReview } from "../../github/pull-request-review.js";
 import { composeReviewSummary, prReviewMarker } from "../../workflow/review-pr/review-text.js";
@@ -18,7 +19,13 @@ export async function publishPrReview(
   const { job, plan } = params;
   const { octokit, app } = await installationFor(deps, job);
   const marker = prReviewMarker(job);
-  const summary = composeReviewSummary({ job, range: plan.range, files: plan.files, summaries: params.reviews.map((r) => r.summary) });
+  const summary = composeReviewSummary({
+    job,
+    range: plan.range,
+    files: plan.files,
+    summaries: params.reviews.map((r) => r.summary),
+    usage: sumReported(params.reviews.map((r) => r.usage)),
+  });
   return publishReviewOnce({
     octokit,
     app,

@@ -1,3 +1,5 @@
+import { sumReported } from "../../agents/usage.js";
+import { usageLine } from "../../github/usage-text.js";
 import {
   checkExternalId,
   checksNotGranted,
@@ -34,6 +36,7 @@ export async function reportReviewCheck(
   const counts = countBySeverity(findings);
   const failOn = settings.failOn ?? "never";
   const conclusion = reviewConclusion(counts, failOn);
+  const usage = usageLine(sumReported(params.reviews.map((r) => r.usage)));
   const summary = [
     `${findingsTitle(counts)}. [The review](${params.posted.url}) has the details.`,
     "",
@@ -48,6 +51,7 @@ export async function reportReviewCheck(
     failOn === "never"
       ? "`pullRequests.failOn` is `never`: this check passes whatever the findings."
       : `\`pullRequests.failOn\` is \`${failOn}\`: a finding of that severity${failOn === "warning" ? " or worse" : ""} fails this check.`,
+    ...(usage ? ["", `Review agent usage: ${usage}.`] : []),
   ].join("\n");
   try {
     const { octokit, app } = await deps.github.forInstallation(job.installationId, {

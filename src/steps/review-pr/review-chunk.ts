@@ -72,7 +72,14 @@ export async function reviewChunk(
   const note = result.timedOut
     ? `_The review agent timed out after ${Math.round(settings.reviewTimeoutMs / 1000)} s on this part; what it printed is below._\n\n`
     : "";
-  return { summary: `${note}${summary}`.trim(), inline, outside, exitCode: result.exitCode, timedOut: result.timedOut };
+  return {
+    summary: `${note}${summary}`.trim(),
+    inline,
+    outside,
+    exitCode: result.exitCode,
+    timedOut: result.timedOut,
+    ...(result.usage ? { usage: result.usage } : {}),
+  };
 }
 
 /** A fresh, empty directory: whatever an earlier run left there is gone. */

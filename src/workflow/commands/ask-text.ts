@@ -1,3 +1,5 @@
+import type { Usage } from "../../agents/usage.js";
+import { usageLine } from "../../github/usage-text.js";
 import { truncateBody } from "../../github/review-findings.js";
 import { fenced, inertMarkdown } from "../../github/quote-text.js";
 import { threadText, type ReviewThread } from "../threads/thread-text.js";
@@ -48,9 +50,13 @@ export function askTask(c: AskContext): string {
 }
 
 /** Hidden marker of the answer to one `/fixbot ask` (by delivery): found again, never posted twice. */
-export function answerReply(params: { asker: string; answer: string; timedOut: boolean; timeoutS: number }): string {
+export function answerReply(params: { asker: string; answer: string; timedOut: boolean; timeoutS: number; usage?: Usage }): string {
   const text = params.answer.trim();
   const note = params.timedOut ? `\n\n_The agent timed out after ${params.timeoutS} s; what it printed is above._` : "";
   const body = text ? inertMarkdown(text) : "_The agent printed no answer._";
-  return truncateBody(`**Answer** to @${params.asker}'s question (read-only: nothing was changed or pushed)\n\n${body}${note}`, 60_000);
+  // The agent's usage, when it reported any: a footnote that a long answer's truncation never cuts.
+  const usage = usageLine(params.usage);
+  const footnote = usage ? `\n\n<sub>Agent usage: ${usage}</sub>` : "";
+  const main = `**Answer** to @${params.asker}'s question (read-only: nothing was changed or pushed)\n\n${body}${note}`;
+  return `${truncateBody(main, 60_000 - footnote.length)}${footnote}`;
 }

@@ -1,3 +1,4 @@
+import { recordAgentSpend, spendCounted } from "../../steps/agent-spend.js";
 import { answerQuestion } from "../../steps/commands/answer-question.js";
 import { acknowledge, checkWriteAccess, getPullRequest, readOpenThreads, readThread, reply } from "../../steps/commands/command-steps.js";
 import type { StepDeps } from "../../steps/deps.js";
@@ -28,6 +29,9 @@ export interface ActorCalls {
 const ACTOR_CALL = { timeout: 60_000, maxRetries: 3 };
 /** An answer: clone plus the review agent (timeouts.review is at most an hour), plus a day of waiting for a run slot. */
 const ASK = { timeoutMs: 2 * 3_600_000 + 24 * 3_600_000, maxRetries: 1 };
+
+/** A call to the org's spend actor. */
+const SPEND = { timeoutMs: 30_000, maxRetries: 3 };
 
 /** The steps a command is made of: a GitHub call, a call to another actor, a reply on the issue or PR. */
 interface CommandSteps {
@@ -134,6 +138,11 @@ async function askCommand(ctx: FlowContext, s: CommandSteps, deps: StepDeps, job
     return `ask refused: ${outcome.reason}`;
   }
   await s.say("reply-answer", answerReply({ asker: job.sender, ...outcome }));
+  // Counted in the spend windows like a review (once per delivery); only when the operator keeps windows.
+  if (outcome.usage && spendCounted(deps))
+    await runStep(ctx, "record-spend", SPEND, () =>
+      recordAgentSpend(deps, { repo: job.repo, key: `ask:${job.deliveryId}`, usage: outcome.usage }),
+    );
   return "answered";
 }
 

@@ -18,7 +18,7 @@ export function admitReviewJob(state: PrReviewState, job: PrReviewJob): ReviewAd
 }
 
 /** How a review job ended, as data: the record step turns it into the run's final state. */
-export type ReviewResult = Pick<PrReviewRun, "range" | "chunks" | "reviewId" | "reviewUrl" | "inlineComments" | "reason"> & {
+export type ReviewResult = Pick<PrReviewRun, "range" | "chunks" | "reviewId" | "reviewUrl" | "inlineComments" | "usage" | "reason"> & {
   status: Exclude<PrReviewStatus, "running" | "error">;
 };
 

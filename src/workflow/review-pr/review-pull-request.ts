@@ -3,6 +3,8 @@ import { stepSlot } from "../../limits/step-slot.js";
 import type { FlowContext } from "../flow-context.js";
 import { GITHUB_CALL as GITHUB } from "../step-policies.js";
 import { runStep, type StepHooks, type StepPolicy } from "../step-runner.js";
+import { sumReported, type Usage } from "../../agents/usage.js";
+import { usedUpText } from "../../spend/windows.js";
 import type { ReviewResult } from "./decide.js";
 import type { ChunkReview, PrReviewJob } from "./types.js";
 
@@ -34,6 +36,9 @@ export async function reviewPullRequest<S>(
   if (plan.kind === "superseded") return { status: "superseded", reason: plan.reason };
   if (plan.kind === "nothing") return { status: "nothing-to-review", range: plan.range, reason: plan.reason };
 
+  const refused = await checkSpend(step, steps, job);
+  if (refused) return refused;
+
   const reviews: ChunkReview[] = [];
   const slot = stepSlot(
     steps.deps,
@@ -50,6 +55,8 @@ export async function reviewPullRequest<S>(
       ),
     );
   }
+  const usage = sumReported(reviews.map((r) => r.usage));
+  await recordSpend(step, steps, job, usage);
   const posted = await step("publish-review", GITHUB, () => steps.publishReview({ job, plan, reviews }));
   await step("report-check-run", GITHUB, () => steps.reportCheck({ job, settings, range: plan.range, reviews, posted }));
   return {
@@ -60,6 +67,31 @@ export async function reviewPullRequest<S>(
     reviewId: posted.reviewId,
     reviewUrl: posted.url,
     inlineComments: posted.inlineComments,
+    ...(usage ? { usage } : {}),
     ...(posted.existed ? { reason: "an interrupted attempt had already posted this review; it was found, not posted again" } : {}),
   };
+}
+
+type Step = <T>(name: string, policy: StepPolicy, work: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+
+/** A spend step: a call to the org's spend actor. */
+const SPEND: StepPolicy = { timeoutMs: 30_000, maxRetries: 3 };
+
+/**
+ * The spend windows before the review chunks (only when the operator set any): a used-up window refuses the
+ * review with a comment on the PR naming it and when it resets. The verdict is recorded, so a replay agrees.
+ */
+async function checkSpend(step: Step, steps: ReviewSteps, job: PrReviewJob): Promise<ReviewResult | undefined> {
+  if (!steps.spendCounted()) return undefined;
+  const usedUp = await step("check-spend", SPEND, () => steps.checkSpend(job.repo));
+  if (!usedUp) return undefined;
+  await step("report-spend-refusal", GITHUB, () => steps.reportSpendRefusal(job, usedUp));
+  const text = usedUpText({ usedUp, org: job.repo.owner, repo: job.repo.name });
+  return { status: "skipped", reason: `not reviewed: ${text.usedUp}; it resets at ${text.resets}` };
+}
+
+/** Adds the chunks' summed usage to the spend windows once (keyed by the run, i.e. the delivery). */
+async function recordSpend(step: Step, steps: ReviewSteps, job: PrReviewJob, usage: Usage | undefined): Promise<void> {
+  if (!usage || !steps.spendCounted()) return;
+  await step("record-spend", SPEND, () => steps.recordSpend({ repo: job.repo, key: `review:${job.runId}`, usage }));
 }

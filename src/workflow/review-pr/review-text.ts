@@ -1,4 +1,7 @@
+import type { Usage } from "../../agents/usage.js";
 import { headReviewMarker } from "../../github/comment-body.js";
+import { usageLine } from "../../github/usage-text.js";
+import { usedUpText, type UsedUp } from "../../spend/windows.js";
 import type { PrReviewJob, ReviewRange } from "./types.js";
 
 /** Longest PR description handed to the review agent: context, not the thing under review. */
@@ -57,8 +60,17 @@ export function buildPrReviewContext(params: {
   return lines.join("\n");
 }
 
-/** The review's summary: which commits it covers, then each chunk's summary (headed when there are several). Pure. */
-export function composeReviewSummary(params: { job: PrReviewJob; range: ReviewRange; files: number; summaries: string[] }): string {
+/**
+ * The review's summary: which commits it covers, then each chunk's summary (headed when there are several), then
+ * what the review agent reported using (all chunks together), when it reported anything. Pure.
+ */
+export function composeReviewSummary(params: {
+  job: PrReviewJob;
+  range: ReviewRange;
+  files: number;
+  summaries: string[];
+  usage?: Usage;
+}): string {
   const out = ["### 🔎 fixbot review", "", `${rangeLine(params.range)} ${params.files} file(s) changed.`];
   if (params.job.pr.fork)
     out.push("", "_This pull request comes from a fork: the review worked from the diff only; none of its code was run._");
@@ -68,6 +80,8 @@ export function composeReviewSummary(params: { job: PrReviewJob; range: ReviewRa
     out.push("", many ? `#### Part ${i + 1} of ${params.summaries.length}\n\n${text}` : text);
   });
   if (params.summaries.length === 0) out.push("", "_No file of this change was within the review budget; see the list below._");
+  const usage = usageLine(params.usage);
+  if (usage) out.push("", `<sub>Review agent usage: ${usage}</sub>`);
   return out.join("\n");
 }
 
@@ -81,5 +95,21 @@ export function invalidConfigComment(problems: string[]): string {
     ...problems.map((p) => `- ${p}`),
     "",
     "Fix the fields listed above (see fixbot's README for the expected form); the next push to this pull request is reviewed.",
+  ].join("\n");
+}
+
+/** Hidden marker of the one comment fixbot keeps on a PR to say a spend window stopped its review (edited in place). */
+export const PR_SPEND_MARKER = "<!-- fixbot:pr-spend -->";
+
+/** The comment on a PR whose review a used-up spend window refused: which window, how much, when it resets. Pure. */
+export function spendRefusalComment(params: { job: Pick<PrReviewJob, "repo" | "pr">; usedUp: UsedUp }): string {
+  const text = usedUpText({ usedUp: params.usedUp, org: params.job.repo.owner, repo: params.job.repo.name });
+  return [
+    PR_SPEND_MARKER,
+    "### ⏸️ fixbot did not review this pull request",
+    "",
+    `The review of \`${params.job.pr.headSha.slice(0, 7)}\` was not started: ${text.usedUp}.`,
+    "",
+    `The window resets at ${text.resets}; push again or comment \`/fixbot review\` after that, or ask the operator to raise ${text.setting}.`,
   ].join("\n");
 }

@@ -1,3 +1,4 @@
+import type { Usage } from "../../agents/usage.js";
 import type { FailOn } from "../../github/check-run.js";
 import type { SkippedFile } from "../../diff/diff-chunks.js";
 import type { Finding } from "../../github/review-findings.js";
@@ -89,6 +90,8 @@ export interface ChunkReview {
   outside: Finding[];
   exitCode: number;
   timedOut: boolean;
+  /** What the review agent reported using on this chunk (absent: nothing reported, or recorded before usage was). */
+  usage?: Usage;
 }
 
 export type PrReviewStatus =
@@ -109,6 +112,8 @@ export interface PrReviewRun {
   reviewId?: number;
   reviewUrl?: string;
   inlineComments?: number;
+  /** What the review agent reported using, all chunks together (absent: nothing reported). */
+  usage?: Usage;
   reason?: string;
   error?: string;
   /** Set by the last step of the job: nothing more happens in this run. */

@@ -104,6 +104,16 @@ describe("agentOS session lifecycle (fake VM)", () => {
     expect(await readdir(join(work, "scratch"))).toEqual([]);
   });
 
+  it("a review reports the model proxy's usage, as an edit does", async () => {
+    const fake = fakeLauncher(async ({ env }) => {
+      expect(await modelRequest(env)).toBe(200);
+      expect(await modelRequest(env)).toBe(200);
+      return { stopReason: "end_turn", text: "looks fine" };
+    });
+    const result = await agent(fake.launcher).review({ workspace: work, diff: "d", context: "c", timeoutMs: 60_000 });
+    expect(result).toMatchObject({ body: "looks fine", usage: { turns: 2, inputTokens: 800, outputTokens: 200 } });
+  });
+
   it("a timeout cancels the prompt, then closes and disposes; the result says timed out", async () => {
     const fake = fakeLauncher(untilCancelled);
     const result = await agent(fake.launcher).edit({ workspace: work, task: "t", attempt: 1, timeoutMs: 300 });
