@@ -157,7 +157,8 @@ describe.skipIf(!available)("agentOS backend on the real VM", () => {
     const m = await mock([{ tool: "read", input: { path: "src/calc.js" } }, { text: review }]);
     const { launcher, counts } = countingLauncher();
     const result = await agentFor(m, launcher).review({ workspace: dir, diff, context, timeoutMs: 240_000 });
-    expect(result).toEqual({ body: review, exitCode: 0, timedOut: false });
+    // A review reports its usage too: two model responses at the mock's 100 tokens in and 20 out each.
+    expect(result).toEqual({ body: review, exitCode: 0, timedOut: false, usage: { turns: 2, inputTokens: 2 * 100, outputTokens: 2 * 20 } });
     const firstPrompt = JSON.stringify(m.requests[0]!.body.messages);
     expect(firstPrompt).toContain("Fixed add() in src/calc.js (a - b -> a + b)");
     expect(firstPrompt).toContain("+  return a + b;");
