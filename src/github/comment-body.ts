@@ -125,6 +125,7 @@ export function renderTrackingComment(view: RunView & { checkpoint?: Pick<Checkp
   if (view.steps.length) out.push(...view.steps.map(stepLine), "");
   if (view.pullRequest) out.push(`**Pull request:** ${view.pullRequest.url}${view.pullRequest.draft ? " (draft)" : ""}`, "");
   if (view.reviewUrl) out.push(`**Review:** ${view.reviewUrl}`, "");
+  if (view.reviewSkipped) out.push(`**Review:** ${view.reviewSkipped}`, "");
   if (view.tests) out.push(testsSection(view.tests), "");
   const usage = usageTable(view.checkpoint?.attempts ?? [], view.checkpoint?.reviewUsage);
   if (usage) out.push(usage, "");

@@ -74,7 +74,7 @@ export function fixRunSummary(job: FixJob, view: RunRecord, now: number): RunSum
     usage,
     testTail: tail(view.tests?.outputTail ?? lastAttempt?.tests?.outputTail, TEXT_LIMITS.testTail),
     agentSummary: head(view.agentSummary ?? lastAttempt?.summary, TEXT_LIMITS.agentSummary),
-    reviewSummary: head(view.review, TEXT_LIMITS.reviewSummary),
+    reviewSummary: head(view.review ?? (view.reviewSkipped ? `Review ${view.reviewSkipped}` : undefined), TEXT_LIMITS.reviewSummary),
     error: head(error, TEXT_LIMITS.error),
   };
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) Object.assign(summary, { [key]: value });

@@ -103,3 +103,9 @@ export function spendWindowError(params: { usedUp: UsedUp; org: string; repo: st
     hint: `The window resets at ${text.resets}; label the issue again after that, or ask the operator to raise ${text.setting}.`,
   };
 }
+
+/** Why the review of a fix did not run (the pull request is open already): which window, and when it resets. Pure. */
+export function reviewSkippedText(params: { usedUp: UsedUp; org: string; repo: string }): string {
+  const text = usedUpText(params);
+  return `not run: ${text.usedUp}. The window resets at ${text.resets}; comment \`/fixbot review\` on the pull request after that, or ask the operator to raise ${text.setting}.`;
+}

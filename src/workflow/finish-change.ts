@@ -1,5 +1,6 @@
 import { agentConfigured } from "../agents/selection.js";
 import type { Usage } from "../agents/usage.js";
+import { reviewSkippedText, type UsedUp } from "../spend/windows.js";
 import type { RepoConfig } from "../config/repo.schema.js";
 import { usesVm } from "../limits/uses-vm.js";
 import type { Steps } from "../steps/index.js";
@@ -13,7 +14,10 @@ import type { Checkpoint, FixJob, RunRecord, TestSummary } from "./types.js";
 
 /** How a run ended, as data: the finish step turns it into the final tracking comment and the actor state. */
 export type FixResult = Partial<
-  Pick<RunRecord, "tests" | "agentSummary" | "commit" | "pullRequest" | "review" | "reviewUrl" | "error" | "ignoredReason" | "workspace">
+  Pick<
+    RunRecord,
+    "tests" | "agentSummary" | "commit" | "pullRequest" | "review" | "reviewUrl" | "reviewSkipped" | "error" | "ignoredReason" | "workspace"
+  >
 > & {
   status: RunRecord["status"];
 };
@@ -30,6 +34,8 @@ export interface FinishInput {
   prior: Checkpoint | null;
   /** Every attempt's reported usage, for the pull request's body. */
   usage?: AttemptUsage[];
+  /** The spend window used up before the review, if any (recorded; see spend-steps.ts): the review is then skipped. */
+  checkReviewSpend?: () => Promise<UsedUp | undefined>;
   /** Adds the review agent's reported usage to the spend windows (once; see spend-steps.ts). */
   recordReviewSpend?: (usage: Usage | undefined) => Promise<void>;
 }
@@ -65,6 +71,10 @@ export async function finishChange(step: TrackedSteps, steps: Steps, p: FinishIn
   const pullRequest = github ? await pushAndOpen(step, steps, p, commit) : undefined;
   if (github) await replyInThreads(step, steps, { job, commit, last, tests });
   if (!agentConfigured(config.review)) return { ...base, commit, pullRequest };
+  // A review taken from the run this one continues is not checked again; a used-up window skips a new one.
+  const usedUp = prior?.review === undefined ? await p.checkReviewSpend?.() : undefined;
+  if (usedUp)
+    return { ...base, commit, pullRequest, reviewSkipped: reviewSkippedText({ usedUp, org: job.repo.owner, repo: job.repo.name }) };
 
   const reviewed = await step.reuseOrRun(
     prior?.review === undefined ? undefined : { review: prior.review },

@@ -1,7 +1,7 @@
 import type { Steps } from "../steps/index.js";
 import type { Usage } from "../agents/usage.js";
 import { runAttempts } from "./fix-attempts.js";
-import { recordSpend } from "./spend-steps.js";
+import { checkReviewSpend, recordSpend } from "./spend-steps.js";
 import type { FixRunState } from "./fix-run-state.js";
 import { finishChange, type FixResult } from "./finish-change.js";
 import type { FlowContext } from "./flow-context.js";
@@ -51,8 +51,11 @@ export async function fixIssue(ctx: FlowContext<FixRunState>, steps: Steps, io: 
     const { kind: _, ...result } = attempts;
     return { ...result, workspace };
   }
-  const recordReviewSpend = (usage: Usage | undefined) => recordSpend(ctx, steps, io, job, "review", usage);
-  return finishChange(step, steps, { job, config, baseSha: clone.baseSha, ...attempts, workspace, prior, recordReviewSpend });
+  const spend = {
+    checkReviewSpend: () => checkReviewSpend(ctx, steps, io, job),
+    recordReviewSpend: (usage: Usage | undefined) => recordSpend(ctx, steps, io, job, "review", usage),
+  };
+  return finishChange(step, steps, { job, config, baseSha: clone.baseSha, ...attempts, workspace, prior, ...spend });
 }
 
 /** The checkpoint of the run a retry continues (none for a new run), read once and recorded. */

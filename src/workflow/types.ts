@@ -93,6 +93,8 @@ export interface RunView {
   commit?: string;
   /** The reviewing agent's text. */
   review?: string;
+  /** Why the review of the fix did not run (a used-up spend window): shown instead of the review. */
+  reviewSkipped?: string;
 }
 
 /** One run as the fix-run actor keeps it: its view, plus what publishing, retries and the CLI need. */

@@ -1,5 +1,6 @@
 import type { Usage } from "../../agents/usage.js";
 import { usageLine } from "../../github/usage-text.js";
+import { usedUpText, type UsedUp } from "../../spend/windows.js";
 import { truncateBody } from "../../github/review-findings.js";
 import { fenced, inertMarkdown } from "../../github/quote-text.js";
 import { threadText, type ReviewThread } from "../threads/thread-text.js";
@@ -59,4 +60,10 @@ export function answerReply(params: { asker: string; answer: string; timedOut: b
   const footnote = usage ? `\n\n<sub>Agent usage: ${usage}</sub>` : "";
   const main = `**Answer** to @${params.asker}'s question (read-only: nothing was changed or pushed)\n\n${body}${note}`;
   return `${truncateBody(main, 60_000 - footnote.length)}${footnote}`;
+}
+
+/** `/fixbot ask` refused before its agent runs because a spend window is used up: which window, when it resets. Pure. */
+export function askSpendRefusal(params: { asker: string; usedUp: UsedUp; org: string; repo: string; word: string }): string {
+  const text = usedUpText(params);
+  return `@${params.asker} fixbot did not answer: ${text.usedUp}. The window resets at ${text.resets}; ask again (\`/${params.word} ask\`) after that, or ask the operator to raise ${text.setting}.`;
 }

@@ -1,4 +1,4 @@
-import { recordAgentSpend, spendCounted } from "../../steps/agent-spend.js";
+import { checkSpendWindows, recordAgentSpend, spendCounted } from "../../steps/agent-spend.js";
 import { answerQuestion } from "../../steps/commands/answer-question.js";
 import { acknowledge, checkWriteAccess, getPullRequest, readOpenThreads, readThread, reply } from "../../steps/commands/command-steps.js";
 import type { StepDeps } from "../../steps/deps.js";
@@ -11,7 +11,7 @@ import type { FixJob, RunRecord } from "../types.js";
 import { fixJobForIssue, fixJobForPullRequest, retryJob, reviewJobForPullRequest } from "./jobs-from-command.js";
 import { DENIED_PREFIX } from "./denials.js";
 import { cancelReply, deniedText, forkFixRefusal, helpReply, planRetry, retryReply, reviewOnIssueReply, statusText } from "./replies.js";
-import { answerReply } from "./ask-text.js";
+import { answerReply, askSpendRefusal } from "./ask-text.js";
 
 /**
  * What a command asks of other actors: the issue's fix-run actor and the review actor. Bound to the actor client
@@ -131,6 +131,12 @@ async function reviewCommand(s: CommandSteps, deps: StepDeps, job: CommandJob): 
 
 /** `ask`: read-only: the agent's changes are never measured, committed or pushed; its stdout is the reply. */
 async function askCommand(ctx: FlowContext, s: CommandSteps, deps: StepDeps, job: CommandJob, question: string): Promise<string> {
+  // A used-up spend window refuses the question before anything is cloned or run (only when the operator keeps windows).
+  const usedUp = spendCounted(deps) ? await runStep(ctx, "check-spend", SPEND, () => checkSpendWindows(deps, job.repo)) : null;
+  if (usedUp) {
+    await s.say("reply-answer", askSpendRefusal({ asker: job.sender, usedUp, org: job.repo.owner, repo: job.repo.name, word: job.word }));
+    return `ask refused: spend window ${usedUp.window} is used up`;
+  }
   const thread = job.thread ? await s.github("read-thread", () => readThread(deps, job)) : undefined;
   const outcome = await runStep(ctx, "answer-question", ASK, (signal) => answerQuestion(deps, job, question, signal, thread));
   if (outcome.kind === "refused") {
