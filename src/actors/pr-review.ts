@@ -128,7 +128,7 @@ async function runReviewJob(loop: JobContext<PrReviewState>, p: { deps: StepDeps
   const final = await stateStep(loop, "record-outcome", async (state) => {
     const run = { ...finishReviewRun(findRun(state, job.runId), result, deps.now()), closed: true };
     replaceRun(state, run);
-    if (deps.metrics) recordReviewRun(deps.metrics, run.status);
+    if (deps.metrics) recordReviewRun(deps.metrics, run.status, run.usage);
     if (coversHead(run.status)) state.lastReviewedSha = job.pr.headSha;
     await deps.runsIndex?.upsert(reviewRunSummary(job, run, deps.now()), FINAL_WRITE);
     return run;

@@ -60,7 +60,10 @@ function runMetrics(registers: Registry[]) {
   };
 }
 
-/** What the agents of finished fix runs reported using: attempts, turns, tokens, cost. */
+/**
+ * What the agents reported using: attempts of finished fix runs, and turns, tokens and cost by role: "edit" (the
+ * fixing agent's attempts) and "review" (the review of a fix, a pull request review, a `/fixbot ask` answer).
+ */
 function agentUsageMetrics(registers: Registry[]) {
   return {
     attempts: new Counter({
@@ -68,21 +71,27 @@ function agentUsageMetrics(registers: Registry[]) {
       help: "Agent attempts (edit, then test) of finished fix runs.",
       registers,
     }),
-    turns: new Counter({ name: "fixbot_agent_turns_total", help: "Agent turns reported by the agents of finished fix runs.", registers }),
+    turns: new Counter({
+      name: "fixbot_agent_turns_total",
+      help: "Agent turns reported, by role (edit: the fixing agent of finished fix runs; review: reviews and answers).",
+      labelNames: ["role"] as const,
+      registers,
+    }),
     tokens: new Counter({
       name: "fixbot_agent_tokens_total",
-      help: "Model tokens reported by the agents of finished fix runs, by direction (input, output).",
-      labelNames: ["direction"] as const,
+      help: "Model tokens reported, by role (edit, review) and direction (input, output).",
+      labelNames: ["role", "direction"] as const,
       registers,
     }),
     costUsd: new Counter({
       name: "fixbot_agent_cost_usd_total",
-      help: "Cost in US dollars reported by the agents of finished fix runs.",
+      help: "Cost in US dollars reported, by role (edit, review).",
+      labelNames: ["role"] as const,
       registers,
     }),
     unreportedAttempts: new Counter({
       name: "fixbot_agent_usage_unreported_total",
-      help: "Agent attempts whose backend reported no usage (not counted as zero).",
+      help: "Agent attempts of finished fix runs whose backend reported no usage (not counted as zero).",
       registers,
     }),
   };

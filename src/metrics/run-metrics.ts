@@ -1,32 +1,40 @@
+import type { Usage } from "../agents/usage.js";
 import type { Sandbox } from "../sandbox/sandbox.js";
 import type { RunRecord } from "../workflow/types.js";
 import { stepLabel, type Metrics } from "./registry.js";
 
+/** Which agent reported usage: the fixing agent ("edit") or the review agent ("review": reviews and answers). */
+export type AgentRole = "edit" | "review";
+
 /**
- * Counts a finished fix run: its status, attempts and the usage its agent attempts reported. Called from the
- * run's record-outcome step (once per run unless a crash repeats that step). Attempts whose backend reported
- * nothing are counted as unreported, never as zero.
+ * Counts a finished fix run: its status, attempts and the usage its agent attempts (role "edit") and its review
+ * (role "review") reported. Called from the run's record-outcome step (once per run unless a crash repeats that
+ * step). Attempts whose backend reported nothing are counted as unreported, never as zero.
  */
 export function recordFixRun(metrics: Metrics, view: RunRecord): void {
   metrics.runs.inc({ kind: "fix", status: view.status });
   if (view.status === "ignored") return;
   metrics.attempts.inc(view.attempts);
   for (const attempt of view.checkpoint?.attempts ?? []) {
-    const usage = attempt.usage;
-    if (!usage || Object.values(usage).every((v) => v === undefined)) {
-      metrics.unreportedAttempts.inc();
-      continue;
-    }
-    if (usage.turns) metrics.turns.inc(usage.turns);
-    if (usage.inputTokens) metrics.tokens.inc({ direction: "input" }, usage.inputTokens);
-    if (usage.outputTokens) metrics.tokens.inc({ direction: "output" }, usage.outputTokens);
-    if (usage.costUsd) metrics.costUsd.inc(usage.costUsd);
+    if (!recordAgentUsage(metrics, "edit", attempt.usage)) metrics.unreportedAttempts.inc();
   }
+  recordAgentUsage(metrics, "review", view.checkpoint?.reviewUsage);
 }
 
-/** Counts a finished pull request review run by its status. */
-export function recordReviewRun(metrics: Metrics, status: string): void {
+/** Counts a finished pull request review run by its status, and what its review agent reported using. */
+export function recordReviewRun(metrics: Metrics, status: string, usage?: Usage): void {
   metrics.runs.inc({ kind: "review", status });
+  recordAgentUsage(metrics, "review", usage);
+}
+
+/** Adds what one agent reported to the turn, token and cost counters under its role. False when it reported nothing. */
+export function recordAgentUsage(metrics: Metrics, role: AgentRole, usage: Usage | undefined): boolean {
+  if (!usage || Object.values(usage).every((v) => v === undefined)) return false;
+  if (usage.turns) metrics.turns.inc({ role }, usage.turns);
+  if (usage.inputTokens) metrics.tokens.inc({ role, direction: "input" }, usage.inputTokens);
+  if (usage.outputTokens) metrics.tokens.inc({ role, direction: "output" }, usage.outputTokens);
+  if (usage.costUsd) metrics.costUsd.inc({ role }, usage.costUsd);
+  return true;
 }
 
 /** What durableStep reports when a step ends in this process. */

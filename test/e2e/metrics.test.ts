@@ -126,12 +126,14 @@ describe("/metrics on the real bot", () => {
     expect(moved("fixbot_step_duration_seconds_count", { step: "open-pull-request", result: "done" })).toBe(1);
     expect(moved("fixbot_step_duration_seconds_count", { step: "run-agent", result: "failed" })).toBe(0);
 
-    // Usage: what the fixing agent reported; the failing agent reported nothing (counted as unreported, not 0).
-    expect(moved("fixbot_agent_turns_total")).toBe(2);
-    expect(moved("fixbot_agent_tokens_total", { direction: "input" })).toBe(1000);
-    expect(moved("fixbot_agent_tokens_total", { direction: "output" })).toBe(200);
-    expect(moved("fixbot_agent_cost_usd_total")).toBeCloseTo(0.03, 10);
+    // Usage: what the fixing agent reported (role "edit"); the failing agent reported nothing (counted as
+    // unreported, not 0). Neither repository configures a review agent: nothing under role "review".
+    expect(moved("fixbot_agent_turns_total", { role: "edit" })).toBe(2);
+    expect(moved("fixbot_agent_tokens_total", { role: "edit", direction: "input" })).toBe(1000);
+    expect(moved("fixbot_agent_tokens_total", { role: "edit", direction: "output" })).toBe(200);
+    expect(moved("fixbot_agent_cost_usd_total", { role: "edit" })).toBeCloseTo(0.03, 10);
     expect(moved("fixbot_agent_usage_unreported_total")).toBe(1);
+    expect(moved("fixbot_agent_tokens_total", { role: "review", direction: "input" })).toBe(0);
 
     // Gauges read at scrape: nothing waiting, nothing running, the configured limit.
     expect(after.get("fixbot_inbox_backlog")).toBe(0);

@@ -263,6 +263,12 @@ describe("other sections", () => {
     expect(body).toContain("**Review:** https://github.com/o/r/pull/3#pullrequestreview-1");
   });
 
+  it("says why the review did not run when a spend window skipped it", () => {
+    const body = renderTrackingComment(makeView({ status: "fixed", reviewSkipped: "not run: a window is used up." }));
+    expect(body).toContain("**Review:** not run: a window is used up.");
+    expect(renderTrackingComment(makeView({ status: "fixed" }))).not.toContain("**Review:**");
+  });
+
   it("shows the agent summary only once the run is over", () => {
     const running = renderTrackingComment(makeView({ status: "running", agentSummary: "I changed add()" }));
     expect(running).not.toContain("I changed add()");

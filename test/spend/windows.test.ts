@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { periodsOf, resetsAt, spendLimitsFromEnv, spendWindowError, usedUpWindow, type SpendTotals } from "../../src/spend/windows.js";
+import {
+  periodsOf,
+  resetsAt,
+  reviewSkippedText,
+  spendLimitsFromEnv,
+  spendWindowError,
+  usedUpWindow,
+  type SpendTotals,
+} from "../../src/spend/windows.js";
 
 const zero = { tokens: 0, costUsd: 0 };
 const totals = (over: Partial<SpendTotals>): SpendTotals => ({
@@ -67,6 +75,17 @@ describe("spend windows", () => {
     });
     expect(stopped.message).toContain(
       "The run was stopped: this month's (UTC) spend window of acme/calc is used up ($5.50 of $5.00, FIXBOT_SPEND_REPO_MONTH_COST_USD)",
+    );
+  });
+
+  it("a skipped review of a fix names the window, the amounts, the setting and the reset time", () => {
+    const text = reviewSkippedText({
+      usedUp: { window: "repo-day", unit: "tokens", used: 1100, limit: 1000, resetsAt: Date.UTC(2026, 11, 3) },
+      org: "acme",
+      repo: "calc",
+    });
+    expect(text).toBe(
+      "not run: today's (UTC) spend window of acme/calc is used up (1,100 of 1,000 tokens, FIXBOT_SPEND_REPO_DAY_TOKENS). The window resets at 2026-12-03T00:00:00Z; comment `/fixbot review` on the pull request after that, or ask the operator to raise FIXBOT_SPEND_REPO_DAY_TOKENS.",
     );
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseCommand } from "../../src/webhooks/parse-command.js";
-import { answerReply, askTask } from "../../src/workflow/commands/ask-text.js";
+import { answerReply, askSpendRefusal, askTask } from "../../src/workflow/commands/ask-text.js";
 
 describe("/fixbot ask", () => {
   it("parses a question on the command line and the lines below it, up to a blank line; no question is bad arguments", () => {
@@ -50,5 +50,18 @@ describe("/fixbot ask", () => {
     expect(long.length).toBeLessThanOrEqual(60_000);
     expect(long).toContain("<sub>Agent usage: 1 turn");
     expect(answerReply({ asker: "a", answer: "ok", timedOut: false, timeoutS: 60 })).not.toContain("usage");
+  });
+
+  it("a question refused by a used-up spend window names the window, the setting and when it resets", () => {
+    const text = askSpendRefusal({
+      asker: "alice",
+      usedUp: { window: "org-month", unit: "cost", used: 10.5, limit: 10, resetsAt: Date.UTC(2027, 0, 1) },
+      org: "acme",
+      repo: "calc",
+      word: "fixbot",
+    });
+    expect(text).toBe(
+      "@alice fixbot did not answer: this month's (UTC) spend window of the acme organization is used up ($10.50 of $10.00, FIXBOT_SPEND_ORG_MONTH_COST_USD). The window resets at 2027-01-01T00:00:00Z; ask again (`/fixbot ask`) after that, or ask the operator to raise FIXBOT_SPEND_ORG_MONTH_COST_USD.",
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { checkSpendWindows, recordAgentSpend, spendCounted } from "../../steps/agent-spend.js";
+import { recordAgentUsage } from "../../metrics/run-metrics.js";
 import { answerQuestion } from "../../steps/commands/answer-question.js";
 import { acknowledge, checkWriteAccess, getPullRequest, readOpenThreads, readThread, reply } from "../../steps/commands/command-steps.js";
 import type { StepDeps } from "../../steps/deps.js";
@@ -138,7 +139,12 @@ async function askCommand(ctx: FlowContext, s: CommandSteps, deps: StepDeps, job
     return `ask refused: spend window ${usedUp.window} is used up`;
   }
   const thread = job.thread ? await s.github("read-thread", () => readThread(deps, job)) : undefined;
-  const outcome = await runStep(ctx, "answer-question", ASK, (signal) => answerQuestion(deps, job, question, signal, thread));
+  const outcome = await runStep(ctx, "answer-question", ASK, async (signal) => {
+    const answered = await answerQuestion(deps, job, question, signal, thread);
+    // Counted where the agent ran (inside the step: a replay does not count it again).
+    if (answered.kind === "answered" && deps.metrics) recordAgentUsage(deps.metrics, "review", answered.usage);
+    return answered;
+  });
   if (outcome.kind === "refused") {
     await s.say("reply-answer", outcome.reason);
     return `ask refused: ${outcome.reason}`;
