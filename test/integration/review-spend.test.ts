@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createMetrics } from "../../src/metrics/registry.js";
+import { resetsAt } from "../../src/spend/windows.js";
 import { PR_SPEND_MARKER } from "../../src/workflow/review-pr/review-text.js";
 import type { PrReviewRun } from "../../src/workflow/review-pr/types.js";
 import type { AppHarness } from "../helpers/app-harness.js";
@@ -9,6 +10,7 @@ import { fakeGitHub } from "../helpers/fake-github-nock.js";
 import { fakeGitHubPulls } from "../helpers/fake-github-pr-nock.js";
 import { createBareRemote } from "../helpers/git-remote.js";
 import { useAppHarness } from "../helpers/integration-suite.js";
+import { parsePromText, seriesKey } from "../helpers/prom-text.js";
 import { calcIssueLabeledPayload, loadExample } from "../helpers/payloads.js";
 import { pullRequestPayload } from "../helpers/pr-payloads.js";
 import { pushPullRequestCommit } from "../helpers/pr-remote.js";
@@ -38,6 +40,22 @@ beforeAll(() => {
 });
 
 const totals = (repo: string) => harness.runtime.client.spend.getOrCreate([OWNER]).totals(repo, now());
+/** A series of this process's metrics, read now (0 when absent). */
+const sample = async (name: string, labels: Record<string, string>) =>
+  parsePromText(await metrics.registry.metrics()).get(seriesKey(name, labels)) ?? 0;
+const reviewTokensIn = () => sample("fixbot_agent_tokens_total", { role: "review", direction: "input" });
+/** When today's (the bot's clock) UTC day window resets, as the comments write it. */
+const dayReset = () => new Date(resetsAt("repo-day", now())).toISOString().replace(".000Z", "Z");
+/** Waits for a comment on the fake GitHub matching `match`; returns its body. */
+async function waitForComment(comments: () => Array<{ body: string }>, match: (body: string) => boolean, what: string): Promise<string> {
+  const deadline = Date.now() + 150_000;
+  for (;;) {
+    const found = comments().find((c) => match(c.body));
+    if (found) return found.body;
+    if (Date.now() > deadline) throw new Error(`no ${what}: ${JSON.stringify(comments())}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 
 /** A PR on a bare remote seeded from calc (add() fixed), a fake GitHub with the counted reviewer configured. */
 async function prScenario(repo: string) {
@@ -128,9 +146,12 @@ async function waitForReviews(actor: () => { getReviews(): Promise<PrReviewRun[]
 describe("the review agent's usage is shown and counted in the spend windows", { timeout: 400_000 }, () => {
   it("a PR review's usage is added to the window and shown; a used-up window refuses the next review with a comment until it resets", async () => {
     const s = await prScenario("pr-spend");
+    const tokensBefore = await reviewTokensIn();
     await s.opened();
     const [first] = await waitForReviews(s.actor, 1);
     expect(first?.status, JSON.stringify(first)).toBe("reviewed");
+    // Prometheus counts the review agent under its own role.
+    expect((await reviewTokensIn()) - tokensBefore).toBe(1000);
     expect(s.state.reviews).toHaveLength(1);
     expect(s.state.reviews[0]!.body).toContain(`<sub>Review agent usage: ${USAGE_LINE}</sub>`);
     expect(s.state.checkRuns[0]?.summary).toContain(`Review agent usage: ${USAGE_LINE}.`);
@@ -163,8 +184,9 @@ describe("the review agent's usage is shown and counted in the spend windows", {
     expect((await totals("pr-spend"))["repo-day"]).toEqual({ tokens: 1200, costUsd: 0.03 });
   });
 
-  it("/fixbot ask: the answer ends with the agent's usage, which is counted in the spend window", async () => {
+  it("/fixbot ask: the answer ends with the agent's usage, which is counted; once the window is used up, an ask is refused", async () => {
     const s = await prScenario("pr-ask");
+    const tokensBefore = await reviewTokensIn();
     await s.command("/fixbot ask is add() right now?");
     const deadline = Date.now() + 150_000;
     let answer: string | undefined;
@@ -180,6 +202,24 @@ describe("the review agent's usage is shown and counted in the spend windows", {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect((await totals("pr-ask"))["repo-day"]).toEqual({ tokens: 1200, costUsd: 0.03 });
+    expect((await reviewTokensIn()) - tokensBefore).toBe(1000);
+
+    // The answer used the window up (1,200 of 1,000 tokens): the next question is refused before its agent runs.
+    const refusals = await sample("fixbot_spend_refusals_total", { limit: "repo-day" });
+    await s.command("/fixbot ask and what about sub()?");
+    const refusal = await waitForComment(
+      () => s.state.comments,
+      (body) => body.includes("fixbot did not answer"),
+      "refusal",
+    );
+    expect(refusal).toContain(
+      "@alice fixbot did not answer: today's (UTC) spend window of acme/pr-ask is used up (1,200 of 1,000 tokens, FIXBOT_SPEND_REPO_DAY_TOKENS).",
+    );
+    expect(refusal).toContain(`The window resets at ${dayReset()}`);
+    expect(s.state.comments.filter((c) => c.body.includes("**Answer** to @alice"))).toHaveLength(1);
+    expect((await totals("pr-ask"))["repo-day"]).toEqual({ tokens: 1200, costUsd: 0.03 });
+    expect((await sample("fixbot_spend_refusals_total", { limit: "repo-day" })) - refusals).toBe(1);
+    expect((await reviewTokensIn()) - tokensBefore).toBe(1000);
   });
 
   it("a fix run's review is a row of the tracking comment's usage table and is counted with the attempts", async () => {
@@ -202,5 +242,32 @@ describe("the review agent's usage is shown and counted in the spend windows", {
     expect(tracking).toContain("| review | 1 | 1,200 (1,000 / 200) | $0.0300 |");
     expect(tracking).toContain("| **total** | 3 | 1,600 | $0.0300 (0 of 1 attempts reported) |");
     expect((await totals(repo))["repo-day"]).toEqual({ tokens: 1600, costUsd: 0.03 });
+  });
+
+  it("a fix whose attempts used the window up opens its pull request, and its review is skipped with a note saying why", async () => {
+    const repo = "calc-review-skipped";
+    const remote = await createBareRemote({ fixture: CALC });
+    suite.onCleanup(remote.cleanup);
+    const fix = `sed 's/a - b/a + b/' src/calc.js > t && mv t src/calc.js && echo '{"turns":2,"inputTokens":1000,"outputTokens":100}' > "$FIXBOT_USAGE_FILE"`;
+    const configYaml = `agent:\n  command: ${JSON.stringify(fix)}\nreview:\n  command: ${JSON.stringify(REVIEWER)}\n`;
+    const fake = fakeGitHub({ owner: OWNER, repo, configYaml, roles: { alice: "write" } });
+    suite.useFake(fake.stop);
+    const tokensBefore = await reviewTokensIn();
+    await harness.probot.receive({
+      id: `delivery-${repo}-1`,
+      name: "issues",
+      payload: calcIssueLabeledPayload({ owner: OWNER, repo, number: 1, label: "fixbot", senderLogin: "alice", cloneUrl: remote.url }),
+    } as never);
+    const [run] = await harness.waitForRuns(`${OWNER}/${repo}`, 1);
+    expect(run?.status, JSON.stringify(run?.error ?? run?.steps)).toBe("fixed");
+    expect(run?.pullRequest?.url).toBeTruthy();
+    expect(run?.steps.map((step) => step.name)).not.toContain("review-change");
+    expect(fake.state.reviews).toHaveLength(0);
+    const tracking = fake.state.comments.find((c) => c.issue === 1 && c.body.includes("fixbot:tracking"))?.body ?? "";
+    expect(tracking).toContain(
+      `**Review:** not run: today's (UTC) spend window of acme/${repo} is used up (1,100 of 1,000 tokens, FIXBOT_SPEND_REPO_DAY_TOKENS). The window resets at ${dayReset()};`,
+    );
+    expect((await totals(repo))["repo-day"]).toEqual({ tokens: 1100, costUsd: 0 });
+    expect((await reviewTokensIn()) - tokensBefore).toBe(0);
   });
 });
