@@ -114,6 +114,12 @@ describe("a fix run's summary", () => {
     expect(failed?.error).toBe("Step `clone-repo` failed retry");
   });
 
+  it("a fix whose review a spend window skipped shows why in place of the review", () => {
+    const skipped = fixRunSummary(job, view({ status: "fixed", reviewSkipped: "not run: a window is used up." }), 1);
+    expect(skipped?.status).toBe("succeeded");
+    expect(skipped?.reviewSummary).toBe("Review not run: a window is used up.");
+  });
+
   it("local (CLI) runs have no installation: not indexed", () => {
     expect(fixRunSummary({ ...job, source: "local", installationId: undefined }, view(), 1)).toBeUndefined();
   });
