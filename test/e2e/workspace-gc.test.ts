@@ -102,7 +102,8 @@ describe("workspace garbage collection in the bot process", () => {
       async () => !(await exists(join(dataDir, "git", OWNER, "quick", "1.git"))),
       "the finished run's clean repository to be collected",
     );
-    expect(await bot.log()).toContain("workspace gc: removed unused directories");
+    // Logged once the sweep is done; the directories disappear first, so wait for the line rather than read at once.
+    await waitUntil(async () => (await bot.log()).includes("workspace gc: removed unused directories"), "the sweep's log line");
 
     await writeFile(join(signals, "release"), "");
     await fake.waitFor(finished("slow"), 90_000, "the slow run's final comment");
