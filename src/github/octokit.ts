@@ -20,13 +20,25 @@ export interface OctokitOptions {
   throttle?: boolean;
 }
 
+/** Octokit's request log line ("GET /repos/… - 404 with id … in 3ms"): the caller gets the error itself. */
+const REQUEST_LOG_LINE = /^[A-Z]+ \S+ - \d{3} with id /;
+
+/** `write`, minus Octokit's request log lines. Pure wrapper. */
+export function withoutRequestLog(write: (...args: unknown[]) => void): (...args: unknown[]) => void {
+  return (...args) => {
+    if (typeof args[0] === "string" && REQUEST_LOG_LINE.test(args[0])) return;
+    write(...args);
+  };
+}
+
 export function createOctokit(params: { token: string } & OctokitOptions): FixbotOctokit {
   const retries = params.retries ?? 3;
   return new FixbotOctokit({
     auth: params.token,
-    // Octokit's request log prints every call (a 404 for a missing org config among them) to the console;
-    // fixbot logs what matters itself, through pino.
-    log: { debug: () => undefined, info: () => undefined, warn: console.warn, error: console.error },
+    // Octokit's request log prints every call, failed ones as errors (a 404 for a missing org config among
+    // them), as plain text in the middle of the JSON log; the caller gets the error and fixbot logs what matters
+    // itself, through pino. Octokit's other warnings (deprecations) still reach the console.
+    log: { debug: () => undefined, info: () => undefined, warn: withoutRequestLog(console.warn), error: withoutRequestLog(console.error) },
     baseUrl: params.baseUrl,
     userAgent: "fixbot",
     retry: { enabled: retries > 0, retries },
