@@ -2,8 +2,8 @@ import { totalTokens, type Usage } from "../agents/usage.js";
 import { hasSpendLimits, usedUpWindow, type UsedUp } from "../spend/windows.js";
 import type { StepDeps } from "./deps.js";
 
-/** The ledger and the windows, when the operator set any (as for fix runs: src/workflow/spend-steps.ts). */
-function spendOf(deps: StepDeps) {
+/** The ledger and the windows, when the operator set any (fix runs use it too: src/workflow/spend-steps.ts). */
+export function spendOf(deps: StepDeps) {
   const spend = deps.spend;
   return spend?.ledger && hasSpendLimits(spend.limits) ? { ledger: spend.ledger, limits: spend.limits } : undefined;
 }

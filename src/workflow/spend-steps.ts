@@ -1,6 +1,7 @@
 import { totalTokens, type Usage } from "../agents/usage.js";
+import { spendOf } from "../steps/agent-spend.js";
 import type { Steps } from "../steps/index.js";
-import { hasSpendLimits, spendWindowError, usedUpWindow, type UsedUp } from "../spend/windows.js";
+import { spendWindowError, usedUpWindow, type UsedUp } from "../spend/windows.js";
 import type { FixRunState } from "./fix-run-state.js";
 import type { FlowContext } from "./flow-context.js";
 import type { RunIO } from "./tracked-steps.js";
@@ -10,10 +11,7 @@ type RunError = NonNullable<RunView["error"]>;
 
 /** Spend windows apply to GitHub runs when the operator set any (src/spend/windows.ts). */
 function ledgerFor(steps: Steps, job: FixJob) {
-  const spend = steps.deps.spend;
-  return job.source === "github" && spend?.ledger && hasSpendLimits(spend.limits)
-    ? { ledger: spend.ledger, limits: spend.limits }
-    : undefined;
+  return job.source === "github" ? spendOf(steps.deps) : undefined;
 }
 
 /**
