@@ -1,13 +1,12 @@
 import { selectAgent } from "../../agents/selection.js";
 import { parseReviewConfig } from "../../config/review-config.js";
-import { upsertMarkedComment } from "../../github/marked-comment.js";
 import { orgConfigClient } from "../../github/org-config-client.js";
 import { loadRepoConfigOrProblem } from "../../github/repo-config.js";
 import { pullRequestNowRule, reviewSettingsRule } from "../../workflow/request-rules.js";
 import { invalidConfigComment, PR_CONFIG_MARKER } from "../../workflow/review-pr/review-text.js";
 import type { PrReviewJob, PullRequestCheck } from "../../workflow/review-pr/types.js";
 import type { StepDeps } from "../deps.js";
-import { installationFor } from "./pr-workspace.js";
+import { installationFor, upsertPrComment } from "./pr-workspace.js";
 
 /**
  * Reads `.github/fixbot.yml` over the org defaults (from the default branch: a pull request cannot change the
@@ -50,15 +49,5 @@ export async function checkPullRequest(deps: StepDeps, job: PrReviewJob): Promis
 
 /** Reports an invalid config on the PR: one comment, found again by its marker and edited in place. */
 export async function reportInvalidConfig(deps: StepDeps, job: PrReviewJob, problems: string[]): Promise<{ url: string }> {
-  const { octokit, app } = await installationFor(deps, job);
-  const { url } = await upsertMarkedComment({
-    octokit,
-    app,
-    owner: job.repo.owner,
-    repo: job.repo.name,
-    issueNumber: job.pr.number,
-    marker: PR_CONFIG_MARKER,
-    body: invalidConfigComment(problems),
-  });
-  return { url };
+  return upsertPrComment(deps, job, PR_CONFIG_MARKER, invalidConfigComment(problems));
 }

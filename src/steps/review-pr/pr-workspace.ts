@@ -1,3 +1,4 @@
+import { upsertMarkedComment } from "../../github/marked-comment.js";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fetchBranch } from "../../git/clean-repo.js";
@@ -98,4 +99,19 @@ export async function readRangeDiff(
       throw new Error(`commits ${range.from.slice(0, 7)}..${range.to.slice(0, 7)} are no longer in pull request #${job.pr.number}`);
   }
   return { diff: await diffRange({ dir: gitDir, from: range.from, to: range.to, timeoutMs }), gitDir, token: access.token };
+}
+
+/** One comment of fixbot's on the pull request, found by its marker and edited in place (a refusal, a config problem). */
+export async function upsertPrComment(deps: StepDeps, job: PrReviewJob, marker: string, body: string): Promise<{ url: string }> {
+  const { octokit, app } = await installationFor(deps, job);
+  const { url } = await upsertMarkedComment({
+    octokit,
+    app,
+    owner: job.repo.owner,
+    repo: job.repo.name,
+    issueNumber: job.pr.number,
+    marker,
+    body,
+  });
+  return { url };
 }
