@@ -249,13 +249,14 @@ describe("pull request review: webhooks to one real PR review per head sha", { t
     expect(ours[0]!.summary).toContain("`pullRequests.failOn` is `error`");
     expect(foreign).toMatchObject({ conclusion: "success", updates: 0 });
 
-    // A re-review of the same head (`/fixbot review`) posts a fresh review and updates the same check run.
+    // A re-review of the same head (`/fixbot review`) posts a fresh review and updates the same check run (created
+    // in_progress, completed by the first review, completed again by the re-review: two updates, one check run).
     await s.comment("/fixbot review");
     const runs = await waitForReviews(s.actor, 2);
     expect(runs[1]?.status, JSON.stringify(runs)).toBe("reviewed");
     expect(s.state.reviews.filter((r) => !r.author)).toHaveLength(2);
     expect(s.state.checkRuns.filter((c) => c.id !== foreign.id)).toEqual([
-      expect.objectContaining({ id: ours[0]!.id, updates: 1, conclusion: "failure" }),
+      expect.objectContaining({ id: ours[0]!.id, updates: 2, conclusion: "failure" }),
     ]);
     expect(s.state.unmatched, s.state.unmatched.join("\n")).toEqual([]);
   });
