@@ -1,3 +1,4 @@
+import type { Logger } from "pino";
 import { actor, queue } from "rivetkit";
 import { workflow } from "rivetkit/workflow";
 import type { StepDeps } from "../steps/deps.js";
@@ -8,6 +9,7 @@ import {
   coversHead,
   finishReviewRun,
   markAwaiting,
+  reviewFailure,
   reviewNeedsWaking,
   type ReviewAdmission,
 } from "../workflow/review-pr/decide.js";
@@ -21,6 +23,7 @@ import { reviewRunSummary } from "../runs/review-run-summary.js";
 import { reviewStepHooks } from "../runs/review-step-hooks.js";
 import type { JobContext } from "../workflow/flow-context.js";
 import { stateStep } from "../workflow/step-runner.js";
+import { recordingStartedCheck, START_CHECK_STEP } from "../workflow/review-pr/started-check.js";
 
 const MAX_RUNS_KEPT = 20;
 const MAX_DELIVERIES_KEPT = 200;
@@ -122,8 +125,10 @@ async function runReviewJob(loop: JobContext<PrReviewState>, p: { deps: StepDeps
     return;
   }
 
-  const track = reviewStepHooks({ job, now: deps.now, index: deps.runsIndex });
+  const hooks = reviewStepHooks({ job, now: deps.now, index: deps.runsIndex });
+  const track = (name: string) => (name === START_CHECK_STEP ? recordingStartedCheck(hooks(name), job.runId) : hooks(name));
   const result = await loop.try("run-review", (tc) => reviewPullRequest(tc, steps, job, admission.since, track));
+  if (!result.ok) await failCheckRun(loop, { steps, job, log, failure: reviewFailure(result.failure) });
 
   const final = await stateStep(loop, "record-outcome", async (state) => {
     const run = { ...finishReviewRun(findRun(state, job.runId), result, deps.now()), closed: true };
@@ -135,4 +140,28 @@ async function runReviewJob(loop: JobContext<PrReviewState>, p: { deps: StepDeps
   });
   const level = final.status === "error" ? "error" : "info";
   log[level]({ status: final.status, reason: final.reason ?? final.error, review: final.reviewUrl }, "review finished");
+}
+
+/**
+ * A review that ended in an error completes the check run its start step opened (if any), so a pull request
+ * whose branch protection requires it is not left waiting. Best effort and bounded: a recorded step whose own
+ * failure is only logged.
+ */
+async function failCheckRun(
+  loop: JobContext<PrReviewState>,
+  p: { steps: ReviewSteps; job: PrReviewJob; log: Logger; failure: ReturnType<typeof reviewFailure> },
+): Promise<void> {
+  const done = await loop.tryStep({
+    name: "fail-check-run",
+    timeout: 60_000,
+    maxRetries: 3,
+    retryBackoffBase: 2_000,
+    retryBackoffMax: 20_000,
+    run: async (sc) => {
+      const check = sc.state.runs.find((r) => r.runId === p.job.runId)?.check;
+      if (!check) return null;
+      return (await p.steps.failCheck({ job: p.job, failOn: check.failOn, ...p.failure })) ?? null;
+    },
+  });
+  if (!done.ok) p.log.warn({ err: done.failure.error }, "could not complete the review's check run after the review failed");
 }

@@ -67,8 +67,16 @@ export interface CheckRunParams {
   detailsUrl?: string;
 }
 
+/** Which check run: the App's own one with this name and external id on the head sha. */
+export type CheckRunKey = Omit<CheckRunParams, "conclusion" | "title" | "summary" | "detailsUrl">;
+
 /** Finds the App's check run with this external id on the head sha. */
-export async function findCheckRun(params: Omit<CheckRunParams, "conclusion" | "title" | "summary">): Promise<number | undefined> {
+export async function findCheckRun(params: CheckRunKey): Promise<number | undefined> {
+  return (await findCheckRunStatus(params))?.id;
+}
+
+/** The App's check run with this external id on the head sha, with its status (`queued`, `in_progress`, `completed`). */
+export async function findCheckRunStatus(params: CheckRunKey): Promise<{ id: number; status: string } | undefined> {
   const { octokit, owner, repo, headSha, name } = params;
   for await (const page of octokit.paginate.iterator(octokit.rest.checks.listForRef, {
     owner,
@@ -80,7 +88,7 @@ export async function findCheckRun(params: Omit<CheckRunParams, "conclusion" | "
   })) {
     // Anyone's App can name a check run "fixbot review": only the App's own count.
     const found = page.data.find((run) => run.external_id === params.externalId && run.app?.id === params.app.appId);
-    if (found) return found.id;
+    if (found) return { id: found.id, status: found.status };
   }
   return undefined;
 }

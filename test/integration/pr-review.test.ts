@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { access, chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prReviewMarker } from "../../src/workflow/review-pr/review-text.js";
@@ -164,6 +164,20 @@ async function waitForReviews(
   }
 }
 
+/** Waits until the held agent's file exists (its positive "started" sentinel). */
+async function waitForFile(path: string, timeoutMs = 150_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (
+    !(await access(path).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${path}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 function reviewsFor(state: FakePrGitHubState, sha: string) {
   return state.reviews.filter((r) => r.commitId === sha);
 }
@@ -235,14 +249,72 @@ describe("pull request review: webhooks to one real PR review per head sha", { t
     expect(ours[0]!.summary).toContain("`pullRequests.failOn` is `error`");
     expect(foreign).toMatchObject({ conclusion: "success", updates: 0 });
 
-    // A re-review of the same head (`/fixbot review`) posts a fresh review and updates the same check run.
+    // A re-review of the same head (`/fixbot review`) posts a fresh review and updates the same check run (created
+    // in_progress, completed by the first review, completed again by the re-review: two updates, one check run).
     await s.comment("/fixbot review");
     const runs = await waitForReviews(s.actor, 2);
     expect(runs[1]?.status, JSON.stringify(runs)).toBe("reviewed");
     expect(s.state.reviews.filter((r) => !r.author)).toHaveLength(2);
     expect(s.state.checkRuns.filter((c) => c.id !== foreign.id)).toEqual([
-      expect.objectContaining({ id: ours[0]!.id, updates: 1, conclusion: "failure" }),
+      expect.objectContaining({ id: ours[0]!.id, updates: 2, conclusion: "failure" }),
     ]);
+    expect(s.state.unmatched, s.state.unmatched.join("\n")).toEqual([]);
+  });
+
+  it("while the review agent runs, the check run is in_progress; the report completes that same one check run", async () => {
+    // The held agent says "started" in the shared directory and reviews once "release" is there.
+    const signals = join(harness.sharedDir, "pr-held-signals");
+    await mkdir(signals, { recursive: true });
+    await chmod(signals, 0o777);
+    const held = `${join(ROOT, "fixtures", "agents", "review-when-released.sh")} ${signals}`;
+    const s = await scenario("pr-held", { configYaml: `review:\n  command: ${JSON.stringify(held)}\n` });
+    try {
+      await s.send("opened");
+      await waitForFile(join(signals, "started"));
+      expect(s.state.checkRuns).toEqual([
+        expect.objectContaining({ name: "fixbot review", headSha: s.sha1, externalId: `fixbot-review:${s.sha1}`, status: "in_progress" }),
+      ]);
+      expect(s.state.checkRuns[0]!.conclusion).toBeUndefined();
+    } finally {
+      await writeFile(join(signals, "release"), "");
+    }
+    const [run] = await waitForReviews(s.actor);
+    expect(run?.status, JSON.stringify(run)).toBe("reviewed");
+    expect(s.state.checkRuns).toEqual([
+      expect.objectContaining({
+        headSha: s.sha1,
+        status: "completed",
+        conclusion: "success",
+        title: "2 findings: 1 warning, 1 info",
+        updates: 1,
+      }),
+    ]);
+    expect(s.state.unmatched, s.state.unmatched.join("\n")).toEqual([]);
+  });
+
+  it("a review agent that fails: the run ends in an error and its check run is completed neutral (failOn never), naming the failure", async () => {
+    const failing = join(ROOT, "fixtures", "agents", "review-fails.sh");
+    const s = await scenario("pr-agent-fails", { configYaml: `review:\n  command: ${JSON.stringify(failing)}\n` });
+    await s.send("opened");
+    const [run] = await waitForReviews(s.actor);
+    expect(run?.status, JSON.stringify(run)).toBe("error");
+    expect(s.state.reviews).toHaveLength(0);
+    expect(s.state.checkRuns).toEqual([
+      expect.objectContaining({
+        name: "fixbot review",
+        headSha: s.sha1,
+        externalId: `fixbot-review:${s.sha1}`,
+        status: "completed",
+        conclusion: "neutral",
+        title: "The review could not finish",
+      }),
+    ]);
+    const summary = s.state.checkRuns[0]!.summary!;
+    expect(summary).toContain("step `review-chunk#1` failed");
+    expect(summary).toContain("the review agent printed nothing (exit 3)");
+    expect(summary).toContain("`/fixbot review`");
+    // Not reviewed: the next event for this head reviews it again.
+    expect(await s.actor().getLastReviewedSha()).toBeNull();
     expect(s.state.unmatched, s.state.unmatched.join("\n")).toEqual([]);
   });
 

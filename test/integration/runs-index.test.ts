@@ -171,6 +171,7 @@ describe("the runs index, fed by the workflows, read through GET /api/runs and f
     expect(review!.steps.map((s) => [s.name, s.status])).toEqual([
       ["check-pull-request", "done"],
       ["fetch-diff", "done"],
+      ["start-check-run", "done"],
       ["review-chunk#1", "done"],
       ["publish-review", "done"],
       ["report-check-run", "done"],

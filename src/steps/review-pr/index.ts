@@ -4,6 +4,7 @@ import { checkPullRequest, reportInvalidConfig } from "./check-pull-request.js";
 import { fetchDiff } from "./fetch-diff.js";
 import { publishPrReview } from "./publish-review.js";
 import { reportReviewCheck } from "./report-check.js";
+import { failReviewCheck, startReviewCheck } from "./progress-check.js";
 import { reviewChunk } from "./review-chunk.js";
 import { leasedReviewStep } from "../../workspaces/leased-steps.js";
 import { checkSpendWindows, recordAgentSpend, spendCounted } from "../agent-spend.js";
@@ -19,7 +20,9 @@ export function createReviewSteps(deps: StepDeps) {
     fetchDiff: leasedReviewStep(deps, bind(fetchDiff)),
     reviewChunk: leasedReviewStep(deps, bind(reviewChunk)),
     publishReview: bind(publishPrReview),
+    startCheck: bind(startReviewCheck),
     reportCheck: bind(reportReviewCheck),
+    failCheck: bind(failReviewCheck),
     /** Whether spend windows are kept: the spend steps run only then. */
     spendCounted: () => spendCounted(deps),
     checkSpend: bind(checkSpendWindows),

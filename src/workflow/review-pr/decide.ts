@@ -25,11 +25,18 @@ export type ReviewResult = Pick<PrReviewRun, "range" | "chunks" | "reviewId" | "
 /** The run's final state from the try block's result (a ReviewResult, or the step that failed for good). Pure. */
 export function finishReviewRun(run: PrReviewRun, result: TryBlockResult<ReviewResult>, now: number): PrReviewRun {
   if (result.ok) return { ...run, ...result.value, finishedAt: now };
-  const failure = result.failure;
+  const { step, cause, line } = reviewFailure(result.failure);
+  return { ...run, status: "error", finishedAt: now, error: `step ${step} ${cause}: ${line}` };
+}
+
+type TryFailure = Extract<TryBlockResult<unknown>, { ok: false }>["failure"];
+
+/** A failed review's step, how it failed ("timed out", "failed after 2 attempt(s)") and the error's line. Pure. */
+export function reviewFailure(failure: TryFailure): { step: string; cause: string; line: string } {
   const step = failure.step?.stepName ?? failure.name;
   const cause =
     failure.step?.kind === "timeout" ? "timed out" : `failed${failure.step ? ` after ${failure.step.attempts} attempt(s)` : ""}`;
-  return { ...run, status: "error", finishedAt: now, error: `step ${step} ${cause}: ${errorLine(failure.error, 500)}` };
+  return { step, cause, line: errorLine(failure.error, 500) };
 }
 
 /**

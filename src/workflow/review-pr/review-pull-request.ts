@@ -7,6 +7,7 @@ import { sumReported, type Usage } from "../../agents/usage.js";
 import { usedUpText } from "../../spend/windows.js";
 import type { ReviewResult } from "./decide.js";
 import type { ChunkReview, PrReviewJob } from "./types.js";
+import { START_CHECK_STEP } from "./started-check.js";
 
 /**
  * The review workflow: it only orders named steps (their I/O lives in src/steps/review-pr). Step names are part
@@ -38,6 +39,7 @@ export async function reviewPullRequest<S>(
 
   const refused = await checkSpend(step, steps, job);
   if (refused) return refused;
+  await step(START_CHECK_STEP, GITHUB, () => steps.startCheck({ job, settings }));
 
   const reviews: ChunkReview[] = [];
   const slot = stepSlot(

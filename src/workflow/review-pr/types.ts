@@ -116,6 +116,8 @@ export interface PrReviewRun {
   usage?: Usage;
   reason?: string;
   error?: string;
+  /** The check run opened `in_progress` before the review agent ran, and the failOn that concludes a failure. */
+  check?: { checkRunId: number; failOn: FailOn };
   /** Set by the last step of the job: nothing more happens in this run. */
   closed?: boolean;
   /** The steps so far, as the runs index shows them (absent in runs recorded before it). */
