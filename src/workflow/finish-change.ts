@@ -71,10 +71,25 @@ export async function finishChange(step: TrackedSteps, steps: Steps, p: FinishIn
   const pullRequest = github ? await pushAndOpen(step, steps, p, commit) : undefined;
   if (github) await replyInThreads(step, steps, { job, commit, last, tests });
   if (!agentConfigured(config.review)) return { ...base, commit, pullRequest };
-  // A review taken from the run this one continues is not checked again; a used-up window skips a new one.
+  return { ...base, commit, pullRequest, ...(await reviewChange(step, steps, p, commit, pullRequest)) };
+}
+
+/**
+ * The chained review: the spend check (a used-up window skips it), the review agent, its usage into the spend
+ * windows, then the review posted on the pull request. A review taken from the run this one continues is neither
+ * checked nor counted again.
+ */
+async function reviewChange(
+  step: TrackedSteps,
+  steps: Steps,
+  p: FinishInput,
+  commit: string,
+  pullRequest: FixResult["pullRequest"],
+): Promise<Pick<FixResult, "review" | "reviewUrl" | "reviewSkipped">> {
+  const { job, config, prior, last, tests } = p;
+  const policy = stepPolicies(config);
   const usedUp = prior?.review === undefined ? await p.checkReviewSpend?.() : undefined;
-  if (usedUp)
-    return { ...base, commit, pullRequest, reviewSkipped: reviewSkippedText({ usedUp, org: job.repo.owner, repo: job.repo.name }) };
+  if (usedUp) return { reviewSkipped: reviewSkippedText({ usedUp, org: job.repo.owner, repo: job.repo.name }) };
 
   const reviewed = await step.reuseOrRun(
     prior?.review === undefined ? undefined : { review: prior.review },
@@ -95,10 +110,9 @@ export async function finishChange(step: TrackedSteps, steps: Steps, p: FinishIn
     },
     { remember: (cp, r) => ({ ...cp, review: r.review, ...(r.usage ? { reviewUsage: r.usage } : {}) }) },
   );
-  // A review taken from the run this one continues was counted by that run.
   if (prior?.review === undefined) await p.recordReviewSpend?.(reviewed.usage);
   const review = reviewed.review;
-  if (!pullRequest) return { ...base, commit, review };
+  if (!pullRequest) return { review };
   const posted = await step.run(
     "publish-review",
     policy.publishReview,
@@ -107,7 +121,7 @@ export async function finishChange(step: TrackedSteps, steps: Steps, p: FinishIn
       describe: (r) => (r.inlineComments ? `${r.inlineComments} inline comment(s)` : undefined),
     },
   );
-  return { ...base, commit, pullRequest, review, reviewUrl: posted.url };
+  return { review, reviewUrl: posted.url };
 }
 
 /** Pushes the branch, then finds or opens the pull request (a fix on a pull request's branch has one already). */
