@@ -1,14 +1,10 @@
-import { findCheckRunStatus, type CheckConclusion, type CheckRunKey } from "./check-run.js";
-import { truncateBody } from "./review-findings.js";
+import { checkOutput, findCheckRunStatus, type CheckConclusion, type CheckRunKey } from "./check-run.js";
 
 /**
  * A check run while its work runs: created `in_progress` before the work starts (so branch protection shows it
  * running instead of "Expected — waiting"), and completed by the work's report, or by the failure report when the
  * work could not finish. Each finds the check run by its external id first, so a retried step never adds a second.
  */
-
-/** GitHub caps a check run's output summary at 65,535 characters. */
-const OUTPUT_LIMIT = 65_535;
 
 /**
  * Found, or created `in_progress`. A found one is left as it is: a retry finds its own in-progress run, and a
@@ -29,7 +25,7 @@ export async function startCheckRun(
     external_id: params.externalId,
     status: "in_progress",
     started_at: new Date().toISOString(),
-    output: { title: params.title.slice(0, 255), summary: truncateBody(params.summary, OUTPUT_LIMIT) },
+    output: checkOutput(params.title, params.summary),
     request: { retries: 0 },
   });
   return { id: data.id, status: data.status, existed: false };
@@ -52,7 +48,7 @@ export async function completeOpenCheckRun(
     status: "completed",
     conclusion: params.conclusion,
     completed_at: new Date().toISOString(),
-    output: { title: params.title.slice(0, 255), summary: truncateBody(params.summary, OUTPUT_LIMIT) },
+    output: checkOutput(params.title, params.summary),
   });
   return found.id;
 }

@@ -53,6 +53,11 @@ export function checkExternalId(kind: "review" | "fix", headSha: string): string
 /** GitHub caps a check run's output summary and text at 65,535 characters. */
 const OUTPUT_LIMIT = 65_535;
 
+/** A check run's output within GitHub's limits (title 255 characters, summary 65,535). Pure. */
+export function checkOutput(title: string, summary: string): { title: string; summary: string } {
+  return { title: title.slice(0, 255), summary: truncateBody(summary, OUTPUT_LIMIT) };
+}
+
 export interface CheckRunParams {
   octokit: FixbotOctokit;
   app: AppIdentity;
@@ -100,7 +105,7 @@ export async function upsertCheckRun(params: CheckRunParams): Promise<{ id: numb
     status: "completed" as const,
     conclusion: params.conclusion,
     completed_at: new Date().toISOString(),
-    output: { title: params.title.slice(0, 255), summary: truncateBody(params.summary, OUTPUT_LIMIT) },
+    output: checkOutput(params.title, params.summary),
     ...(params.detailsUrl ? { details_url: params.detailsUrl } : {}),
   };
   const id = await findCheckRun(params);

@@ -1,27 +1,12 @@
-import { checkExternalId, checksNotGranted, type FailOn } from "../../github/check-run.js";
+import type { FailOn } from "../../github/check-run.js";
 import { completeOpenCheckRun, startCheckRun } from "../../github/check-run-progress.js";
-import { CHECKS_WRITE } from "../../github/octokit.js";
 import { reviewFailedCheckText, reviewStartedCheckText } from "../../workflow/review-pr/check-texts.js";
 import type { PrReviewJob, ReviewSettings } from "../../workflow/review-pr/types.js";
 import type { StepDeps } from "../deps.js";
-import { REVIEW_CHECK_NAME } from "./report-check.js";
+import { reviewCheckKey, unlessNotGranted } from "./report-check.js";
 
 /** What the start step recorded: the check run the review will complete, and how a failure concludes it. */
 export type StartedCheck = { kind: "started"; checkRunId: number; failOn: FailOn } | { kind: "not-granted"; reason: string };
-
-async function reviewCheckKey(deps: StepDeps, job: PrReviewJob) {
-  if (!deps.github) throw new Error("reporting a check run needs GitHub access");
-  const { octokit, app } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: CHECKS_WRITE });
-  return {
-    octokit,
-    app,
-    owner: job.repo.owner,
-    repo: job.repo.name,
-    headSha: job.pr.headSha,
-    name: REVIEW_CHECK_NAME,
-    externalId: checkExternalId("review", job.pr.headSha),
-  };
-}
 
 /**
  * Before the review agent runs: the check run "fixbot review" on the head, `in_progress` (found by its external
@@ -30,16 +15,10 @@ async function reviewCheckKey(deps: StepDeps, job: PrReviewJob) {
  */
 export async function startReviewCheck(deps: StepDeps, params: { job: PrReviewJob; settings: ReviewSettings }): Promise<StartedCheck> {
   const { job } = params;
-  try {
-    const key = await reviewCheckKey(deps, job);
-    const run = await startCheckRun({ ...key, ...reviewStartedCheckText(job.pr.headSha) });
-    return { kind: "started", checkRunId: run.id, failOn: params.settings.failOn ?? "never" };
-  } catch (error) {
-    if (!checksNotGranted(error)) throw error;
-    const reason = "the installation has not granted `checks: write`: no check run (accept the App's new permissions)";
-    deps.log.warn({ runId: job.runId, pr: job.pr.number, err: error }, reason);
-    return { kind: "not-granted", reason };
-  }
+  return unlessNotGranted(deps, job, async () => {
+    const run = await startCheckRun({ ...(await reviewCheckKey(deps, job)), ...reviewStartedCheckText(job.pr.headSha) });
+    return { kind: "started" as const, checkRunId: run.id, failOn: params.settings.failOn ?? "never" };
+  });
 }
 
 /**

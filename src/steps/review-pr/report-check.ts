@@ -31,7 +31,6 @@ export async function reportReviewCheck(
   params: { job: PrReviewJob; settings: ReviewSettings; range: ReviewRange; reviews: ChunkReview[]; posted: PublishedReview },
 ): Promise<ReportedCheck> {
   const { job, settings } = params;
-  if (!deps.github) throw new Error("reporting a check run needs GitHub access");
   const findings = dedupeFindings(params.reviews.flatMap((r) => [...r.inline, ...r.outside]));
   const counts = countBySeverity(findings);
   const failOn = settings.failOn ?? "never";
@@ -53,29 +52,41 @@ export async function reportReviewCheck(
       : `\`pullRequests.failOn\` is \`${failOn}\`: a finding of that severity${failOn === "warning" ? " or worse" : ""} fails this check.`,
     ...(usage ? ["", `Review agent usage: ${usage}.`] : []),
   ].join("\n");
+  return unlessNotGranted(deps, job, async () => {
+    const key = await reviewCheckKey(deps, job);
+    const run = await upsertCheckRun({ ...key, conclusion, title: findingsTitle(counts), summary, detailsUrl: params.posted.url });
+    return { kind: "reported" as const, checkRunId: run.id, conclusion };
+  });
+}
+
+/** Where the review's check run lives (the head, its name and external id), with a `checks: write` client. */
+export async function reviewCheckKey(deps: StepDeps, job: PrReviewJob) {
+  if (!deps.github) throw new Error("reporting a check run needs GitHub access");
+  const { octokit, app } = await deps.github.forInstallation(job.installationId, { repository: job.repo.name, permissions: CHECKS_WRITE });
+  return {
+    octokit,
+    app,
+    owner: job.repo.owner,
+    repo: job.repo.name,
+    headSha: job.pr.headSha,
+    name: REVIEW_CHECK_NAME,
+    externalId: checkExternalId("review", job.pr.headSha),
+  };
+}
+
+const NOT_GRANTED = "the installation has not granted `checks: write`: no check run (accept the App's new permissions)";
+
+/** `work`'s result, or "not-granted" (one log line) while the installation has not accepted `checks: write`. */
+export async function unlessNotGranted<T>(
+  deps: StepDeps,
+  job: PrReviewJob,
+  work: () => Promise<T>,
+): Promise<T | { kind: "not-granted"; reason: string }> {
   try {
-    const { octokit, app } = await deps.github.forInstallation(job.installationId, {
-      repository: job.repo.name,
-      permissions: CHECKS_WRITE,
-    });
-    const run = await upsertCheckRun({
-      octokit,
-      app,
-      owner: job.repo.owner,
-      repo: job.repo.name,
-      headSha: job.pr.headSha,
-      name: REVIEW_CHECK_NAME,
-      externalId: checkExternalId("review", job.pr.headSha),
-      conclusion,
-      title: findingsTitle(counts),
-      summary,
-      detailsUrl: params.posted.url,
-    });
-    return { kind: "reported", checkRunId: run.id, conclusion };
+    return await work();
   } catch (error) {
     if (!checksNotGranted(error)) throw error;
-    const reason = "the installation has not granted `checks: write`: no check run (accept the App's new permissions)";
-    deps.log.warn({ runId: job.runId, pr: job.pr.number, err: error }, reason);
-    return { kind: "not-granted", reason };
+    deps.log.warn({ runId: job.runId, pr: job.pr.number, err: error }, NOT_GRANTED);
+    return { kind: "not-granted", reason: NOT_GRANTED };
   }
 }
